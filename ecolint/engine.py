@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
+import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
@@ -26,6 +30,7 @@ from ecolint.sources.python import SourceError
 from ecolint.suppression import is_suppressed
 
 PARSE_ERROR = "ECO001"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,37 @@ class RunResult:
         return [finding for finding in self.findings if finding.mood in FAILING_MOODS]
 
 
+STACK_BYTES = 512 * 1024 * 1024
+RECURSION_LIMIT = 60_000
+
+
+def deep_stack(work: Callable[[], T]) -> T:
+    """Run ``work`` on a thread with a large stack and recursion limit: libcst parses and
+    prints recursively, and code such as a 400-term ``"a" + "a" + ...`` chain, which
+    Python compiles happily, would otherwise exhaust the default limit."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # re-raised in the calling thread
+            outcome["error"] = error
+
+    previous_limit = sys.getrecursionlimit()
+    previous_size = threading.stack_size(STACK_BYTES)
+    sys.setrecursionlimit(max(previous_limit, RECURSION_LIMIT))
+    try:
+        thread = threading.Thread(target=target, name="ecolint")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(previous_size)
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
 def trigger_pattern(rule: Rule) -> re.Pattern[bytes]:
     return re.compile(b"|".join(re.escape(word.encode()) for word in rule.triggers))
 
@@ -62,6 +98,9 @@ class Engine:
         self.check_rules = [(rule, trigger_pattern(rule)) for rule in rules if rule.triggers]
 
     def run(self, paths: list[Path]) -> RunResult:
+        return deep_stack(lambda: self._run(paths))
+
+    def _run(self, paths: list[Path]) -> RunResult:
         discovery = discover(paths, self.settings.exclude, self.settings.root)
         result = RunResult(problems=list(discovery.problems), files_seen=len(discovery.files))
         project = Project(

@@ -291,3 +291,17 @@ def test_json_matches_the_shape_documented_in_the_readme(tmp_path: Path) -> None
     assert set(finding["fix"]) == set(example["fix"])
     assert finding["message"] == example["message"]
     assert finding["evidence"]["delta_pct"] == example["evidence"]["delta_pct"]
+
+
+def test_deeply_nested_expression_is_analysed(tmp_path: Path) -> None:
+    """libcst recurses per nesting level; a 600-term concatenation must not exhaust the stack."""
+    terms = " + ".join(['"a"'] * 600)
+    path = tmp_path / "deep.py"
+    path.write_text(
+        f"from transformers import BitsAndBytesConfig\nS = {terms}\n"
+        "cfg = BitsAndBytesConfig(load_in_8bit=True)\n",
+        encoding="utf-8",
+    )
+    result = run("check", "--no-color", str(path), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "deep.py:3:26: ECO101" in result.stdout

@@ -65,6 +65,9 @@ class Binding:
     value: cst.BaseExpression | None = None
     path: tuple[int, ...] = ()  # index path for tuple unpacking
     guards: tuple[Guard, ...] = ()
+    # Off the default path: set in an ``except`` handler, or rebound through ``global`` from a
+    # function body. Such a binding is used only when no ordinary one exists.
+    secondary: bool = False
     qualname: str | None = None  # imports: the imported dotted name
     import_level: int = 0  # relative import depth
     param: cst.Param | None = None
@@ -209,6 +212,7 @@ class _IndexBuilder:
         self.attr_assigns: list[AttrAssign] = []
         self.class_scopes: dict[cst.ClassDef, Scope] = {}
         self.returns: dict[cst.CSTNode, list[cst.Return]] = defaultdict(list)
+        self.in_except = 0
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -235,9 +239,12 @@ class _IndexBuilder:
 
     def _bind(self, name: str, kind: BindingKind, node: cst.CSTNode, **extra: object) -> Binding:
         scope = self.scope
-        if name in scope.global_names:
+        secondary = self.in_except > 0
+        if name in scope.global_names and scope is not self.root:
             scope = self.root
+            secondary = True
         binding = Binding(
+            secondary=secondary,
             name=name,
             kind=kind,
             scope=scope,
@@ -405,9 +412,24 @@ class _IndexBuilder:
         if original_node.asname is not None:
             self._bind_unknown(original_node.asname.name)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        """The default path raises no exception: what a handler binds is a fallback."""
+        self._walk(node.type)
+        self.in_except += 1
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self._bind(node.name.name.value, "unknown", node.name.name)
+        self._walk(node.body)
+        self.in_except -= 1
+        return False
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> bool:
+        self._walk(node.type)
+        self.in_except += 1
+        if isinstance(node.name, cst.AsName) and isinstance(node.name.name, cst.Name):
+            self._bind(node.name.name.value, "unknown", node.name.name)
+        self._walk(node.body)
+        self.in_except -= 1
+        return False
 
     # -- scopes ------------------------------------------------------------------------------
 

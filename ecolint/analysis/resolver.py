@@ -228,12 +228,16 @@ class Resolver:
     def _last_binding(
         self, module: ModuleInfo, scope: Scope, name: str, before: int | None, env: Env
     ) -> Binding | None:
+        fallback = None
         for binding in reversed(scope.bindings.get(name, [])):
             if before is not None and binding.order >= before:
                 continue
-            if self._binding_reachable(module, binding, env):
+            if not self._binding_reachable(module, binding, env):
+                continue
+            if not binding.secondary:
                 return binding
-        return None
+            fallback = fallback or binding
+        return fallback
 
     def _binding_reachable(self, module: ModuleInfo, binding: Binding, env: Env) -> bool:
         return all(self._holds(module, guard, env) for guard in binding.guards)
