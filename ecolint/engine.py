@@ -18,18 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.findings import Finding, Report
+from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
-from ecolint.sources.python import SourceError
-from ecolint.suppression import is_suppressed
+from ecolint.sources.document import Document
+from ecolint.sources.python import SourceError, decode_text
 
 PARSE_ERROR = "ECO001"
+PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
 
 
@@ -141,28 +144,58 @@ class Engine:
         except OSError as error:
             self._parse_error(result, source, SourceError(f"cannot read file: {error.strerror}"))
             return []
-        active = [rule for rule, pattern in self.check_rules if pattern.search(data)]
+        active = [
+            rule
+            for rule, pattern in self.check_rules
+            if source.kind in rule.sources and pattern.search(data)
+        ]
         if not active:
             return []
         try:
-            module = project.load(source.path, data)
+            unit = self._load(source, project, data)
         except SourceError as error:
             self._parse_error(result, source, error)
             return []
         result.files_analysed += 1
+        if isinstance(unit, ModuleInfo) and unit.notebook is not None:
+            self._broken_cells(result, source, unit)
         reports: list[Report] = []
         for rule in active:
             check = checks.get(rule.code)
             if check is None:
                 check = checks[rule.code] = registry()[rule.code](context)
             try:
-                reports.extend(check.run(module))
+                if isinstance(unit, ModuleInfo):
+                    reports.extend(check.run(unit))
+                else:
+                    reports.extend(check.run_document(unit))
             except Exception as error:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 result.internal_errors.append(InternalError(source.display, rule.code, detail))
         return reports
 
-    def _parse_error(self, result: RunResult, source: SourceFile, error: SourceError) -> None:
+    def _load(self, source: SourceFile, project: Project, data: bytes) -> ModuleInfo | Document:
+        if source.kind in PYTHON_KINDS:
+            return project.load(source.path, data)
+        text = decode_text(data, self.settings.max_file_size)
+        return Document(source.path, source.display, source.kind, text)
+
+    def _broken_cells(self, result: RunResult, source: SourceFile, module: ModuleInfo) -> None:
+        """A notebook cell that does not parse is left out; the others are still analysed."""
+        notebook = module.notebook
+        assert notebook is not None
+        for cell in notebook.broken_cells:
+            where = notebook.source_map.locate(cell.first_line, 0)
+            error = SourceError(f"cell {cell.index}: {cell.reason}", where.line, where.column)
+            self._parse_error(result, source, error, cell=(cell.index, 1))
+
+    def _parse_error(
+        self,
+        result: RunResult,
+        source: SourceFile,
+        error: SourceError,
+        cell: tuple[int, int] | None = None,
+    ) -> None:
         rule = self.rules.get(PARSE_ERROR)
         if rule is None or self._ignored_for(source.path, PARSE_ERROR):
             return
@@ -178,6 +211,9 @@ class Engine:
                 end_column=error.column,
                 message=rule.message("default", {"reason": error.message}),
                 fix={"summary": rule.fix_summary},
+                cell=cell[0] if cell else None,
+                cell_line=cell[1] if cell else None,
+                cell_column=1 if cell else None,
             )
         )
 
@@ -198,23 +234,22 @@ class Engine:
         mood = report.mood or rule.mood
         if mood == "green" and not self.show_green:
             return None
-        module = report.site.module
-        position = module.position(report.site.node)
-        line = position.start.line
-        if is_suppressed(module.text, line, rule.code):
-            return None
-        if self._ignored_for(module.path, rule.code):
+        place = locate(report.site)
+        if place.suppressed(rule.code) or self._ignored_for(place.file, rule.code):
             return None
         evidence = report.evidence
         return Finding(
             code=rule.code,
             name=rule.name,
             mood=mood,
-            path=module.display,
-            line=line,
-            column=position.start.column + 1,
-            end_line=position.end.line,
-            end_column=position.end.column + 1,
+            path=place.display,
+            line=place.line,
+            column=place.column,
+            end_line=place.end_line,
+            end_column=place.end_column,
+            cell=place.cell,
+            cell_line=place.cell_line,
+            cell_column=place.cell_column,
             message=rule.message(report.message_key, report.params),
             evidence={**evidence.as_dict(), "headline": evidence.headline()} if evidence else None,
             fix=None

@@ -7,6 +7,7 @@ from typing import Any
 
 from ecolint.analysis.values import Hop, Site, Value
 from ecolint.evidence.select import Evidence
+from ecolint.sources.document import TextSpan
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,7 @@ class Report:
     """A check's raw result: where, which message, with which evidence."""
 
     code: str
-    site: Site
+    site: Site | TextSpan
     params: dict[str, str] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None
@@ -36,6 +37,9 @@ class Finding:
     fix: dict[str, Any] | None = None
     headline: str = ""
     stars: int = 0
+    cell: int | None = None  # notebooks: index into ``cells``, markdown cells counted
+    cell_line: int | None = None  # notebooks: 1-based line inside that cell
+    cell_column: int | None = None  # notebooks: 1-based column in that line (text output)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -50,22 +54,27 @@ class Finding:
             "column": self.column,
             "end_line": self.end_line,
             "end_column": self.end_column,
+            "cell": self.cell,
+            "cell_line": self.cell_line,
             "message": self.message,
             "evidence": self.evidence,
             "fix": self.fix,
         }
 
 
-def line_of(site: Site) -> int:
-    return site.module.position(site.node).start.line
-
-
 def where(site: Site, relative_to: Site | None = None) -> str:
-    """``line 12`` in the same file, ``settings.py:12`` in another one."""
-    line = line_of(site)
+    """``line 12`` in the same file, ``settings.py:12`` in another one; in a notebook
+    ``cell 2 line 3``, as the text report numbers cells."""
+    start = site.module.position(site.node).start
+    line = f"line {start.line}"
+    if site.module.notebook is not None:
+        cell = site.module.notebook.source_map.locate(start.line, start.column)
+        line = f"cell {cell.cell} line {cell.cell_line}"
     if relative_to is not None and relative_to.module is site.module:
-        return f"line {line}"
-    return f"{site.module.display}:{line}"
+        return line
+    if site.module.notebook is not None:
+        return f"{site.module.display} {line}"
+    return f"{site.module.display}:{start.line}"
 
 
 def describe_origin(value: Value, report_site: Site, context: Site | None = None) -> str:

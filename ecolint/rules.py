@@ -10,10 +10,12 @@ from typing import Any
 import yaml
 
 from ecolint.resources import rules_dir
+from ecolint.sources.discovery import KINDS
 
 MOODS = ("red", "orange", "yellow", "gray", "green")
 FAILING_MOODS = frozenset({"red", "orange", "yellow"})
 _CODE = re.compile(r"^ECO\d{3}$")
+DEFAULT_SOURCES = ("python", "notebook")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -28,6 +30,7 @@ class Rule:
     mood: str
     measured: bool
     triggers: tuple[str, ...]
+    sources: frozenset[str]
     summary: dict[str, str]
     messages: dict[str, dict[str, str]]
     docs: dict[str, Any]
@@ -65,6 +68,9 @@ def parse_rule(text: str, source: str) -> Rule:
     mood = _require(data, "mood", str, source)
     if mood not in MOODS:
         raise RuleFileError(f"{source}: mood '{mood}' is not one of {', '.join(MOODS)}")
+    kinds = data.get("sources", list(DEFAULT_SOURCES))
+    if not isinstance(kinds, list) or not set(kinds) <= KINDS:
+        raise RuleFileError(f"{source}: 'sources' must list kinds from {', '.join(sorted(KINDS))}")
     messages = _require(data, "messages", dict, source)
     for key, texts in messages.items():
         if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
@@ -75,6 +81,7 @@ def parse_rule(text: str, source: str) -> Rule:
         mood=mood,
         measured=bool(data.get("measured", False)),
         triggers=tuple(_require(data, "triggers", list, source)),
+        sources=frozenset(kinds),
         summary=_require(data, "summary", dict, source),
         messages=messages,
         docs=_require(data, "docs", dict, source),

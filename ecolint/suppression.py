@@ -36,9 +36,17 @@ def suppressed_codes(comment: str) -> set[str]:
     return codes
 
 
-def is_suppressed(text: str, line: int, code: str) -> bool:
-    comment = comments_by_line(text).get(line)
-    if comment is None:
-        return False
+def _silences(comment: str, code: str) -> bool:
     codes = suppressed_codes(comment)
     return ALL in codes or any(code.startswith(listed) for listed in codes)
+
+
+def is_suppressed(text: str, line: int, code: str) -> bool:
+    """Python: only real comments count (a ``# noqa`` inside a string does not)."""
+    comment = comments_by_line(text).get(line)
+    return comment is not None and _silences(comment, code)
+
+
+def suppressed_in_line(line: str, code: str) -> bool:
+    """Requirement lists, TOML and YAML: the markers themselves are specific enough."""
+    return _silences(line, code)

@@ -85,6 +85,8 @@ def test_json_output_to_file(project: Path) -> None:
         "column",
         "end_line",
         "end_column",
+        "cell",
+        "cell_line",
         "message",
         "evidence",
         "fix",

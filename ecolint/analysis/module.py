@@ -18,6 +18,8 @@ from typing import Literal
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from ecolint.sources.notebook import NotebookModule
+
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 BindingKind = Literal["assign", "import", "def", "class", "param", "loop", "unknown", "global-decl"]
 
@@ -110,9 +112,11 @@ class ModuleInfo:
         module: cst.Module,
         text: str,
         is_package: bool = False,
+        notebook: NotebookModule | None = None,
     ) -> None:
         self.path = path
         self.text = text
+        self.notebook = notebook  # positions map back to cells when the module is a notebook
         self.display = display
         self.name = name  # dotted module name inside the scanned tree
         self.is_package = is_package

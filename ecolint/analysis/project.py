@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.sources.python import DEFAULT_MAX_BYTES, SourceError, decode_python, parse_python
+from ecolint.sources.notebook import notebook_to_python
+from ecolint.sources.python import (
+    DEFAULT_MAX_BYTES,
+    SourceError,
+    decode_python,
+    decode_text,
+    parse_python,
+)
 
 
 class Project:
@@ -36,7 +43,12 @@ class Project:
         try:
             if data is None:
                 data = path.read_bytes()
-            text = decode_python(data, self._max_bytes).text
+            notebook = None
+            if path.suffix.lower() == ".ipynb":
+                notebook = notebook_to_python(decode_text(data, self._max_bytes))
+                text = notebook.text
+            else:
+                text = decode_python(data, self._max_bytes).text
             module = parse_python(text)
             return ModuleInfo(
                 path,
@@ -45,6 +57,7 @@ class Project:
                 module,
                 text,
                 is_package=path.name == "__init__.py",
+                notebook=notebook,
             )
         except SourceError as error:
             return error

@@ -15,6 +15,7 @@ from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.evidence.dataset import Gpu
 from ecolint.findings import Report
+from ecolint.sources.document import Document
 
 
 @dataclass
@@ -29,7 +30,9 @@ class CheckContext:
 
 
 class Check:
-    """One rule's visitor over a module's index. Subclasses set ``code`` and implement ``run``."""
+    """One rule's visitor. Subclasses set ``code`` and override ``run`` for Python modules
+    (notebooks included) and ``run_document`` for the text kinds their rule's YAML lists under
+    ``sources``; the engine only calls what the YAML asks for."""
 
     code: ClassVar[str] = ""
 
@@ -38,7 +41,10 @@ class Check:
         self.resolver = context.resolver
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
-        raise NotImplementedError
+        return iter(())
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        return iter(())
 
 
 @cache

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pathspec
 
-SOURCE_KINDS = {".py": "python"}
+SOURCE_KINDS = {".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml"}
+NAMED_KINDS = {
+    "pyproject.toml": "pyproject",
+    "setup.cfg": "setup_cfg",
+    "environment.yml": "conda_env",
+    "environment.yaml": "conda_env",
+}
+KINDS = frozenset({*SOURCE_KINDS.values(), *NAMED_KINDS.values(), "requirements"})
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -50,7 +57,15 @@ class Discovery:
     problems: list[tuple[str, str]]  # (path, message) for arguments that could not be used
 
 
-def _kind(path: Path) -> str | None:
+def source_kind(path: Path) -> str | None:
+    """What a file is by its name; None for files no rule reads."""
+    name = path.name.lower()
+    if name in NAMED_KINDS:
+        return NAMED_KINDS[name]
+    if name.endswith(".txt") and (
+        name.startswith(("requirements", "constraints")) or path.parent.name == "requirements"
+    ):
+        return "requirements"
     return SOURCE_KINDS.get(path.suffix.lower())
 
 
@@ -112,15 +127,12 @@ def discover(
     for argument in arguments:
         path = argument if argument.is_absolute() else cwd / argument
         if path.is_file():
-            kind = _kind(path) or "python"
+            kind = source_kind(path) or "python"
             files.setdefault(path.resolve(), SourceFile(path, _display(path, cwd), kind))
         elif path.is_dir():
             top = _git_root(path.resolve()) or path.resolve()
-            for found in _walk(path, excluded, ignores, root.resolve(), top):
-                files.setdefault(
-                    found.resolve(),
-                    SourceFile(found, _display(found, cwd), _kind(found) or "python"),
-                )
+            for found, kind in _walk(path, excluded, ignores, root.resolve(), top):
+                files.setdefault(found.resolve(), SourceFile(found, _display(found, cwd), kind))
         else:
             problems.append((str(argument), "no such file or directory"))
     ordered = sorted(files.values(), key=lambda source: source.display)
@@ -137,7 +149,7 @@ def _excluded(path: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool)
 
 def _walk(
     folder: Path, excluded: pathspec.PathSpec, ignores: _Ignores, root: Path, top: Path
-) -> Iterator[Path]:
+) -> Iterator[tuple[Path, str]]:
     for current, dirs, names in os.walk(folder, followlinks=False):
         here = Path(current)
         keep = []
@@ -153,8 +165,9 @@ def _walk(
         dirs[:] = keep
         for name in sorted(names):
             child = here / name
-            if _kind(child) is None:
+            kind = source_kind(child)
+            if kind is None:
                 continue
             if _excluded(child, excluded, root, False) or ignores.ignored(child, False, top):
                 continue
-            yield child
+            yield child, kind

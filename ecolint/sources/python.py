@@ -28,14 +28,28 @@ class PythonText:
     encoding: str
 
 
-def decode_python(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> PythonText:
+def _check_size_and_binary(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise SourceError(
             f"file is {len(data) / 1_048_576:.1f} MiB, over the {max_bytes / 1_048_576:.0f} MiB"
             " limit (raise max-file-size in [tool.ecolint])"
         )
     if b"\x00" in data:
-        raise SourceError("file contains NUL bytes; it looks binary, not Python source")
+        raise SourceError("file contains NUL bytes; it looks binary, not source text")
+
+
+def decode_text(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """UTF-8 text files that are not Python (notebooks, requirement lists, TOML, YAML)."""
+    _check_size_and_binary(data, max_bytes)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"cannot decode as UTF-8: {error}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def decode_python(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> PythonText:
+    _check_size_and_binary(data, max_bytes)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:

@@ -1,0 +1,322 @@
+"""Jupyter notebooks as one Python module: code cells in order, shell and magic lines masked.
+
+The notebook's JSON is read as text, never executed. Code cells are joined into one module so
+that a global set in an earlier cell resolves in a later one. ``!``/``%`` lines become ``pass``
+at their own indentation (a line count is kept, and so is a block's body); they are kept aside
+for the rules that read install commands. A ``SourceMap`` takes a position in that module back
+to the cell, the line in the cell, and the line and column in the raw ``.ipynb`` file, so that
+SARIF regions land on the right characters.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+
+from ecolint.sources.python import SourceError
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_SPACE = re.compile(r"\s*")
+_SHELL_ASSIGNMENT = re.compile(r"[A-Za-z_][\w\s,]*=\s*[!%]")
+PYTHON_LANGUAGES = frozenset({"python", "python3", "python2", "ipython", "ipython3", ""})
+
+
+@dataclass(frozen=True)
+class Magic:
+    """A ``!``/``%`` line (or ``x = !cmd``) of a code cell, as written."""
+
+    line: int  # line in the joined module
+    text: str
+
+
+@dataclass(frozen=True)
+class CellPosition:
+    cell: int  # index into the notebook's ``cells`` (markdown cells counted)
+    cell_line: int  # 1-based line inside that cell
+    line: int  # 1-based line in the raw .ipynb file
+    column: int  # 1-based column in the raw .ipynb file
+
+
+@dataclass
+class _Piece:
+    """One JSON string of a cell's ``source``: where its text starts in the cell and in the file."""
+
+    cell_offset: int  # offset of its first character in the cell's source
+    raw_start: int  # offset in the raw file just after the opening quote
+    raw: str  # the string's raw JSON text between the quotes
+
+
+@dataclass
+class _Cell:
+    index: int
+    first_line: int  # line of the joined module where the cell starts
+    lines: list[str]
+    pieces: list[_Piece] = field(default_factory=list)
+    masked: list[str] = field(default_factory=list)
+
+
+class SourceMap:
+    """Positions in the joined module → cell, cell line and raw file position."""
+
+    def __init__(self, raw: str, cells: list[_Cell]) -> None:
+        self._raw = raw
+        self._cells = cells
+        self._starts = [cell.first_line for cell in cells]
+        self._line_starts = [0] + [match.end() for match in re.finditer(r"\n", raw)]
+
+    def locate(self, line: int, column: int) -> CellPosition:
+        """``column`` is 0-based, as libcst gives it."""
+        cell = self._cells[max(bisect.bisect_right(self._starts, line) - 1, 0)]
+        cell_line = line - cell.first_line + 1
+        offset = sum(len(text) for text in cell.lines[: cell_line - 1]) + column
+        raw_offset = self._raw_offset(cell, offset)
+        raw_line = bisect.bisect_right(self._line_starts, raw_offset)
+        raw_column = raw_offset - self._line_starts[raw_line - 1] + 1
+        return CellPosition(cell.index, cell_line, raw_line, raw_column)
+
+    def _raw_offset(self, cell: _Cell, offset: int) -> int:
+        if not cell.pieces:
+            return 0
+        starts = [piece.cell_offset for piece in cell.pieces]
+        piece = cell.pieces[max(bisect.bisect_right(starts, offset) - 1, 0)]
+        return piece.raw_start + _raw_index(piece.raw, offset - piece.cell_offset)
+
+
+def _raw_index(raw: str, chars: int) -> int:
+    """How many raw JSON characters encode the first ``chars`` decoded characters."""
+    index = 0
+    while chars > 0 and index < len(raw):
+        if raw.startswith("\\u", index):
+            code = int(raw[index + 2 : index + 6], 16)
+            index += 12 if 0xD800 <= code < 0xDC00 else 6  # a surrogate pair is one character
+        elif raw[index] == "\\":
+            index += 2
+        else:
+            index += 1
+        chars -= 1
+    return index
+
+
+@dataclass(frozen=True)
+class BrokenCell:
+    """A code cell left out of the module because it does not parse on its own."""
+
+    index: int
+    first_line: int  # where it would have started in the joined module
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotebookModule:
+    text: str
+    source_map: SourceMap
+    magics: tuple[Magic, ...]
+    broken_cells: tuple[BrokenCell, ...]
+
+
+def notebook_to_python(raw: str) -> NotebookModule:
+    document = _load(raw)
+    cells = _code_cells(document)
+    _attach_pieces(raw, cells)
+    magics: list[Magic] = []
+    broken: list[BrokenCell] = []
+    line = 1
+    for cell in cells:
+        cell.first_line = line
+        cell.masked = _mask(cell, magics)
+        problem = _syntax_problem("".join(cell.masked))
+        if problem is not None:
+            broken.append(BrokenCell(cell.index, cell.first_line, problem))
+            cell.masked = ["\n"] * len(cell.lines)
+        line += len(cell.lines)
+    text = "".join(text for cell in cells for text in cell.masked)
+    return NotebookModule(text, SourceMap(raw, cells), tuple(magics), tuple(broken))
+
+
+def _load(raw: str) -> dict[str, object]:
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise SourceError(
+            f"notebook is not valid JSON: {error.msg}", error.lineno, error.colno
+        ) from None
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise SourceError("notebook has no 'cells' list (not an nbformat 4 notebook)")
+    language = _language(document.get("metadata"))
+    if language not in PYTHON_LANGUAGES:
+        raise SourceError(f"notebook kernel language is '{language}', not Python; skipped")
+    return document
+
+
+def _language(metadata: object) -> str:
+    if not isinstance(metadata, dict):
+        return ""
+    for key, field_name in (("kernelspec", "language"), ("language_info", "name")):
+        section = metadata.get(key)
+        if isinstance(section, dict) and isinstance(section.get(field_name), str):
+            return str(section[field_name]).lower()
+    return ""
+
+
+def _code_cells(document: dict[str, object]) -> list[_Cell]:
+    cells = []
+    for index, cell in enumerate(document["cells"]):  # type: ignore[arg-type]
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source")
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            text = "".join(source)
+        elif isinstance(source, str):
+            text = source
+        else:
+            raise SourceError(f"notebook cell {index} has no 'source' text")
+        lines = text.splitlines(keepends=True)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        cells.append(_Cell(index, 0, lines or ["\n"]))
+    return cells
+
+
+def _attach_pieces(raw: str, cells: list[_Cell]) -> None:
+    """Find each code cell's ``source`` strings in the raw text with a small JSON scanner."""
+    by_index = {cell.index: cell for cell in cells}
+    scanner = _Scanner(raw)
+    scanner.expect("{")
+    while not scanner.peek("}"):
+        key = scanner.string()
+        scanner.expect(":")
+        if key == "cells":
+            scanner.expect("[")
+            index = 0
+            while not scanner.peek("]"):
+                cell = by_index.get(index)
+                scanner.cell(cell)
+                index += 1
+                scanner.comma("]")
+            scanner.expect("]")
+        else:
+            scanner.skip_value()
+        scanner.comma("}")
+
+
+class _Scanner:
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.at = 0
+
+    def _space(self) -> None:
+        self.at = _SPACE.match(self.raw, self.at).end()  # type: ignore[union-attr]
+
+    def peek(self, char: str) -> bool:
+        self._space()
+        return self.raw.startswith(char, self.at)
+
+    def expect(self, char: str) -> None:
+        if not self.peek(char):
+            raise SourceError("notebook JSON has an unexpected layout")
+        self.at += 1
+
+    def comma(self, closing: str) -> None:
+        if not self.peek(closing):
+            self.expect(",")
+
+    def string(self) -> str:
+        start, raw = self._string_span()
+        return str(json.loads(f'"{raw}"')) if start >= 0 else ""
+
+    def _string_span(self) -> tuple[int, str]:
+        self._space()
+        match = _STRING.match(self.raw, self.at)
+        if match is None:
+            raise SourceError("notebook JSON has an unexpected layout")
+        self.at = match.end()
+        return match.start() + 1, match.group()[1:-1]
+
+    def skip_value(self) -> None:
+        self._space()
+        char = self.raw[self.at : self.at + 1]
+        if char == '"':
+            self._string_span()
+        elif char in "[{":
+            closing = "]" if char == "[" else "}"
+            self.at += 1
+            while not self.peek(closing):
+                if char == "{":
+                    self._string_span()
+                    self.expect(":")
+                self.skip_value()
+                self.comma(closing)
+            self.at += 1
+        else:
+            match = _SCALAR.match(self.raw, self.at)
+            if match is None:
+                raise SourceError("notebook JSON has an unexpected layout")
+            self.at = match.end()
+
+    def cell(self, cell: _Cell | None) -> None:
+        if cell is None:
+            self.skip_value()
+            return
+        self.expect("{")
+        while not self.peek("}"):
+            key = self.string()
+            self.expect(":")
+            if key == "source":
+                self._source(cell)
+            else:
+                self.skip_value()
+            self.comma("}")
+        self.expect("}")
+
+    def _source(self, cell: _Cell) -> None:
+        offset = 0
+        spans = []
+        if self.peek("["):
+            self.at += 1
+            while not self.peek("]"):
+                spans.append(self._string_span())
+                self.comma("]")
+            self.at += 1
+        else:
+            spans.append(self._string_span())
+        for start, raw in spans:
+            cell.pieces.append(_Piece(offset, start, raw))
+            offset += len(json.loads(f'"{raw}"'))
+
+
+def _mask(cell: _Cell, magics: list[Magic]) -> list[str]:
+    """``pass`` in place of shell and magic lines; a ``%%`` cell magic masks the whole cell."""
+    first = cell.lines[0].lstrip()
+    if first.startswith("%%"):
+        for number, text in enumerate(cell.lines):
+            magics.append(Magic(cell.first_line + number, text.rstrip("\n")))
+        return ["\n"] * len(cell.lines)
+    masked = []
+    continued = False
+    for number, text in enumerate(cell.lines):
+        stripped = text.lstrip()
+        shell = stripped.startswith(("!", "%")) or _SHELL_ASSIGNMENT.match(stripped)
+        if continued or shell:
+            indent = text[: len(text) - len(stripped)]
+            body = stripped.rstrip("\n")
+            masked.append("\n" if continued else f"{indent}pass\n")
+            magics.append(Magic(cell.first_line + number, body))
+            continued = body.endswith("\\")
+        else:
+            masked.append(text)
+    return masked
+
+
+def _syntax_problem(text: str) -> str | None:
+    """A cell that does not parse on its own is left out, so the other cells are still read."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return f"syntax error: {error.msg} (line {error.lineno} of the cell)"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return f"cannot parse: {error}"
+    return None

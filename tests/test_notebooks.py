@@ -1,0 +1,118 @@
+"""Notebooks: code cells analysed as one module, positions mapped back to cells and to the raw
+.ipynb text, broken notebooks reported without stopping the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, scan
+
+from ecolint.sources.notebook import notebook_to_python
+from ecolint.sources.python import SourceError
+
+NOTEBOOKS = FIXTURES / "notebooks"
+
+
+def _raw_at(path: Path, line: int, column: int) -> str:
+    return path.read_text(encoding="utf-8").splitlines()[line - 1][column - 1 :]
+
+
+def test_globals_of_earlier_cells_resolve_in_later_ones() -> None:
+    path = NOTEBOOKS / "cross_cell.ipynb"
+    result = scan([path])
+    assert not result.internal_errors
+    found = {(f.code, f.cell, f.cell_line) for f in result.findings}
+    assert found == {("ECO101", 4, 2), ("ECO102", 5, 1), ("ECO001", 6, 1)}
+    by_code = {f.code: f for f in result.findings}
+    assert "set by USE_8BIT at cell 2 line 2" in by_code["ECO101"].message
+    assert "id set by MODEL_ID at cell 2 line 1" in by_code["ECO102"].message
+
+
+def test_positions_point_into_the_raw_notebook() -> None:
+    path = NOTEBOOKS / "cross_cell.ipynb"
+    by_code = {f.code: f for f in scan([path]).findings}
+    eight = by_code["ECO101"]
+    assert _raw_at(path, eight.line, eight.column).startswith("load_in_8bit=USE_8BIT")
+    assert eight.end_line == eight.line
+    assert eight.end_column - eight.column == len("load_in_8bit=USE_8BIT")
+    assert _raw_at(path, by_code["ECO102"].line, by_code["ECO102"].column).startswith(
+        "load_in_4bit=True"
+    )
+    assert _raw_at(path, by_code["ECO001"].line, by_code["ECO001"].column).startswith("model?")
+
+
+def test_markdown_outputs_magics_and_noqa_never_match() -> None:
+    """The fixture's markdown, stream output, ``%%bash`` cell and ``# noqa`` line all mention
+    8-bit loading; only the two code findings and the broken cell are reported."""
+    result = scan([NOTEBOOKS / "cross_cell.ipynb"])
+    assert sorted(f.cell for f in result.findings) == [4, 5, 6]
+
+
+def test_shell_and_magic_lines_are_kept_for_the_install_rules() -> None:
+    raw = (NOTEBOOKS / "cross_cell.ipynb").read_text(encoding="utf-8")
+    notebook = notebook_to_python(raw)
+    magics = {magic.text for magic in notebook.magics}
+    assert "!pip install -q transformers bitsandbytes" in magics
+    assert "%matplotlib inline" in magics
+    assert "echo load_in_8bit=True" in magics
+    assert notebook.text.splitlines()[0] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("invalid_json.ipynb", "notebook is not valid JSON"),
+        ("no_source.ipynb", "notebook cell 0 has no 'source' text"),
+        ("r_kernel.ipynb", "kernel language is 'r', not Python"),
+    ],
+)
+def test_broken_notebooks_are_reported_and_the_run_goes_on(name: str, message: str) -> None:
+    result = scan([NOTEBOOKS / name, NOTEBOOKS / "cross_cell.ipynb"])
+    assert not result.internal_errors
+    mine = [f for f in result.findings if f.path.endswith(name)]
+    assert [f.code for f in mine] == ["ECO001"] and message in mine[0].message
+    assert any(f.code == "ECO101" for f in result.findings)
+
+
+def test_text_report_names_the_cell(tmp_path: Path) -> None:
+    from ecolint.reporters.text import render_text
+
+    text = render_text(scan([NOTEBOOKS / "cross_cell.ipynb"]), color=False)
+    assert "cross_cell.ipynb:cell 4:line 2:col 5: ECO101 [orange]" in text
+
+
+def test_escapes_and_single_string_sources_map_to_raw_columns(tmp_path: Path) -> None:
+    """``ensure_ascii`` escapes, a surrogate pair and escaped quotes before the keyword, and a
+    source stored as one string rather than a list of lines."""
+    source = (
+        'note = "café 🚀 \\"quoted\\""\n'
+        "from transformers import BitsAndBytesConfig\n"
+        'cfg = BitsAndBytesConfig(load_in_8bit=True)  # "x"\n'
+    )
+    document = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "escaped.ipynb"
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=True), encoding="utf-8")
+    (finding,) = scan([path]).findings
+    assert (finding.cell, finding.cell_line, finding.cell_column) == (0, 3, 26)
+    assert _raw_at(path, finding.line, finding.column).startswith("load_in_8bit=True")
+
+
+def test_notebooks_are_found_in_folders_but_not_in_checkpoints(tmp_path: Path) -> None:
+    raw = (NOTEBOOKS / "cross_cell.ipynb").read_text(encoding="utf-8")
+    (tmp_path / "analysis.ipynb").write_text(raw, encoding="utf-8")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "analysis-checkpoint.ipynb").write_text(raw)
+    paths = {Path(f.path).name for f in scan([tmp_path]).findings}
+    assert paths == {"analysis.ipynb"}
+
+
+def test_notebook_without_cells_is_a_clear_error() -> None:
+    with pytest.raises(SourceError, match="no 'cells' list"):
+        notebook_to_python('{"worksheets": []}')
