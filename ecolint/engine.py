@@ -169,6 +169,8 @@ class Engine:
                     reports.extend(check.run(unit))
                 else:
                     reports.extend(check.run_document(unit))
+            except SourceError as error:
+                self._parse_error(result, source, error)
             except Exception as error:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 result.internal_errors.append(InternalError(source.display, rule.code, detail))

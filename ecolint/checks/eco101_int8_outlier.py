@@ -6,12 +6,14 @@ from collections.abc import Iterator
 
 from ecolint.analysis.hf_loading import BnbSetup, loading_facts
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.values import Const
+from ecolint.analysis.values import Const, Site
+from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.common import model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
 from ecolint.findings import Report, describe_origin
+from ecolint.sources.document import Document, TextSpan
 
 DEFAULT_THRESHOLD = 6.0
 
@@ -24,14 +26,9 @@ class Int8OutlierDecomposition(Check):
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         facts = loading_facts(self.resolver, module)
         for load in facts.loads:
-            size = next(
-                (
-                    s
-                    for s in (model_size(self.context, load, mid) for mid, _ in load.model_ids)
-                    if s
-                ),
-                None,
-            )
+            near = load.site.module.path
+            sizes = (model_size(self.context, near, model_id) for model_id, _ in load.model_ids)
+            size = next((size for size in sizes if size), None)
             for setup in load.setups:
                 report = self._check(setup, size)
                 if report is not None:
@@ -40,6 +37,22 @@ class Int8OutlierDecomposition(Check):
             report = self._check(setup, None)
             if report is not None:
                 yield report
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        for setup in yaml_setups(document):
+            if setup.bits != 8:
+                continue
+            threshold = setup.settings.get("llm_int8_threshold")
+            if threshold is None:
+                threshold_text = f"the default llm_int8_threshold={DEFAULT_THRESHOLD}"
+            elif isinstance(threshold.value, (int, float)) and threshold.value != 0:
+                threshold_text = str(threshold)
+            else:
+                continue
+            size = None
+            if setup.model_id is not None:
+                size = model_size(self.context, document.path, setup.model_id)
+            yield self._report(setup.switch.span, f" ({setup.switch})", threshold_text, size)
 
     def _check(self, setup: BnbSetup, size: ModelSize | None) -> Report | None:
         switch = setup.entry("load_in_8bit")
@@ -60,19 +73,14 @@ class Int8OutlierDecomposition(Check):
             threshold_text = f"llm_int8_threshold={value.value}" + (
                 f" ({origin})" if origin else ""
             )
-        evidence = select(self.context.gpu, ("int8_mixed",), size)
-        return Report(
-            code=self.code,
-            site=switch.site,
-            params={
-                "threshold": threshold_text,
-                "origin": _parenthesised(
-                    "load_in_8bit", describe_origin(switch.value, switch.site)
-                ),
-            },
-            evidence=evidence,
+        origin = describe_origin(switch.value, switch.site)
+        return self._report(
+            switch.site, f" (load_in_8bit {origin})" if origin else "", threshold_text, size
         )
 
-
-def _parenthesised(name: str, origin: str) -> str:
-    return f" ({name} {origin})" if origin else ""
+    def _report(
+        self, site: Site | TextSpan, origin: str, threshold_text: str, size: ModelSize | None
+    ) -> Report:
+        evidence = select(self.context.gpu, ("int8_mixed",), size)
+        params = {"threshold": threshold_text, "origin": origin}
+        return Report(code=self.code, site=site, params=params, evidence=evidence)

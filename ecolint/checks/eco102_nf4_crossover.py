@@ -9,11 +9,13 @@ from dataclasses import dataclass, replace
 from ecolint.analysis.hf_loading import BnbSetup, ModelLoad, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Const, Site
+from ecolint.analysis.yaml_configs import YamlSetup, yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.common import model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
 from ecolint.findings import Report, describe_origin
+from ecolint.sources.document import Document, TextSpan
 
 PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
 
@@ -22,7 +24,7 @@ PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
 class FourBit:
     """Where 4-bit loading is switched on, and how."""
 
-    site: Site
+    site: Site | TextSpan
     how: str
     double_quant: bool = False
     fp4: bool = False
@@ -40,12 +42,30 @@ class Nf4BelowCrossover(Check):
             return
         for load in loading_facts(self.resolver, module).loads:
             for model_id, model_value in load.model_ids:
-                size = model_size(self.context, load, model_id)
+                size = model_size(self.context, load.site.module.path, model_id)
                 if size is None:
                     continue
                 for four_bit in _four_bit_sites(load, model_id):
                     model_origin = describe_origin(model_value, four_bit.site, context=load.site)
                     yield self._report(four_bit, size, crossover, model_origin)
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        crossover = nf4_crossover(self.context.gpu)
+        if crossover is None:
+            return
+        for setup in yaml_setups(document):
+            if setup.bits != 4 or setup.model_id is None:
+                continue
+            size = model_size(self.context, document.path, setup.model_id)
+            if size is None:
+                continue
+            double_quant = _yaml_flag(setup, "bnb_4bit_use_double_quant", "double_quantization")
+            fp4 = any(
+                _yaml_text(setup, key) == "fp4"
+                for key in ("bnb_4bit_quant_type", "quantization_type")
+            )
+            four_bit = FourBit(setup.switch.span, str(setup.switch), double_quant, fp4)
+            yield self._report(four_bit, size, crossover, "")
 
     def _report(
         self, four_bit: FourBit, size: ModelSize, crossover: Crossover, model_origin: str
@@ -100,6 +120,15 @@ def _four_bit_sites(load: ModelLoad, model_id: str) -> Iterator[FourBit]:
             yield FourBit(setup.site, "unsloth loads 4-bit by default")
     if not found and PREQUANTIZED_4BIT.search(model_id):
         yield FourBit(load.site, "pre-quantized bitsandbytes 4-bit checkpoint")
+
+
+def _yaml_flag(setup: YamlSetup, *keys: str) -> bool:
+    return any(setup.settings[key].value is True for key in keys if key in setup.settings)
+
+
+def _yaml_text(setup: YamlSetup, key: str) -> str:
+    setting = setup.settings.get(key)
+    return str(setting.value).lower() if setting is not None else ""
 
 
 def _flag(setup: BnbSetup, name: str) -> bool:
