@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 import traceback
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +26,19 @@ from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.findings import Finding, Report
-from ecolint.locations import locate
+from ecolint.locations import ModuleSpan, locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
-from ecolint.sources.document import Document
+from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.python import SourceError, decode_text
+from ecolint.suppression import Directive, python_directives, skips_file, text_directives
 
 PARSE_ERROR = "ECO001"
+UNUSED_SUPPRESSION = "ECO002"
+ENGINE_RULES = frozenset({PARSE_ERROR, UNUSED_SUPPRESSION})  # reported by the engine itself
 PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
+Used = dict[tuple[Path, int], set[str]]  # (file, line) → codes a suppression there silenced
 
 
 @dataclass(frozen=True)
@@ -116,20 +121,54 @@ class Engine:
         )
         checks: dict[str, Check] = {}
         reports: list[Report] = []
+        judged: list[ModuleInfo | Document] = []
         for source in discovery.files:
-            reports.extend(self._scan(source, project, context, checks, result))
+            reports.extend(self._scan(source, project, context, checks, result, judged))
         best: dict[tuple[str, str, int, int], Finding] = {}
         for finding in result.findings:
             best[(finding.code, finding.path, finding.line, finding.column)] = finding
+        used: Used = defaultdict(set)
         for report in reports:
-            finding = self._finding(report)
-            if finding is None:
-                continue
-            key = (finding.code, finding.path, finding.line, finding.column)
-            if key not in best or _preference(finding) > _preference(best[key]):
-                best[key] = finding
+            self._keep(best, self._finding(report, used))
+        # Every other finding is in: only now can a suppression be judged unused.
+        for report in self._unused_suppressions(judged, used):
+            self._keep(best, self._finding(report, used))
         result.findings = sorted(best.values(), key=Finding.sort_key)
         return result
+
+    @staticmethod
+    def _keep(best: dict[tuple[str, str, int, int], Finding], finding: Finding | None) -> None:
+        if finding is None:
+            return
+        key = (finding.code, finding.path, finding.line, finding.column)
+        if key not in best or _preference(finding) > _preference(best[key]):
+            best[key] = finding
+
+    def _unused_suppressions(self, judged: list[ModuleInfo | Document], used: Used) -> list[Report]:
+        """``# noqa: ECOxxx`` codes that silenced nothing in this run (codes of rules not
+        selected cannot be judged and are left alone)."""
+        known = all_rules()
+        reports = []
+        for unit in judged:
+            is_module = isinstance(unit, ModuleInfo)
+            found = python_directives(unit.text) if is_module else text_directives(unit.text)
+            for directive in found:
+                silenced = used.get((unit.path, directive.line), set())
+                unknown = [c for c in directive.codes if not any(k.startswith(c) for k in known)]
+                unused = [
+                    code
+                    for code in directive.codes
+                    if code not in unknown
+                    and code != UNUSED_SUPPRESSION
+                    and any(rule.startswith(code) for rule in self.rules)
+                    and not any(hit.startswith(code) for hit in silenced)
+                ]
+                for key, codes in (("unknown", unknown), ("default", unused)):
+                    if codes:
+                        site = _directive_site(unit, directive)
+                        params = {"codes": ", ".join(codes)}
+                        reports.append(Report(UNUSED_SUPPRESSION, site, params, key))
+        return reports
 
     def _scan(
         self,
@@ -138,6 +177,7 @@ class Engine:
         context: CheckContext,
         checks: dict[str, Check],
         result: RunResult,
+        judged: list[ModuleInfo | Document],
     ) -> list[Report]:
         try:
             data = source.path.read_bytes()
@@ -149,7 +189,7 @@ class Engine:
             for rule, pattern in self.check_rules
             if source.kind in rule.sources and pattern.search(data)
         ]
-        if not active:
+        if not active or skips_file(data):
             return []
         try:
             unit = self._load(source, project, data)
@@ -161,6 +201,9 @@ class Engine:
             self._broken_cells(result, source, unit)
         reports: list[Report] = []
         for rule in active:
+            if rule.code == UNUSED_SUPPRESSION:
+                judged.append(unit)
+                continue
             check = checks.get(rule.code)
             if check is None:
                 check = checks[rule.code] = registry()[rule.code](context)
@@ -231,13 +274,16 @@ class Engine:
                 return True
         return False
 
-    def _finding(self, report: Report) -> Finding | None:
+    def _finding(self, report: Report, used: Used) -> Finding | None:
         rule = self.rules[report.code]
         mood = report.mood or rule.mood
         if mood == "green" and not self.show_green:
             return None
         place = locate(report.site)
-        if place.suppressed(rule.code) or self._ignored_for(place.file, rule.code):
+        if place.suppressed(rule.code):
+            used[(place.file, place.comment_line)].add(rule.code)
+            return None
+        if self._ignored_for(place.file, rule.code):
             return None
         evidence = report.evidence
         return Finding(
@@ -264,6 +310,13 @@ class Engine:
             headline=evidence.headline() if evidence else "",
             stars=evidence.stars if evidence else 0,
         )
+
+
+def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> ModuleSpan | TextSpan:
+    line, start, end = directive.line, directive.column, directive.end_column
+    if isinstance(unit, ModuleInfo):
+        return ModuleSpan(unit, line, start, line, end)
+    return TextSpan(unit, line, start + 1, line, end + 1)
 
 
 def _preference(finding: Finding) -> tuple[bool, int]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecolint.analysis.values import Hop, Site, Value
 from ecolint.evidence.select import Evidence
 from ecolint.sources.document import TextSpan
+
+if TYPE_CHECKING:
+    from ecolint.locations import ModuleSpan
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,7 @@ class Report:
     """A check's raw result: where, which message, with which evidence."""
 
     code: str
-    site: Site | TextSpan
+    site: Site | TextSpan | ModuleSpan
     params: dict[str, str] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None

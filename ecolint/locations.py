@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from libcst.metadata import CodePosition
+
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Site
 from ecolint.sources.document import TextSpan
 from ecolint.suppression import is_suppressed, suppressed_in_line
@@ -34,7 +37,19 @@ class Place:
         return suppressed_in_line(line, code)
 
 
-def locate(site: Site | TextSpan) -> Place:
+@dataclass(frozen=True)
+class ModuleSpan:
+    """A span of a module's text that is no syntax node (a comment): 1-based lines, 0-based
+    columns as libcst counts them, in the joined module for notebooks."""
+
+    module: ModuleInfo
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def locate(site: Site | TextSpan | ModuleSpan) -> Place:
     if isinstance(site, TextSpan):
         document = site.document
         return Place(
@@ -51,9 +66,14 @@ def locate(site: Site | TextSpan) -> Place:
             site.line,
             python=False,
         )
-    module = site.module
-    span = module.position(site.node)
-    start, end = span.start, span.end
+    if isinstance(site, ModuleSpan):
+        module = site.module
+        start = CodePosition(site.line, site.column)
+        end = CodePosition(site.end_line, site.end_column)
+    else:
+        module = site.module
+        span = module.position(site.node)
+        start, end = span.start, span.end
     if module.notebook is None:
         return Place(
             module.path,

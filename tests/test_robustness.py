@@ -9,14 +9,11 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from conftest import scan
+from conftest import ECO101_SCRIPT, scan
 
 from ecolint.config import Settings
 from ecolint.engine import Engine
 
-SCRIPT = (
-    "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
-)
 TRIGGERS = "# load_in_8bit load_in_4bit float8 quantization_config model_kwargs\n"
 
 
@@ -29,16 +26,16 @@ def _codes(path: Path, **settings: object) -> list[tuple[str, int, str]]:
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("crlf.py", SCRIPT.replace("\n", "\r\n").encode(), [("crlf.py", 2, "ECO101")]),
-        ("mixed.py", SCRIPT.encode() + b"x = 1\r\ny = 2\r", [("mixed.py", 2, "ECO101")]),
-        ("bom.py", b"\xef\xbb\xbf" + SCRIPT.encode(), [("bom.py", 2, "ECO101")]),
+        ("crlf.py", ECO101_SCRIPT.replace("\n", "\r\n").encode(), [("crlf.py", 2, "ECO101")]),
+        ("mixed.py", ECO101_SCRIPT.encode() + b"x = 1\r\ny = 2\r", [("mixed.py", 2, "ECO101")]),
+        ("bom.py", b"\xef\xbb\xbf" + ECO101_SCRIPT.encode(), [("bom.py", 2, "ECO101")]),
         (
             "latin.py",
-            b"# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n" + SCRIPT.encode(),
+            b"# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n" + ECO101_SCRIPT.encode(),
             [("latin.py", 4, "ECO101")],
         ),
         ("empty.py", b"", []),
-        ("ünïcode name.py", SCRIPT.encode(), [("ünïcode name.py", 2, "ECO101")]),
+        ("ünïcode name.py", ECO101_SCRIPT.encode(), [("ünïcode name.py", 2, "ECO101")]),
     ],
 )
 def test_encodings_line_endings_and_names(
@@ -62,7 +59,7 @@ def test_unreadable_python_is_eco001_and_the_run_goes_on(
     tmp_path: Path, data: bytes, message: str
 ) -> None:
     (tmp_path / "bad.py").write_bytes(data)
-    (tmp_path / "good.py").write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "good.py").write_text(ECO101_SCRIPT, encoding="utf-8")
     result = scan([tmp_path])
     by_file = {Path(f.path).name: f for f in result.findings}
     assert by_file["bad.py"].code == "ECO001" and message in by_file["bad.py"].message
@@ -77,7 +74,7 @@ def test_huge_file_is_reported_not_parsed(tmp_path: Path) -> None:
     (finding,) = scan([path]).findings
     assert finding.code == "ECO001" and "over the 5 MiB limit" in finding.message
     small = tmp_path / "small.py"
-    small.write_text(SCRIPT, encoding="utf-8")
+    small.write_text(ECO101_SCRIPT, encoding="utf-8")
     (capped,) = scan([small], max_file_size=16).findings
     assert capped.code == "ECO001" and "max-file-size" in capped.message
 
@@ -85,13 +82,15 @@ def test_huge_file_is_reported_not_parsed(tmp_path: Path) -> None:
 def test_very_deep_nesting(tmp_path: Path) -> None:
     nested = "(" * 180 + "1" + ")" * 180
     calls = "f(" * 300 + ")" * 300
-    (tmp_path / "deep.py").write_text(f"x = {nested}\ny = {calls}\n" + SCRIPT, encoding="utf-8")
+    (tmp_path / "deep.py").write_text(
+        f"x = {nested}\ny = {calls}\n" + ECO101_SCRIPT, encoding="utf-8"
+    )
     codes = [code for _, _, code in _codes(tmp_path)]
     assert codes in (["ECO101"], ["ECO001"])  # analysed, or reported as too deep: never a crash
 
 
 def test_symlinks_broken_and_looping(tmp_path: Path) -> None:
-    (tmp_path / "real.py").write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "real.py").write_text(ECO101_SCRIPT, encoding="utf-8")
     (tmp_path / "dangling.py").symlink_to(tmp_path / "missing.py")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "loop").symlink_to(tmp_path, target_is_directory=True)
@@ -109,7 +108,7 @@ def test_unreadable_and_vanishing_files(tmp_path: Path, monkeypatch) -> None:  #
     locked = tmp_path / "locked.py"
     gone = tmp_path / "gone.py"
     for path in (locked, gone, tmp_path / "fine.py"):
-        path.write_text(SCRIPT, encoding="utf-8")
+        path.write_text(ECO101_SCRIPT, encoding="utf-8")
     real_read = Path.read_bytes
 
     def read_bytes(self: Path) -> bytes:
@@ -129,7 +128,7 @@ def test_unreadable_and_vanishing_files(tmp_path: Path, monkeypatch) -> None:  #
 
 def test_invalid_pyproject_stops_with_exit_2(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.ecolint\nselect = 1\n", encoding="utf-8")
-    (tmp_path / "app.py").write_text(SCRIPT, encoding="utf-8")
+    (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
     out = subprocess.run(
         [sys.executable, "-m", "ecolint", "check", "."],
         cwd=tmp_path,
