@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ecolint import __version__
+from ecolint.baseline import DEFAULT_BASELINE
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -78,6 +79,19 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary when clean.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    is_flag=False,
+    flag_value=Path(DEFAULT_BASELINE),
+    help=f"Record the current findings as the baseline (default {DEFAULT_BASELINE}) and exit 0.",
+)
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -90,8 +104,11 @@ def check(
     no_color: bool,
     show_green: bool,
     quiet: bool,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
 ) -> None:
     """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings."""
+    from ecolint import baseline
     from ecolint.config import ConfigError, load_settings
     from ecolint.engine import Engine
     from ecolint.evidence.gpus import GpuError
@@ -117,6 +134,19 @@ def check(
     result = engine.run(targets)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
+    if write_baseline is not None:
+        count = baseline.write_baseline(write_baseline, result.findings, settings.root)
+        click.echo(f"ecolint: wrote {count} findings to {write_baseline}", err=True)
+        sys.exit(EXIT_ERROR if result.internal_errors or result.problems else EXIT_OK)
+    baseline_file = baseline_file or settings.baseline
+    if baseline_file is not None:
+        try:
+            entries = baseline.read_baseline(baseline_file)
+        except baseline.BaselineError as error:
+            _fail(str(error))
+        outcome = baseline.apply_baseline(result.findings, entries, settings.root)
+        result.findings = outcome.new
+        result.baseline = outcome
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet)
     if output is not None:

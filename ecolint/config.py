@@ -32,6 +32,7 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_BYTES
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    baseline: Path | None = None
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -57,6 +58,7 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
         "per-file-ignores",
         "models",
         "max-file-size",
+        "baseline",
     }
     for key in table:
         if key not in known:
@@ -100,6 +102,12 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")
         values["max_file_size"] = size
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise ConfigError(
+                f"{where}: 'baseline' must be a path such as \".ecolint-baseline.json\""
+            )
+        values["baseline"] = root / table["baseline"]
     return Settings(**values)
 
 

@@ -22,10 +22,11 @@ from typing import Any, TypeVar
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
+from ecolint.baseline import Outcome
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
-from ecolint.findings import Finding, Report
+from ecolint.findings import Finding, Report, fingerprint
 from ecolint.locations import ModuleSpan, locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
@@ -55,6 +56,7 @@ class RunResult:
     problems: list[tuple[str, str]] = field(default_factory=list)
     files_seen: int = 0
     files_analysed: int = 0
+    baseline: Outcome | None = None  # set when findings were filtered through a baseline
 
     @property
     def failing(self) -> list[Finding]:
@@ -298,6 +300,7 @@ class Engine:
             cell=place.cell,
             cell_line=place.cell_line,
             cell_column=place.cell_column,
+            fingerprint=fingerprint(rule.code, place.code_text),
             message=rule.message(report.message_key, report.params),
             evidence={**evidence.as_dict(), "headline": evidence.headline()} if evidence else None,
             fix=None

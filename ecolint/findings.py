@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +45,7 @@ class Finding:
     cell: int | None = None  # notebooks: index into ``cells``, markdown cells counted
     cell_line: int | None = None  # notebooks: 1-based line inside that cell
     cell_column: int | None = None  # notebooks: 1-based column in that line (text output)
+    fingerprint: str = ""  # rule + offending code, whitespace- and line-number-insensitive
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -63,6 +66,17 @@ class Finding:
             "evidence": self.evidence,
             "fix": self.fix,
         }
+
+
+_TRAILING_COMMENT = re.compile(r"#[^'\"]*$")
+
+
+def fingerprint(code: str, text: str) -> str:
+    """Stable across moved lines, re-indentation and comment edits; changes with the code."""
+    normalised = "".join(
+        "".join(_TRAILING_COMMENT.sub("", line).split()) for line in text.splitlines()
+    )
+    return hashlib.sha256(f"{code}\0{normalised}".encode()).hexdigest()[:20]
 
 
 def where(site: Site, relative_to: Site | None = None) -> str:

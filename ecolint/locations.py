@@ -28,6 +28,13 @@ class Place:
     comment_source: str  # the text whose line ``comment_line`` may carry a suppression
     comment_line: int
     python: bool
+    source_end_line: int  # last line of the span in ``comment_source``
+
+    @property
+    def code_text(self) -> str:
+        """The offending lines as written (the joined module's lines for a notebook)."""
+        lines = self.comment_source.splitlines()
+        return "\n".join(lines[self.comment_line - 1 : self.source_end_line])
 
     def suppressed(self, code: str) -> bool:
         if self.python:
@@ -65,6 +72,7 @@ def locate(site: Site | TextSpan | ModuleSpan) -> Place:
             document.text,
             site.line,
             python=False,
+            source_end_line=site.end_line,
         )
     if isinstance(site, ModuleSpan):
         module = site.module
@@ -88,6 +96,7 @@ def locate(site: Site | TextSpan | ModuleSpan) -> Place:
             module.text,
             start.line,
             python=True,
+            source_end_line=end.line,
         )
     source_map = module.notebook.source_map
     first = source_map.locate(start.line, start.column)
@@ -105,4 +114,5 @@ def locate(site: Site | TextSpan | ModuleSpan) -> Place:
         module.text,
         start.line,
         python=True,
+        source_end_line=end.line,
     )

@@ -50,4 +50,11 @@ def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
         summary = f"No findings in {result.files_seen} files ({result.files_analysed} analysed)."
     if not quiet or result.findings:
         lines.append(summary)
+    outcome = result.baseline
+    if outcome is not None and (outcome.matched or outcome.fixed):
+        lines.append(
+            f"{outcome.matched} baselined finding{'s' * (outcome.matched != 1)} not shown;"
+            f" {len(outcome.fixed)} fixed since the baseline"
+            + (" (drop them with --write-baseline)." if outcome.fixed else ".")
+        )
     return "\n".join(lines) + ("\n" if lines else "")
