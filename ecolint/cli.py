@@ -92,6 +92,11 @@ def main() -> None:
     flag_value=Path(DEFAULT_BASELINE),
     help=f"Record the current findings as the baseline (default {DEFAULT_BASELINE}) and exit 0.",
 )
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add '# noqa: ECOxxx' to the line of every current finding, then exit 0.",
+)
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -106,6 +111,7 @@ def check(
     quiet: bool,
     baseline_file: Path | None,
     write_baseline: Path | None,
+    add_noqa: bool,
 ) -> None:
     """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings."""
     from ecolint import baseline
@@ -134,6 +140,14 @@ def check(
     result = engine.run(targets)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
+    if add_noqa:
+        from ecolint.add_noqa import add_noqa as insert_noqa
+
+        added = insert_noqa(result.findings)
+        for reason in added.skipped:
+            click.echo(f"ecolint: not silenced: {reason}", err=True)
+        click.echo(f"ecolint: added {added.directives} noqa directives", err=True)
+        sys.exit(EXIT_ERROR if result.internal_errors or result.problems else EXIT_OK)
     if write_baseline is not None:
         count = baseline.write_baseline(write_baseline, result.findings, settings.root)
         click.echo(f"ecolint: wrote {count} findings to {write_baseline}", err=True)
