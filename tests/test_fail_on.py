@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sarif_tools import EXAMPLES, run_cli
+from github_tools import EXAMPLES, run_cli
 
 
 @pytest.mark.parametrize(

@@ -6,48 +6,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from github_tools import ROOT, annotations, run_cli
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from sarif_tools import ROOT, run_cli
 
 from ecolint.config import Settings
 from ecolint.engine import Engine, InternalError, RunResult
 from ecolint.findings import Finding
 from ecolint.reporters.github import render_github
 from ecolint.reporters.markdown import YEARLY_MARKER, render_markdown
-
-ANNOTATION = re.compile(
-    r"^::(?P<command>error|warning|notice)(?: (?P<properties>[^:]*))?::(?P<data>.*)$"
-)
-
-
-def unescape_data(text: str) -> str:
-    """The runner's order: the specific escapes first, ``%25`` last."""
-    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
-
-
-def unescape_property(text: str) -> str:
-    for escaped, plain in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
-        text = text.replace(escaped, plain)
-    return text
-
-
-def annotations(output: str) -> list[tuple[str, dict[str, str], str]]:
-    parsed = []
-    for line in output.splitlines():
-        match = ANNOTATION.match(line)
-        if match:
-            properties = dict(
-                part.split("=", 1) for part in (match["properties"] or "").split(",") if part
-            )
-            parsed.append(
-                (
-                    match["command"],
-                    {key: unescape_property(value) for key, value in properties.items()},
-                    unescape_data(match["data"]),
-                )
-            )
-    return parsed
 
 
 def finding(mood: str = "orange", **changes: object) -> Finding:

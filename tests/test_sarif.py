@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sarif_om as om
-from sarif_tools import (
+from github_tools import (
     EXAMPLES,
     ROOT,
     multitool_errors,

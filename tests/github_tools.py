@@ -1,5 +1,5 @@
-"""What the SARIF, GitHub and action tests share: a tree with every rule and a parse error, and
-the two SARIF validators.
+"""What the SARIF, GitHub and action tests share: a tree with every rule and a parse error, the
+two SARIF validators, and annotations read back as the runner reads workflow commands.
 
 ``sarif-schema-2.1.0.json`` is a byte copy of ``sarif-2.1.0.json`` from the npm package
 ``@microsoft/sarif-multitool-linux`` 5.7.0 (MIT). The multitool itself is installed by
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -109,3 +110,37 @@ def multitool_errors(sarif: Path, work: Path) -> list[str]:
     text = out.stdout + out.stderr
     assert "Analysis completed successfully" in text, text
     return [line for line in text.splitlines() if ": error " in line]
+
+
+ANNOTATION = re.compile(
+    r"^::(?P<command>error|warning|notice)(?: (?P<properties>[^:]*))?::(?P<data>.*)$"
+)
+
+
+def unescape_data(text: str) -> str:
+    """The runner's order: the specific escapes first, ``%25`` last."""
+    return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
+
+def unescape_property(text: str) -> str:
+    for escaped, plain in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(escaped, plain)
+    return text
+
+
+def annotations(output: str) -> list[tuple[str, dict[str, str], str]]:
+    parsed = []
+    for line in output.splitlines():
+        match = ANNOTATION.match(line)
+        if match:
+            properties = dict(
+                part.split("=", 1) for part in (match["properties"] or "").split(",") if part
+            )
+            parsed.append(
+                (
+                    match["command"],
+                    {key: unescape_property(value) for key, value in properties.items()},
+                    unescape_data(match["data"]),
+                )
+            )
+    return parsed
