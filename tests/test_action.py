@@ -209,3 +209,17 @@ def test_installs_from_the_action_checkout_when_ecolint_is_missing(workspace: Pa
     assert installed == workspace.parent / "runner" / "ecolint-venv" / "bin" / "ecolint"
     assert run.returncode == 1
     assert annotations(run.steps["check"].stdout)[0][1]["file"] == "examples/serve_int8.py"
+
+
+def test_readme_workflow_uses_the_action_as_declared() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## GitHub", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["ecolint"]["steps"]
+    ours = next(step for step in steps if step.get("id") == "ecolint")
+    assert set(ours["with"]) <= set(ACTION["inputs"])
+    assert ours["with"]["fail-on"] in ("red", "orange", "yellow", "gray", "green", "never")
+    upload = next(step for step in steps if "upload-sarif" in step.get("uses", ""))
+    assert upload["with"]["sarif_file"] == "${{ steps.ecolint.outputs.sarif-file }}"
+    assert "sarif-file" in ACTION["outputs"]
+    assert workflow["jobs"]["ecolint"]["permissions"]["security-events"] == "write"
