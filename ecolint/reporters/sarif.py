@@ -22,7 +22,7 @@ import sarif_om as om
 
 from ecolint import __version__
 from ecolint.docs import render_rule, render_rule_markdown
-from ecolint.engine import PARSE_ERROR, RunResult
+from ecolint.engine import PARSE_ERROR, InternalError, RunResult
 from ecolint.evidence.dataset import data_version
 from ecolint.findings import Finding
 from ecolint.rules import Rule, all_rules
@@ -48,13 +48,14 @@ def render_sarif(result: RunResult, gpu: str, root: Path | None = None) -> str:
     base = (root or Path.cwd()).resolve()
     rules = [rule for rule in all_rules().values() if rule.code != PARSE_ERROR]
     index = {rule.code: position for position, rule in enumerate(rules)}
+    # ECO001 describes the run (a file was not analysed), so it is a notification descriptor.
     notification_rules = [rule for code, rule in all_rules().items() if code == PARSE_ERROR]
     fingerprints = _Fingerprints(base)
     results = []
     notifications = []
     for finding in result.findings:
         if finding.code == PARSE_ERROR:
-            notifications.append(_parse_notification(finding, base))
+            notifications.append(_parse_notification(finding, base, descriptor_index=0))
         elif finding.code in index:
             results.append(_result(finding, index[finding.code], base, fingerprints.of(finding)))
     notifications += [
@@ -150,15 +151,19 @@ def _descriptor(rule: Rule) -> om.ReportingDescriptor:
         id=rule.code,
         name=rule.name,
         short_description=om.MultiformatMessageString(text=_sentence(rule.summary["en"])),
-        full_description=om.MultiformatMessageString(
-            text=str((rule.docs.get("what") or {}).get("en") or rule.summary["en"]).strip()
-        ),
+        full_description=om.MultiformatMessageString(text=_english(rule.docs.get("what"), rule)),
         help=om.MultiformatMessageString(
             text=render_rule(rule), markdown=render_rule_markdown(rule)
         ),
         default_configuration=om.ReportingConfiguration(level=level),
         properties={"tags": tags, "problem.severity": PROBLEM_SEVERITY[rule.mood]},
     )
+
+
+def _english(text: object, rule: Rule) -> str:
+    if isinstance(text, dict):
+        text = text.get("en")
+    return str(text or rule.summary["en"]).strip()
 
 
 def _sentence(text: str) -> str:
@@ -218,10 +223,10 @@ def _evidence_properties(finding: Finding) -> dict[str, Any]:
     return {key: value for key, value in properties.items() if value not in (None, [], {})}
 
 
-def _parse_notification(finding: Finding, base: Path) -> om.Notification:
+def _parse_notification(finding: Finding, base: Path, descriptor_index: int) -> om.Notification:
     """A file that was not analysed may hide findings: a warning about the run."""
     return om.Notification(
-        descriptor=om.ReportingDescriptorReference(id=finding.code, index=0),
+        descriptor=om.ReportingDescriptorReference(id=finding.code, index=descriptor_index),
         message=om.Message(text=_sentence(finding.message)),
         level="warning",
         locations=[
@@ -235,7 +240,9 @@ def _parse_notification(finding: Finding, base: Path) -> om.Notification:
     )
 
 
-def _internal_notification(error: Any, index: dict[str, int], base: Path) -> om.Notification:
+def _internal_notification(
+    error: InternalError, index: dict[str, int], base: Path
+) -> om.Notification:
     rule = (
         om.ReportingDescriptorReference(id=error.code, index=index[error.code])
         if error.code in index
