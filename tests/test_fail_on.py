@@ -44,3 +44,14 @@ def test_exit_zero_wins_and_bad_moods_are_usage_errors(tmp_path: Path) -> None:
     target = str(EXAMPLES / "fp8_notebook.py")
     assert run_cli("check", target, "--fail-on", "red", "--exit-zero", cwd=tmp_path).returncode == 0
     assert run_cli("check", target, "--fail-on", "purple", cwd=tmp_path).returncode == 2
+
+
+def test_cli_choices_match_the_reporters_and_moods() -> None:
+    """The CLI lists them literally so that ``--help`` imports nothing heavy."""
+    from ecolint.cli import MOOD_CHOICES, check
+    from ecolint.reporters import FORMATS
+    from ecolint.rules import MOODS
+
+    options = {param.name: param for param in check.params}
+    assert tuple(options["fmt"].type.choices) == FORMATS  # type: ignore[attr-defined]
+    assert tuple(MOOD_CHOICES) == MOODS

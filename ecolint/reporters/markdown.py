@@ -111,7 +111,7 @@ def _chart(findings: list[Finding]) -> str:
         f"{label:<{width}}  {delta:+8.1f}%  {_bar(delta, largest)}" for label, delta in measured
     ]
     body = "\n".join(lines)
-    return f"### Measured energy per token vs baseline\n\n```text\n{body}\n```"
+    return f"### Measured energy deltas\n\n```text\n{body}\n```"
 
 
 def _bar(delta: float, largest: float) -> str:
@@ -130,8 +130,8 @@ def _yearly() -> str:
     or cost model yet, so it says so instead of printing a figure nobody measured."""
     return (
         f"### Estimated yearly energy and cost\n\n{YEARLY_MARKER}\n"
-        "_Not estimated: ecolint has no workload model yet. The deltas above are measured "
-        "per token against the baseline on the same GPU._"
+        "_Not estimated: ecolint has no workload model yet. The deltas above are relative, "
+        "each formed from two rows measured in one session._"
     )
 
 

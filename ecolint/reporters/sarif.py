@@ -56,7 +56,7 @@ def render_sarif(result: RunResult, gpu: str, root: Path | None = None) -> str:
     for finding in result.findings:
         if finding.code == PARSE_ERROR:
             notifications.append(_parse_notification(finding, base, descriptor_index=0))
-        elif finding.code in index:
+        else:
             results.append(_result(finding, index[finding.code], base, fingerprints.of(finding)))
     notifications += [
         _internal_notification(error, index, base) for error in result.internal_errors
