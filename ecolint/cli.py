@@ -14,6 +14,7 @@ from ecolint import __version__
 from ecolint.baseline import DEFAULT_BASELINE
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+MOOD_CHOICES = ["red", "orange", "yellow", "gray", "green"]  # ecolint.rules.MOODS, worst first
 
 
 def _version_text() -> str:
@@ -57,13 +58,20 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif", "github", "markdown"]),
     default="text",
     show_default=True,
     help="Output format.",
 )
 @click.option("--gpu", help="GPU to quote measurements for (default rtx4090d).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(MOOD_CHOICES),
+    default="yellow",
+    show_default=True,
+    help="Exit 1 when a finding of this mood or a worse one is reported (red is the worst).",
+)
 @click.option(
     "-o",
     "--output",
@@ -104,6 +112,7 @@ def check(
     fmt: str,
     gpu: str | None,
     exit_zero: bool,
+    fail_on: str,
     output: Path | None,
     config_file: Path | None,
     no_color: bool,
@@ -119,6 +128,7 @@ def check(
     from ecolint.engine import Engine
     from ecolint.evidence.gpus import GpuError
     from ecolint.reporters import render
+    from ecolint.rules import moods_from
 
     targets = list(paths) or [Path(".")]
     try:
@@ -174,7 +184,9 @@ def check(
         )
     if result.internal_errors or result.problems:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_OK)
+    failing = moods_from(fail_on)
+    fails = any(finding.mood in failing for finding in result.findings)
+    sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
 
 
 @main.command()

@@ -16,11 +16,38 @@ def _indent(code: str) -> str:
     return "\n".join(f"    {line}" if line else "" for line in code.rstrip().splitlines())
 
 
+# Fence languages of fix snippets; snippets for other frameworks are fenced without one.
+SNIPPET_LANGUAGES = {
+    "transformers": "python",
+    "accelerate": "python",
+    "vllm": "python",
+    "unsloth": "python",
+    "torchao": "python",
+    "tgi": "shell",
+}
+
+
+def _fenced(code: str, language: str = "python") -> str:
+    return f"```{language}\n{code.rstrip()}\n```"
+
+
 def render_rule(rule: Rule, lang: str = "en") -> str:
+    """Plain text for the terminal (``ecolint rule ECO101``)."""
+    return _render(rule, lang, markdown=False)
+
+
+def render_rule_markdown(rule: Rule, lang: str = "en") -> str:
+    """The same documentation as GitHub-flavoured Markdown (SARIF ``help.markdown``)."""
+    return _render(rule, lang, markdown=True)
+
+
+def _render(rule: Rule, lang: str, markdown: bool) -> str:
     docs = rule.docs
     kind = "measured by EcoCompute" if rule.measured else "engineering convention"
+    code = _fenced if markdown else _indent
+    title = f"{rule.code} {rule.name} [{rule.mood}] ({kind})"
     parts = [
-        f"{rule.code} {rule.name} [{rule.mood}] ({kind})",
+        f"# {rule.code} `{rule.name}`\n\n{rule.mood}, {kind}" if markdown else title,
         "",
         _text(rule.summary, lang),
         "",
@@ -31,10 +58,10 @@ def render_rule(rule: Rule, lang: str = "en") -> str:
         _text(docs.get("why"), lang),
         "",
         "## Example",
-        _indent(str(docs.get("example", ""))),
+        code(str(docs.get("example", ""))),
         "",
         "## Use instead",
-        _indent(str(docs.get("use_instead", ""))),
+        code(str(docs.get("use_instead", ""))),
     ]
     if docs.get("unknown"):
         parts += ["", "## When the value cannot be known", _text(docs["unknown"], lang)]
@@ -42,8 +69,17 @@ def render_rule(rule: Rule, lang: str = "en") -> str:
     snippets = rule.fix.get("snippets") or {}
     if snippets:
         parts += ["", "## Fix by framework"]
-        for framework, snippet in snippets.items():
-            parts += [f"{framework}:", _indent(str(snippet))]
+        for index, (framework, snippet) in enumerate(snippets.items()):
+            if not markdown:
+                parts += [f"{framework}:", _indent(str(snippet))]
+                continue
+            language = SNIPPET_LANGUAGES.get(framework, "")
+            parts += [
+                *([""] if index else []),
+                f"{framework}:",
+                "",
+                _fenced(str(snippet), language),
+            ]
     keys = rule.evidence.get("keys") or []
     if keys:
         parts += ["", "## Evidence", *(f"- {key}" for key in keys)]

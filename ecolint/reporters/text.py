@@ -37,19 +37,22 @@ def _line(finding: Finding, color: bool) -> str:
     return text
 
 
+def summary_line(result: RunResult) -> str:
+    """``Found 3 findings (1 red, 2 orange) in 4 analysed of 9 files.``"""
+    counts = Counter(finding.mood for finding in result.findings)
+    if not result.findings:
+        return f"No findings in {result.files_seen} files ({result.files_analysed} analysed)."
+    moods = ", ".join(f"{counts[mood]} {mood}" for mood in MOODS if counts[mood])
+    return (
+        f"Found {len(result.findings)} finding{'s' * (len(result.findings) != 1)} ({moods})"
+        f" in {result.files_analysed} analysed of {result.files_seen} files."
+    )
+
+
 def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
     lines = [] if quiet and not result.findings else [_line(f, color) for f in result.findings]
-    counts = Counter(finding.mood for finding in result.findings)
-    if result.findings:
-        moods = ", ".join(f"{counts[mood]} {mood}" for mood in MOODS if counts[mood])
-        summary = (
-            f"Found {len(result.findings)} finding{'s' * (len(result.findings) != 1)} ({moods})"
-            f" in {result.files_analysed} analysed of {result.files_seen} files."
-        )
-    else:
-        summary = f"No findings in {result.files_seen} files ({result.files_analysed} analysed)."
     if not quiet or result.findings:
-        lines.append(summary)
+        lines.append(summary_line(result))
     outcome = result.baseline
     if outcome is not None and (outcome.matched or outcome.fixed):
         lines.append(
