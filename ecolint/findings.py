@@ -47,6 +47,13 @@ class Finding:
     cell_column: int | None = None  # notebooks: 1-based column in that line (text output)
     fingerprint: str = ""  # rule + offending code, whitespace- and line-number-insensitive
 
+    @property
+    def location(self) -> str:
+        """``path:12``, or in a notebook ``path:cell 3:line 2`` as the notebook numbers it."""
+        if self.cell is not None:
+            return f"{self.path}:cell {self.cell}:line {self.cell_line}"
+        return f"{self.path}:{self.line}"
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
 

@@ -69,7 +69,7 @@ def _table(findings: list[Finding]) -> str:
             "| "
             + " | ".join(
                 [
-                    escape(f"{finding.path}:{finding.line}"),
+                    escape(finding.location),
                     f"{MOOD_MARKS[finding.mood]} {finding.code} `{finding.name}`",
                     escape(finding.message),
                     escape(_delta(evidence)),
@@ -99,7 +99,7 @@ def _confidence(evidence: dict[str, Any]) -> str:
 def _chart(findings: list[Finding]) -> str:
     """Bars in a code block (monospace keeps them aligned); a saving is drawn in light shade."""
     measured = [
-        (f"{finding.path}:{finding.line} {finding.code}", finding.evidence["delta_pct"])
+        (f"{finding.location} {finding.code}", finding.evidence["delta_pct"])
         for finding in findings
         if finding.evidence and finding.evidence.get("delta_pct") is not None
     ]

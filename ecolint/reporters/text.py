@@ -25,8 +25,7 @@ def _line(finding: Finding, color: bool) -> str:
         mood = click.style(mood, fg=MOOD_COLORS[finding.mood], bold=finding.mood == "red")
     location = f"{finding.path}:{finding.line}:{finding.column}:"
     if finding.cell is not None:
-        cell = f"cell {finding.cell}:line {finding.cell_line}:col {finding.cell_column}"
-        location = f"{finding.path}:{cell}:"
+        location = f"{finding.location}:col {finding.cell_column}:"
     code = click.style(finding.code, bold=True) if color else finding.code
     text = f"{location} {code} {mood} {finding.message}"
     if finding.headline:
