@@ -31,7 +31,8 @@ from ecolint.locations import ModuleSpan, locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
 from ecolint.sources.document import Document, TextSpan
-from ecolint.sources.python import SourceError, decode_text
+from ecolint.sources.gate import code_words, triggered_in_code
+from ecolint.sources.python import SourceError, decode_python, decode_text
 from ecolint.suppression import Directive, python_directives, skips_file, text_directives
 
 PARSE_ERROR = "ECO001"
@@ -106,6 +107,7 @@ class Engine:
         rules = selected(all_rules(), settings.select, settings.ignore)
         self.rules = {rule.code: rule for rule in rules}
         self.check_rules = [(rule, trigger_pattern(rule)) for rule in rules if rule.triggers]
+        self.check_rules_by_code = {rule.code: pattern for rule, pattern in self.check_rules}
 
     def run(self, paths: list[Path]) -> RunResult:
         return deep_stack(lambda: self._run(paths))
@@ -191,6 +193,8 @@ class Engine:
             for rule, pattern in self.check_rules
             if source.kind in rule.sources and pattern.search(data)
         ]
+        if source.kind == "python" and active:
+            active = self._in_code(active, data)
         if not active or skips_file(data):
             return []
         try:
@@ -220,6 +224,22 @@ class Engine:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 result.internal_errors.append(InternalError(source.display, rule.code, detail))
         return reports
+
+    def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
+        """Keep the rules whose trigger is in the code, not only in comments. ECO002 reads
+        comments; a file that does not decode or parse goes on, to be reported."""
+        try:
+            words = code_words(decode_python(data, self.settings.max_file_size).text)
+        except SourceError:
+            return active
+        if words is None:
+            return active
+        patterns = self.check_rules_by_code
+        return [
+            rule
+            for rule in active
+            if rule.code == UNUSED_SUPPRESSION or triggered_in_code(words, patterns[rule.code])
+        ]
 
     def _load(self, source: SourceFile, project: Project, data: bytes) -> ModuleInfo | Document:
         if source.kind in PYTHON_KINDS:

@@ -14,7 +14,8 @@ from conftest import ECO101_SCRIPT, scan
 from ecolint.config import Settings
 from ecolint.engine import Engine
 
-TRIGGERS = "# load_in_8bit load_in_4bit float8 quantization_config model_kwargs\n"
+# In code, not a comment: the ast gate would skip a file that mentions them only in comments.
+TRIGGERS = "load_in_8bit = load_in_4bit = float8 = quantization_config = model_kwargs = None\n"
 
 
 def _codes(path: Path, **settings: object) -> list[tuple[str, int, str]]:
@@ -165,8 +166,8 @@ def _stdlib_sample(limit: int) -> list[Path]:
 
 
 def test_stdlib_modules_analyse_without_internal_errors(tmp_path: Path) -> None:
-    """Real-world code through every check: each module is copied with a comment carrying every
-    trigger word, so that the prefilter lets it through to the analysis."""
+    """Real-world code through every check: each module is copied with a line naming every
+    trigger word, so that the prefilters let it through to the analysis."""
     for source in _stdlib_sample(int(os.environ.get("ECOLINT_STDLIB_SAMPLE", "60"))):
         (tmp_path / source.name).write_text(
             TRIGGERS + source.read_text(encoding="utf-8", errors="replace"), encoding="utf-8"
@@ -195,3 +196,12 @@ def test_generated_programs_analyse_without_exceptions(tmp_path_factory) -> None
         assert result.internal_errors == []
 
     analyse()
+
+
+def test_triggers_only_in_comments_are_not_parsed(tmp_path: Path) -> None:
+    """The ast gate: a file that names a trigger only in a comment never reaches libcst, one
+    that has it in a string (a dict key, a model id) does."""
+    (tmp_path / "comment.py").write_text("x = 1  # load_in_8bit=True\n", encoding="utf-8")
+    (tmp_path / "key.py").write_text('QUANT = {"load_in_8bit": False}\n', encoding="utf-8")
+    result = scan([tmp_path])
+    assert result.files_analysed == 1 and result.findings == []
