@@ -164,6 +164,8 @@ _TRACKED = (
     cst.Arg,
     cst.DictElement,
     cst.Return,
+    cst.List,  # command lines written as lists (``["vllm", "serve", ...]``)
+    cst.Tuple,
 )
 
 
@@ -180,7 +182,7 @@ def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     )
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Child nodes in field order, without whitespace, punctuation and operators: libcst's own
     visitor rebuilds every node it passes, which costs more than the whole index."""
     for name in _child_fields(type(node)):
@@ -192,6 +194,17 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             for item in value:
                 if isinstance(item, cst.CSTNode) and type(item).__module__ not in _TRIVIA_MODULES:
                     yield item
+
+
+def walk(node: cst.CSTNode, prune: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it in source order, without trivia; nodes of a ``prune``
+    type below ``node`` are yielded but not entered (a nested ``def`` runs later, if at all)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is node or not isinstance(current, prune):
+            stack.extend(reversed(list(children(current))))
 
 
 class _IndexBuilder:
@@ -231,7 +244,7 @@ class _IndexBuilder:
         name = type(node).__name__
         visit = getattr(self, f"visit_{name}", None)
         if visit is None or visit(node) is not False:
-            for child in _children(node):
+            for child in children(node):
                 self._walk(child)
         leave = getattr(self, f"leave_{name}", None)
         if leave is not None:

@@ -1,0 +1,85 @@
+"""ECO404: a model loaded inside a request handler or a loop over requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ecolint.analysis.callgraph import calls_of, local_callee, reaches
+from ecolint.analysis.inference import is_model_load, loops_over_models
+from ecolint.analysis.loops import dotted, loops
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
+from ecolint.analysis.values import Site
+from ecolint.checks.base import Check
+from ecolint.evidence.select import convention_evidence
+from ecolint.findings import Report, line_of
+
+
+class ModelLoadPerRequest(Check):
+    """Loads behind a cache (``lru_cache``, ``st.cache_resource``, ``if _model is None``), in
+    start-up hooks, at module level (outside Streamlit) and in loops over models are fine."""
+
+    code = "ECO404"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        seen: set[int] = set()
+        for report in (*self._handlers(module), *self._loops(module)):
+            if id(report.site.node) not in seen:
+                seen.add(id(report.site.node))
+                yield report
+
+    def _handlers(self, module: ModuleInfo) -> Iterator[Report]:
+        for handler in request_handlers(self.resolver, module):
+            key = "streamlit" if isinstance(handler.node, cst.Module) else "handler"
+            for call in calls_of(self.resolver, handler.module, handler.node):
+                what = self._load(handler.module, call)
+                if what:
+                    yield self._report(handler.module, call, key, what, handler.description)
+
+    def _loops(self, module: ModuleInfo) -> Iterator[Report]:
+        """A load that does not depend on the loop variable, in a loop over items that neither
+        stops early (a retry) nor changes the model per iteration."""
+        for loop in loops(self.resolver, module):
+            if loop.exits or not loop.uses_variable:
+                continue
+            if loops_over_models(self.resolver, module, loop):
+                continue
+            where = f"the loop at line {line_of(Site(module, loop.node))}"
+            for call in loop.calls:
+                what = self._load(module, call)
+                if what and not loop.depends_on_variable(call):
+                    yield self._report(module, call, "loop", what, where)
+
+    def _report(
+        self, module: ModuleInfo, call: cst.Call, key: str, what: str, where: str
+    ) -> Report:
+        params = {"call": what, "where": where}
+        evidence = convention_evidence(self.context.gpu)
+        return Report(self.code, Site(module, call), params, key, evidence)
+
+    def _load(self, module: ModuleInfo, call: cst.Call) -> str:
+        """``AutoModel.from_pretrained()`` / ``pipeline()`` at the call, or a helper of the module
+        that loads without a cache; '' otherwise."""
+        if not self.resolver.reachable(module, call):
+            return ""
+        if self._loads_uncached(module, call):
+            return f"{dotted(call.func) or 'the loader'}()"
+        callee = local_callee(self.resolver, module, call)
+        if callee is None or is_cached_function(self.resolver, module, callee):
+            return ""
+        if reaches(
+            self.resolver,
+            module,
+            callee,
+            "uncached-model-load",
+            lambda inner: self._loads_uncached(module, inner),
+            lambda function: not is_cached_function(self.resolver, module, function),
+        ):
+            return f"{callee.name.value}(), which loads a model,"
+        return ""
+
+    def _loads_uncached(self, module: ModuleInfo, call: cst.Call) -> bool:
+        qualname = self.resolver.qualname(module, call.func)
+        return is_model_load(qualname) and not lazily_cached(self.resolver, module, call)
