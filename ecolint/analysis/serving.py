@@ -177,7 +177,7 @@ def _streamlit(module: ModuleInfo) -> Iterator[Handler]:
                 yield Handler(
                     module,
                     module.module,
-                    "the Streamlit script body, which re-runs on every interaction",
+                    "the Streamlit script body",
                 )
                 return
 
