@@ -25,6 +25,7 @@ OTHER_LOADERS = frozenset(
     {"vllm.LLM", "vllm.entrypoints.llm.LLM", "llama_cpp.Llama", "llama_cpp.Llama.from_pretrained"}
 )
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor")
+_LOADER_NAMES = frozenset({"from_pretrained", "pipeline", "LLM", "Llama"})
 
 
 def is_pipeline(value: Value) -> bool:
@@ -100,12 +101,27 @@ def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> str:
     return direct_generation(resolver, module, call)
 
 
+def loader_calls(resolver: Resolver, module: ModuleInfo) -> dict[cst.Call, str]:
+    """Every call of the module to a loader (of models, tokenizers, pipelines, vLLM engines,
+    llama.cpp models), with its qualified name; a module without any cannot load per request."""
+
+    def collect() -> dict[cst.Call, str]:
+        calls = resolver.calls_to(
+            module, _LOADER_NAMES, lambda name: is_loader(name) or name in OTHER_LOADERS
+        )
+        return dict(calls)
+
+    return resolver.memo(("loader-calls", module), collect)
+
+
 def loads_model(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
     """Any loader (models and tokenizers) at this call or in a function of the module it runs."""
+    loaders = loader_calls(resolver, module)
+    if not loaders:
+        return False
 
     def direct(inner: cst.Call) -> bool:
-        qualname = resolver.qualname(module, inner.func)
-        return is_loader(qualname) or qualname in OTHER_LOADERS
+        return inner in loaders
 
     if direct(call):
         return True
@@ -140,6 +156,8 @@ def per_item_generation(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem
 
 
 def _per_item(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:
+    if not module.calls_named("generate") and "pipeline" not in module.text:
+        return ()
     found: list[PerItem] = []
     for loop in loops(resolver, module):
         candidates = [

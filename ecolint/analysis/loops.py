@@ -17,14 +17,12 @@ from functools import cached_property
 import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo, children, walk
-from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.resolver import EMPTY, Env, Resolver
 from ecolint.analysis.values import CallVal, Const, Value, alternatives
 
 _DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)  # bodies that do not run in the loop
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-_MUTATORS = frozenset(
-    {"append", "extend", "insert", "add", "update", "appendleft", "extendleft", "put", "setdefault"}
-)
+# ``history.append(reply)``, ``conv.update_last_message(reply)``: the receiver takes the value.
+_MUTATOR_PREFIXES = ("append", "extend", "insert", "add", "update", "put", "set")
 _WRAPPERS = frozenset(
     {
         "builtins.enumerate",
@@ -156,13 +154,6 @@ class Loop:
                     return True
         return False
 
-    @cached_property
-    def uses_variable(self) -> bool:
-        return _touches(
-            (path for part in self.body for path in reads(part)),
-            self.names,
-        )
-
     def inputs(self, call: cst.Call) -> frozenset[str]:
         """The paths a call's arguments are computed from within one iteration or the last."""
         deps = {path for arg in call.args for path in reads(arg.value)}
@@ -195,9 +186,14 @@ class Loop:
 
     def iterates_batches(self, resolver: Resolver, module: ModuleInfo) -> bool:
         """Each iteration handles a batch: a DataLoader, a batching helper, a call given a
-        ``batch_size``, ``range`` with a step other than 1, or a loop variable or iterable
-        named for batches or chunks."""
+        ``batch_size``, ``range`` with a step other than 1 in some call context, a slice
+        bounded by the loop variable, or a loop variable or iterable named for batches or
+        chunks."""
         if any(word in name.lower() for name in self.names for word in _BATCH_WORDS):
+            return True
+        if any(
+            isinstance(node, cst.Slice) and _touches(reads(node), self.names) for node in self.nodes
+        ):
             return True
         expression = self.iter
         while isinstance(expression, cst.Call) and expression.args:
@@ -207,13 +203,15 @@ class Loop:
                 break
             expression = expression.args[0].value
         return any(
-            _batched_value(option) for option in alternatives(iterated(resolver, module, self))
+            _batched_value(option)
+            for env in resolver.contexts(module, self.iter)
+            for option in alternatives(iterated(resolver, module, self, env))
         )
 
 
-def iterated(resolver: Resolver, module: ModuleInfo, loop: Loop) -> Value:
+def iterated(resolver: Resolver, module: ModuleInfo, loop: Loop, env: Env = EMPTY) -> Value:
     """What the loop iterates over, seen through ``enumerate``, ``tqdm``, ``list`` and the like."""
-    value = resolver.value(module, loop.iter)
+    value = resolver.value(module, loop.iter, env)
     while isinstance(value, CallVal) and value.qualname in _WRAPPERS and value.args:
         value = value.args[0]
     return value
@@ -268,7 +266,7 @@ def _flows(node: cst.CSTNode) -> Iterator[Flow]:
     elif (
         isinstance(node, cst.Call)
         and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value in _MUTATORS
+        and node.func.attr.value.startswith(_MUTATOR_PREFIXES)
     ):
         receiver = dotted(node.func.value)
         if receiver:
@@ -293,10 +291,10 @@ def _comprehension_loops(node: cst.BaseComp | cst.DictComp) -> Iterator[Loop]:
 
 def _collect(module: ModuleInfo) -> tuple[Loop, ...]:
     found: list[Loop] = []
-    for node in walk(module.module):
+    for node in module.loops:
         if isinstance(node, cst.For):
             found.append(Loop(node, node.target, node.iter, (node.body,)))
-        elif isinstance(node, _COMPREHENSIONS):
+        else:
             found.extend(_comprehension_loops(node))
     return tuple(found)
 

@@ -128,6 +128,8 @@ class ModuleInfo:
         self.attr_assigns: list[AttrAssign] = builder.attr_assigns
         self.class_scopes: dict[cst.ClassDef, Scope] = builder.class_scopes
         self.returns: dict[cst.CSTNode, list[cst.Return]] = builder.returns
+        self.loops: list[cst.For | cst.BaseComp | cst.DictComp] = builder.loops
+        self.functions: list[cst.FunctionDef] = builder.functions
 
     def __repr__(self) -> str:
         return f"ModuleInfo({self.display})"
@@ -225,6 +227,8 @@ class _IndexBuilder:
         self.attr_assigns: list[AttrAssign] = []
         self.class_scopes: dict[cst.ClassDef, Scope] = {}
         self.returns: dict[cst.CSTNode, list[cst.Return]] = defaultdict(list)
+        self.loops: list[cst.For | cst.BaseComp | cst.DictComp] = []
+        self.functions: list[cst.FunctionDef] = []
         self.in_except = 0
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -415,6 +419,7 @@ class _IndexBuilder:
         return False
 
     def visit_For(self, node: cst.For) -> bool:
+        self.loops.append(node)
         self._walk(node.iter)
         self._bind_loop_target(node.target, node.iter)
         self._with_guard(None, node.body)
@@ -447,6 +452,7 @@ class _IndexBuilder:
     # -- scopes ------------------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.functions.append(node)
         for decorator in node.decorators:
             self._walk(decorator)
         self._walk_param_defaults(node.params)
@@ -479,6 +485,7 @@ class _IndexBuilder:
         return False
 
     def _comprehension(self, node: cst.BaseComp | cst.DictComp, parts: list[cst.CSTNode]) -> bool:
+        self.loops.append(node)
         parent = self._enter("comprehension", node)
         clause: cst.CompFor | None = node.for_in
         while clause is not None:

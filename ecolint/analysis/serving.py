@@ -77,9 +77,7 @@ def _handlers(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
 
 
 def _routes(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
-    for node in walk(module.module):
-        if not isinstance(node, cst.FunctionDef):
-            continue
+    for node in module.functions:
         for decorator in node.decorators:
             framework = _route_framework(resolver, module, decorator.decorator)
             if framework:
@@ -196,28 +194,42 @@ def lazily_cached(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> 
     """Whether ``node`` runs only while a stored value is missing: under ``if X is None``,
     ``if not X``, ``if key not in X`` (or after ``if X is not None: return X``), where X is
     something the module stores to."""
+    tested = [
+        path
+        for guard in module.guards_of.get(node, ())
+        for expression in _missing(guard.test, guard.polarity)
+        if (path := dotted(expression))
+    ]
+    if not tested:
+        return False
     places = resolver.memo(("stored-places", module), lambda: _stored_places(module))
-    for guard in module.guards_of.get(node, ()):
-        for tested in _tested(guard.test):
-            path = dotted(tested)
-            if path and any(related(path, place) for place in places):
-                return True
-    return False
+    return any(related(path, place) for path in tested for place in places)
 
 
-def _tested(test: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+def _missing(test: cst.BaseExpression, polarity: bool) -> Iterator[cst.BaseExpression]:
+    """What a guard requires to be missing for the guarded code to run: ``X`` of ``X is None``,
+    ``not X`` or ``key not in X`` (and of ``X is not None``, ``X`` or ``key in X`` when the
+    code runs on the false side, after an early return)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        yield from _tested(test.expression)
+        yield from _missing(test.expression, not polarity)
     elif isinstance(test, cst.BooleanOperation):
-        yield from _tested(test.left)
-        yield from _tested(test.right)
+        yield from _missing(test.left, polarity)
+        yield from _missing(test.right, polarity)
     elif isinstance(test, cst.Comparison):
-        for target in test.comparisons:
-            if isinstance(target.operator, (cst.In, cst.NotIn)):
+        if len(test.comparisons) != 1:
+            return
+        target = test.comparisons[0]
+        operator = target.operator
+        if isinstance(operator, (cst.In, cst.NotIn)):
+            if isinstance(operator, cst.NotIn) == polarity:
                 yield target.comparator
-            elif isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
-                yield test.left
-    else:
+        elif (
+            isinstance(target.comparator, cst.Name)
+            and target.comparator.value == "None"
+            and isinstance(operator, (cst.Is, cst.Equal)) == polarity
+        ):
+            yield test.left
+    elif not polarity:
         yield test
 
 

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ecolint.analysis.callgraph import calls_of, local_callee, reaches
-from ecolint.analysis.inference import is_model_load, loops_over_models
+from ecolint.analysis.inference import (
+    generation,
+    is_model_load,
+    loader_calls,
+    loops_over_models,
+)
 from ecolint.analysis.loops import dotted, loops
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
@@ -32,6 +37,8 @@ class ModelLoadPerRequest(Check):
 
     def _handlers(self, module: ModuleInfo) -> Iterator[Report]:
         for handler in request_handlers(self.resolver, module):
+            if not self._has_loads(handler.module):
+                continue
             key = "streamlit" if isinstance(handler.node, cst.Module) else "handler"
             for call in calls_of(self.resolver, handler.module, handler.node):
                 what = self._load(handler.module, call)
@@ -39,18 +46,28 @@ class ModelLoadPerRequest(Check):
                     yield self._report(handler.module, call, key, what, handler.description)
 
     def _loops(self, module: ModuleInfo) -> Iterator[Report]:
-        """A load that does not depend on the loop variable, in a loop over items that neither
-        stops early (a retry) nor changes the model per iteration."""
-        for loop in loops(self.resolver, module):
-            if loop.exits or not loop.uses_variable:
+        """A load that does not depend on the loop variable, in a loop over requests: its items
+        go into generation, it does not stop early (a retry) and does not change the model per
+        iteration (a loop over models, or fresh weights per fold or seed, feeds no generation)."""
+        if not self._has_loads(module):
+            return
+        resolver = self.resolver
+        for loop in loops(resolver, module):
+            if loop.exits or loops_over_models(resolver, module, loop):
                 continue
-            if loops_over_models(self.resolver, module, loop):
+            if not any(
+                loop.depends_on_variable(call) and generation(resolver, module, call)
+                for call in loop.calls
+            ):
                 continue
-            where = f"the loop at line {line_of(Site(module, loop.node))}"
             for call in loop.calls:
                 what = self._load(module, call)
                 if what and not loop.depends_on_variable(call):
+                    where = f"the loop at line {line_of(Site(module, loop.node))}"
                     yield self._report(module, call, "loop", what, where)
+
+    def _has_loads(self, module: ModuleInfo) -> bool:
+        return any(is_model_load(name) for name in loader_calls(self.resolver, module).values())
 
     def _report(
         self, module: ModuleInfo, call: cst.Call, key: str, what: str, where: str
@@ -81,5 +98,9 @@ class ModelLoadPerRequest(Check):
         return ""
 
     def _loads_uncached(self, module: ModuleInfo, call: cst.Call) -> bool:
-        qualname = self.resolver.qualname(module, call.func)
-        return is_model_load(qualname) and not lazily_cached(self.resolver, module, call)
+        qualname = loader_calls(self.resolver, module).get(call)
+        return (
+            bool(qualname)
+            and is_model_load(qualname or "")
+            and not (lazily_cached(self.resolver, module, call))
+        )
