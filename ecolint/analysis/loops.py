@@ -218,11 +218,8 @@ def iterated(resolver: Resolver, module: ModuleInfo, loop: Loop, env: Env = EMPT
 
 
 def is_dataloader(qualname: str | None) -> bool:
-    return (
-        bool(qualname)
-        and (qualname or "").startswith("torch.")
-        and ((qualname or "").endswith(".DataLoader"))
-    )
+    name = qualname or ""
+    return name.startswith("torch.") and name.endswith(".DataLoader")
 
 
 def _batched_value(value: Value) -> bool:
