@@ -96,7 +96,7 @@ def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> str:
             lambda inner: _single_generation(resolver, module, inner),
             lambda _: True,
         ):
-            return f"{callee.name.value}(), which runs generation,"
+            return f"{callee.name.value}() (it runs generation)"
         return ""
     return direct_generation(resolver, module, call)
 

@@ -94,7 +94,7 @@ class ModelLoadPerRequest(Check):
             lambda inner: self._loads_uncached(module, inner),
             lambda function: not is_cached_function(self.resolver, module, function),
         ):
-            return f"{callee.name.value}(), which loads a model,"
+            return f"{callee.name.value}() (it loads a model)"
         return ""
 
     def _loads_uncached(self, module: ModuleInfo, call: cst.Call) -> bool:
