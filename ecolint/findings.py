@@ -86,6 +86,11 @@ def fingerprint(code: str, text: str) -> str:
     return hashlib.sha256(f"{code}\0{normalised}".encode()).hexdigest()[:20]
 
 
+def line_label(site: Site) -> str:
+    """``line 12``, or ``cell 2 line 3`` in a notebook."""
+    return where(site, site)
+
+
 def where(site: Site, relative_to: Site | None = None) -> str:
     """``line 12`` in the same file, ``settings.py:12`` in another one; in a notebook
     ``cell 2 line 3``, as the text report numbers cells."""

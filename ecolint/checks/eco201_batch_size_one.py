@@ -14,7 +14,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.evidence.select import batch_evidence
-from ecolint.findings import Report, describe_origin, line_of
+from ecolint.findings import Report, describe_origin, line_label
 
 TRAINING_ARGUMENTS = frozenset({"TrainingArguments", "Seq2SeqTrainingArguments"})
 EVAL_BATCH_KEYS = ("per_device_eval_batch_size", "eval_batch_size")
@@ -110,7 +110,7 @@ class BatchSizeOne(Check):
         for method in ("evaluate", "predict"):
             for call in module.calls_named(method):
                 if self._trainer_uses(module, call, arguments):
-                    return f"used by trainer.{method}() at line {line_of(Site(module, call))}"
+                    return f"used by trainer.{method}() at {line_label(Site(module, call))}"
         return ""
 
     def _trainer_uses(self, module: ModuleInfo, call: cst.Call, arguments: CallVal) -> bool:

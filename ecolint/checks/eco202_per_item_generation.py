@@ -10,7 +10,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
 from ecolint.evidence.select import batch_evidence
-from ecolint.findings import Report, line_of
+from ecolint.findings import Report, line_label
 
 
 class PerItemGeneration(Check):
@@ -30,7 +30,7 @@ class PerItemGeneration(Check):
             reported.add(id(item.call))
             params = {
                 "call": item.what,
-                "line": str(line_of(Site(module, item.loop.node))),
+                "line": line_label(Site(module, item.loop.node)),
             }
             evidence = batch_evidence(self.context.gpu)
             yield Report(self.code, Site(module, item.call), params, evidence=evidence)

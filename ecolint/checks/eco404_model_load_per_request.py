@@ -19,7 +19,7 @@ from ecolint.analysis.serving import is_cached_function, lazily_cached, request_
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
 from ecolint.evidence.select import convention_evidence
-from ecolint.findings import Report, line_of
+from ecolint.findings import Report, line_label
 
 
 class ModelLoadPerRequest(Check):
@@ -63,7 +63,7 @@ class ModelLoadPerRequest(Check):
             for call in loop.calls:
                 what = self._load(module, call)
                 if what and not loop.depends_on_variable(call):
-                    where = f"the loop at line {line_of(Site(module, loop.node))}"
+                    where = f"the loop at {line_label(Site(module, loop.node))}"
                     yield self._report(module, call, "loop", what, where)
 
     def _has_loads(self, module: ModuleInfo) -> bool:
