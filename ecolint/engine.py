@@ -24,6 +24,7 @@ from ecolint.analysis.resolver import Resolver
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
+from ecolint.evidence.stack import stack_drift
 from ecolint.findings import Finding, Report
 from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
@@ -118,6 +119,8 @@ class Engine:
         reports: list[Report] = []
         for source in discovery.files:
             reports.extend(self._scan(source, project, context, checks, result))
+        shown = [report for report in reports if self._shown(report)]
+        reports = stack_drift(shown, self.rules, self.gpu)
         best: dict[tuple[str, str, int, int], Finding] = {}
         for finding in result.findings:
             best[(finding.code, finding.path, finding.line, finding.column)] = finding
@@ -229,11 +232,13 @@ class Engine:
                 return True
         return False
 
+    def _shown(self, report: Report) -> bool:
+        """Savings are reported only when asked for (``--show-green``)."""
+        return self.show_green or (report.mood or self.rules[report.code].mood) != "green"
+
     def _finding(self, report: Report) -> Finding | None:
         rule = self.rules[report.code]
         mood = report.mood or rule.mood
-        if mood == "green" and not self.show_green:
-            return None
         place = locate(report.site)
         if place.suppressed(rule.code) or self._ignored_for(place.file, rule.code):
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecolint.analysis.values import Site
+from ecolint.analysis.values import LineSpan, Site
 from ecolint.sources.document import TextSpan
 from ecolint.suppression import is_suppressed, suppressed_in_line
 
@@ -34,7 +34,9 @@ class Place:
         return suppressed_in_line(line, code)
 
 
-def locate(site: Site | TextSpan) -> Place:
+def locate(site: Site | LineSpan | TextSpan) -> Place:
+    if isinstance(site, LineSpan):
+        return _locate_line(site)
     if isinstance(site, TextSpan):
         document = site.document
         return Place(
@@ -85,4 +87,32 @@ def locate(site: Site | TextSpan) -> Place:
         module.text,
         start.line,
         python=True,
+    )
+
+
+def _locate_line(site: LineSpan) -> Place:
+    """A line without a node (a notebook's ``!pip`` line); its own text holds any ``# noqa``."""
+    module = site.module
+    if module.notebook is None:
+        first = last = None
+        line, column, end_column = site.line, site.column + 1, site.end_column + 1
+        end_line = line
+    else:
+        source_map = module.notebook.source_map
+        first = source_map.locate(site.line, site.column)
+        last = source_map.locate(site.line, site.end_column)
+        line, column, end_line, end_column = first.line, first.column, last.line, last.column
+    return Place(
+        module.path,
+        module.display,
+        line,
+        column,
+        end_line,
+        end_column,
+        first.cell if first else None,
+        first.cell_line if first else None,
+        site.column + 1 if first else None,
+        site.text,
+        1,
+        python=False,
     )

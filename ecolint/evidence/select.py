@@ -41,7 +41,7 @@ CROSSOVER_ARCH_FALLBACK = {"hopper": "ampere", "volta": "turing"}
 
 @dataclass(frozen=True)
 class Evidence:
-    precision: str
+    precision: str | None
     gpu: Gpu
     model: ModelSize | None
     pair: Pair | None
