@@ -61,9 +61,7 @@ def test_rule_examples(tmp_path: Path, code: str, kind: str, index: int, text: o
         paths[-1].write_text(content, encoding="utf-8")
     result = scan([tmp_path])
     assert not result.internal_errors
-    mine = {
-        (Path(f.path).name, f.line, f.code) for f in result.findings if f.code == code
-    }
+    mine = {(Path(f.path).name, f.line, f.code) for f in result.findings if f.code == code}
     if kind == "invalid":
         assert mine, "an invalid example must produce a finding"
         expected = {

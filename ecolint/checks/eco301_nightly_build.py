@@ -57,11 +57,12 @@ class NightlyBuild(Check):
 
 
 def nightly_reason(dependency: Dependency) -> str | None:
-    """Why ``dependency`` installs a nightly/dev build, or None."""
-    if not dependency.shared:
-        own = _own_reason(dependency)
-        if own is not None:
-            return own
+    """Why ``dependency`` installs a nightly/dev build, or None. A line of an included file
+    that is scanned on its own is reported there, unless only the includer's options make
+    it nightly."""
+    own = _own_reason(dependency)
+    if own is not None:
+        return None if dependency.shared else own
     if dependency.url is not None or _pins_one_stable_release(dependency):
         return None
     for kind in ("index", "channel", "pre"):
@@ -97,13 +98,18 @@ def _is_dev(text: str) -> bool:
 
 
 def _pins_one_stable_release(dependency: Dependency) -> bool:
+    """``==2.5.1``, or ``==2.5.1.*`` (conda's ``=2.5.1``): a nightly index or ``--pre`` cannot
+    turn it into a dev build of a later release."""
     for spec in dependency.specifier or ():
-        if spec.operator in ("==", "===") and not spec.version.endswith(".*"):
-            try:
-                if not Version(spec.version).is_prerelease:
-                    return True
-            except InvalidVersion:
-                continue
+        if spec.operator not in ("==", "==="):
+            continue
+        text = spec.version.removesuffix(".*")
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and (text == spec.version or len(version.release) >= 3):
+            return True
     return False
 
 
