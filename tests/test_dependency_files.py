@@ -64,7 +64,7 @@ def test_requirements_with_includes_constraints_and_negatives(write) -> None:  #
     assert _run(root) == _expected(root)
     messages = _messages(root)
     assert any(
-        m.startswith("torch>=2.5 installs a nightly/dev build (--pre at ")
+        m.startswith("torch>=2.5 from a nightly/dev build (--pre at ")
         and "requirements.txt:1)" in m
         for m in messages
     )
@@ -329,3 +329,26 @@ def test_subprocess_and_os_system(write) -> None:  # type: ignore[no-untyped-def
         "    os.system('pip install torch==2.6.0.dev20241112')\n",
     ).parent
     assert _run(root) == _expected(root)
+
+
+def test_evidence_cites_the_nightly_rows_without_a_figure(write) -> None:  # type: ignore[no-untyped-def]
+    root = write("requirements.txt", "torch==2.6.0.dev20241112\n").parent
+    [finding] = scan([root]).findings
+    evidence = finding.evidence
+    assert evidence["confidence"] == "★☆☆" and evidence["delta_pct"] is None
+    assert evidence["rows"] and all(".dev" in row["stack"] for row in evidence["rows"])
+    assert all(row["energy_j_per_1k_tok"] is None for row in evidence["rows"])
+    assert any("not measured" in note for note in evidence["notes"])
+    assert finding.fix and finding.fix["summary"]
+
+
+def test_a_line_span_locates_in_plain_modules_too(write) -> None:  # type: ignore[no-untyped-def]
+    from ecolint.analysis.project import Project
+    from ecolint.analysis.values import LineSpan
+    from ecolint.locations import locate
+
+    path = write("m.py", "x = 1\ny = 2  # noqa: ECO301\n")
+    module = Project([path]).load(path)
+    place = locate(LineSpan(module, 2, 4, 5, "y = 2  # noqa: ECO301"))
+    assert (place.line, place.column, place.end_column, place.cell) == (2, 5, 6, None)
+    assert place.suppressed("ECO301") and not place.suppressed("ECO101")

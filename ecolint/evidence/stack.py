@@ -379,18 +379,21 @@ def nightly_evidence(gpu: Gpu) -> StackEvidence:
         for row in measurements()
         if any(version.low.is_devrelease for version in stack_versions(row).values())
     )
-    notes = []
+    notes = ["no measured row of this dataset was taken on a nightly stack"]
     if rows:
         stacks = "; ".join(dict.fromkeys(row.stack for row in rows))
         sources = ", ".join(dict.fromkeys(f"{row.source_repo}:{row.source_path}" for row in rows))
         with_energy = [row for row in rows if row.energy_j_per_1k_tok is not None]
-        notes.append(
+        notes = [
             f"{len(rows)} rows were measured on a nightly stack ({stacks}) from {sources},"
-            f" data/{MEASUREMENTS} {_lines([row.line for row in rows])};"
-            f" {len(with_energy) or 'none'} of them with an energy figure"
-        )
+            f" data/{MEASUREMENTS} {_lines([row.line for row in rows])}"
+        ]
+        if with_energy:
+            notes.append(f"{len(with_energy)} of them carry an energy figure")
+        else:
+            notes.append("none of them carries an energy figure")
     notes.append(
-        "EcoCompute has no measurement of one configuration on both a nightly and a stable"
-        " build: what a nightly build costs in energy is not measured"
+        "no delta is formed between a nightly and a stable build (deltas come only from two"
+        " rows of one session): what a nightly build costs in energy is not measured"
     )
     return StackEvidence(None, gpu, None, None, 1, NIGHTLY_BASIS, tuple(notes), rows=rows)
