@@ -94,6 +94,19 @@ def test_ignoring_eco302_turns_the_adjustment_off(write) -> None:  # type: ignor
     assert found["ECO101"][0].stars == alone.stars
 
 
+def test_a_pin_applies_to_its_own_folder(write) -> None:  # type: ignore[no-untyped-def]
+    root = write("app/serve.py", INT8_SCRIPT).parent.parent
+    alone = _by_code(root)["ECO101"][0]
+    write("other/requirements.txt", "bitsandbytes==0.49.0\n")
+    assert "ECO302" not in _by_code(root)
+    write("requirements/base.txt", "bitsandbytes==0.49.0\n")
+    found = _by_code(root)
+    assert [Path(f.path).as_posix().endswith("requirements/base.txt") for f in found["ECO302"]] == [
+        True
+    ]
+    assert found["ECO101"][0].stars == alone.stars - 1
+
+
 def test_pins_from_pyproject_notebook_and_setup_py(write) -> None:  # type: ignore[no-untyped-def]
     root = write("serve.py", INT8_SCRIPT).parent
     write("pyproject.toml", '[tool.poetry.dependencies]\nbitsandbytes = "^0.49"\n')
@@ -140,7 +153,7 @@ def _pin(requirement: str) -> Pin:
     )
     bounds = pin_bounds(dependency.specifier)
     assert bounds is not None
-    return Pin(dependency, bounds, "requirements.txt:1")
+    return Pin(dependency, bounds, "requirements.txt:1", Path.cwd())
 
 
 def test_stack_column_versions() -> None:

@@ -13,6 +13,8 @@ of the rows each quantization finding quotes (``stack_drift``, a post-pass over 
   is the rule: a pin at or above it lowers the confidence.
 
 Stars never drop below ★☆☆, and a finding loses at most one star however many pins differ.
+A pin applies to the findings in files under the folder of the file that pins it (a
+``requirements/`` folder stands for its parent): one checkout may hold several projects.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -173,11 +176,17 @@ def drift_versions() -> dict[str, tuple[Version, Constant]]:
 
 @dataclass(frozen=True)
 class Pin:
-    """A dependency on a stack package with a version bound, and where it is written."""
+    """A dependency on a stack package with a version bound, and where it is written.
+    ``scope`` is the folder whose files it applies to: the folder of the file that pins it,
+    or its parent for a ``requirements/`` folder."""
 
     dependency: Dependency
     bounds: Bounds
     where: str
+    scope: Path
+
+    def applies_to(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.scope)
 
 
 def pin_of(dependency: Dependency) -> Pin | None:
@@ -188,7 +197,9 @@ def pin_of(dependency: Dependency) -> Pin | None:
     where = place.display + (
         f" cell {place.cell} line {place.cell_line}" if place.cell is not None else f":{place.line}"
     )
-    return Pin(dependency, bounds, where)
+    folder = place.file.resolve().parent
+    scope = folder.parent if folder.name == "requirements" else folder
+    return Pin(dependency, bounds, where, scope)
 
 
 @dataclass(frozen=True)
@@ -280,9 +291,10 @@ def stack_drift(reports: list[Report], rules: Mapping[str, Rule], gpu: Gpu) -> l
             result.append(report)
             continue
         row = evidence.pair.quant if evidence.pair else None
+        path = locate(report.site).file
         found = []
         for _, pin in pins:
-            if pin.dependency.name in packages:
+            if pin.dependency.name in packages and pin.applies_to(path):
                 comparison = compare(pin, row)
                 if comparison is not None:
                     found.append(comparison)
