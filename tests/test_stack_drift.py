@@ -3,6 +3,7 @@ and the one-star confidence drop the engine's post-pass applies."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,12 +115,23 @@ def test_pins_from_pyproject_notebook_and_setup_py(write) -> None:  # type: igno
         "setup.py",
         "from setuptools import setup\nsetup(install_requires=['transformers~=4.57.0'])\n",
     )
-    found = _by_code(root)
-    assert {(Path(f.path).name, f.line) for f in found["ECO302"]} == {
-        ("pyproject.toml", 2),
-        ("setup.py", 2),
+    notebook = {
+        "cells": [{"cell_type": "code", "source": "!pip install -q torch==2.99.0 accelerate"}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
+    write("setup.ipynb", json.dumps(notebook))
+    found = _by_code(root)
+    assert {(Path(f.path).name, f.line, f.cell) for f in found["ECO302"]} == {
+        ("pyproject.toml", 2, None),
+        ("setup.py", 2, None),
+        ("setup.ipynb", 1, 0),
+    }
+    torch = next(f for f in found["ECO302"] if f.cell == 0)
+    assert torch.message.startswith("torch==2.99.0 is newer than the torch")
     assert found["ECO101"][0].evidence["confidence"] == "★★☆"  # one star at most
+    assert len([n for n in found["ECO101"][0].evidence["notes"] if "one star less" in n]) == 3
 
 
 def test_a_star_floor_of_one(write) -> None:  # type: ignore[no-untyped-def]
