@@ -5,14 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ecolint.analysis.values import Hop, Site, Value
+from ecolint.analysis.values import Hop, LineSpan, Site, Value
 from ecolint.evidence.select import Evidence
 from ecolint.sources.document import TextSpan
-
-if TYPE_CHECKING:
-    from ecolint.locations import ModuleSpan
 
 
 @dataclass(frozen=True)
@@ -20,11 +17,12 @@ class Report:
     """A check's raw result: where, which message, with which evidence."""
 
     code: str
-    site: Site | TextSpan | ModuleSpan
+    site: Site | LineSpan | TextSpan
     params: dict[str, str] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None
     mood: str | None = None  # overrides the rule's mood (a saving is green)
+    subject: object = None  # what a run-wide post-pass reads (ECO302: the dependency pin)
 
 
 @dataclass(frozen=True)

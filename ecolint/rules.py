@@ -41,7 +41,7 @@ class Rule:
     docs: dict[str, Any]
     evidence: dict[str, Any]
     fix: dict[str, Any]
-    examples: dict[str, list[str]] = field(default_factory=dict)
+    examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
 
     def message(self, key: str, params: dict[str, str], lang: str = "en") -> str:
         template = self.messages[key].get(lang) or self.messages[key]["en"]

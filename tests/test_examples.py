@@ -16,10 +16,19 @@ def test_examples_report_what_their_comments_say() -> None:
         if path.is_file():
             assert found(result.findings, path) == expectations(path), path.name
     shown = {finding.code for finding in result.findings}
-    assert shown >= {"ECO101", "ECO102", "ECO103", "ECO202"}
+    assert shown >= {"ECO101", "ECO102", "ECO103", "ECO202", "ECO301", "ECO302"}
     for finding in result.findings:
         assert finding.evidence and finding.evidence["rows"] and finding.evidence["confidence"]
-        assert finding.evidence["rows"][0]["source"] and finding.evidence["rows"][0]["commit"]
+        for row in finding.evidence["rows"]:
+            # rows taken from an issue's text have no commit (data/PROVENANCE.md)
+            assert row["source"] and (row["commit"] or ":issues/" in row["source"])
+
+
+def test_requirements_pins_lower_the_quoted_confidence() -> None:
+    by_code = {finding.code: finding for finding in scan([EXAMPLES]).findings}
+    alone = {finding.code: finding for finding in scan([EXAMPLES / "serve_int8.py"]).findings}
+    assert alone["ECO101"].stars - by_code["ECO101"].stars == 1
+    assert any("bitsandbytes==0.49.0" in note for note in by_code["ECO101"].evidence["notes"])
 
 
 def test_clean_example_is_clean_even_with_savings_shown() -> None:

@@ -498,6 +498,9 @@ class Resolver:
         function = _BINARY.get(type(node.operator))
         left = self.value(module, node.left, env)
         right = self.value(module, node.right, env)
+        concatenation = isinstance(node.operator, cst.Add)
+        if concatenation and isinstance(left, SeqVal) and isinstance(right, SeqVal):
+            return SeqVal(items=left.items + right.items, origin=Site(module, node))
         if function and isinstance(left, Const) and isinstance(right, Const):
             try:
                 result = function(left.value, right.value)
