@@ -3,6 +3,7 @@ safety, plus what "unknown" means for the rule and which measured rows back it."
 
 from __future__ import annotations
 
+from ecolint.evidence.select import CONVENTION_BASIS
 from ecolint.rules import Rule
 
 
@@ -18,7 +19,7 @@ def _indent(code: str) -> str:
 
 def render_rule(rule: Rule, lang: str = "en") -> str:
     docs = rule.docs
-    kind = "measured by EcoCompute" if rule.measured else "engineering convention"
+    kind = "measured by EcoCompute" if rule.measured else CONVENTION_BASIS
     parts = [
         f"{rule.code} {rule.name} [{rule.mood}] ({kind})",
         "",

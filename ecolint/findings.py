@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecolint.analysis.values import Hop, Site, Value
+from ecolint.analysis.values import Hop, Ref, Site, Value
 from ecolint.evidence.select import Evidence
 
 
@@ -76,8 +76,8 @@ def describe_origin(value: Value, report_site: Site, context: Site | None = None
         hop = hops[-1]
         return f"set by {hop.label} at {where(hop.site, report_site)}"
     origin = value.origin
-    if origin is None or origin.node is report_site.node:
-        return ""
+    if origin is None or origin.node is report_site.node or isinstance(value, Ref):
+        return ""  # a name written at the spot (``torch.float32``) only points at its import
     if _inside(origin, report_site) or (context is not None and _inside(origin, context)):
         return ""
     return f"set at {where(origin, report_site)}"
