@@ -8,6 +8,7 @@ or accelerate ``BnbQuantizationConfig``, a dict passed as ``quantization_config`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +17,7 @@ import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Env, Resolver
-from ecolint.analysis.values import CallVal, Const, DictVal, Entry, Site, Value, alternatives
+from ecolint.analysis.values import CallVal, Const, DictVal, Entry, Ref, Site, Value, alternatives
 
 LOADER_PACKAGES = frozenset({"transformers", "peft", "trl", "optimum", "auto_gptq", "unsloth"})
 BNB_CONFIGS = {
@@ -26,6 +27,13 @@ BNB_CONFIGS = {
 UNSLOTH_LOADER = "FastLanguageModel"
 _CONFIG_NAMES = frozenset(BNB_CONFIGS.values())
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline"})
+PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
+# nn.Module methods that return the module itself: ``from_pretrained(...).to("cuda").eval()``
+# is still the loaded model.
+SELF_RETURNING = frozenset({"to", "cuda", "cpu", "float", "half", "bfloat16", "eval"})
+_NOT_MODELS = ("Tokenizer", "Processor", "FeatureExtractor")
+# torch dtype aliases, and the strings transformers resolves with getattr(torch, name).
+_DTYPE_ALIASES = {"float": "float32", "half": "float16", "double": "float64"}
 
 
 def top_package(qualname: str) -> str:
@@ -81,6 +89,36 @@ class BnbSetup:
         return None
 
 
+def loaded_kind(qualname: str) -> str:
+    """What a loader call builds: ``pipeline``, ``model``, ``config``, ``generation-config``, or
+    ``other`` (tokenizers, processors)."""
+    if not qualname.endswith("from_pretrained"):
+        return "pipeline"
+    owner = last_name(qualname.rsplit(".", 1)[0])
+    if owner == "GenerationConfig":
+        return "generation-config"
+    if owner.endswith("Config"):
+        return "config"
+    if any(word in owner for word in _NOT_MODELS):
+        return "other"
+    return "model"
+
+
+def dtype_names(value: Value) -> frozenset[str | None] | None:
+    """The torch dtype names a dtype argument can take (``torch.float`` and ``"float32"`` are both
+    ``float32``; ``"auto"`` stays ``auto``; ``None`` is None), or None when any is unknown."""
+    names: set[str | None] = set()
+    for option in alternatives(value):
+        if isinstance(option, Ref) and top_package(option.qualname) == "torch":
+            name = last_name(option.qualname)
+        elif isinstance(option, Const) and (option.value is None or isinstance(option.value, str)):
+            name = option.value
+        else:
+            return None
+        names.add(_DTYPE_ALIASES.get(name, name) if name is not None else None)
+    return frozenset(names)
+
+
 @dataclass(frozen=True)
 class ModelLoad:
     site: Site
@@ -88,6 +126,15 @@ class ModelLoad:
     model_ids: tuple[tuple[str, Value], ...]
     setups: tuple[BnbSetup, ...]
     value: CallVal
+
+    @property
+    def kind(self) -> str:
+        return loaded_kind(self.loader)
+
+    @property
+    def prequantized_4bit(self) -> bool:
+        """A ``*-bnb-4bit`` checkpoint: its own quantization config wins over the caller's."""
+        return any(PREQUANTIZED_4BIT.search(model_id) for model_id, _ in self.model_ids)
 
 
 def setup_from_value(value: Value) -> BnbSetup | None:
@@ -141,6 +188,29 @@ class LoadingFacts:
             if isinstance(value, CallVal):
                 found.append(self._load(call, value, qualname))
         return found
+
+    @cached_property
+    def _by_identity(self) -> dict[tuple[int, int], ModelLoad]:
+        return {load.value.identity(): load for load in self.loads}
+
+    def load_of(self, value: Value) -> ModelLoad | None:
+        """The model load a value is (or is moved/cast from), if it is one of this module's."""
+        by_identity = self._by_identity
+        for option in alternatives(value):
+            while isinstance(option, CallVal) and option.site is not None:
+                if option.identity() in by_identity:
+                    return by_identity[option.identity()]
+                node = option.site.node
+                if not (
+                    option.qualname is None
+                    and isinstance(node, cst.Call)
+                    and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value in SELF_RETURNING
+                ):
+                    break
+                inner = self.resolver.value(option.site.module, node.func.value)
+                option = next(alternatives(inner))
+        return None
 
     def _load(self, call: cst.Call, value: CallVal, qualname: str) -> ModelLoad:
         site = Site(self.module, call)
