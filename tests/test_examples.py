@@ -6,6 +6,9 @@ from pathlib import Path
 
 from conftest import expectations, found, scan
 
+from ecolint.evidence.select import CONVENTION_BASIS
+from ecolint.rules import all_rules
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -14,10 +17,17 @@ def test_examples_report_what_their_comments_say() -> None:
     assert not result.internal_errors
     for path in sorted(EXAMPLES.rglob("*.py")):
         assert found(result.findings, path) == expectations(path), path.name
-    assert {finding.code for finding in result.findings} == {"ECO101", "ECO102", "ECO103"}
+    rules = all_rules()
+    checked = {code for code, rule in rules.items() if rule.triggers}
+    assert {finding.code for finding in result.findings} == checked
     for finding in result.findings:
-        assert finding.evidence and finding.evidence["rows"] and finding.evidence["confidence"]
-        assert finding.evidence["rows"][0]["source"] and finding.evidence["rows"][0]["commit"]
+        evidence = finding.evidence
+        assert evidence and evidence["confidence"]
+        if rules[finding.code].measured:
+            assert evidence["rows"][0]["source"] and evidence["rows"][0]["commit"]
+        else:
+            assert evidence["basis"] == CONVENTION_BASIS and evidence["stars"] == 1
+            assert evidence["rows"] == [] and evidence["delta_pct"] is None
 
 
 def test_clean_example_is_clean_even_with_savings_shown() -> None:

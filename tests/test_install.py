@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ecolint.evidence.select import CONVENTION_BASIS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -43,11 +45,15 @@ def test_pip_install_into_fresh_venv_and_run_from_another_directory(tmp_path: Pa
     )
     assert report.returncode == 1, report.stderr
     findings = json.loads(report.stdout)["findings"]
-    assert {finding["code"] for finding in findings} == {"ECO101", "ECO102", "ECO103"}
+    codes = {"ECO101", "ECO102", "ECO103", "ECO401", "ECO402", "ECO403", "ECO405"}
+    assert {finding["code"] for finding in findings} == codes
     for finding in findings:
-        assert finding["evidence"]["delta_pct"] is not None
-        assert finding["evidence"]["confidence"] in ("★★★", "★★☆", "★☆☆")
-        assert finding["evidence"]["rows"][0]["source"]
+        evidence = finding["evidence"]
+        assert evidence["confidence"] in ("★★★", "★★☆", "★☆☆")
+        if evidence["basis"] == CONVENTION_BASIS:
+            assert evidence["delta_pct"] is None and evidence["rows"] == []
+        else:
+            assert evidence["delta_pct"] is not None and evidence["rows"][0]["source"]
     location = subprocess.run(
         [str(python), "-c", "import ecolint.resources as r; print(r.rules_dir(), r.data_dir())"],
         cwd=elsewhere,

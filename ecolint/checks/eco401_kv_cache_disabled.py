@@ -1,0 +1,173 @@
+"""ECO401: ``use_cache=False`` at inference, so every new token recomputes the whole prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ecolint.analysis.hf_loading import (
+    LOADER_PACKAGES,
+    is_loader,
+    last_name,
+    loaded_kind,
+    loading_facts,
+    top_package,
+)
+from ecolint.analysis.module import AttrAssign, ModuleInfo
+from ecolint.analysis.training import is_training_module
+from ecolint.analysis.values import (
+    CallVal,
+    ClassVal,
+    DictVal,
+    Entry,
+    FuncVal,
+    ModuleVal,
+    ObjVal,
+    Ref,
+    Site,
+    Value,
+    alternatives,
+)
+from ecolint.checks.base import Check
+from ecolint.checks.common import (
+    callee,
+    convention_evidence,
+    known_constants,
+    may_pass,
+    origin_note,
+    run_contexts,
+)
+from ecolint.evidence.select import Evidence
+from ecolint.findings import Report
+
+KEYWORD = "use_cache"
+MISSING = "generation with the KV cache disabled"
+_CONFIG_OWNERS = frozenset({"config", "generation_config"})
+# Packages whose objects may carry a Hugging Face ``generate``; torch for ``torch.compile(model)``.
+_GENERATE_PACKAGES = LOADER_PACKAGES | {"torch"}
+
+
+def disables(value: Value) -> bool:
+    """``False`` (or ``0``) on every path; ``None`` means the default, which is True."""
+    found = known_constants(value)
+    return bool(found) and all(isinstance(item, int) and not item for item in found or ())
+
+
+class KvCacheDisabled(Check):
+    """Training scripts are exempt (gradient checkpointing needs the cache off). A value that
+    cannot be known is not reported."""
+
+    code = "ECO401"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        if is_training_module(self.resolver, module):
+            return
+        reported: set[int] = set()
+        for entry, target in (*self._loads(module), *self._calls(module)):
+            if disables(entry.value) and id(entry.site.node) not in reported:
+                reported.add(id(entry.site.node))
+                params = {"target": target, "origin": origin_note(entry.value, entry.site)}
+                yield Report(self.code, entry.site, params, evidence=self._evidence())
+        for assign in module.attr_assigns:
+            if assign.target.attr.value == KEYWORD and self._configures(module, assign):
+                yield from self._assignment(module, assign)
+
+    def _evidence(self) -> Evidence:
+        return convention_evidence(self.context, MISSING)
+
+    def _loads(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
+        """Models, configs and pipelines loaded with the cache off."""
+        for load in loading_facts(self.resolver, module).loads:
+            if load.kind == "other":
+                continue
+            carriers: list[tuple[Value, str]] = []
+            if load.kind == "pipeline":
+                for name in ("model_kwargs", "generate_kwargs"):
+                    nested = load.value.kwargs.get(name)
+                    if nested is not None:
+                        carriers.append((nested.value, f"pipeline({name}=...)"))
+            entry = load.value.kwargs.get(KEYWORD)
+            if entry is not None:
+                yield entry, callee(load)
+            yield from _entries(carriers)
+
+    def _calls(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
+        """``generate(...)``, ``GenerationConfig(...)`` and calls of a pipeline object."""
+        resolver = self.resolver
+        for call in module.calls:
+            if not may_pass(call, KEYWORD):
+                continue
+            target = self._generation_call(module, call)
+            if target is None:
+                continue
+            for env in run_contexts(resolver, module, call):
+                value = resolver.call_value(module, call, env, None)
+                entry = value.kwargs.get(KEYWORD)
+                if entry is not None:
+                    yield entry, target
+                nested = value.kwargs.get("generate_kwargs")
+                if nested is not None:
+                    yield from _entries([(nested.value, f"{target[:-2]}(generate_kwargs=...)")])
+
+    def _generation_call(self, module: ModuleInfo, call: cst.Call) -> str | None:
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+            receiver = self.resolver.value(module, func.value)
+            return "generate()" if _may_generate(receiver) else None
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        qualname = self.resolver.qualname(module, func)
+        if top_package(qualname) == "transformers" and last_name(qualname) == "GenerationConfig":
+            return "GenerationConfig()"
+        if not qualname:
+            for option in alternatives(self.resolver.value(module, func)):
+                built = option.qualname if isinstance(option, CallVal) else None
+                if is_loader(built) and loaded_kind(built or "") == "pipeline":
+                    return f"{module.module.code_for_node(func)}()"
+        return None
+
+    def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
+        """``model.config.use_cache = ...``, ``model.generation_config.use_cache = ...`` or the
+        attribute of a loaded or constructed (generation) config."""
+        owner = assign.target.value
+        if isinstance(owner, cst.Attribute) and owner.attr.value in _CONFIG_OWNERS:
+            return True
+        for option in alternatives(self.resolver.value(module, owner)):
+            if isinstance(option, CallVal) and option.qualname:
+                name = last_name(option.qualname)
+                if name == "GenerationConfig" or (
+                    is_loader(option.qualname)
+                    and loaded_kind(option.qualname) in ("config", "generation-config")
+                ):
+                    return True
+        return False
+
+    def _assignment(self, module: ModuleInfo, assign: AttrAssign) -> Iterator[Report]:
+        site = Site(module, assign.value)
+        target = module.module.code_for_node(assign.target)
+        for env in run_contexts(self.resolver, module, assign.target):
+            value = self.resolver.value(module, assign.value, env)
+            if disables(value):
+                params = {"target": target, "origin": origin_note(value, site)}
+                yield Report(self.code, site, params, "assigned", self._evidence())
+                return
+
+
+def _entries(carriers: list[tuple[Value, str]]) -> Iterator[tuple[Entry, str]]:
+    for carrier, target in carriers:
+        for option in alternatives(carrier):
+            if isinstance(option, DictVal) and KEYWORD in option.entries:
+                yield option.entries[KEYWORD], target
+
+
+def _may_generate(receiver: Value) -> bool:
+    """A receiver from the scanned code (a local class, module or function) is not a Hugging
+    Face model, nor is an object built by a package that has no ``generate(use_cache=...)``."""
+    for option in alternatives(receiver):
+        if isinstance(option, (ObjVal, ClassVal, ModuleVal, FuncVal)):
+            return False
+        qualname = option.qualname if isinstance(option, (CallVal, Ref)) else None
+        if qualname and top_package(qualname) not in _GENERATE_PACKAGES:
+            return False
+    return True
