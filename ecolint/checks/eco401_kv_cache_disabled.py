@@ -36,6 +36,7 @@ from ecolint.checks.common import (
     known_constants,
     may_pass,
     origin_note,
+    render,
     run_contexts,
 )
 from ecolint.evidence.select import Evidence
@@ -43,7 +44,6 @@ from ecolint.findings import Report
 
 KEYWORD = "use_cache"
 MISSING = "generation with the KV cache disabled"
-_CONFIG_OWNERS = frozenset({"config", "generation_config"})
 # Packages whose objects may carry a Hugging Face ``generate``; torch for ``torch.compile(model)``.
 _GENERATE_PACKAGES = LOADER_PACKAGES | {"torch"}
 
@@ -67,7 +67,11 @@ class KvCacheDisabled(Check):
         for entry, target in (*self._loads(module), *self._calls(module)):
             if disables(entry.value) and id(entry.site.node) not in reported:
                 reported.add(id(entry.site.node))
-                params = {"target": target, "origin": origin_note(entry.value, entry.site)}
+                params = {
+                    "target": target,
+                    "value": render(entry.value),
+                    "origin": origin_note(entry.value, entry.site),
+                }
                 yield Report(self.code, entry.site, params, evidence=self._evidence())
         for assign in module.attr_assigns:
             if assign.target.attr.value == KEYWORD and self._configures(module, assign):
@@ -128,11 +132,15 @@ class KvCacheDisabled(Check):
         return None
 
     def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
-        """``model.config.use_cache = ...``, ``model.generation_config.use_cache = ...`` or the
-        attribute of a loaded or constructed (generation) config."""
+        """``<anything>.generation_config.use_cache = ...``, ``<loaded model>.config.use_cache =
+        ...``, or the attribute of a loaded or constructed (generation) config. ``use_cache`` is
+        a common name: a ``.config`` of an object that is not a loaded model is someone else's."""
         owner = assign.target.value
-        if isinstance(owner, cst.Attribute) and owner.attr.value in _CONFIG_OWNERS:
+        if isinstance(owner, cst.Attribute) and owner.attr.value == "generation_config":
             return True
+        if isinstance(owner, cst.Attribute) and owner.attr.value == "config":
+            base = self.resolver.value(module, owner.value)
+            return loading_facts(self.resolver, module).load_of(base) is not None
         for option in alternatives(self.resolver.value(module, owner)):
             if isinstance(option, CallVal) and option.qualname:
                 name = last_name(option.qualname)
@@ -149,7 +157,11 @@ class KvCacheDisabled(Check):
         for env in run_contexts(self.resolver, module, assign.target):
             value = self.resolver.value(module, assign.value, env)
             if disables(value):
-                params = {"target": target, "origin": origin_note(value, site)}
+                params = {
+                    "target": target,
+                    "value": render(value),
+                    "origin": origin_note(value, site),
+                }
                 yield Report(self.code, site, params, "assigned", self._evidence())
                 return
 

@@ -105,7 +105,8 @@ class Fp32Inference(Check):
         for keyword in ("device_map", "device"):
             entry = load.value.kwargs.get(keyword)
             if entry is not None and device_kind(entry.value) == "gpu":
-                return f"{keyword}={render(entry.value)}"
+                written = entry.site.module.module.code_for_node(entry.site.node)
+                return " ".join(written.split()).rstrip(",")
         module = load.site.module
         for target, name, call in moves:
             if target is load and name in ("cuda", "to-gpu"):
