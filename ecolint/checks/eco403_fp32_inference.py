@@ -11,7 +11,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import CallVal, Const, DictVal, Entry, Site, Value, alternatives
 from ecolint.checks.base import Check
-from ecolint.checks.common import callee, convention_evidence, origin_note, render
+from ecolint.checks.common import callee, convention_evidence, origin_note, render, run_contexts
 from ecolint.findings import Report
 
 DTYPE_KEYWORDS = ("torch_dtype", "dtype")
@@ -67,8 +67,8 @@ class Fp32Inference(Check):
         return Report(self.code, entry.site, params, evidence=evidence)
 
     def _moves(self, module: ModuleInfo) -> list[tuple[ModelLoad, str, cst.Call]]:
-        """Device moves and dtype casts of loaded models: (load, method, call). ``to(...)`` is
-        named ``to-gpu``, ``to-cpu``, ``to-16bit`` or ``to-32bit`` by its argument."""
+        """Device moves and dtype casts of loaded models: (load, what, call). A ``to(...)`` is
+        named by each of its arguments: ``to-gpu``, ``to-cpu``, ``to-16bit``, ``to-32bit``."""
         facts = loading_facts(self.resolver, module)
         found = []
         for method in _MOVES:
@@ -78,23 +78,25 @@ class Fp32Inference(Check):
                     continue
                 load = facts.load_of(self.resolver.value(module, func.value))
                 if load is not None:
-                    found.append((load, self._to(module, call) if method == "to" else method, call))
+                    kinds = self._to(module, call) if method == "to" else [method]
+                    found.extend((load, kind, call) for kind in kinds)
         return found
 
-    def _to(self, module: ModuleInfo, call: cst.Call) -> str:
+    def _to(self, module: ModuleInfo, call: cst.Call) -> list[str]:
+        kinds = []
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value not in ("device", "dtype"):
                 continue
             value = self.resolver.value(module, arg.value)
             dtypes = dtype_names(value)
-            if dtypes and dtypes <= SIXTEEN_BIT:
-                return "to-16bit"
-            if dtypes == frozenset({"float32"}):
-                return "to-32bit"
             device = device_kind(value)
-            if device is not None:
-                return f"to-{device}"
-        return "to"
+            if dtypes and dtypes <= SIXTEEN_BIT:
+                kinds.append("to-16bit")
+            elif dtypes == frozenset({"float32"}):
+                kinds.append("to-32bit")
+            elif device is not None:
+                kinds.append(f"to-{device}")
+        return kinds
 
     def _placement(
         self, load: ModelLoad, moves: list[tuple[ModelLoad, str, cst.Call]]
@@ -125,11 +127,8 @@ class Fp32Inference(Check):
         """vLLM runs on the GPU; ``dtype="float32"`` there is FP32 inference."""
         resolver = self.resolver
         for call, _ in resolver.calls_to(module, frozenset({"LLM"}), _VLLM.__contains__):
-            for env in resolver.contexts(module, call):
-                if not resolver.reachable(module, call, env):
-                    continue
-                value = resolver.call_value(module, call, env, "vllm.LLM")
-                entry = value.kwargs.get("dtype")
+            for env in run_contexts(resolver, module, call):
+                entry = resolver.call_value(module, call, env, "vllm.LLM").kwargs.get("dtype")
                 if entry is not None and dtype_names(entry.value) == frozenset({"float32"}):
                     yield self._dtype_report("dtype", entry, None, "vLLM runs on CUDA")
 
