@@ -64,7 +64,8 @@ class KvCacheDisabled(Check):
         if is_training_module(self.resolver, module):
             return
         reported: set[int] = set()
-        for entry, target in (*self._loads(module), *self._calls(module)):
+        loads = self._loads(module) if self._generates(module) else ()
+        for entry, target in (*loads, *self._calls(module)):
             if disables(entry.value) and id(entry.site.node) not in reported:
                 reported.add(id(entry.site.node))
                 params = {
@@ -76,6 +77,16 @@ class KvCacheDisabled(Check):
         for assign in module.attr_assigns:
             if assign.target.attr.value == KEYWORD and self._configures(module, assign):
                 yield from self._assignment(module, assign)
+
+    def _generates(self, module: ModuleInfo) -> bool:
+        """A model or config loaded with the cache off matters only where text is generated: a
+        scoring script (perplexity, embeddings) needs no cache and may turn it off."""
+        if module.calls_named("generate") or module.calls_named("GenerationConfig"):
+            return True
+        return any(
+            load.kind in ("pipeline", "generation-config")
+            for load in loading_facts(self.resolver, module).loads
+        )
 
     def _evidence(self) -> Evidence:
         return convention_evidence(self.context, MISSING)
@@ -140,7 +151,8 @@ class KvCacheDisabled(Check):
             return True
         if isinstance(owner, cst.Attribute) and owner.attr.value == "config":
             base = self.resolver.value(module, owner.value)
-            return loading_facts(self.resolver, module).load_of(base) is not None
+            loaded = loading_facts(self.resolver, module).load_of(base) is not None
+            return loaded and self._generates(module)
         for option in alternatives(self.resolver.value(module, owner)):
             if isinstance(option, CallVal) and option.qualname:
                 name = last_name(option.qualname)

@@ -94,6 +94,8 @@ class FourBitComputeDtype(Check):
         switch = setup.entry("load_in_4bit")
         if switch is None or setup.flag("load_in_4bit") is not True:
             return
+        if setup.entry("quantization_config") is not None:
+            return  # legacy keywords beside a config: the config decides, and is checked itself
         evidence = convention_evidence(self.context, MISSING, load)
         dtype = setup.entry(KEYWORD)
         if dtype is not None:
