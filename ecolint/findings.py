@@ -78,12 +78,12 @@ def describe_origin(value: Value, report_site: Site, context: Site | None = None
     origin = value.origin
     if origin is None or origin.node is report_site.node or isinstance(value, Ref):
         return ""  # a name written at the spot (``torch.float32``) only points at its import
-    if _inside(origin, report_site) or (context is not None and _inside(origin, context)):
+    if inside(origin, report_site) or (context is not None and inside(origin, context)):
         return ""
     return f"set at {where(origin, report_site)}"
 
 
-def _inside(inner: Site, outer: Site) -> bool:
+def inside(inner: Site, outer: Site) -> bool:
     if inner.module is not outer.module:
         return False
     a = inner.module.position(inner.node)

@@ -14,7 +14,7 @@ from ecolint.analysis.values import Const, Ref, Site, Value, alternatives
 from ecolint.checks.base import CheckContext
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import Evidence, convention
-from ecolint.findings import describe_origin
+from ecolint.findings import describe_origin, inside, where
 
 
 def model_size(context: CheckContext, load: ModelLoad, model_id: str) -> ModelSize | None:
@@ -67,12 +67,14 @@ def render(value: Value) -> str:
     return "?"
 
 
-def callee(load: ModelLoad) -> str:
-    """``AutoModelForCausalLM.from_pretrained()`` or ``pipeline()`` for messages."""
+def callee(load: ModelLoad, site: Site) -> str:
+    """``AutoModelForCausalLM.from_pretrained()`` or ``pipeline()`` for messages, and where the
+    call is when the reported ``site`` lies outside it (an option defined in another place)."""
     parts = load.loader.split(".")
-    return (
-        ".".join(parts[-2:] if last_name(load.loader) == "from_pretrained" else parts[-1:]) + "()"
-    )
+    name = ".".join(parts[-2:] if last_name(load.loader) == "from_pretrained" else parts[-1:])
+    if inside(site, load.site):
+        return f"{name}()"
+    return f"{name}() at {where(load.site, site)}"
 
 
 def run_contexts(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> Iterator[Env]:

@@ -96,16 +96,14 @@ class KvCacheDisabled(Check):
         for load in loading_facts(self.resolver, module).loads:
             if load.kind == "other":
                 continue
-            carriers: list[tuple[Value, str]] = []
+            carriers: list[Value] = [DictVal(entries=load.value.kwargs)]
             if load.kind == "pipeline":
                 for name in ("model_kwargs", "generate_kwargs"):
                     nested = load.value.kwargs.get(name)
                     if nested is not None:
-                        carriers.append((nested.value, f"pipeline({name}=...)"))
-            entry = load.value.kwargs.get(KEYWORD)
-            if entry is not None:
-                yield entry, callee(load)
-            yield from _entries(carriers)
+                        carriers.append(nested.value)
+            for entry in _entries(carriers):
+                yield entry, callee(load, entry.site)
 
     def _calls(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
         """``generate(...)``, ``GenerationConfig(...)`` and calls of a pipeline object."""
@@ -118,12 +116,10 @@ class KvCacheDisabled(Check):
                 continue
             for env in run_contexts(resolver, module, call):
                 value = resolver.call_value(module, call, env, None)
-                entry = value.kwargs.get(KEYWORD)
-                if entry is not None:
-                    yield entry, target
                 nested = value.kwargs.get("generate_kwargs")
-                if nested is not None:
-                    yield from _entries([(nested.value, f"{target[:-2]}(generate_kwargs=...)")])
+                carriers = [DictVal(entries=value.kwargs), *([nested.value] if nested else [])]
+                for entry in _entries(carriers):
+                    yield entry, target
 
     def _generation_call(self, module: ModuleInfo, call: cst.Call) -> str | None:
         func = call.func
@@ -178,11 +174,11 @@ class KvCacheDisabled(Check):
                 return
 
 
-def _entries(carriers: list[tuple[Value, str]]) -> Iterator[tuple[Entry, str]]:
-    for carrier, target in carriers:
+def _entries(carriers: list[Value]) -> Iterator[Entry]:
+    for carrier in carriers:
         for option in alternatives(carrier):
             if isinstance(option, DictVal) and KEYWORD in option.entries:
-                yield option.entries[KEYWORD], target
+                yield option.entries[KEYWORD]
 
 
 def _may_generate(receiver: Value) -> bool:

@@ -36,9 +36,7 @@ class EagerAttention(Check):
                 continue
             for entry in _entries(load):
                 if _eager(entry.value):
-                    target = (
-                        "pipeline(model_kwargs=...)" if load.kind == "pipeline" else callee(load)
-                    )
+                    target = callee(load, entry.site)
                     params = {"target": target, "origin": origin_note(entry.value, entry.site)}
                     evidence = convention_evidence(self.context, MISSING, load)
                     yield Report(self.code, entry.site, params, evidence=evidence)

@@ -60,7 +60,7 @@ class Fp32Inference(Check):
         params = {
             "setting": f"{keyword}={render(entry.value)}",
             "origin": origin_note(entry.value, entry.site),
-            "target": callee(load) if load is not None else "vllm.LLM()",
+            "target": callee(load, entry.site) if load is not None else "vllm.LLM()",
             "placement": placement,
         }
         evidence = convention_evidence(self.context, MISSING, load, PRECISIONS)
