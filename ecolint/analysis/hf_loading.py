@@ -17,7 +17,20 @@ import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Env, Resolver
-from ecolint.analysis.values import CallVal, Const, DictVal, Entry, Ref, Site, Value, alternatives
+from ecolint.analysis.values import (
+    CallVal,
+    ClassVal,
+    Const,
+    DictVal,
+    Entry,
+    FuncVal,
+    ModuleVal,
+    ObjVal,
+    Ref,
+    Site,
+    Value,
+    alternatives,
+)
 
 LOADER_PACKAGES = frozenset({"transformers", "peft", "trl", "optimum", "auto_gptq", "unsloth"})
 BNB_CONFIGS = {
@@ -190,6 +203,33 @@ class LoadingFacts:
         return found
 
     @cached_property
+    def generates(self) -> bool:
+        """Whether the module generates text: a ``generate()`` call, a ``GenerationConfig``, or a
+        pipeline."""
+        if self.module.calls_named("generate") or self.module.calls_named("GenerationConfig"):
+            return True
+        return any(load.kind in ("pipeline", "generation-config") for load in self.loads)
+
+    def generation_call(self, call: cst.Call) -> str | None:
+        """How a call takes generation options, for messages: ``generate()`` of a model,
+        ``GenerationConfig()``, or the call of a pipeline object (``pipe()``); None otherwise."""
+        module, resolver = self.module, self.resolver
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+            return "generate()" if _may_generate(resolver.value(module, func.value)) else None
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        qualname = resolver.qualname(module, func)
+        if top_package(qualname) == "transformers" and last_name(qualname) == "GenerationConfig":
+            return "GenerationConfig()"
+        if not qualname:
+            for option in alternatives(resolver.value(module, func)):
+                built = option.qualname if isinstance(option, CallVal) else None
+                if is_loader(built) and loaded_kind(built or "") == "pipeline":
+                    return f"{module.module.code_for_node(func)}()"
+        return None
+
+    @cached_property
     def _by_identity(self) -> dict[tuple[int, int], ModelLoad]:
         return {load.value.identity(): load for load in self.loads}
 
@@ -252,3 +292,16 @@ class LoadingFacts:
             if isinstance(option, Const) and isinstance(option.value, str)
         )
         return ModelLoad(site, qualname, model_ids, tuple(setups), value)
+
+
+def _may_generate(receiver: Value) -> bool:
+    """A receiver from the scanned code (a local class, module or function) is not a Hugging
+    Face model, nor is an object built by a package that has no Hugging Face ``generate``
+    (torch is allowed for ``torch.compile(model)``)."""
+    for option in alternatives(receiver):
+        if isinstance(option, (ObjVal, ClassVal, ModuleVal, FuncVal)):
+            return False
+        qualname = option.qualname if isinstance(option, (CallVal, Ref)) else None
+        if qualname and top_package(qualname) not in (*LOADER_PACKAGES, "torch"):
+            return False
+    return True

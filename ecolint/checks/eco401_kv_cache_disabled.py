@@ -6,25 +6,13 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ecolint.analysis.hf_loading import (
-    LOADER_PACKAGES,
-    is_loader,
-    last_name,
-    loaded_kind,
-    loading_facts,
-    top_package,
-)
+from ecolint.analysis.hf_loading import is_loader, last_name, loaded_kind, loading_facts
 from ecolint.analysis.module import AttrAssign, ModuleInfo
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import (
     CallVal,
-    ClassVal,
     DictVal,
     Entry,
-    FuncVal,
-    ModuleVal,
-    ObjVal,
-    Ref,
     Site,
     Value,
     alternatives,
@@ -44,8 +32,6 @@ from ecolint.findings import Report
 
 KEYWORD = "use_cache"
 MISSING = "generation with the KV cache disabled"
-# Packages whose objects may carry a Hugging Face ``generate``; torch for ``torch.compile(model)``.
-_GENERATE_PACKAGES = LOADER_PACKAGES | {"torch"}
 
 
 def disables(value: Value) -> bool:
@@ -63,8 +49,9 @@ class KvCacheDisabled(Check):
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         if is_training_module(self.resolver, module):
             return
+        facts = loading_facts(self.resolver, module)
         reported: set[int] = set()
-        loads = self._loads(module) if self._generates(module) else ()
+        loads = self._loads(module) if facts.generates else ()
         for entry, target in (*loads, *self._calls(module)):
             if disables(entry.value) and id(entry.site.node) not in reported:
                 reported.add(id(entry.site.node))
@@ -77,16 +64,6 @@ class KvCacheDisabled(Check):
         for assign in module.attr_assigns:
             if assign.target.attr.value == KEYWORD and self._configures(module, assign):
                 yield from self._assignment(module, assign)
-
-    def _generates(self, module: ModuleInfo) -> bool:
-        """A model or config loaded with the cache off matters only where text is generated: a
-        scoring script (perplexity, embeddings) needs no cache and may turn it off."""
-        if module.calls_named("generate") or module.calls_named("GenerationConfig"):
-            return True
-        return any(
-            load.kind in ("pipeline", "generation-config")
-            for load in loading_facts(self.resolver, module).loads
-        )
 
     def _evidence(self) -> Evidence:
         return convention_evidence(self.context, MISSING)
@@ -111,7 +88,7 @@ class KvCacheDisabled(Check):
         for call in module.calls:
             if not may_pass(call, KEYWORD):
                 continue
-            target = self._generation_call(module, call)
+            target = loading_facts(resolver, module).generation_call(call)
             if target is None:
                 continue
             for env in run_contexts(resolver, module, call):
@@ -121,42 +98,25 @@ class KvCacheDisabled(Check):
                 for entry in _entries(carriers):
                     yield entry, target
 
-    def _generation_call(self, module: ModuleInfo, call: cst.Call) -> str | None:
-        func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "generate":
-            receiver = self.resolver.value(module, func.value)
-            return "generate()" if _may_generate(receiver) else None
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            return None
-        qualname = self.resolver.qualname(module, func)
-        if top_package(qualname) == "transformers" and last_name(qualname) == "GenerationConfig":
-            return "GenerationConfig()"
-        if not qualname:
-            for option in alternatives(self.resolver.value(module, func)):
-                built = option.qualname if isinstance(option, CallVal) else None
-                if is_loader(built) and loaded_kind(built or "") == "pipeline":
-                    return f"{module.module.code_for_node(func)}()"
-        return None
-
     def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
-        """``<anything>.generation_config.use_cache = ...``, ``<loaded model>.config.use_cache =
-        ...``, or the attribute of a loaded or constructed (generation) config. ``use_cache`` is
-        a common name: a ``.config`` of an object that is not a loaded model is someone else's."""
+        """``<anything>.generation_config.use_cache = ...``, or in a module that generates,
+        ``<loaded model>.config.use_cache = ...`` or the attribute of a loaded config.
+        ``use_cache`` is a common name: the ``.config`` of anything else is someone else's."""
         owner = assign.target.value
         if isinstance(owner, cst.Attribute) and owner.attr.value == "generation_config":
             return True
+        facts = loading_facts(self.resolver, module)
         if isinstance(owner, cst.Attribute) and owner.attr.value == "config":
-            base = self.resolver.value(module, owner.value)
-            loaded = loading_facts(self.resolver, module).load_of(base) is not None
-            return loaded and self._generates(module)
+            loaded = facts.load_of(self.resolver.value(module, owner.value)) is not None
+            return loaded and facts.generates
         for option in alternatives(self.resolver.value(module, owner)):
-            if isinstance(option, CallVal) and option.qualname:
-                name = last_name(option.qualname)
-                if name == "GenerationConfig" or (
-                    is_loader(option.qualname)
-                    and loaded_kind(option.qualname) in ("config", "generation-config")
-                ):
-                    return True
+            qualname = option.qualname if isinstance(option, CallVal) else None
+            if qualname and last_name(qualname) == "GenerationConfig":
+                return True
+            if is_loader(qualname) and loaded_kind(qualname or "") == "generation-config":
+                return True
+            if is_loader(qualname) and loaded_kind(qualname or "") == "config":
+                return facts.generates
         return False
 
     def _assignment(self, module: ModuleInfo, assign: AttrAssign) -> Iterator[Report]:
@@ -179,15 +139,3 @@ def _entries(carriers: list[Value]) -> Iterator[Entry]:
         for option in alternatives(carrier):
             if isinstance(option, DictVal) and KEYWORD in option.entries:
                 yield option.entries[KEYWORD]
-
-
-def _may_generate(receiver: Value) -> bool:
-    """A receiver from the scanned code (a local class, module or function) is not a Hugging
-    Face model, nor is an object built by a package that has no ``generate(use_cache=...)``."""
-    for option in alternatives(receiver):
-        if isinstance(option, (ObjVal, ClassVal, ModuleVal, FuncVal)):
-            return False
-        qualname = option.qualname if isinstance(option, (CallVal, Ref)) else None
-        if qualname and top_package(qualname) not in _GENERATE_PACKAGES:
-            return False
-    return True
