@@ -4,6 +4,11 @@ A bitsandbytes setup is wherever the code switches quantisation on: a ``BitsAndB
 or accelerate ``BnbQuantizationConfig``, a dict passed as ``quantization_config``, legacy
 ``load_in_8bit``/``load_in_4bit`` keywords of ``from_pretrained``, ``model_kwargs`` of
 ``pipeline``, or unsloth's ``FastLanguageModel.from_pretrained``.
+
+A model load is a reachable ``from_pretrained``/``pipeline`` call, with what it builds (a model,
+a config, a pipeline), its model ids and setups. ``load_of`` traces a value back to the load it
+came from through ``.to()``/``.cuda()``/``.eval()`` chains; ``generates`` and
+``generation_call`` tell where text is generated.
 """
 
 from __future__ import annotations
