@@ -3,6 +3,7 @@ safety, plus what "unknown" means for the rule and which measured rows back it."
 
 from __future__ import annotations
 
+from ecolint.evidence.select import CONVENTION_BASIS
 from ecolint.rules import Rule
 
 
@@ -43,7 +44,7 @@ def render_rule_markdown(rule: Rule, lang: str = "en") -> str:
 
 def _render(rule: Rule, lang: str, markdown: bool) -> str:
     docs = rule.docs
-    kind = "measured by EcoCompute" if rule.measured else "engineering convention"
+    kind = "measured by EcoCompute" if rule.measured else CONVENTION_BASIS
     code = _fenced if markdown else _indent
     title = f"{rule.code} {rule.name} [{rule.mood}] ({kind})"
     parts = [

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecolint.analysis.values import Hop, LineSpan, Site, Value
+from ecolint.analysis.values import Hop, LineSpan, Ref, Site, Value
 from ecolint.evidence.select import Evidence
 from ecolint.sources.document import TextSpan
 
@@ -112,14 +112,14 @@ def describe_origin(value: Value, report_site: Site, context: Site | None = None
         hop = hops[-1]
         return f"set by {hop.label} at {where(hop.site, report_site)}"
     origin = value.origin
-    if origin is None or origin.node is report_site.node:
-        return ""
-    if _inside(origin, report_site) or (context is not None and _inside(origin, context)):
+    if origin is None or origin.node is report_site.node or isinstance(value, Ref):
+        return ""  # a name written at the spot (``torch.float32``) only points at its import
+    if inside(origin, report_site) or (context is not None and inside(origin, context)):
         return ""
     return f"set at {where(origin, report_site)}"
 
 
-def _inside(inner: Site, outer: Site) -> bool:
+def inside(inner: Site, outer: Site) -> bool:
     if inner.module is not outer.module:
         return False
     a = inner.module.position(inner.node)

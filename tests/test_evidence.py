@@ -16,7 +16,6 @@ from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.evidence.models import resolve_model_size
 from ecolint.evidence.select import (
     batch_evidence,
-    convention_evidence,
     nf4_crossover,
     select,
 )
@@ -139,13 +138,6 @@ def test_batch_evidence_on_the_default_gpu_quotes_the_a800_sweep() -> None:
     cited = evidence.as_dict()["rows"]
     assert [row["line"] for row in cited] == [evidence.pair.quant.line, evidence.pair.base.line]
     assert cited[1]["source"] == f"{single['source_repo']}:{single['source_path']}"
-
-
-def test_convention_evidence_carries_no_figure() -> None:
-    evidence = convention_evidence(resolve_gpu("rtx4090d"))
-    assert evidence.stars == 1 and evidence.pair is None and evidence.delta_pct is None
-    assert evidence.headline() == "★☆☆ engineering convention, not measured by EcoCompute"
-    assert evidence.as_dict()["rows"] == [] and evidence.as_dict()["precision"] is None
 
 
 def test_every_figure_in_the_json_report_is_recomputed_from_its_rows() -> None:

@@ -633,10 +633,14 @@ class Resolver:
         if qualname == "builtins.dict":
             call = self.call_value(module, node, env, qualname)
             entries: dict[str, Entry] = {}
-            if call.args and isinstance(call.args[0], DictVal):
-                entries.update(call.args[0].entries)
+            is_open = call.open
+            if call.args:  # dict(mapping) copies it; dict(pairs) is not followed
+                first = call.args[0]
+                if isinstance(first, DictVal):
+                    entries.update(first.entries)
+                is_open |= first.open if isinstance(first, DictVal) else True
             entries.update(call.kwargs)
-            return DictVal(entries=entries, open=call.open, origin=Site(module, node))
+            return DictVal(entries=entries, open=is_open, origin=Site(module, node))
         if qualname in _ENV_GETTERS:
             return self._env_default(module, node, env)
         if qualname in _CONVERTERS and len(node.args) == 1:
