@@ -7,10 +7,14 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ecolint import __version__
+
+if TYPE_CHECKING:
+    from ecolint.engine import Engine, RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -78,6 +82,15 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary when clean.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff, include unsafe fixes too."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and write nothing (exit 1 if there are any).",
+)
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -90,6 +103,9 @@ def check(
     no_color: bool,
     show_green: bool,
     quiet: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
 ) -> None:
     """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings."""
     from ecolint.config import ConfigError, load_settings
@@ -115,22 +131,55 @@ def check(
     except GpuError as error:
         _fail(str(error))
     result = engine.run(targets)
+    changed = False
+    if diff or fix:
+        result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
+    failed = bool(result.internal_errors or result.problems)
+    if diff:
+        _echo_internal_errors(result)
+        sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if changed else EXIT_OK)
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False, color=color)
+    _echo_internal_errors(result)
+    if failed:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_OK)
+
+
+def _echo_internal_errors(result: RunResult) -> None:
     for error in result.internal_errors:
         click.echo(
             f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}",
             err=True,
         )
-    if result.internal_errors or result.problems:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_OK)
+
+
+def _apply_fixes(
+    engine: Engine, targets: list[Path], result: RunResult, unsafe: bool, write: bool
+) -> tuple[RunResult, bool]:
+    """``--diff`` prints the fixes as a diff; ``--fix`` writes them and returns the findings
+    of a fresh run over the same paths, which is what remains. Also: whether files change."""
+    from ecolint.engine import deep_stack
+    from ecolint.fixes import apply
+
+    plan = deep_stack(lambda: apply.plan(result.findings, unsafe))
+    for note in [*result.fix_notes, *plan.notes()]:
+        click.echo(f"ecolint: {note}", err=True)
+    if not write:
+        click.echo(apply.unified_diff(plan), nl=False)
+        click.echo(apply.summary(plan, written=False), err=True)
+        return result, bool(plan.changes)
+    problems = apply.write(plan)
+    after = engine.run(targets) if plan.changes else result
+    after.problems += problems
+    click.echo(apply.summary(plan, written=True), err=True)
+    return after, bool(plan.changes)
 
 
 @main.command()

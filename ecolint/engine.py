@@ -14,7 +14,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,8 @@ from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.findings import Finding, Report
+from ecolint.fixes.edits import FixError
+from ecolint.fixes.files import replacements
 from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
@@ -48,6 +50,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    fix_notes: list[str] = field(default_factory=list)  # fixes that could not be built
     files_seen: int = 0
     files_analysed: int = 0
 
@@ -118,18 +121,45 @@ class Engine:
         reports: list[Report] = []
         for source in discovery.files:
             reports.extend(self._scan(source, project, context, checks, result))
-        best: dict[tuple[str, str, int, int], Finding] = {}
+        best: dict[tuple[str, str, int, int], tuple[Finding, Report | None]] = {}
         for finding in result.findings:
-            best[(finding.code, finding.path, finding.line, finding.column)] = finding
+            best[(finding.code, finding.path, finding.line, finding.column)] = (finding, None)
         for report in reports:
             finding = self._finding(report)
             if finding is None:
                 continue
             key = (finding.code, finding.path, finding.line, finding.column)
-            if key not in best or _preference(finding) > _preference(best[key]):
-                best[key] = finding
-        result.findings = sorted(best.values(), key=Finding.sort_key)
+            if key not in best or _preference(finding) > _preference(best[key][0]):
+                best[key] = (finding, report)
+        findings = [self._with_fix(f, r, checks, result) for f, r in best.values()]
+        result.findings = sorted(findings, key=Finding.sort_key)
         return result
+
+    def _with_fix(
+        self, finding: Finding, report: Report | None, checks: dict[str, Check], result: RunResult
+    ) -> Finding:
+        """Attach the rule's mechanical fix, as replacements in the files it changes."""
+        check = checks.get(finding.code)
+        if report is None or check is None or finding.fix is None:
+            return finding
+        if not self.rules[finding.code].fixable:
+            return finding
+        try:
+            fix = check.fix(report)
+            edits = replacements(fix) if fix is not None else ()
+        except FixError as error:
+            result.fix_notes.append(
+                f"no fix for {finding.code} at {finding.path}:{finding.line}:{finding.column}:"
+                f" {error}"
+            )
+            return finding
+        except Exception as error:
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+            result.internal_errors.append(
+                InternalError(finding.path, finding.code, f"while building its fix: {detail}")
+            )
+            return finding
+        return replace(finding, edits=edits)
 
     def _scan(
         self,

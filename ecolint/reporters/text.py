@@ -34,7 +34,20 @@ def _line(finding: Finding, color: bool) -> str:
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += f"\n    fix: {fix}"
+        if finding.edits:
+            text += f" [{finding.safety} autofix]"
     return text
+
+
+def _fixable(findings: list[Finding]) -> str:
+    """How many findings ``--fix`` (and ``--fix --unsafe-fixes``) would fix, as ruff says it."""
+    safe = sum(finding.safety == "safe" for finding in findings)
+    unsafe = sum(finding.safety == "unsafe" for finding in findings)
+    if safe and unsafe:
+        return f"{safe} fixable with --fix, {unsafe} more with --fix --unsafe-fixes."
+    if safe:
+        return f"{safe} fixable with --fix."
+    return f"{unsafe} fixable with --fix --unsafe-fixes." if unsafe else ""
 
 
 def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
@@ -50,4 +63,7 @@ def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
         summary = f"No findings in {result.files_seen} files ({result.files_analysed} analysed)."
     if not quiet or result.findings:
         lines.append(summary)
+    fixable = _fixable(result.findings)
+    if fixable:
+        lines.append(fixable)
     return "\n".join(lines) + ("\n" if lines else "")
