@@ -39,7 +39,7 @@ class Replacement:
     file: Path = field(compare=False)  # where to write
     start: int = field(compare=False)  # offsets of the replaced characters in the file's text
     end: int = field(compare=False)
-    before: str = field(compare=False)  # the text replaced, to detect a file changed meanwhile
+    digest: str = field(compare=False)  # of the file's text, to detect a file changed meanwhile
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -321,7 +321,9 @@ def test_set_value_replaces_the_definition(tmp_path: Path) -> None:
 NARROW = [
     ("f(a)\n", "f(a, b)\n", (3, 3, 6)),
     ("x\ny\n", "x\nz\ny\n", (2, 2, 4)),
-    ("a = 6.0\n", "a = 0.0\n", (4, 5, 5)),
+    ("a = 6.0\n", "a = 0.0\n", (4, 7, 7)),
+    ("f(t=torch.float32)\n", "f(t=torch.bfloat16)\n", (4, 17, 18)),
+    ("f(a=True)\n", "f(a=True, b=0)\n", (8, 8, 13)),
     ("same\n", "same\n", (5, 5, 5)),
 ]
 

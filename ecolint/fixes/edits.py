@@ -129,7 +129,30 @@ def narrow(old: str, new: str) -> tuple[int, int, int]:
     suffix = 0
     while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
         suffix += 1
-    return start + prefix, old_stop - suffix, new_stop - suffix
+    first, a_stop, b_stop = prefix, len(a) - suffix, len(b) - suffix
+    # whole tokens: ``6.0`` → ``0.0`` rather than ``6`` → ``0``
+    while (
+        first > 0
+        and _word(a[first - 1])
+        and (_word_at(a, first, a_stop) or _word_at(b, first, b_stop))
+    ):
+        first -= 1
+    while (
+        a_stop < len(a)
+        and _word(a[a_stop])
+        and (_word_at(a, a_stop - 1, a_stop, first) or _word_at(b, b_stop - 1, b_stop, first))
+    ):
+        a_stop += 1
+        b_stop += 1
+    return start + first, old_stop - (len(a) - a_stop), new_stop - (len(b) - b_stop)
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char in "_."
+
+
+def _word_at(text: str, index: int, stop: int, first: int = 0) -> bool:
+    return first <= index < stop and _word(text[index])
 
 
 def edit_between(module: ModuleInfo, base: int, old: str, new: str) -> TextEdit | None:

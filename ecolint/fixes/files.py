@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ def replacements(fix: Fix) -> tuple[Replacement, ...]:
             except SourceError as error:
                 raise FixError(error.message) from None
         starts = line_starts(text)
+        digest = text_digest(text)
         for start, end, new in edits:
             head, old_stop, new_stop = narrow(text[start:end], new)
             first, last = start + head, start + old_stop
@@ -53,7 +55,7 @@ def replacements(fix: Fix) -> tuple[Replacement, ...]:
                     file=module.path,
                     start=first,
                     end=last,
-                    before=text[first:last],
+                    digest=digest,
                 )
             )
     return tuple(found)
@@ -82,8 +84,9 @@ class SourceText:
     def apply(self, edits: Iterable[Replacement]) -> str:
         """The text with ``edits`` applied; FixError when the file is no longer what was
         analysed or the edits overlap."""
+        digest = text_digest(self.text)
         for edit in edits:
-            if self.text[edit.start : edit.end] != edit.before:
+            if edit.digest != digest:
                 raise FixError(f"{edit.path} changed since it was analysed")
         return apply_text(self.text, ((edit.start, edit.end, edit.text) for edit in edits))
 
@@ -102,6 +105,10 @@ class SourceText:
     def write(self, text: str) -> None:
         data = text.encode(self.encoding)
         self.file.write_bytes((codecs.BOM_UTF8 if self.bom else b"") + data)
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _python_problem(before: str, after: str) -> str | None:
