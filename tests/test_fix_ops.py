@@ -4,6 +4,7 @@ rest of the code, its comments and its style, and the result parses."""
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import libcst as cst
@@ -331,3 +332,69 @@ NARROW = [
 @pytest.mark.parametrize(("old", "new", "expected"), NARROW)
 def test_narrow(old: str, new: str, expected: tuple[int, int, int]) -> None:
     assert narrow(old, new) == expected
+
+
+def test_notebook_fix_with_an_import_changes_only_those_lines(tmp_path: Path) -> None:
+    """An ECO405-style fix (a keyword plus ``import torch``) in a notebook: the import goes
+    after the imports (past the ``%pip`` cell), each change is its own small replacement."""
+    from ecolint.fixes.edits import Fix
+    from ecolint.fixes.files import replacements
+
+    cells = [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": ["%pip install bitsandbytes\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": ["from transformers import BitsAndBytesConfig\n", "\n",
+                    "cfg = BitsAndBytesConfig(load_in_4bit=True)"]},
+    ]  # fmt: skip
+    raw = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    module, _ = load(tmp_path, raw, "n.ipynb")
+    imported = ops.ensure_import(module, "torch", call_named(module, "BitsAndBytesConfig"))
+    assert imported is not None
+    name, import_edits = imported
+    call = call_named(module, "BitsAndBytesConfig")
+    keyword = ops.add_keyword(module, call, "bnb_4bit_compute_dtype", f"{name}.bfloat16")
+    fix = Fix.of(keyword, *import_edits)
+    assert fix is not None
+    found = replacements(fix)
+    assert len(found) == 2
+    text = raw
+    for edit in sorted(found, key=lambda edit: -edit.start):
+        text = text[: edit.start] + edit.text + text[edit.end :]
+    assert json.loads(text)["cells"][1]["source"] == [
+        "from transformers import BitsAndBytesConfig\n",
+        "import torch\n",
+        "\n",
+        "cfg = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16)",
+    ]
+
+
+def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Path) -> None:
+    """The generic pieces ECO403/ECO405 fixes are made of: the expression to change and the
+    dtype written with the module's own name for torch (imported when missing)."""
+    text = "from settings import DTYPE\nm = f(torch_dtype=DTYPE)\n"
+    (tmp_path / "settings.py").write_text("import torch as th\nDTYPE = th.float32\n")
+    (tmp_path / "plain.py").write_text('import os\nm = f(torch_dtype="float32")\n')
+    module, _ = load(tmp_path, text)
+    project = Project([tmp_path / "m.py", tmp_path / "settings.py", tmp_path / "plain.py"])
+    resolver = Resolver(project)
+    module = project.load(tmp_path / "m.py")
+    entry = keywords(module, resolver, "f")["torch_dtype"]
+    site = ops.where_defined(entry)
+    assert site is not None and site.module.path.name == "settings.py"
+    code = ops.qualified(site.module, site.node, "torch.bfloat16")
+    assert code == ("th.bfloat16", ())
+    assert applied(site.module, ops.replace_expression(site.module, site.node, code[0])) == (
+        "import torch as th\nDTYPE = th.bfloat16\n"
+    )
+    plain = project.load(tmp_path / "plain.py")
+    entry = keywords(plain, resolver, "f")["torch_dtype"]
+    site = ops.where_defined(entry)
+    assert site is not None and isinstance(site.node, cst.SimpleString)
+    code = ops.qualified(plain, site.node, "torch.bfloat16")
+    assert code is not None and code[0] == "torch.bfloat16"
+    edit = ops.replace_expression(plain, site.node, code[0])
+    assert (
+        applied(plain, edit, *code[1])
+        == "import os\nimport torch\nm = f(torch_dtype=torch.bfloat16)\n"
+    )

@@ -2,8 +2,9 @@
 
 Fixes are applied to each file in one pass: a fix whose edits overlap an edit already chosen
 is left for a later run, and edits that several findings share (the dict or constant they all
-flow from) are made once. Each fix must parse on its own, and each file must parse with all
-its fixes, before anything is written.
+flow from) are made once. Each file must parse with all its fixes before it is written; when
+it would not, the fixes that do not parse on their own are dropped (each is parsed alone only
+then, so a clean run parses each changed file once).
 """
 
 from __future__ import annotations
@@ -51,55 +52,68 @@ def plan(findings: Sequence[Finding], unsafe: bool) -> Plan:
         if finding.safety == "unsafe" and not unsafe:
             result.hidden += 1
             continue
-        reason = _reason_to_skip(finding, sources, chosen)
+        reason = _conflict(finding, sources, chosen)
         if reason is not None:
             result.skipped.append((finding, reason))
             continue
-        for edit in finding.edits:
-            if edit not in chosen.setdefault(edit.file, []):
-                chosen[edit.file].append(edit)
+        _choose(chosen, finding)
         result.applied.append(finding)
     while True:
         broken = _first_broken(sources, chosen)
         if broken is None:
             break
-        file, problem = broken
-        dropped = [f for f in result.applied if any(edit.file == file for edit in f.edits)]
-        result.applied = [f for f in result.applied if f not in dropped]
-        result.skipped += [(f, f"with the other fixes to {f.path}, {problem}") for f in dropped]
+        _drop(result, sources, *broken)
         chosen = {}
         for finding in result.applied:
-            for edit in finding.edits:
-                if edit not in chosen.setdefault(edit.file, []):
-                    chosen[edit.file].append(edit)
+            _choose(chosen, finding)
     for file, edits in chosen.items():
-        if edits:
-            source = sources[file]
-            result.changes.append(FileChange(source, edits[0].path, source.apply(edits)))
+        source = sources[file]
+        result.changes.append(FileChange(source, edits[0].path, source.apply(edits)))
     return result
 
 
-def _reason_to_skip(
+def _choose(chosen: dict[Path, list[Replacement]], finding: Finding) -> None:
+    for edit in finding.edits:
+        if edit not in chosen.setdefault(edit.file, []):
+            chosen[edit.file].append(edit)
+
+
+def _conflict(
     finding: Finding, sources: dict[Path, SourceText], chosen: dict[Path, list[Replacement]]
 ) -> str | None:
-    by_file: dict[Path, list[Replacement]] = {}
+    """Why the finding's fix cannot join the fixes chosen so far, or None."""
     for edit in finding.edits:
-        by_file.setdefault(edit.file, []).append(edit)
-    for file, edits in by_file.items():
-        if file not in sources:
+        if edit.file not in sources:
             try:
-                sources[file] = SourceText.read(file)
+                sources[edit.file] = SourceText.read(edit.file)
             except (OSError, SourceError) as error:
-                return f"cannot read {edits[0].path}: {getattr(error, 'message', error)}"
-        if any(_overlap(edit, other) for edit in edits for other in chosen.get(file, [])):
+                return f"cannot read {edit.path}: {getattr(error, 'message', error)}"
+        if any(_overlap(edit, other) for other in chosen.get(edit.file, [])):
             return "it overlaps another fix (run --fix again)"
-        try:
-            problem = sources[file].problem(sources[file].apply(edits))
-        except FixError as error:
-            return str(error)
-        if problem is not None:
-            return problem
     return None
+
+
+def _drop(result: Plan, sources: dict[Path, SourceText], file: Path, problem: str) -> None:
+    """A file whose fixes together do not parse: the fixes that do not parse on their own are
+    dropped with their reason; when each parses alone, all of the file's fixes are."""
+    touching = [f for f in result.applied if any(edit.file == file for edit in f.edits)]
+    alone = {id(f): _problem_alone(f, sources, file) for f in touching}
+    culprits = [f for f in touching if alone[id(f)] is not None]
+    if culprits:
+        dropped = [(f, str(alone[id(f)])) for f in culprits]
+    else:
+        dropped = [(f, f"with the other fixes to {f.path}, {problem}") for f in touching]
+    gone = {id(f) for f, _ in dropped}
+    result.applied = [f for f in result.applied if id(f) not in gone]
+    result.skipped += dropped
+
+
+def _problem_alone(finding: Finding, sources: dict[Path, SourceText], file: Path) -> str | None:
+    source = sources[file]
+    try:
+        return source.problem(source.apply([e for e in finding.edits if e.file == file]))
+    except FixError as error:
+        return str(error)
 
 
 def _overlap(edit: Replacement, other: Replacement) -> bool:
@@ -115,9 +129,8 @@ def _overlap(edit: Replacement, other: Replacement) -> bool:
 def _first_broken(
     sources: dict[Path, SourceText], chosen: dict[Path, list[Replacement]]
 ) -> tuple[Path, str] | None:
+    """The first file whose chosen fixes together would not parse, and why."""
     for file, edits in chosen.items():
-        if not edits:
-            continue
         try:
             problem = sources[file].problem(sources[file].apply(edits))
         except FixError as error:

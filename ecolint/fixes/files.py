@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import codecs
+import difflib
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,9 +41,9 @@ def replacements(fix: Fix) -> tuple[Replacement, ...]:
                 raise FixError(error.message) from None
         starts = line_starts(text)
         digest = text_digest(text)
-        for start, end, new in edits:
-            head, old_stop, new_stop = narrow(text[start:end], new)
-            first, last = start + head, start + old_stop
+        for first, last, replacement in (
+            hunk for start, end, new in edits for hunk in hunks(text, start, end, new)
+        ):
             line, column = line_column(starts, first)
             end_line, end_column = line_column(starts, last)
             found.append(
@@ -51,7 +53,7 @@ def replacements(fix: Fix) -> tuple[Replacement, ...]:
                     column,
                     end_line,
                     end_column,
-                    new[head:new_stop],
+                    replacement,
                     file=module.path,
                     start=first,
                     end=last,
@@ -59,6 +61,30 @@ def replacements(fix: Fix) -> tuple[Replacement, ...]:
                 )
             )
     return tuple(found)
+
+
+def hunks(text: str, start: int, end: int, new: str) -> list[tuple[int, int, str]]:
+    """``text[start:end]`` → ``new`` as the smallest replacements, one per changed run of
+    lines (a rewritten notebook cell changes a line here and there)."""
+    old_lines = text[start:end].splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    old_at = list(itertools.accumulate((len(line) for line in old_lines), initial=start))
+    new_at = list(itertools.accumulate((len(line) for line in new_lines), initial=0))
+    found = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old = text[old_at[a1] : old_at[a2]]
+        head, old_stop, new_stop = narrow(old, new[new_at[b1] : new_at[b2]])
+        found.append(
+            (
+                old_at[a1] + head,
+                old_at[a1] + old_stop,
+                new[new_at[b1] + head : new_at[b1] + new_stop],
+            )
+        )
+    return found
 
 
 @dataclass

@@ -165,6 +165,19 @@ def ensure_import(
     return (package, (edit,)) if edit is not None else None
 
 
+def qualified(
+    module: ModuleInfo, near: cst.CSTNode, dotted: str
+) -> tuple[str, tuple[TextEdit, ...]] | None:
+    """``torch.bfloat16`` as code that works where ``near`` is (``th.bfloat16`` after ``import
+    torch as th``), and the import it needs, if any."""
+    package, _, rest = dotted.partition(".")
+    imported = ensure_import(module, package, near)
+    if imported is None:
+        return None
+    name, edits = imported
+    return (f"{name}.{rest}" if rest else name), edits
+
+
 def _import_edit(module: ModuleInfo, code: str) -> TextEdit | None:
     """After the imports at the top of the module (after its docstring when there are none);
     before the first statement otherwise. Every fix that needs the import inserts it at the
@@ -293,6 +306,16 @@ def definition(value: Value) -> Site | None:
         if isinstance(annotated, cst.AnnAssign) and annotated.value is not None:
             return Site(site.module, annotated.value)
     return None
+
+
+def where_defined(entry: Entry) -> Site | None:
+    """The expression to change for an option: where its value is defined (``definition``),
+    or the value written at the option itself."""
+    site = definition(entry.value)
+    if site is not None:
+        return site
+    node = _option_value(entry)
+    return Site(entry.site.module, node) if node is not None else None
 
 
 def written_at(entry: Entry) -> bool:
