@@ -83,6 +83,8 @@ def parse_rule(text: str, source: str) -> Rule:
         if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
             raise RuleFileError(f"{source}: message '{key}' needs both 'en' and 'zh'")
     fix = data.get("fix") or {}
+    if not isinstance(fix, dict):
+        raise RuleFileError(f"{source}: 'fix' must be a mapping")
     if not isinstance(fix.get("applicable", False), bool):
         raise RuleFileError(f"{source}: 'fix.applicable' must be true or false")
     if fix.get("applicable") and fix.get("safety") not in FIX_TIERS:

@@ -398,3 +398,8 @@ def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Pa
         applied(plain, edit, *code[1])
         == "import os\nimport torch\nm = f(torch_dtype=torch.bfloat16)\n"
     )
+
+
+def test_ensure_import_respects_shadowing(tmp_path: Path) -> None:
+    module, _ = load(tmp_path, "import torch\ndef g(torch):\n    return f()\n")
+    assert ops.ensure_import(module, "torch", call_named(module, "f")) is None

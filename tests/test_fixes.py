@@ -297,3 +297,22 @@ def test_findings_keep_their_order_and_fields(tmp_path: Path) -> None:
     findings: list[Finding] = scan([root]).findings
     assert findings == sorted(findings, key=Finding.sort_key)
     assert [f.safety for f in findings if f.edits] == ["unsafe"] * 12
+
+
+@pytest.mark.parametrize(
+    ("fix", "message"),
+    [
+        ("fix: [1]", "'fix' must be a mapping"),
+        ("fix: {applicable: yes please}", "'fix.applicable' must be true or false"),
+        ("fix: {applicable: true, safety: maybe}", "needs 'fix.safety' safe or unsafe"),
+    ],
+)
+def test_rule_files_declare_fixes_properly(fix: str, message: str) -> None:
+    from ecolint.rules import RuleFileError, parse_rule
+
+    text = (
+        "code: ECO999\nname: x\nmood: gray\ntriggers: [x]\nsummary: {en: x, zh: x}\n"
+        "messages: {default: {en: x, zh: x}}\ndocs: {}\n" + fix + "\n"
+    )
+    with pytest.raises(RuleFileError, match=message):
+        parse_rule(text, "ECO999.yaml")

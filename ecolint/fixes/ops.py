@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.module import ModuleInfo, Scope
 from ecolint.analysis.values import Entry, Site, Value
 from ecolint.fixes import layout
 from ecolint.fixes.edits import (
@@ -148,19 +148,20 @@ def ensure_import(
     """The name ``package`` is bound to where ``near`` is (``th`` after ``import torch as
     th``), and the edits needed for that: none when it is imported, the one that adds
     ``import package`` otherwise. None when the name is taken by something else."""
-    scope = module.scope_of.get(near, module.root)
-    taken = False
+    scope: Scope | None = module.scope_of.get(near, module.root)
+    innermost = scope
     while scope is not None:
+        if scope.kind == "class" and scope is not innermost:
+            scope = scope.parent
+            continue  # a class body's names are not visible in its methods
         for name, bindings in scope.bindings.items():
             for binding in bindings:
                 imported = binding.kind == "import" and not binding.import_level
                 if imported and binding.qualname == package:
                     return name, ()
-                if name == package:
-                    taken = True
+        if package in scope.bindings:
+            return None  # the name means something else here
         scope = scope.parent
-    if taken:
-        return None
     edit = _import_edit(module, f"import {package}")
     return (package, (edit,)) if edit is not None else None
 
