@@ -96,10 +96,10 @@ class Int8OutlierDecomposition(Check):
     def fix(self, report: Report) -> Fix | None:
         """A threshold that is written is set to 0.0 where it is written (a constant, a
         default); a missing one is added next to ``load_in_8bit``, in the call, dict literal
-        or ``d[...] = ...`` it is set by. YAML configs are not rewritten."""
+        or ``d[...] = ...`` it is set by. YAML configs and unsloth loads are not rewritten."""
         setup = report.subject
-        if not isinstance(setup, BnbSetup):
-            return None
+        if not isinstance(setup, BnbSetup) or setup.defaults_4bit:
+            return None  # unsloth builds its own config: a threshold keyword would be ignored
         threshold = setup.entry("llm_int8_threshold")
         if threshold is not None:
             return Fix.of(set_literal(threshold.value, PURE_INT8_THRESHOLD))
