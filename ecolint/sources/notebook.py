@@ -60,7 +60,7 @@ class _Cell:
     pieces: list[_Piece] = field(default_factory=list)
     masked: list[str] = field(default_factory=list)
     text: str = ""  # the source as written (``lines`` end in a line break even when it does not)
-    source_span: tuple[int, int] = (0, 0)  # the ``source`` value in the raw file
+    source_at: int = 0  # where the ``source`` value (a list or a string) starts in the raw file
 
 
 class SourceMap:
@@ -126,14 +126,14 @@ class SourceMap:
         first, last = cell.pieces[0], cell.pieces[-1]
         start, end = first.raw_start - 1, last.raw_start + len(last.raw) + 1
         ascii_only = "\\u" in raw and raw.isascii()
-        listed = raw[cell.source_span[0]] == "["
+        listed = raw[cell.source_at] == "["
         if not listed:
             return start, end, json.dumps(text, ensure_ascii=ascii_only)
         if len(cell.pieces) > 1:
             second = cell.pieces[1]
             separator = raw[first.raw_start + len(first.raw) + 1 : second.raw_start - 1]
         else:
-            opening = raw[cell.source_span[0] + 1 : first.raw_start - 1]
+            opening = raw[cell.source_at + 1 : first.raw_start - 1]
             separator = "," + (opening or " ")
         old = [json.loads(f'"{piece.raw}"') for piece in cell.pieces]
         new = text.splitlines(keepends=True)
@@ -376,7 +376,7 @@ class _Scanner:
         offset = 0
         spans = []
         self._space()
-        start = self.at
+        cell.source_at = self.at
         if self.peek("["):
             self.at += 1
             while not self.peek("]"):
@@ -385,7 +385,6 @@ class _Scanner:
             self.at += 1
         else:
             spans.append(self._string_span())
-        cell.source_span = (start, self.at)
         for start, raw in spans:
             cell.pieces.append(_Piece(offset, start, raw))
             offset += len(json.loads(f'"{raw}"'))
