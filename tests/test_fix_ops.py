@@ -14,7 +14,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Entry
-from ecolint.fixes import ops
+from ecolint.fixes import ops, options
 from ecolint.fixes.edits import TextEdit, apply_text, narrow
 
 
@@ -255,23 +255,23 @@ def test_options_are_changed_where_they_are_written(tmp_path: Path) -> None:
     text = 'K = {"a": 1}\nK["b"] = 2\nc = f(x=1, **K)\n'
     module, resolver = load(tmp_path, text)
     kwargs = keywords(module, resolver, "f")
-    assert applied(module, ops.set_option(kwargs["x"], "9")) == text.replace("x=1", "x=9")
-    assert applied(module, ops.set_option(kwargs["a"], "9")) == text.replace('"a": 1', '"a": 9')
-    assert applied(module, ops.set_option(kwargs["b"], "9")) == text.replace("= 2", "= 9")
-    assert applied(module, ops.remove_option(kwargs["x"])) == text.replace("x=1, ", "")
-    assert applied(module, ops.remove_option(kwargs["a"])) == text.replace('"a": 1', "")
-    assert applied(module, ops.remove_option(kwargs["b"])) == text.replace('K["b"] = 2\n', "")
-    assert applied(module, ops.rename_option(kwargs["a"], "z")) == text.replace('"a"', '"z"')
-    assert applied(module, ops.add_option(kwargs["x"], "y", "0")) == text.replace(
+    assert applied(module, options.set_option(kwargs["x"], "9")) == text.replace("x=1", "x=9")
+    assert applied(module, options.set_option(kwargs["a"], "9")) == text.replace('"a": 1', '"a": 9')
+    assert applied(module, options.set_option(kwargs["b"], "9")) == text.replace("= 2", "= 9")
+    assert applied(module, options.remove_option(kwargs["x"])) == text.replace("x=1, ", "")
+    assert applied(module, options.remove_option(kwargs["a"])) == text.replace('"a": 1', "")
+    assert applied(module, options.remove_option(kwargs["b"])) == text.replace('K["b"] = 2\n', "")
+    assert applied(module, options.rename_option(kwargs["a"], "z")) == text.replace('"a"', '"z"')
+    assert applied(module, options.add_option(kwargs["x"], "y", "0")) == text.replace(
         "**K)", "**K, y=0)"
     )
-    assert applied(module, ops.add_option(kwargs["a"], "y", "0")) == text.replace(
+    assert applied(module, options.add_option(kwargs["a"], "y", "0")) == text.replace(
         '{"a": 1}', '{"a": 1, "y": 0}'
     )
-    assert applied(module, ops.add_option(kwargs["b"], "y", "0")) == text.replace(
+    assert applied(module, options.add_option(kwargs["b"], "y", "0")) == text.replace(
         'K["b"] = 2\n', 'K["b"] = 2\nK["y"] = 0\n'
     )
-    assert ops.written_at(kwargs["x"]) and ops.written_at(kwargs["a"])
+    assert options.written_at(kwargs["x"]) and options.written_at(kwargs["a"])
 
 
 LITERALS = [
@@ -291,13 +291,13 @@ def test_set_literal_writes_the_same_kind_of_literal(
 ) -> None:
     module, resolver = load(tmp_path, before + "c = f(t=T)\n")
     entry = keywords(module, resolver, "f")["t"]
-    assert not ops.written_at(entry)
-    assert applied(module, ops.set_literal(entry.value, new)) == after + "c = f(t=T)\n"
+    assert not options.written_at(entry)
+    assert applied(module, options.set_literal(entry.value, new)) == after + "c = f(t=T)\n"
 
 
 def test_set_literal_leaves_computed_values_alone(tmp_path: Path) -> None:
     module, resolver = load(tmp_path, "T = 3.0 * 2\nc = f(t=T)\n")
-    assert ops.set_literal(keywords(module, resolver, "f")["t"].value, 0.0) is None
+    assert options.set_literal(keywords(module, resolver, "f")["t"].value, 0.0) is None
 
 
 def test_set_value_replaces_the_definition(tmp_path: Path) -> None:
@@ -310,11 +310,11 @@ def test_set_value_replaces_the_definition(tmp_path: Path) -> None:
     )
     module, resolver = load(tmp_path, text)
     constant = keywords(module, resolver, "g")["torch_dtype"].value
-    assert applied(module, ops.set_value(constant, "torch.bfloat16")) == text.replace(
+    assert applied(module, options.set_value(constant, "torch.bfloat16")) == text.replace(
         "DTYPE = torch.float32", "DTYPE = torch.bfloat16"
     )
     parameter = keywords(module, resolver, "f")["torch_dtype"].value
-    assert applied(module, ops.set_value(parameter, "torch.bfloat16")) == text.replace(
+    assert applied(module, options.set_value(parameter, "torch.bfloat16")) == text.replace(
         "dtype=torch.float32", "dtype=torch.bfloat16"
     )
 
@@ -380,7 +380,7 @@ def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Pa
     resolver = Resolver(project)
     module = project.load(tmp_path / "m.py")
     entry = keywords(module, resolver, "f")["torch_dtype"]
-    site = ops.where_defined(entry)
+    site = options.where_defined(entry)
     assert site is not None and site.module.path.name == "settings.py"
     code = ops.qualified(site.module, site.node, "torch.bfloat16")
     assert code == ("th.bfloat16", ())
@@ -389,7 +389,7 @@ def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Pa
     )
     plain = project.load(tmp_path / "plain.py")
     entry = keywords(plain, resolver, "f")["torch_dtype"]
-    site = ops.where_defined(entry)
+    site = options.where_defined(entry)
     assert site is not None and isinstance(site.node, cst.SimpleString)
     code = ops.qualified(plain, site.node, "torch.bfloat16")
     assert code is not None and code[0] == "torch.bfloat16"

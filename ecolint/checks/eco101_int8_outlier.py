@@ -14,7 +14,7 @@ from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
 from ecolint.findings import Report, describe_origin
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.ops import add_option, set_literal
+from ecolint.fixes.options import add_option, set_literal
 from ecolint.sources.document import Document, TextSpan
 
 DEFAULT_THRESHOLD = 6.0
