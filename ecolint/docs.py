@@ -66,7 +66,7 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
     ]
     if docs.get("unknown"):
         parts += ["", "## When the value cannot be known", _text(docs["unknown"], lang)]
-    parts += ["", "## Fix safety", _text(docs.get("fix_safety"), lang)]
+    parts += ["", "## Fix safety", _automatic(rule), _text(docs.get("fix_safety"), lang)]
     snippets = rule.fix.get("snippets") or {}
     if snippets:
         parts += ["", "## Fix by framework"]
@@ -85,6 +85,14 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
     if keys:
         parts += ["", "## Evidence", *(f"- {key}" for key in keys)]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _automatic(rule: Rule) -> str:
+    if not rule.fixable:
+        return "No automatic fix: make the change by hand (see the snippets)."
+    if rule.fix.get("safety") == "safe":
+        return "Automatic fix (safe): applied by `ecolint check --fix`."
+    return "Automatic fix (unsafe): applied by `ecolint check --fix --unsafe-fixes`."
 
 
 def render_rules_table(rules: list[Rule]) -> str:

@@ -33,6 +33,8 @@ def _line(finding: Finding, color: bool) -> str:
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += f"\n    fix: {fix}"
+        if finding.edits:
+            text += f" [{finding.safety} autofix]"
     return text
 
 
@@ -48,6 +50,17 @@ def summary_line(result: RunResult) -> str:
     )
 
 
+def _fixable(findings: list[Finding]) -> str:
+    """How many findings ``--fix`` (and ``--fix --unsafe-fixes``) would fix, as ruff says it."""
+    safe = sum(finding.safety == "safe" for finding in findings)
+    unsafe = sum(finding.safety == "unsafe" for finding in findings)
+    if safe and unsafe:
+        return f"{safe} fixable with --fix, {unsafe} more with --fix --unsafe-fixes."
+    if safe:
+        return f"{safe} fixable with --fix."
+    return f"{unsafe} fixable with --fix --unsafe-fixes." if unsafe else ""
+
+
 def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
     lines = [] if quiet and not result.findings else [_line(f, color) for f in result.findings]
     if not quiet or result.findings:
@@ -59,4 +72,7 @@ def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
             f" {len(outcome.fixed)} fixed since the baseline"
             + (" (drop them with --write-baseline)." if outcome.fixed else ".")
         )
+    fixable = _fixable(result.findings)
+    if fixable:
+        lines.append(fixable)
     return "\n".join(lines) + ("\n" if lines else "")
