@@ -13,7 +13,7 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,8 +25,9 @@ from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.findings import Finding, Report
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
-from ecolint.sources.discovery import SourceFile, discover
-from ecolint.sources.python import SourceError
+from ecolint.sources.discovery import SourceFile, discover, display_path
+from ecolint.sources.neighbours import importers
+from ecolint.sources.python import SourceError, checked_text, decode_python
 from ecolint.suppression import is_suppressed
 
 PARSE_ERROR = "ECO001"
@@ -38,6 +39,16 @@ class InternalError:
     path: str
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """One file analysed on its own: its bytes, and each finding with the file it is in."""
+
+    data: bytes
+    display: str
+    result: RunResult
+    placed: list[tuple[Path, Finding]]
 
 
 @dataclass
@@ -96,9 +107,18 @@ class Engine:
         rules = selected(all_rules(), settings.select, settings.ignore)
         self.rules = {rule.code: rule for rule in rules}
         self.check_rules = [(rule, trigger_pattern(rule)) for rule in rules if rule.triggers]
+        self._alone_cache: dict[Path, _Alone] = {}
 
     def run(self, paths: list[Path]) -> RunResult:
         return deep_stack(lambda: self._run(paths))
+
+    def run_source(self, path: Path, text: str) -> RunResult:
+        """Analyse one file from text the caller already holds (flake8's lines, an editor
+        buffer) instead of reading it. Imports resolve to modules on disk, and the modules
+        beside it that use its values are analysed with it, so it gets the findings
+        ``ecolint check`` reports in it when scanning its folder. Only findings in this file
+        are returned."""
+        return deep_stack(lambda: self._run_source(path, text))
 
     def _run(self, paths: list[Path]) -> RunResult:
         discovery = discover(paths, self.settings.exclude, self.settings.root)
@@ -108,25 +128,78 @@ class Engine:
             {source.path: source.display for source in discovery.files},
             self.settings.max_file_size,
         )
-        context = CheckContext(
-            project, Resolver(project), self.gpu, self.settings.models, (self.settings.root,)
-        )
+        context = self._context(project)
         checks: dict[str, Check] = {}
         reports: list[Report] = []
         for source in discovery.files:
             reports.extend(self._scan(source, project, context, checks, result))
-        best: dict[tuple[str, str, int, int], Finding] = {}
-        for finding in result.findings:
-            best[(finding.code, finding.path, finding.line, finding.column)] = finding
+        self._collect(result, reports)
+        return result
+
+    def _run_source(self, path: Path, text: str) -> RunResult:
+        source = SourceFile(path, display_path(path), "python")
+        own = self._alone(source, text.encode("utf-8", "surrogatepass"), text)
+        result = RunResult(
+            internal_errors=list(own.result.internal_errors),
+            files_seen=1,
+            files_analysed=own.result.files_analysed,
+        )
+        analyses = [own]
+        if own.result.files_analysed and self._unchanged(path, text):
+            for other, data in importers(path, self._relevant, self.settings.max_file_size):
+                analyses.append(self._alone(SourceFile(other, display_path(other), "python"), data))
+        here = path.resolve()
+        result.findings = _best(
+            finding
+            for analysis in sorted(analyses, key=lambda analysis: analysis.display)
+            for place, finding in analysis.placed
+            if place == here
+        )
+        return result
+
+    def _alone(self, source: SourceFile, data: bytes, text: str | None = None) -> _Alone:
+        """One file analysed with its imports read from disk, remembered for the engine's
+        lifetime (one run: files are not expected to change under it)."""
+        key = source.path.resolve()
+        cached = self._alone_cache.get(key)
+        if cached is not None and cached.data == data:
+            return cached
+        project = Project(
+            [source.path], {source.path: source.display}, self.settings.max_file_size, on_disk=True
+        )
+        result = RunResult(files_seen=1)
+        reports = self._scan(source, project, self._context(project), {}, result, data, text)
+        placed = [(key, finding) for finding in result.findings]
         for report in reports:
             finding = self._finding(report)
-            if finding is None:
-                continue
-            key = (finding.code, finding.path, finding.line, finding.column)
-            if key not in best or _preference(finding) > _preference(best[key]):
-                best[key] = finding
-        result.findings = sorted(best.values(), key=Finding.sort_key)
-        return result
+            if finding is not None:
+                placed.append((report.site.module.path, finding))
+        analysis = _Alone(data, source.display, result, placed)
+        self._alone_cache[key] = analysis
+        return analysis
+
+    def _unchanged(self, path: Path, text: str) -> bool:
+        """Whether ``text`` is what is on disk: the modules beside a file read it from disk,
+        so their findings in it are only placed right when nobody is editing it."""
+        limit = self.settings.max_file_size
+        try:
+            disk = decode_python(path.read_bytes(), limit).text
+            return disk.splitlines() == checked_text(text, limit).splitlines()
+        except (OSError, SourceError):
+            return False
+
+    def _context(self, project: Project) -> CheckContext:
+        return CheckContext(
+            project, Resolver(project), self.gpu, self.settings.models, (self.settings.root,)
+        )
+
+    def _relevant(self, data: bytes) -> bool:
+        return any(pattern.search(data) for _, pattern in self.check_rules)
+
+    def _collect(self, result: RunResult, reports: list[Report]) -> None:
+        """Reports become findings, one per site and code, sorted."""
+        found = (self._finding(report) for report in reports)
+        result.findings = _best([*result.findings, *(f for f in found if f is not None)])
 
     def _scan(
         self,
@@ -135,17 +208,22 @@ class Engine:
         context: CheckContext,
         checks: dict[str, Check],
         result: RunResult,
+        data: bytes | None = None,
+        text: str | None = None,
     ) -> list[Report]:
-        try:
-            data = source.path.read_bytes()
-        except OSError as error:
-            self._parse_error(result, source, SourceError(f"cannot read file: {error.strerror}"))
-            return []
+        if data is None:
+            try:
+                data = source.path.read_bytes()
+            except OSError as error:
+                self._parse_error(
+                    result, source, SourceError(f"cannot read file: {error.strerror}")
+                )
+                return []
         active = [rule for rule, pattern in self.check_rules if pattern.search(data)]
         if not active:
             return []
         try:
-            module = project.load(source.path, data)
+            module = project.load(source.path, data, text)
         except SourceError as error:
             self._parse_error(result, source, error)
             return []
@@ -227,6 +305,16 @@ class Engine:
             headline=evidence.headline() if evidence else "",
             stars=evidence.stars if evidence else 0,
         )
+
+
+def _best(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per site and code (the first of equals wins), sorted."""
+    best: dict[tuple[str, str, int, int], Finding] = {}
+    for finding in findings:
+        key = (finding.code, finding.path, finding.line, finding.column)
+        if key not in best or _preference(finding) > _preference(best[key]):
+            best[key] = finding
+    return sorted(best.values(), key=Finding.sort_key)
 
 
 def _preference(finding: Finding) -> tuple[bool, int]:
