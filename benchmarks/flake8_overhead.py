@@ -2,8 +2,9 @@
 
 Downloads pinned wheels of transformers, peft and trl (``pip download --no-deps``, nothing is
 installed), unpacks them into a cache folder, and times flake8 over each with the plugin and
-without it, alternating the two, several runs each. Prints the median wall times and their
-ratio; the target is at most 1.3x. Not a test and not run by CI: timings depend on the machine.
+without it, alternating the two, several runs each. Prints the median wall and CPU times
+(flake8 and its workers) and their ratios; the target is at most 1.3x. Not a test and not run
+by CI: timings depend on the machine.
 
     python benchmarks/flake8_overhead.py [--runs 3] [--jobs N] [--cache DIR]
 
@@ -125,8 +126,11 @@ def main() -> None:
             cells += _comparison(median)
         print(_row(cells))
     print(_row(["all", "", "", *_comparison(totals["wall"]), *_comparison(totals["cpu"])]))
-    ratio = totals["wall"]["with"] / totals["wall"]["without"]
-    print(f"target: wall-time ratio <= {TARGET}x: {'met' if ratio <= TARGET else 'not met'}")
+    for kind in ("wall", "cpu"):
+        ratio = totals[kind]["with"] / totals[kind]["without"]
+        verdict = "met" if ratio <= TARGET else "not met"
+        print(f"target {TARGET}x on {kind} time, all corpora: {ratio:.2f}x, {verdict}")
+    print("(wall time is what users wait for; CPU time is steadier when the machine is busy)")
 
 
 COLUMNS = ("alone wall", "with wall", "ratio", "alone CPU", "with CPU", "ratio")
