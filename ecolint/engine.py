@@ -26,7 +26,7 @@ from ecolint.evidence.gpus import resolve_gpu
 from ecolint.findings import Finding, Report
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover, display_path
-from ecolint.sources.neighbours import importers
+from ecolint.sources.neighbours import importers, relevant_files
 from ecolint.sources.python import SourceError, checked_text, decode_python
 from ecolint.suppression import is_suppressed
 
@@ -108,6 +108,7 @@ class Engine:
         self.rules = {rule.code: rule for rule in rules}
         self.check_rules = [(rule, trigger_pattern(rule)) for rule in rules if rule.triggers]
         self._alone_cache: dict[Path, _Alone] = {}
+        self._folders: dict[Path, dict[Path, bytes]] = {}
 
     def run(self, paths: list[Path]) -> RunResult:
         return deep_stack(lambda: self._run(paths))
@@ -146,7 +147,7 @@ class Engine:
         )
         analyses = [own]
         if own.result.files_analysed and self._unchanged(path, text):
-            for other, data in importers(path, self._relevant, self.settings.max_file_size):
+            for other, data in importers(path, self._beside(path.resolve().parent)):
                 analyses.append(self._alone(SourceFile(other, display_path(other), "python"), data))
         here = path.resolve()
         result.findings = _best(
@@ -177,6 +178,13 @@ class Engine:
         analysis = _Alone(data, source.display, result, placed)
         self._alone_cache[key] = analysis
         return analysis
+
+    def _beside(self, folder: Path) -> dict[Path, bytes]:
+        """The files of a folder that may be analysed as neighbours, read once per run."""
+        if folder not in self._folders:
+            limit = self.settings.max_file_size
+            self._folders[folder] = relevant_files(folder, self._relevant, limit)
+        return self._folders[folder]
 
     def _unchanged(self, path: Path, text: str) -> bool:
         """Whether ``text`` is what is on disk: the modules beside a file read it from disk,

@@ -19,31 +19,36 @@ def _module_word(path: Path) -> bytes:
     return (path.parent.name if path.name == "__init__.py" else path.stem).encode()
 
 
-def importers(
-    path: Path, relevant: Callable[[bytes], bool], max_bytes: int
-) -> list[tuple[Path, bytes]]:
-    """Python files in ``path``'s folder that ``relevant`` accepts and that name ``path``'s
-    module, directly or through another such file, with their bytes, in name order."""
-    here = path.resolve()
-    candidates: dict[Path, bytes] = {}
-    for entry in sorted(here.parent.glob("*.py")):
+def relevant_files(
+    folder: Path, relevant: Callable[[bytes], bool], max_bytes: int
+) -> dict[Path, bytes]:
+    """The Python files of ``folder`` (resolved) that ``relevant`` accepts, with their bytes."""
+    found: dict[Path, bytes] = {}
+    for entry in sorted(folder.glob("*.py")):
         try:
-            if entry.resolve() == here or entry.stat().st_size > max_bytes:
+            if entry.stat().st_size > max_bytes:
                 continue
             data = entry.read_bytes()
         except OSError:
             continue
         if relevant(data):
-            candidates[entry] = data
+            found[entry.resolve()] = data
+    return found
+
+
+def importers(path: Path, beside: dict[Path, bytes]) -> list[tuple[Path, bytes]]:
+    """The files of ``beside`` (``relevant_files`` of ``path``'s folder) that name ``path``'s
+    module, directly or through another such file, with their bytes, in name order."""
+    here = path.resolve()
     words = [_module_word(here)]
     chosen: set[Path] = set()
     growing = True
     while growing:
         growing = False
         named = re.compile(rb"\b(?:" + b"|".join(re.escape(word) for word in words) + rb")\b")
-        for entry, data in candidates.items():
-            if entry not in chosen and named.search(data):
+        for entry, data in beside.items():
+            if entry != here and entry not in chosen and named.search(data):
                 chosen.add(entry)
                 words.append(_module_word(entry))
                 growing = True
-    return [(entry, data) for entry, data in candidates.items() if entry in chosen]
+    return [(entry, data) for entry, data in beside.items() if entry in chosen]
