@@ -14,7 +14,7 @@ import sys
 import threading
 import traceback
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,16 +27,17 @@ from ecolint.baseline import Outcome
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
-from ecolint.evidence.stack import stack_drift
+from ecolint.evidence.stack import DRIFT_CODE, stack_drift
 from ecolint.findings import Finding, Report, fingerprint
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.files import replacements
 from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
-from ecolint.sources.discovery import SourceFile, discover
+from ecolint.sources.discovery import SourceFile, discover, display_path, source_kind
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.gate import code_words, triggered_in_code
-from ecolint.sources.python import SourceError, decode_python, decode_text
+from ecolint.sources.neighbours import importers, relevant_files
+from ecolint.sources.python import SourceError, checked_text, decode_python, decode_text
 from ecolint.suppression import Directive, python_directives, skips_file, text_directives
 
 PARSE_ERROR = "ECO001"
@@ -53,6 +54,16 @@ class InternalError:
     path: str
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """One file analysed on its own: its bytes, and each finding with the file it is in."""
+
+    data: bytes
+    display: str
+    result: RunResult
+    placed: list[tuple[Path, Finding]]
 
 
 @dataclass
@@ -101,8 +112,8 @@ def deep_stack(work: Callable[[], T]) -> T:
     return outcome["value"]  # type: ignore[no-any-return]
 
 
-def trigger_pattern(rule: Rule) -> re.Pattern[bytes]:
-    return re.compile(b"|".join(re.escape(word.encode()) for word in rule.triggers))
+def trigger_pattern(words: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    return re.compile(b"|".join(re.escape(word.encode()) for word in words)) if words else None
 
 
 class Engine:
@@ -112,11 +123,22 @@ class Engine:
         self.gpu = resolve_gpu(settings.gpu)
         rules = selected(all_rules(), settings.select, settings.ignore)
         self.rules = {rule.code: rule for rule in rules}
-        self.check_rules = [(rule, trigger_pattern(rule)) for rule in rules if rule.triggers]
-        self.check_rules_by_code = {rule.code: pattern for rule, pattern in self.check_rules}
+        self.check_rules = [rule for rule in rules if rule.triggers]
+        self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
+        self._alone_cache: dict[Path, _Alone] = {}
+        self._folders: dict[Path, dict[Path, bytes]] = {}
+        self._pins: dict[Path, list[Report]] = {}
 
     def run(self, paths: list[Path]) -> RunResult:
         return deep_stack(lambda: self._run(paths))
+
+    def run_source(self, path: Path, text: str) -> RunResult:
+        """Analyse one file from text the caller already holds (flake8's lines, an editor
+        buffer) instead of reading it. Imports resolve to modules on disk, and the modules
+        beside it that use its values are analysed with it, so it gets the findings
+        ``ecolint check`` reports in it when scanning its folder. Only findings in this file
+        are returned."""
+        return deep_stack(lambda: self._run_source(path, text))
 
     def _run(self, paths: list[Path]) -> RunResult:
         discovery = discover(paths, self.settings.exclude, self.settings.root)
@@ -126,9 +148,7 @@ class Engine:
             {source.path: source.display for source in discovery.files},
             self.settings.max_file_size,
         )
-        context = CheckContext(
-            project, Resolver(project), self.gpu, self.settings.models, (self.settings.root,)
-        )
+        context = self._context(project)
         checks: dict[str, Check] = {}
         reports: list[Report] = []
         judged: list[ModuleInfo | Document] = []
@@ -148,6 +168,112 @@ class Engine:
         findings = [self._with_fix(f, r, checks, result) for f, r in best.values()]
         result.findings = sorted(findings, key=Finding.sort_key)
         return result
+
+    def _run_source(self, path: Path, text: str) -> RunResult:
+        source = SourceFile(path, display_path(path), "python")
+        own = self._alone(source, text.encode("utf-8", "surrogatepass"), text)
+        result = RunResult(
+            internal_errors=list(own.result.internal_errors),
+            files_seen=1,
+            files_analysed=own.result.files_analysed,
+        )
+        analyses = [own]
+        if own.result.files_analysed and self._unchanged(path, text):
+            for other, data in importers(path, self._beside(path.resolve().parent)):
+                analyses.append(self._alone(SourceFile(other, display_path(other), "python"), data))
+        here = path.resolve()
+        result.findings = _best(
+            finding
+            for analysis in sorted(analyses, key=lambda analysis: analysis.display)
+            for place, finding in analysis.placed
+            if place == here
+        )
+        return result
+
+    def _alone(self, source: SourceFile, data: bytes, text: str | None = None) -> _Alone:
+        """One file analysed with its imports read from disk, remembered for the engine's
+        lifetime (one run: files are not expected to change under it)."""
+        key = source.path.resolve()
+        cached = self._alone_cache.get(key)
+        if cached is not None and cached.data == data:
+            return cached
+        project = Project(
+            [source.path], {source.path: source.display}, self.settings.max_file_size, on_disk=True
+        )
+        result = RunResult(files_seen=1)
+        judged: list[ModuleInfo | Document] = []
+        context = self._context(project)
+        reports = self._scan(source, project, context, {}, result, judged, data, text)
+        placed = [(key, finding) for finding in result.findings]
+        used: Used = defaultdict(set)
+        shown = [report for report in reports if self._shown(report)]
+        shown = stack_drift([*shown, *self._pins_above(source.path)], self.rules, self.gpu)
+        for report in [*shown, *self._unused_suppressions(judged, used)]:
+            finding = self._finding(report, used)
+            if finding is not None:
+                placed.append((locate(report.site).file.resolve(), finding))
+        analysis = _Alone(data, source.display, result, placed)
+        self._alone_cache[key] = analysis
+        return analysis
+
+    def _pins_above(self, path: Path) -> list[Report]:
+        """ECO302's pins in the dependency files of the file's folder and the folders above it
+        up to the configuration's: a file analysed alone gets the confidence ``ecolint check``
+        gives it when the whole project is scanned."""
+        if DRIFT_CODE not in self.rules:
+            return []
+        found: list[Report] = []
+        root = self.settings.root.resolve()
+        folder = path.resolve().parent
+        for current in (folder, *folder.parents):
+            if current not in self._pins:
+                self._pins[current] = self._folder_pins(current)
+            found.extend(self._pins[current])
+            if current == root:
+                break
+        return found
+
+    def _folder_pins(self, folder: Path) -> list[Report]:
+        reports: list[Report] = []
+        try:
+            names = sorted(folder.iterdir())
+        except OSError:
+            return reports
+        for candidate in names:
+            kind = source_kind(candidate)
+            if kind in PYTHON_KINDS or kind in (None, "yaml") or not candidate.is_file():
+                continue
+            source = SourceFile(candidate, display_path(candidate), kind)
+            project = Project([candidate], {candidate: source.display}, on_disk=True)
+            scratch = RunResult()
+            scanned = self._scan(source, project, self._context(project), {}, scratch, [])
+            reports.extend(report for report in scanned if report.code == DRIFT_CODE)
+        return reports
+
+    def _beside(self, folder: Path) -> dict[Path, bytes]:
+        """The files of a folder that may be analysed as neighbours, read once per run."""
+        if folder not in self._folders:
+            limit = self.settings.max_file_size
+            self._folders[folder] = relevant_files(folder, self._relevant, limit)
+        return self._folders[folder]
+
+    def _unchanged(self, path: Path, text: str) -> bool:
+        """Whether ``text`` is what is on disk: the modules beside a file read it from disk,
+        so their findings in it are only placed right when nobody is editing it."""
+        limit = self.settings.max_file_size
+        try:
+            disk = decode_python(path.read_bytes(), limit).text
+            return disk.splitlines() == checked_text(text, limit).splitlines()
+        except (OSError, SourceError):
+            return False
+
+    def _context(self, project: Project) -> CheckContext:
+        return CheckContext(
+            project, Resolver(project), self.gpu, self.settings.models, (self.settings.root,)
+        )
+
+    def _relevant(self, data: bytes) -> bool:
+        return any(self._triggered(rule, "python", data) for rule in self.check_rules)
 
     def _unused_suppressions(self, judged: list[ModuleInfo | Document], used: Used) -> list[Report]:
         """``# noqa: ECOxxx`` codes that silenced nothing in this run (codes of rules not
@@ -209,23 +335,28 @@ class Engine:
         checks: dict[str, Check],
         result: RunResult,
         judged: list[ModuleInfo | Document],
+        data: bytes | None = None,
+        text: str | None = None,
     ) -> list[Report]:
-        try:
-            data = source.path.read_bytes()
-        except OSError as error:
-            self._parse_error(result, source, SourceError(f"cannot read file: {error.strerror}"))
-            return []
+        if data is None:
+            try:
+                data = source.path.read_bytes()
+            except OSError as error:
+                self._parse_error(
+                    result, source, SourceError(f"cannot read file: {error.strerror}")
+                )
+                return []
         active = [
             rule
-            for rule, pattern in self.check_rules
-            if source.kind in rule.sources and pattern.search(data)
+            for rule in self.check_rules
+            if source.kind in rule.sources and self._triggered(rule, source.kind, data)
         ]
         if source.kind == "python" and active:
             active = self._in_code(active, data)
         if not active or skips_file(data):
             return []
         try:
-            unit = self._load(source, project, data)
+            unit = self._load(source, project, data, text)
         except SourceError as error:
             self._parse_error(result, source, error)
             return []
@@ -261,16 +392,28 @@ class Engine:
             return active
         if words is None:
             return active
-        patterns = self.check_rules_by_code
         return [
             rule
             for rule in active
-            if rule.code == UNUSED_SUPPRESSION or triggered_in_code(words, patterns[rule.code])
+            if rule.code == UNUSED_SUPPRESSION
+            or triggered_in_code(words, self._pattern(rule, "python"))
         ]
 
-    def _load(self, source: SourceFile, project: Project, data: bytes) -> ModuleInfo | Document:
+    def _pattern(self, rule: Rule, kind: str) -> re.Pattern[bytes] | None:
+        key = (rule.code, kind)
+        if key not in self._patterns:
+            self._patterns[key] = trigger_pattern(rule.triggers_for(kind))
+        return self._patterns[key]
+
+    def _triggered(self, rule: Rule, kind: str, data: bytes) -> bool:
+        pattern = self._pattern(rule, kind)
+        return pattern is not None and pattern.search(data) is not None
+
+    def _load(
+        self, source: SourceFile, project: Project, data: bytes, text: str | None
+    ) -> ModuleInfo | Document:
         if source.kind in PYTHON_KINDS:
-            return project.load(source.path, data)
+            return project.load(source.path, data, text)
         text = decode_text(data, self.settings.max_file_size)
         return Document(source.path, source.display, source.kind, text)
 
@@ -377,6 +520,16 @@ def _keep(best: Best, finding: Finding | None, report: Report) -> None:
     key = (finding.code, finding.path, finding.line, finding.column)
     if key not in best or _preference(finding) > _preference(best[key][0]):
         best[key] = (finding, report)
+
+
+def _best(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per site and code (the first of equals wins), sorted."""
+    best: dict[tuple[str, str, int, int], Finding] = {}
+    for finding in findings:
+        key = (finding.code, finding.path, finding.line, finding.column)
+        if key not in best or _preference(finding) > _preference(best[key]):
+            best[key] = finding
+    return sorted(best.values(), key=Finding.sort_key)
 
 
 def _preference(finding: Finding) -> tuple[bool, int]:

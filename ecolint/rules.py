@@ -35,7 +35,7 @@ class Rule:
     name: str
     mood: str
     measured: bool
-    triggers: tuple[str, ...]
+    triggers: tuple[str, ...]  # every trigger word, whatever the kind of file
     sources: frozenset[str]
     summary: dict[str, str]
     messages: dict[str, dict[str, str]]
@@ -43,6 +43,11 @@ class Rule:
     evidence: dict[str, Any]
     fix: dict[str, Any]
     examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
+    kind_triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def triggers_for(self, kind: str) -> tuple[str, ...]:
+        """The words that must occur in a file of ``kind`` for this rule to read it."""
+        return self.kind_triggers.get(kind, self.kind_triggers.get("default", ()))
 
     def message(self, key: str, params: dict[str, str], lang: str = "en") -> str:
         template = self.messages[key].get(lang) or self.messages[key]["en"]
@@ -65,6 +70,19 @@ def _require(data: dict[str, Any], key: str, kind: type, source: str) -> Any:
     if not isinstance(data[key], kind):
         raise RuleFileError(f"{source}: '{key}' must be a {kind.__name__}")
     return data[key]
+
+
+def _triggers(data: dict[str, Any], source: str) -> dict[str, tuple[str, ...]]:
+    """``triggers`` is a list for every kind of file, or a mapping from kind (or ``default``)
+    to the words that must occur in such a file for the rule to read it."""
+    if "triggers" not in data:
+        raise RuleFileError(f"{source}: missing key 'triggers'")
+    value = data["triggers"]
+    if isinstance(value, list):
+        return {"default": tuple(map(str, value))}
+    if isinstance(value, dict) and set(value) <= {*KINDS, "default"}:
+        return {str(kind): tuple(map(str, words)) for kind, words in value.items()}
+    raise RuleFileError(f"{source}: 'triggers' must be a list or a mapping of kind to words")
 
 
 def parse_rule(text: str, source: str) -> Rule:
@@ -94,12 +112,14 @@ def parse_rule(text: str, source: str) -> Rule:
         raise RuleFileError(f"{source}: 'fix.applicable' must be true or false")
     if fix.get("applicable") and fix.get("safety") not in FIX_TIERS:
         raise RuleFileError(f"{source}: a fixable rule needs 'fix.safety' safe or unsafe")
+    kind_triggers = _triggers(data, source)
     return Rule(
         code=code,
         name=name,
         mood=mood,
         measured=bool(data.get("measured", False)),
-        triggers=tuple(_require(data, "triggers", list, source)),
+        triggers=tuple(sorted({word for words in kind_triggers.values() for word in words})),
+        kind_triggers=kind_triggers,
         sources=frozenset(kinds),
         summary=_require(data, "summary", dict, source),
         messages=messages,

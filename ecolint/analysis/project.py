@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ecolint.analysis.module import ModuleInfo
+from ecolint.sources.discovery import display_path
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import (
     DEFAULT_MAX_BYTES,
     SourceError,
+    checked_text,
     decode_python,
     decode_text,
     parse_python,
@@ -16,15 +18,20 @@ from ecolint.sources.python import (
 
 
 class Project:
+    """``on_disk``: imports may also name modules that were not listed but exist on disk, for
+    a file analysed on its own (flake8 hands over one file at a time)."""
+
     def __init__(
         self,
         files: list[Path],
         display: dict[Path, str] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        on_disk: bool = False,
     ) -> None:
         self._files = {path.resolve() for path in files}
         self._display = {path.resolve(): name for path, name in (display or {}).items()}
         self._max_bytes = max_bytes
+        self._on_disk = on_disk
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
 
@@ -35,31 +42,35 @@ class Project:
     def display_of(self, path: Path) -> str | None:
         return self._display.get(path.resolve())
 
-    def load(self, path: Path, data: bytes | None = None) -> ModuleInfo:
-        """Parse ``path`` (once); raises SourceError when it cannot be analysed."""
+    def load(self, path: Path, data: bytes | None = None, text: str | None = None) -> ModuleInfo:
+        """Parse ``path`` (once) from ``text`` when the caller already holds it decoded, else
+        from ``data`` or the file; raises SourceError when it cannot be analysed."""
         key = path.resolve()
         cached = self._modules.get(key)
         if cached is None:
-            cached = self._parse(key, data)
+            cached = self._parse(key, data, text)
             self._modules[key] = cached
         if isinstance(cached, SourceError):
             raise cached
         return cached
 
-    def _parse(self, path: Path, data: bytes | None) -> ModuleInfo | SourceError:
+    def _parse(self, path: Path, data: bytes | None, text: str | None) -> ModuleInfo | SourceError:
         try:
-            if data is None:
-                data = path.read_bytes()
             notebook = None
-            if path.suffix.lower() == ".ipynb":
-                notebook = notebook_to_python(decode_text(data, self._max_bytes))
-                text = notebook.text
+            if text is not None:
+                text = checked_text(text, self._max_bytes)
             else:
-                text = decode_python(data, self._max_bytes).text
+                if data is None:
+                    data = path.read_bytes()
+                if path.suffix.lower() == ".ipynb":
+                    notebook = notebook_to_python(decode_text(data, self._max_bytes))
+                    text = notebook.text
+                else:
+                    text = decode_python(data, self._max_bytes).text
             module = parse_python(text)
             return ModuleInfo(
                 path,
-                self._display.get(path, str(path)),
+                self._display.get(path) or display_path(path),
                 module_name(path),
                 module,
                 text,
@@ -111,21 +122,21 @@ class Project:
             bases = [importer.path.parent, _import_root(importer.path)]
         for base in dict.fromkeys(bases):
             for cut in range(len(parts), 0, -1):
-                target = _module_file(base, parts[:cut], self._files)
+                target = _module_file(base, parts[:cut], self._files, self._on_disk)
                 if target is not None:
                     return target, parts[cut:]
             if level and not parts:
                 init = (base / "__init__.py").resolve()
-                if init in self._files:
+                if init in self._files or (self._on_disk and init.is_file()):
                     return init, []
         return None
 
 
-def _module_file(base: Path, parts: list[str], files: set[Path]) -> Path | None:
+def _module_file(base: Path, parts: list[str], files: set[Path], on_disk: bool) -> Path | None:
     stem = base.joinpath(*parts)
     for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
         resolved = candidate.resolve()
-        if resolved in files:
+        if resolved in files or (on_disk and resolved.is_file()):
             return resolved
     return None
 

@@ -1,5 +1,11 @@
 """Which files to scan: source kinds by suffix, ``.gitignore``, excludes, and the usual
-folders nobody wants linted (VCS, virtualenvs, build output, caches)."""
+folders nobody wants linted (VCS, virtualenvs, build output, caches).
+
+Files named explicitly are scanned whatever the ignores say, but only when they are of a known
+kind, have no suffix at all, or start with a Python shebang: a script such as ``bin/serve`` is
+Python, while a ``requirements.txt``, ``pyproject.toml`` or notebook handed over by a pre-commit
+hook is skipped without a word until ecolint has a reader for its kind.
+"""
 
 from __future__ import annotations
 
@@ -69,11 +75,33 @@ def source_kind(path: Path) -> str | None:
     return SOURCE_KINDS.get(path.suffix.lower())
 
 
-def _display(path: Path, cwd: Path) -> str:
+def _explicit_kind(path: Path) -> str | None:
+    """The kind of a file named on the command line, or None when it is to be skipped."""
+    known = source_kind(path)
+    if known is not None:
+        return known
+    if not path.suffix or _python_shebang(path):
+        return "python"
+    return None
+
+
+def _python_shebang(path: Path) -> bool:
     try:
-        return path.relative_to(cwd).as_posix()
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """A path as the user should see it: relative to the working folder when it is inside."""
+    cwd = (cwd or Path.cwd()).resolve()
+    absolute = path if path.is_absolute() else cwd / path
+    try:
+        return absolute.relative_to(cwd).as_posix()
     except ValueError:
-        return path.as_posix()
+        return absolute.as_posix()
 
 
 def _git_root(start: Path) -> Path | None:
@@ -127,12 +155,13 @@ def discover(
     for argument in arguments:
         path = argument if argument.is_absolute() else cwd / argument
         if path.is_file():
-            kind = source_kind(path) or "python"
-            files.setdefault(path.resolve(), SourceFile(path, _display(path, cwd), kind))
+            kind = _explicit_kind(path)
+            if kind is not None:
+                files.setdefault(path.resolve(), SourceFile(path, display_path(path, cwd), kind))
         elif path.is_dir():
             top = _git_root(path.resolve()) or path.resolve()
             for found, kind in _walk(path, excluded, ignores, root.resolve(), top):
-                files.setdefault(found.resolve(), SourceFile(found, _display(found, cwd), kind))
+                files.setdefault(found.resolve(), SourceFile(found, display_path(found, cwd), kind))
         else:
             problems.append((str(argument), "no such file or directory"))
     ordered = sorted(files.values(), key=lambda source: source.display)

@@ -40,5 +40,7 @@ def code_words(text: str) -> str | None:
     return "\n".join(words)
 
 
-def triggered_in_code(words: str, pattern: re.Pattern[bytes]) -> bool:
-    return pattern.search(words.encode("utf-8", "surrogatepass")) is not None
+def triggered_in_code(words: str, pattern: re.Pattern[bytes] | None) -> bool:
+    return (
+        pattern is not None and pattern.search(words.encode("utf-8", "surrogatepass")) is not None
+    )

@@ -1,4 +1,8 @@
-"""Read Python source bytes as text the way the interpreter would (PEP 263, BOM) and parse it."""
+"""Read Python source bytes as text the way the interpreter would (PEP 263, BOM) and parse it.
+
+libcst is imported only when something is parsed: reading settings (which needs the size
+limit below) is part of flake8's start-up and must stay cheap.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +34,16 @@ class PythonText:
     encoding: str
 
 
-def _check_size_and_binary(data: bytes, max_bytes: int) -> None:
-    if len(data) > max_bytes:
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
         raise SourceError(
-            f"file is {len(data) / 1_048_576:.1f} MiB, over the {max_bytes / 1_048_576:.0f} MiB"
+            f"file is {size / 1_048_576:.1f} MiB, over the {max_bytes / 1_048_576:.0f} MiB"
             " limit (raise max-file-size in [tool.ecolint])"
         )
+
+
+def _check_size_and_binary(data: bytes, max_bytes: int) -> None:
+    _check_size(len(data), max_bytes)
     if b"\x00" in data:
         raise SourceError("file contains NUL bytes; it looks binary, not source text")
 
@@ -65,6 +73,15 @@ def decode_python(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> PythonText
     if text.startswith("\ufeff"):
         text = text[1:]
     return PythonText(text, encoding)
+
+
+def checked_text(text: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Text another tool already decoded (flake8's lines, an editor buffer), held to the
+    limits ``decode_python`` applies to bytes."""
+    _check_size(len(text.encode("utf-8", "surrogatepass")), max_bytes)
+    if "\x00" in text:
+        raise SourceError("file contains NUL bytes; it looks binary, not Python source")
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def parse_python(text: str) -> cst.Module:

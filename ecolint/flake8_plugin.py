@@ -1,0 +1,132 @@
+"""The flake8 plugin: the engine's ``ECO`` findings, one file at a time.
+
+flake8 imports this module at start-up, so it imports nothing of the engine. A file whose text
+holds no trigger word of a selected rule is passed over without libcst, the checks or the
+measurements being loaded; the others go to ``Engine.run_source`` with the text flake8 already
+read. The plugin declares ``tree`` only because flake8 runs whole-file plugins by that
+parameter; flake8 builds that ast for its own checks anyway, and the plugin never reads it.
+
+Settings are the ones ``ecolint check`` uses for the same paths: ``[tool.ecolint]`` found from
+the first path, with ``--ecolint-gpu`` (command line, or ``ecolint-gpu`` in flake8's config)
+over its ``gpu``. Each finding is printed as ``ecolint check`` prints its first line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ecolint import __version__
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ecolint.config import Settings
+    from ecolint.engine import Engine
+
+Result = tuple[int, int, str, type]
+
+
+class EcolintChecker:
+    name = "ecolint"
+    version = __version__
+
+    settings: ClassVar[Settings | None] = None
+    _triggers: ClassVar[re.Pattern[str] | None] = None
+    _engine: ClassVar[Engine | None] = None
+
+    def __init__(self, tree: object, filename: str, lines: list[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--ecolint-gpu",
+            metavar="NAME",
+            default=None,
+            parse_from_config=True,
+            help="GPU to quote ecolint's measurements for, over `gpu` in [tool.ecolint] "
+            "(default: rtx4090d).",
+        )
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """Read the settings once, before flake8 forks its workers; a bad configuration stops
+        flake8 with the message ``ecolint check`` would print."""
+        from flake8.exceptions import ExecutionError
+
+        from ecolint.config import DEFAULT_GPU, ConfigError, load_settings
+
+        paths = [name for name in getattr(options, "filenames", None) or [] if name != "-"]
+        try:
+            settings = load_settings(Path(paths[0] if paths else "."))
+        except ConfigError as error:
+            raise ExecutionError(f"ecolint: {error}") from None
+        gpu = getattr(options, "ecolint_gpu", None)
+        if gpu:
+            settings = replace(settings, gpu=gpu)
+        if settings.gpu != DEFAULT_GPU:
+            from ecolint.evidence.gpus import GpuError, resolve_gpu
+
+            try:
+                resolve_gpu(settings.gpu)
+            except GpuError as error:
+                raise ExecutionError(f"ecolint: {error}") from None
+        cls.settings = settings
+        cls._triggers = None
+        cls._engine = None
+
+    @classmethod
+    def _settings(cls) -> Settings:
+        if cls.settings is None:  # flake8 always parses options; a direct caller may not
+            from ecolint.config import load_settings
+
+            cls.settings = load_settings(Path("."))
+        return cls.settings
+
+    @classmethod
+    def _trigger_pattern(cls) -> re.Pattern[str]:
+        """Any trigger word of a selected rule (nothing matches when none has any)."""
+        if cls._triggers is None:
+            from ecolint.rules import all_rules, selected
+
+            settings = cls._settings()
+            words = sorted(
+                {
+                    word
+                    for rule in selected(all_rules(), settings.select, settings.ignore)
+                    for word in rule.triggers_for("python")
+                }
+            )
+            cls._triggers = re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
+        return cls._triggers
+
+    @classmethod
+    def _get_engine(cls) -> Engine:
+        if cls._engine is None:
+            from ecolint.engine import Engine
+
+            cls._engine = Engine(cls._settings())
+        return cls._engine
+
+    def run(self) -> Iterator[Result]:
+        text = "".join(self.lines)
+        if not self._trigger_pattern().search(text):
+            return
+        result = self._get_engine().run_source(Path(self.filename), text)
+        for error in result.internal_errors:
+            print(
+                f"ecolint: internal error in {error.code} while checking {error.path}:"
+                f" {error.message}",
+                file=sys.stderr,
+            )
+        for finding in result.findings:
+            message = f"{finding.code} [{finding.mood}] {finding.message}"
+            if finding.headline:
+                message += f" ({finding.headline})"
+            yield finding.line, finding.column - 1, message, type(self)
