@@ -134,15 +134,17 @@ def set_dtype(entry: Entry, name: str, string: str | None = None) -> Fix | None:
     defined. A string stays a string (``"float32"`` → ``"bfloat16"``, or ``string`` where the
     library spells it differently: accelerate's ``"bf16"``); anything else becomes
     ``torch.bfloat16``, written with the name torch has there (``th.bfloat16``), importing
-    torch where it is not. None for a value with several possible definitions."""
+    torch where it is not. None for a value with several possible definitions, or defined by
+    an expression other than a name (a conditional, a call)."""
     value = entry.value
     if isinstance(value, Const) and isinstance(value.value, str):
         return Fix.of(set_literal(value, string or name))
     if not isinstance(value, (Const, Ref)):
         return None
     site = where_defined(entry)
-    if site is None or not isinstance(site.node, cst.BaseExpression):
-        return None
+    if site is None or not _dotted(site.node):
+        return None  # ``th.float16 if half else th.float32`` holds a choice to keep
+    assert isinstance(site.node, cst.BaseExpression)
     code = qualified(site.module, site.node, f"torch.{name}")
     if code is None:
         return None
@@ -199,6 +201,13 @@ def literal_like(node: cst.CSTNode, new: object) -> str | None:
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return repr(new) if isinstance(new, bool) or new is None else None
     return None
+
+
+def _dotted(node: cst.CSTNode) -> bool:
+    """``torch.float32``, ``float32``, ``None``: a name, not an expression that computes one."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
 
 
 def _is_literal(node: cst.CSTNode) -> bool:
