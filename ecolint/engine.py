@@ -31,6 +31,7 @@ from ecolint.evidence.stack import DRIFT_CODE, stack_drift
 from ecolint.findings import Finding, Report, fingerprint
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.files import replacements
+from ecolint.fixes.suppressions import unused_codes_fix
 from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover, display_path, source_kind
@@ -294,11 +295,15 @@ class Engine:
                     and any(rule.startswith(code) for rule in self.rules)
                     and not any(hit.startswith(code) for hit in silenced)
                 ]
+                # One fix for the comment, whichever of its findings is kept.
+                subject = (unit, directive, (*unknown, *unused))
                 for key, codes in (("unknown", unknown), ("default", unused)):
                     if codes:
                         site = _directive_site(unit, directive)
                         params = {"codes": ", ".join(codes)}
-                        reports.append(Report(UNUSED_SUPPRESSION, site, params, key))
+                        reports.append(
+                            Report(UNUSED_SUPPRESSION, site, params, key, subject=subject)
+                        )
         return reports
 
     def _with_fix(
@@ -306,13 +311,17 @@ class Engine:
     ) -> Finding:
         """Attach the rule's mechanical fix, as replacements in the files it changes."""
         check = checks.get(finding.code)
-        if report is None or check is None or finding.fix is None:
+        engine_fix = finding.code == UNUSED_SUPPRESSION
+        if report is None or (check is None and not engine_fix) or finding.fix is None:
             return finding
         if not self.rules[finding.code].fixable:
             return finding
         try:
-            fix = check.fix(report)
-            edits = replacements(fix) if fix is not None else ()
+            if check is None:
+                edits = unused_codes_fix(*report.subject)
+            else:
+                fix = check.fix(report)
+                edits = replacements(fix) if fix is not None else ()
         except FixError as error:
             result.fix_notes.append(
                 f"no fix for {finding.code} at {finding.path}:{finding.line}:{finding.column}:"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,6 +15,11 @@ _SKIP_FILE = re.compile(
     rb"^[ \t]*#[ \t]*(?:ecolint:[ \t]*skip-file|flake8[:=][ \t]*noqa)[ \t]*\r?$", re.I | re.M
 )
 _MARKER = re.compile(r"#\s*(?:noqa|ecolint:\s*ignore)", re.I)
+_SEPARATOR = re.compile(r"[,\s]+")
+_COMMA = re.compile(r",\s*")
+# A marker with the blanks after it, which go with it when it is removed.
+_TRAILED_NOQA = re.compile(rf"(?:{_NOQA.pattern})\s*", re.I)
+_TRAILED_IGNORE = re.compile(rf"(?:{_IGNORE.pattern})\s*", re.I)
 ALL = "*"
 
 
@@ -101,3 +107,33 @@ def text_directives(text: str) -> list[Directive]:
             if directive is not None:
                 found.append(directive)
     return found
+
+
+def without_codes(comment: str, codes: Collection[str]) -> str:
+    """``comment`` with ``codes`` taken out of its ``# noqa: …`` and ``# ecolint: ignore[…]``
+    markers, the others kept as written (``# noqa: E501, ECO101`` → ``# noqa: E501``). A marker
+    left without codes goes; the rest of the comment stays (``# noqa: ECO101  # why`` →
+    ``# why``), and an empty string is returned when nothing is left."""
+    drop = {code.upper() for code in codes}
+
+    def keep(match: re.Match[str], separator: re.Pattern[str]) -> str:
+        listed = match.group("codes")
+        if listed is None:
+            return match.group(0)  # a bare noqa (all codes) is left to flake8
+        written = [code for code in separator.split(listed) if code.strip()]
+        kept = [code for code in written if code.strip().upper() not in drop]
+        if len(kept) == len(written):
+            return match.group(0)
+        if not kept:
+            return ""
+        between = separator.search(listed)
+        joined = (between.group() if between else ", ").join(code.strip() for code in kept)
+        text, offset = match.group(0), match.start()
+        return text[: match.start("codes") - offset] + joined + text[match.end("codes") - offset :]
+
+    new = _TRAILED_NOQA.sub(lambda match: keep(match, _SEPARATOR), comment)
+    new = _TRAILED_IGNORE.sub(lambda match: keep(match, _COMMA), new)
+    if new == comment:
+        return comment
+    new = new.strip()
+    return new if not new or new.startswith("#") else f"# {new}"

@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES, scan
 
 from ecolint.evidence.dataset import gpus
-from ecolint.evidence.gpus import GpuError, resolve_gpu
+from ecolint.evidence.gpus import ARCHITECTURES, GpuError, resolve_gpu, supports_bf16
 from ecolint.evidence.models import resolve_model_size
 from ecolint.evidence.select import (
     batch_evidence,
@@ -209,6 +209,13 @@ def test_unknown_and_unsupported_gpus() -> None:
 def test_every_gpu_in_the_table_resolves_to_itself() -> None:
     for key in gpus():
         assert resolve_gpu(key).key == key
+
+
+def test_bf16_support_follows_the_architecture_in_the_gpu_table() -> None:
+    assert {gpu.arch for gpu in gpus().values()} <= set(ARCHITECTURES), "a new architecture"
+    with_bf16 = {key for key, gpu in gpus().items() if supports_bf16(gpu)}
+    assert {"a800", "a100", "rtx3090", "rtx4090d", "l4", "h100", "rtx5090"} <= with_bf16
+    assert {key for key in gpus()} - with_bf16 == {"t4", "v100"}
 
 
 def test_data_dir_is_the_checkout_data_in_development() -> None:

@@ -15,6 +15,7 @@ import pytest
 from conftest import FIXTURES, scan
 from test_cli import run
 
+from ecolint.engine import UNUSED_SUPPRESSION
 from ecolint.findings import Finding
 from ecolint.fixes import apply
 from ecolint.rules import all_rules
@@ -243,7 +244,8 @@ def test_every_fixable_rule_has_a_fix_and_declares_its_tier() -> None:
     for rule in all_rules().values():
         check = registry().get(rule.code)
         overrides = check is not None and check.fix is not Check.fix
-        assert overrides == rule.fixable, rule.code
+        engine_fix = rule.code == UNUSED_SUPPRESSION  # made by the engine, which reports it
+        assert (overrides or engine_fix) == rule.fixable, rule.code
         if rule.fixable:
             assert rule.fix["safety"] in ("safe", "unsafe")
             assert rule.docs["fix_safety"]["en"].startswith(rule.fix["safety"].capitalize())
@@ -318,3 +320,84 @@ def test_rule_files_declare_fixes_properly(fix: str, message: str) -> None:
     )
     with pytest.raises(RuleFileError, match=message):
         parse_rule(text, "ECO999.yaml")
+
+
+def test_safe_fixes_apply_with_fix_alone_and_unsafe_ones_wait(tmp_path: Path) -> None:
+    """ECO002 (safe) is fixed by --fix in the notebook; ECO405 (unsafe) waits for the flag."""
+    root = copy_case("notebook_eco405_eco002", tmp_path)
+    plan = fix(root, unsafe=False)
+    assert sorted(f.code for f in plan.applied) == ["ECO002"] * 3 and plan.hidden == 1
+    assert [f.code for f in scan([root]).findings] == ["ECO405"]
+    assert [f.code for f in fix(root).applied] == ["ECO405"]
+    assert tree(root) == tree(FIXTURES / "fixes" / "notebook_eco405_eco002" / "after")
+
+
+def test_kv_cache_fixes_are_safe(tmp_path: Path) -> None:
+    root = copy_case("eco401_kv_cache", tmp_path)
+    plan = fix(root, unsafe=False)
+    assert len(plan.applied) == 13 and plan.hidden == 0
+    settings = (root / "settings.py").read_text(encoding="utf-8")
+    assert settings.count("USE_CACHE = True") == 1, "two findings flow from one constant"
+
+
+@pytest.mark.parametrize("name", ["eco402_sdpa", "eco403_dtype", "eco405_compute_dtype"])
+def test_attention_and_dtype_fixes_are_unsafe(tmp_path: Path, name: str) -> None:
+    root = copy_case(name, tmp_path)
+    before = tree(root)
+    plan = fix(root, unsafe=False)
+    assert not plan.applied and plan.hidden > 0
+    assert tree(root) == before
+
+
+def test_gpus_without_bf16_get_float16(tmp_path: Path) -> None:
+    (tmp_path / "load.py").write_text(
+        "import torch\n"
+        "from accelerate.utils import BnbQuantizationConfig\n"
+        "from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
+        'ID = "Qwen/Qwen2.5-7B-Instruct"\n'
+        "load = AutoModelForCausalLM.from_pretrained\n"
+        'a = load(ID, torch_dtype=torch.float32, device_map="auto")\n'
+        'b = load(ID, torch_dtype="float32", device_map="auto")\n'
+        'c = load(ID).float().to("cuda")\n'
+        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
+        'r = BnbQuantizationConfig(load_in_4bit=True, bnb_4bit_compute_dtype="fp32")\n',
+        encoding="utf-8",
+    )
+    findings = scan([tmp_path], gpu="t4").findings
+    assert len(findings) == 5
+    apply.write(apply.plan(findings, unsafe=True))
+    after = (tmp_path / "load.py").read_text(encoding="utf-8")
+    assert "bfloat16" not in after and "bf16" not in after
+    for code in (
+        "torch_dtype=torch.float16,",
+        'torch_dtype="float16",',
+        ".half().to(",
+        "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.float16)",
+        'bnb_4bit_compute_dtype="fp16"',
+    ):
+        assert code in after
+
+
+def test_the_comment_of_an_unknown_and_an_unused_code_is_fixed_once(tmp_path: Path) -> None:
+    """The two ECO002 findings of one comment are kept as one; its fix removes both codes."""
+    path = tmp_path / "app.py"
+    path.write_text("x = 1  # noqa: E501, ECO999, ECO101\n", encoding="utf-8")
+    (finding,) = scan([path]).findings
+    assert finding.code == "ECO002" and "ECO999" in finding.message
+    assert [(e.column, e.end_column, e.text) for e in finding.edits] == [(20, 36, "")]
+    fix(tmp_path)
+    assert path.read_text(encoding="utf-8") == "x = 1  # noqa: E501\n"
+
+
+def test_documents_must_still_load_after_a_fix(tmp_path: Path) -> None:
+    from ecolint.fixes.files import SourceText
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    (tmp_path / "deploy.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("torch\n", encoding="utf-8")
+    toml = SourceText.read(tmp_path / "pyproject.toml")
+    assert toml.kind == "pyproject" and toml.problem('[project]\nname = "x"\n') is None
+    assert toml.problem('[project]\nname = "x\n') == "the result would not parse"
+    yaml_file = SourceText.read(tmp_path / "deploy.yaml")
+    assert yaml_file.problem("a: [1\n") == "the result would not parse"
+    assert SourceText.read(tmp_path / "requirements.txt").problem("torch ((\n") is None

@@ -5,11 +5,13 @@ evidence and honest tool notifications."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sarif_om as om
+from conftest import FIXTURES
 from github_tools import (
     EXAMPLES,
     ROOT,
@@ -167,6 +169,8 @@ def test_parse_errors_are_notifications_not_results(every_rule: Log) -> None:
 
 def test_every_rule_reports_and_green_is_a_note(every_rule: Log) -> None:
     results = every_rule[1]["runs"][0]["results"]
+    fixable = {code for code, rule in all_rules().items() if rule.fixable}
+    assert {result["ruleId"] for result in results if "fixes" in result} == fixable
     assert {result["ruleId"] for result in results} == set(all_rules()) - {"ECO001"}
     green = [result for result in results if result["properties"]["mood"] == "green"]
     assert green and all(result["level"] == "note" for result in green)
@@ -222,4 +226,87 @@ def test_cli_writes_sarif_and_keeps_exit_codes(tmp_path: Path) -> None:
             "check", str(EXAMPLES / "clean_serving.py"), "--format", "sarif", cwd=tmp_path
         ).returncode
         == 0
+    )
+
+
+def test_a_fixable_finding_carries_its_replacement(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
+    result = Engine(Settings(root=tmp_path)).run([tmp_path / "app.py"])
+    document = json.loads(render_sarif(result, "rtx4090d", root=tmp_path))
+    assert schema_errors(document) == []
+    path = tmp_path / "fixes.sarif"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert multitool_errors(path, tmp_path) == []
+    (found,) = document["runs"][0]["results"]
+    assert found["fixes"] == [
+        {
+            "description": {"text": "set llm_int8_threshold=0.0 (unsafe fix)."},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": "app.py", "uriBaseId": SRCROOT},
+                    "replacements": [
+                        {
+                            "deletedRegion": {
+                                "startLine": 2,
+                                "startColumn": 43,
+                                "endLine": 2,
+                                "endColumn": 43,
+                            },
+                            "insertedContent": {"text": ", llm_int8_threshold=0.0"},
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+
+
+def _apply_sarif_fixes(document: dict[str, Any], root: Path) -> dict[str, str]:
+    """Each changed file's text after the SARIF replacements, applied as a SARIF consumer
+    would: 1-based lines and code-point columns, end exclusive, shared edits once."""
+    by_uri: dict[str, set[tuple[int, int, int, int, str]]] = {}
+    for result in document["runs"][0]["results"]:
+        for fix in result.get("fixes", []):
+            for change in fix["artifactChanges"]:
+                edits = by_uri.setdefault(change["artifactLocation"]["uri"], set())
+                for replacement in change["replacements"]:
+                    region = replacement["deletedRegion"]
+                    text = replacement.get("insertedContent", {}).get("text", "")
+                    edits.add(
+                        (
+                            region["startLine"],
+                            region["startColumn"],
+                            region["endLine"],
+                            region["endColumn"],
+                            text,
+                        )
+                    )
+    texts = {}
+    for uri, edits in by_uri.items():
+        text = (root / uri).read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        starts = [sum(len(line) for line in lines[:index]) for index in range(len(lines) + 1)]
+        for line, column, end_line, end_column, new in sorted(edits, reverse=True):
+            start = starts[line - 1] + column - 1
+            end = starts[end_line - 1] + end_column - 1
+            text = text[:start] + new + text[end:]
+        texts[uri] = text
+    return texts
+
+
+@pytest.mark.parametrize("case", ["notebook_eco405_eco002", "eco002_documents", "eco401_kv_cache"])
+def test_sarif_fixes_give_what_fix_writes(tmp_path: Path, case: str) -> None:
+    """Insertions, deletions, lines removed whole, notebooks' raw JSON and other files."""
+    root = tmp_path / case
+    shutil.copytree(FIXTURES / "fixes" / case / "before", root)
+    result = Engine(Settings(root=root)).run([root])
+    document = json.loads(render_sarif(result, "rtx4090d", root=root))
+    assert schema_errors(document) == []
+    path = tmp_path / f"{case}.sarif"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert multitool_errors(path, tmp_path) == []
+    fixed = _apply_sarif_fixes(document, root)
+    after = FIXTURES / "fixes" / case / "after"
+    assert fixed and all(
+        text == (after / uri).read_text(encoding="utf-8") for uri, text in fixed.items()
     )

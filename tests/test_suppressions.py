@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import ECO101_SCRIPT, scan
 
+from ecolint.suppression import without_codes
+
 
 @pytest.mark.parametrize(
     "header", ["# ecolint: skip-file", "# flake8: noqa", "  #FLAKE8=NOQA", "# ecolint: skip-file\r"]
@@ -83,3 +85,26 @@ def test_codes_of_rules_not_selected_are_not_judged(tmp_path: Path) -> None:
 def test_an_eco002_can_itself_be_silenced(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("x = 1  # noqa: ECO103, ECO002\n", encoding="utf-8")
     assert scan([tmp_path]).findings == []
+
+
+@pytest.mark.parametrize(
+    ("comment", "codes", "result"),
+    [
+        ("# noqa: ECO101", ["ECO101"], ""),
+        ("# noqa: ECO101, ECO103", ["ECO103"], "# noqa: ECO101"),
+        ("# noqa:ECO101,ECO103", ["ECO101"], "# noqa:ECO103"),
+        ("# NOQA: E501 eco101", ["ECO101"], "# NOQA: E501"),
+        ("# noqa: ECO101  # expect: ECO002", ["ECO101"], "# expect: ECO002"),
+        ("# why # noqa: ECO101", ["ECO101"], "# why"),
+        ("# half # noqa: ECO403 -- kept for the T4", ["ECO403"], "# half -- kept for the T4"),
+        ("# noqa: ECO101 because", ["ECO101"], "# because"),
+        ("# ecolint: ignore[ECO101]", ["ECO101"], ""),
+        ("# ecolint: ignore[ECO101, ECO402]  # x", ["ECO101"], "# ecolint: ignore[ECO402]  # x"),
+        ("# ecolint: ignore[ECO1] # noqa: ECO2", ["ECO1", "ECO2"], ""),
+        ("# noqa", ["ECO101"], "# noqa"),
+        ("# noqa: ECO101", ["ECO402"], "# noqa: ECO101"),
+    ],
+)
+def test_codes_taken_out_of_a_comment(comment: str, codes: list[str], result: str) -> None:
+    """ECO002's fix: other codes, other tools' markers and other text stay as written."""
+    assert without_codes(comment, codes) == result

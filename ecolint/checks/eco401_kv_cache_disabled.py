@@ -29,6 +29,9 @@ from ecolint.checks.common import (
 )
 from ecolint.evidence.select import Evidence
 from ecolint.findings import Report
+from ecolint.fixes.edits import Fix, enclosing, parent
+from ecolint.fixes.ops import remove_statement, replace_expression
+from ecolint.fixes.options import remove_option, set_literal, written_at
 
 KEYWORD = "use_cache"
 MISSING = "generation with the KV cache disabled"
@@ -60,7 +63,8 @@ class KvCacheDisabled(Check):
                     "value": render(entry.value),
                     "origin": origin_note(entry.value, entry.site),
                 }
-                yield Report(self.code, entry.site, params, evidence=self._evidence())
+                evidence = self._evidence()
+                yield Report(self.code, entry.site, params, evidence=evidence, subject=entry)
         for assign in module.attr_assigns:
             if assign.target.attr.value == KEYWORD and self._configures(module, assign):
                 yield from self._assignment(module, assign)
@@ -130,8 +134,28 @@ class KvCacheDisabled(Check):
                     "value": render(value),
                     "origin": origin_note(value, site),
                 }
-                yield Report(self.code, site, params, "assigned", self._evidence())
+                yield Report(self.code, site, params, "assigned", self._evidence(), subject=assign)
                 return
+
+    def fix(self, report: Report) -> Fix | None:
+        """``use_cache=False`` written in a call or dict is removed (the default is True); a
+        value defined elsewhere (a constant, a default) is set to True there. An assignment
+        ``model.config.use_cache = False`` is removed, or set to True where it is the only
+        statement of its block."""
+        subject = report.subject
+        if isinstance(subject, Entry):
+            if written_at(subject):
+                return Fix.of(remove_option(subject))
+            return Fix.of(set_literal(subject.value, True))
+        module = report.site.module
+        assign = parent(module, subject.value)
+        statement = enclosing(module, subject.value, cst.SimpleStatementLine)
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            return None  # ``a.use_cache = b = False`` sets more than the cache
+        removed = None
+        if isinstance(statement, cst.SimpleStatementLine):
+            removed = remove_statement(module, statement)
+        return Fix.of(removed or replace_expression(module, subject.value, "True"))
 
 
 def _entries(carriers: list[Value]) -> Iterator[Entry]:

@@ -12,9 +12,12 @@ from ecolint.analysis.values import DictVal, Entry, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.common import callee, convention_evidence, known_constants, origin_note
 from ecolint.findings import Report
+from ecolint.fixes.edits import Fix
+from ecolint.fixes.options import set_literal
 
 KEYWORD = "attn_implementation"
 MISSING = "one attention implementation against another"
+SDPA = "sdpa"  # transformers' default where the model supports it
 # Gemma 2's attention logit soft-capping is not computed by SDPA ("gemma-2b" is Gemma 1).
 NEEDS_EAGER = re.compile(r"gemma-?2(?!\d*b)", re.I)
 _ATTENTION_WEIGHTS = "output_attentions"
@@ -39,7 +42,7 @@ class EagerAttention(Check):
                     target = callee(load, entry.site)
                     params = {"target": target, "origin": origin_note(entry.value, entry.site)}
                     evidence = convention_evidence(self.context, MISSING, load)
-                    yield Report(self.code, entry.site, params, evidence=evidence)
+                    yield Report(self.code, entry.site, params, evidence=evidence, subject=entry)
 
     def _wants_attention_weights(self, module: ModuleInfo) -> bool:
         """Only the eager path returns attention weights: ``output_attentions`` anywhere in the
@@ -60,6 +63,12 @@ class EagerAttention(Check):
             and truth(resolver.value(module, assign.value)) is not False
             for assign in module.attr_assigns
         )
+
+    def fix(self, report: Report) -> Fix | None:
+        """``"eager"`` → ``"sdpa"`` where the string is written (the keyword, a constant, a
+        default); "flash_attention_2" would need a package and a GPU that may be missing."""
+        entry: Entry = report.subject
+        return Fix.of(set_literal(entry.value, SDPA))
 
 
 def _eager(value: Value) -> bool:

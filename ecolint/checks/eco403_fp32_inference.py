@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from ecolint.analysis.hf_loading import ModelLoad, dtype_names, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
 from ecolint.analysis.training import is_training_module
-from ecolint.analysis.values import DictVal, Entry, Site, Value, alternatives
+from ecolint.analysis.values import DictVal, Entry, Ref, Site, Value, alternatives
 from ecolint.checks.base import Check
 from ecolint.checks.common import callee, convention_evidence, origin_note, render, run_contexts
+from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings import Report
+from ecolint.fixes.edits import Fix
+from ecolint.fixes.ops import replace_expression
+from ecolint.fixes.options import set_dtype
 
 DTYPE_KEYWORDS = ("torch_dtype", "dtype")
 FLOAT32 = frozenset({"float32"})
 MISSING = "FP32 inference"
 PRECISIONS = ("fp32",)  # the dataset's label, should FP32 rows ever be measured
+CAST_METHODS = {"bfloat16": "bfloat16", "float16": "half"}  # nn.Module casts
 _VLLM = frozenset({"vllm.LLM", "vllm.entrypoints.llm.LLM"})
 
 
@@ -42,7 +49,8 @@ class Fp32Inference(Check):
                 if move.kind in ("float", "to-32bit"):
                     params = {"call": move.text, "placement": placement}
                     evidence = convention_evidence(self.context, MISSING, load, PRECISIONS)
-                    yield Report(self.code, Site(module, move.call), params, "cast", evidence)
+                    site = Site(module, move.call)
+                    yield Report(self.code, site, params, "cast", evidence, subject=move)
         yield from self._vllm(module)
 
     def _dtype_report(
@@ -55,7 +63,7 @@ class Fp32Inference(Check):
             "placement": placement,
         }
         evidence = convention_evidence(self.context, MISSING, load, PRECISIONS)
-        return Report(self.code, entry.site, params, evidence=evidence)
+        return Report(self.code, entry.site, params, evidence=evidence, subject=entry)
 
     def _vllm(self, module: ModuleInfo) -> Iterator[Report]:
         """vLLM runs on the GPU; ``dtype="float32"`` there is FP32 inference."""
@@ -65,6 +73,24 @@ class Fp32Inference(Check):
                 entry = resolver.call_value(module, call, env, "vllm.LLM").kwargs.get("dtype")
                 if entry is not None and dtype_names(entry.value) == FLOAT32:
                     yield self._dtype_report("dtype", entry, None, "vLLM runs on CUDA")
+
+    def fix(self, report: Report) -> Fix | None:
+        """The dtype becomes BF16 (FP16 on a GPU without BF16) where it is defined: a string
+        stays a string, ``torch.float32`` becomes ``torch.bfloat16``. ``.float()`` becomes
+        ``.bfloat16()`` (``.half()``) and ``.to(torch.float32)`` ``.to(torch.bfloat16)``."""
+        dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
+        subject = report.subject
+        if isinstance(subject, Entry):
+            return set_dtype(subject, dtype)
+        module, call = report.site.module, subject.call
+        if subject.kind == "float":
+            assert isinstance(call.func, cst.Attribute)
+            return Fix.of(replace_expression(module, call.func.attr, CAST_METHODS[dtype]))
+        for arg in call.args:
+            value = self.resolver.value(module, arg.value)
+            if isinstance(value, Ref) and dtype_names(value) == FLOAT32:
+                return set_dtype(Entry(value, Site(module, arg)), dtype)
+        return None
 
 
 def _dtype_entries(load: ModelLoad) -> Iterator[tuple[str, Entry]]:

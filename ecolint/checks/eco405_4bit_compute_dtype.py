@@ -16,7 +16,11 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Entry
 from ecolint.checks.base import Check
 from ecolint.checks.common import convention_evidence, origin_note, render
+from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings import Report, describe_origin
+from ecolint.fixes.edits import Fix, TextEdit
+from ecolint.fixes.ops import qualified
+from ecolint.fixes.options import add_option, rename_option, set_dtype
 
 KEYWORD = "bnb_4bit_compute_dtype"
 MISSING = "a bitsandbytes 4-bit compute dtype"
@@ -44,6 +48,7 @@ BNB_OPTIONS = frozenset(
 _IGNORES_UNKNOWN = frozenset({"BitsAndBytesConfig", "dict"})
 # accelerate's BnbQuantizationConfig takes "fp32"/"fp16"/"bf16" and defaults to "fp16".
 _ACCELERATE = "BnbQuantizationConfig"
+ACCELERATE_DTYPES = {"bfloat16": "bf16", "float16": "fp16"}
 FLOAT32 = {
     "BitsAndBytesConfig": frozenset({"float32", None}),  # None is the default, float32
     _ACCELERATE: frozenset({"float32", "fp32"}),
@@ -99,13 +104,13 @@ class FourBitComputeDtype(Check):
         evidence = convention_evidence(self.context, MISSING, load)
         dtype = setup.entry(KEYWORD)
         if dtype is not None:
-            names = dtype_names(dtype.value)
-            if names and names <= FLOAT32.get(setup.kind, FLOAT32["BitsAndBytesConfig"]):
+            if _float32(setup, dtype):
                 params = {
                     "value": render(dtype.value),
                     "origin": origin_note(dtype.value, dtype.site),
                 }
-                yield Report(self.code, dtype.site, params, "float32", evidence)
+                subject = (setup, dtype)
+                yield Report(self.code, dtype.site, params, "float32", evidence, subject=subject)
             return
         typos = [
             (key, entry)
@@ -113,11 +118,45 @@ class FourBitComputeDtype(Check):
             if setup.kind in _IGNORES_UNKNOWN and misspelled(key)
         ]
         for key, entry in typos:
-            yield Report(self.code, entry.site, {"keyword": key}, "misspelled", evidence)
+            params = {"keyword": key}
+            yield Report(
+                self.code, entry.site, params, "misspelled", evidence, subject=(setup, entry)
+            )
         if typos or setup.open or setup.kind == _ACCELERATE:
             return
         params = {"origin": _switch_origin(switch)}
-        yield Report(self.code, switch.site, params, "default", evidence)
+        yield Report(self.code, switch.site, params, "default", evidence, subject=(setup, None))
+
+    def fix(self, report: Report) -> Fix | None:
+        """A float32 or None dtype becomes BF16 (FP16 on a GPU without BF16) where it is
+        defined; a missing one is added next to ``load_in_4bit`` (that call, dict literal or
+        ``d[...] = ...``); a misspelled keyword is renamed when it is the setup's only one (and
+        its value made 16-bit if it is float32, for it now takes effect)."""
+        setup, entry = report.subject
+        dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
+        if entry is not None:
+            renamed: tuple[TextEdit | None, ...] = ()
+            if report.message_key == "misspelled":
+                if sum(misspelled(key) for key in setup.options) > 1:
+                    return None  # which one was meant is for a person to say
+                renamed = (rename_option(entry, KEYWORD),)
+                if not _float32(setup, entry):
+                    return Fix.of(*renamed)
+            spelled = ACCELERATE_DTYPES[dtype] if setup.kind == _ACCELERATE else None
+            retyped = set_dtype(entry, dtype, spelled)
+            return Fix.of(*renamed, *retyped.edits) if retyped else None
+        switch = setup.entry("load_in_4bit")
+        assert switch is not None
+        code = qualified(switch.site.module, switch.site.node, f"torch.{dtype}")
+        if code is None:
+            return None
+        return Fix.of(add_option(switch, KEYWORD, code[0]), *code[1])
+
+
+def _float32(setup: BnbSetup, dtype: Entry) -> bool:
+    """Whether a compute dtype is float32 (or None, the default) on every path."""
+    names = dtype_names(dtype.value)
+    return bool(names) and names <= FLOAT32.get(setup.kind, FLOAT32["BitsAndBytesConfig"])
 
 
 def _switch_origin(switch: Entry) -> str:

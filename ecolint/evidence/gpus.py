@@ -8,6 +8,8 @@ from functools import cache
 from ecolint.evidence.dataset import Gpu, gpus, measurements
 
 DEFAULT_GPU = "rtx4090d"
+# NVIDIA architectures as gpus.csv names them, oldest first: BF16 tensor cores came with Ampere.
+ARCHITECTURES = ("pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell")
 
 _NOISE = re.compile(r"nvidia|geforce|tesla|[\s_\-]")
 _OTHER_VENDORS = re.compile(
@@ -55,3 +57,11 @@ def resolve_gpu(name: str) -> Gpu:
             + ", ".join(known_gpus())
         )
     raise GpuError(f"unknown GPU '{name}'. Known GPUs: " + ", ".join(known_gpus()))
+
+
+def supports_bf16(gpu: Gpu) -> bool:
+    """Whether the GPU computes in BF16 natively (Ampere or newer, by its gpus.csv ``arch``).
+    Fixes that choose a 16-bit dtype write BF16 there and FP16 elsewhere (T4, V100); an
+    architecture not in the list counts as older, since FP16 runs everywhere."""
+    arch = gpu.arch.lower()
+    return arch in ARCHITECTURES and ARCHITECTURES.index(arch) >= ARCHITECTURES.index("ampere")

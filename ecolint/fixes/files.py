@@ -1,5 +1,6 @@
-"""Fixes as changes to files on disk: Python sources in their own encoding, and notebooks,
-whose code-cell edits become edits of the cells' ``source`` strings in the raw JSON.
+"""Fixes as changes to files on disk: Python sources in their own encoding, notebooks, whose
+code-cell edits become edits of the cells' ``source`` strings in the raw JSON, and the text
+files rules read (a suppression comment in a requirement list, TOML or YAML).
 
 Every changed file is parsed again before it is written; a change that does not parse is
 never written.
@@ -13,15 +14,24 @@ import difflib
 import hashlib
 import itertools
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.findings import Replacement
 from ecolint.fixes.edits import Fix, FixError, apply_text, line_column, line_starts, narrow
+from ecolint.sources.discovery import source_kind
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import SourceError, decode_python, decode_text, parse_python
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 
 def replacements(fix: Fix) -> tuple[Replacement, ...]:
@@ -39,28 +49,38 @@ def replacements(fix: Fix) -> tuple[Replacement, ...]:
                 edits = module.notebook.source_map.rewrite(edits)
             except SourceError as error:
                 raise FixError(error.message) from None
-        starts = line_starts(text)
-        digest = text_digest(text)
-        for first, last, replacement in (
-            hunk for start, end, new in edits for hunk in hunks(text, start, end, new)
-        ):
-            line, column = line_column(starts, first)
-            end_line, end_column = line_column(starts, last)
-            found.append(
-                Replacement(
-                    module.display,
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    replacement,
-                    file=module.path,
-                    start=first,
-                    end=last,
-                    digest=digest,
-                )
-            )
+        found += text_replacements(module.display, module.path, text, edits)
     return tuple(found)
+
+
+def text_replacements(
+    display: str, file: Path, text: str, edits: Iterable[tuple[int, int, str]]
+) -> list[Replacement]:
+    """``(start, end, new)`` edits of a file's whole text (as ``SourceText`` reads it) as
+    replacements; also for files that are not Python (a requirement list's comment)."""
+    starts = line_starts(text)
+    digest = text_digest(text)
+    found = []
+    for first, last, replacement in (
+        hunk for start, end, new in edits for hunk in hunks(text, start, end, new)
+    ):
+        line, column = line_column(starts, first)
+        end_line, end_column = line_column(starts, last)
+        found.append(
+            Replacement(
+                display,
+                line,
+                column,
+                end_line,
+                end_column,
+                replacement,
+                file=file,
+                start=first,
+                end=last,
+                digest=digest,
+            )
+        )
+    return found
 
 
 def hunks(text: str, start: int, end: int, new: str) -> list[tuple[int, int, str]]:
@@ -95,17 +115,18 @@ class SourceText:
     text: str
     encoding: str
     bom: bool
-    notebook: bool
+    kind: str  # as discovery names it: python, notebook, requirements, pyproject, yaml, ...
 
     @classmethod
     def read(cls, file: Path) -> SourceText:
         data = file.read_bytes()
         bom = data.startswith(codecs.BOM_UTF8)
-        if file.suffix.lower() == ".ipynb":
-            return cls(file, decode_text(data, len(data)), "utf-8", bom, notebook=True)
+        kind = source_kind(file) or "python"
+        if kind != "python":
+            return cls(file, decode_text(data, len(data)), "utf-8", bom, kind)
         decoded = decode_python(data, len(data))
         encoding = "utf-8" if decoded.encoding == "utf-8-sig" else decoded.encoding
-        return cls(file, decoded.text, encoding, bom, notebook=False)
+        return cls(file, decoded.text, encoding, bom, kind)
 
     def apply(self, edits: Iterable[Replacement]) -> str:
         """The text with ``edits`` applied; FixError when the file is no longer what was
@@ -119,8 +140,10 @@ class SourceText:
     def problem(self, text: str) -> str | None:
         """Why ``text`` must not be written (it does not parse as this file's kind), or None."""
         try:
-            if self.notebook:
+            if self.kind == "notebook":
                 return _notebook_problem(self.text, text)
+            if self.kind != "python":
+                return _document_problem(self.kind, self.text, text)
             parse_python(text)
             return _python_problem(self.text, text)
         except SourceError as error:
@@ -147,6 +170,28 @@ def _python_problem(before: str, after: str) -> str | None:
         ast.parse(after)
     except SyntaxError as error:
         return f"the result would not parse (syntax error: {error.msg})"
+    return None
+
+
+def _document_problem(kind: str, before: str, after: str) -> str | None:
+    """TOML and YAML files must still load (safely) when they did; requirement lists and
+    setup.cfg have no grammar to break."""
+    load: Callable[[str], object]
+    error: type[Exception]
+    if kind == "pyproject":
+        load, error = tomllib.loads, tomllib.TOMLDecodeError
+    elif kind in ("yaml", "conda_env"):
+        load, error = yaml.safe_load, yaml.YAMLError
+    else:
+        return None
+    try:
+        load(before)
+    except error:
+        return None
+    try:
+        load(after)
+    except error:
+        return "the result would not parse"
     return None
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ecolint.analysis.values import Entry, Site, Value
-from ecolint.fixes.edits import TextEdit, parent
+from ecolint.analysis.values import Const, Entry, Ref, Site, Value
+from ecolint.fixes.edits import Fix, TextEdit, parent
 from ecolint.fixes.ops import (
     add_entry,
     add_keyword,
     insert_after,
+    qualified,
     quoted,
     remove_entry,
     remove_keyword,
@@ -116,12 +117,38 @@ def definition(value: Value) -> Site | None:
 
 def where_defined(entry: Entry) -> Site | None:
     """The expression to change for an option: where its value is defined (``definition``),
-    or the value written at the option itself."""
+    or the value written at the option itself. None when the value came through a name,
+    default or call whose definition is not an expression here (an argparse default of
+    ``torch.float32``): changing the use would hard-code it."""
     site = definition(entry.value)
     if site is not None:
         return site
     node = _option_value(entry)
-    return Site(entry.site.module, node) if node is not None else None
+    if node is None or entry.value.via:
+        return None
+    return Site(entry.site.module, node)
+
+
+def set_dtype(entry: Entry, name: str, string: str | None = None) -> Fix | None:
+    """Set a dtype option to the torch dtype ``name`` (``bfloat16``) where its value is
+    defined. A string stays a string (``"float32"`` → ``"bfloat16"``, or ``string`` where the
+    library spells it differently: accelerate's ``"bf16"``); anything else becomes
+    ``torch.bfloat16``, written with the name torch has there (``th.bfloat16``), importing
+    torch where it is not. None for a value with several possible definitions, or defined by
+    an expression other than a name (a conditional, a call)."""
+    value = entry.value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return Fix.of(set_literal(value, string or name))
+    if not isinstance(value, (Const, Ref)):
+        return None
+    site = where_defined(entry)
+    if site is None or not _dotted(site.node):
+        return None  # ``th.float16 if half else th.float32`` holds a choice to keep
+    assert isinstance(site.node, cst.BaseExpression)
+    code = qualified(site.module, site.node, f"torch.{name}")
+    if code is None:
+        return None
+    return Fix.of(replace_expression(site.module, site.node, code[0]), *code[1])
 
 
 def written_at(entry: Entry) -> bool:
@@ -174,6 +201,13 @@ def literal_like(node: cst.CSTNode, new: object) -> str | None:
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return repr(new) if isinstance(new, bool) or new is None else None
     return None
+
+
+def _dotted(node: cst.CSTNode) -> bool:
+    """``torch.float32``, ``float32``, ``None``: a name, not an expression that computes one."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
 
 
 def _is_literal(node: cst.CSTNode) -> bool:

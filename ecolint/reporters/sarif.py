@@ -3,7 +3,8 @@
 Findings become results; files that could not be parsed (ECO001) and checks that crashed
 become tool-execution notifications, because they say something about the run, not about the
 code. Locations are relative to ``%SRCROOT%`` (the folder ecolint ran in, the checkout on a
-runner), and each result carries a fingerprint that survives edits elsewhere in the file.
+runner), and each result carries a fingerprint that survives edits elsewhere in the file, and
+its mechanical fix, if it has one, as SARIF ``fixes``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ecolint import __version__
 from ecolint.docs import render_rule, render_rule_markdown
 from ecolint.engine import PARSE_ERROR, InternalError, RunResult
 from ecolint.evidence.dataset import data_version
-from ecolint.findings import Finding
+from ecolint.findings import Finding, Replacement
 from ecolint.rules import Rule, all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -194,8 +195,41 @@ def _result(
             )
         ],
         partial_fingerprints=fingerprint,
+        fixes=_fixes(finding, base),
         properties=_evidence_properties(finding),
     )
+
+
+def _fixes(finding: Finding, base: Path) -> list[om.Fix]:
+    """The mechanical fix as one SARIF fix: per file it changes, its replacements (1-based
+    columns in code points, end exclusive, as the result regions; an insertion is an empty
+    region, a deletion has no inserted content)."""
+    if not finding.edits:
+        return []
+    by_path: dict[str, list[Replacement]] = {}
+    for edit in finding.edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    changes = [
+        om.ArtifactChange(
+            artifact_location=_artifact(path, base),
+            replacements=[
+                om.Replacement(
+                    deleted_region=om.Region(
+                        start_line=edit.line,
+                        start_column=edit.column,
+                        end_line=edit.end_line,
+                        end_column=edit.end_column,
+                    ),
+                    inserted_content=om.ArtifactContent(text=edit.text) if edit.text else None,
+                )
+                for edit in sorted(edits, key=lambda edit: (edit.line, edit.column))
+            ],
+        )
+        for path, edits in by_path.items()
+    ]
+    summary = (finding.fix or {}).get("summary", "")
+    description = om.Message(text=_sentence(f"{summary} ({finding.safety} fix)"))
+    return [om.Fix(description=description, artifact_changes=changes)]
 
 
 def _evidence_properties(finding: Finding) -> dict[str, Any]:
