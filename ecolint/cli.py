@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ecolint import __version__
+from ecolint.options import lang_option, pop_workload, workload_options
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -78,6 +79,8 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary when clean.")
+@lang_option
+@workload_options
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -90,17 +93,27 @@ def check(
     no_color: bool,
     show_green: bool,
     quiet: bool,
+    lang: str | None,
+    **workload: object,
 ) -> None:
-    """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings."""
+    """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings.
+
+    With a workload ([tool.ecolint.workload] or the workload options) each finding also shows
+    its monthly energy, cost and CO2."""
     from ecolint.config import ConfigError, load_settings
     from ecolint.engine import Engine
     from ecolint.evidence.gpus import GpuError
+    from ecolint.i18n import detect_lang
     from ecolint.reporters import render
+    from ecolint.workload import WorkloadError, option_name, parse_workload
 
     targets = list(paths) or [Path(".")]
     try:
         settings = load_settings(targets[0], config_file)
+        given = parse_workload(pop_workload(workload), option_name)
     except ConfigError as error:
+        _fail(str(error))
+    except WorkloadError as error:
         _fail(str(error))
     overrides: dict[str, object] = {}
     if select:
@@ -109,6 +122,8 @@ def check(
         overrides["ignore"] = (*settings.ignore, *_prefixes(ignore))
     if gpu:
         overrides["gpu"] = gpu
+    overrides["lang"] = detect_lang(lang, settings.lang)
+    overrides["workload"] = settings.workload.merged(given)
     settings = replace(settings, **overrides)  # type: ignore[arg-type]
     try:
         engine = Engine(settings, show_green=show_green)
@@ -118,7 +133,7 @@ def check(
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet)
+    text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet, lang=engine.lang)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:

@@ -44,7 +44,14 @@ class Rule:
 
     @property
     def fix_summary(self) -> str:
-        return str(self.fix.get("summary", {}).get("en", ""))
+        return self.fix_text("en")
+
+    def fix_text(self, lang: str) -> str:
+        texts = self.fix.get("summary", {})
+        return str(texts.get(lang) or texts.get("en", ""))
+
+    def summary_text(self, lang: str) -> str:
+        return str(self.summary.get(lang) or self.summary.get("en", ""))
 
 
 def _require(data: dict[str, Any], key: str, kind: type, source: str) -> Any:

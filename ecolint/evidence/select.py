@@ -15,6 +15,7 @@ from ecolint.evidence.dataset import Gpu, constants, gpus
 from ecolint.evidence.gpus import measured_gpus
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.sessions import Pair, pairs
+from ecolint.i18n import t
 
 SAME_SIZE_TOLERANCE = 0.10
 UNKNOWN_SIZE_ANCHOR_B = 7.0  # the study's reference size, used to rank rows when size is unknown
@@ -58,15 +59,19 @@ class Evidence:
     def confidence(self) -> str:
         return STARS[self.stars]
 
-    def headline(self) -> str:
+    def headline(self, lang: str = "en") -> str:
         """``+30.7% energy vs FP16, ★★★ RTX 4090D Mistral-7B-Instruct-v0.3``"""
         if self.pair is None:
-            return "no measured row for this case"
+            return t("headline.none", lang)
         quant = self.pair.quant
-        gpu_name = gpus()[quant.gpu].name.split("(")[0].replace("NVIDIA GeForce ", "")
-        gpu_name = gpu_name.replace("NVIDIA ", "").strip()
-        model = quant.model_id.split("/")[-1]
-        return f"{self.delta_pct:+.1f}% energy vs FP16, {self.confidence} {gpu_name} {model}"
+        return t(
+            "headline",
+            lang,
+            delta=self.delta_pct,
+            confidence=self.confidence,
+            gpu=short_gpu_name(quant.gpu),
+            model=quant.model_id.split("/")[-1],
+        )
 
     def as_dict(self) -> dict[str, object]:
         pair = self.pair
@@ -90,6 +95,12 @@ class Evidence:
                 for other in self.alternatives
             ],
         }
+
+
+def short_gpu_name(key: str) -> str:
+    """``RTX 4090D``, ``A800 80GB``, ``Tesla T4`` from the GPU table's full names."""
+    name = gpus()[key].name.split("(")[0].replace("NVIDIA GeForce ", "")
+    return name.replace("NVIDIA ", "").strip()
 
 
 def _log_distance(a: float, b: float) -> float:

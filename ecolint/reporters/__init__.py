@@ -9,7 +9,9 @@ from ecolint.reporters.text import render_text
 FORMATS = ("text", "json")
 
 
-def render(result: RunResult, fmt: str, color: bool, gpu: str, quiet: bool = False) -> str:
+def render(
+    result: RunResult, fmt: str, color: bool, gpu: str, quiet: bool = False, lang: str = "en"
+) -> str:
     if fmt == "json":
         return render_json(result, gpu)
-    return render_text(result, color=color, quiet=quiet)
+    return render_text(result, color=color, quiet=quiet, lang=lang)
