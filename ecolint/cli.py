@@ -168,3 +168,67 @@ def rules_command() -> None:
     from ecolint.rules import all_rules
 
     click.echo(render_rules_table(list(all_rules().values())))
+
+
+def _advisor_options(function):  # type: ignore[no-untyped-def]
+    """--model, --gpu, --format, --lang, --config, --no-color and the workload options."""
+    function = workload_options(function)
+    function = lang_option(function)
+    for decorator in (
+        click.option("--no-color", is_flag=True, help="No ANSI colours."),
+        click.option(
+            "--config", "config_file", type=click.Path(path_type=Path), help="Config file."
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json", "markdown"]),
+            default="text",
+            show_default=True,
+        ),
+        click.option("--gpu", help="GPU (default: [tool.ecolint] gpu, else rtx4090d)."),
+    ):
+        function = decorator(function)
+    return function
+
+
+def _run_advisor(
+    module: str,
+    fmt: str,
+    gpu: str | None,
+    lang: str | None,
+    config_file: Path | None,
+    no_color: bool,
+    options: dict[str, object],
+    **arguments: object,
+) -> None:
+    import importlib
+
+    from ecolint.advisor.context import execute
+
+    command = importlib.import_module(f"ecolint.advisor.{module}")
+    execute(
+        lambda context: command.answer(context, **arguments),
+        fmt=fmt,
+        gpu=gpu,
+        lang=lang,
+        config_file=config_file,
+        no_color=no_color,
+        options=options,
+    )
+
+
+@main.command()
+@click.option("--model", required=True, help="Hugging Face id or a size such as 7B.")
+@_advisor_options
+def compare(
+    model: str,
+    fmt: str,
+    gpu: str | None,
+    lang: str | None,
+    config_file: Path | None,
+    no_color: bool,
+    **options: object,
+) -> None:
+    """Every measured precision of MODEL on GPU, side by side (COMPARE)."""
+    _run_advisor("compare", fmt, gpu, lang, config_file, no_color, options, model_name=model)

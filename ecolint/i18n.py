@@ -40,7 +40,7 @@ def fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
     """The text of ``key`` in ``lang`` with ``params`` filled in (Phrases rendered too)."""
     try:
         texts = catalogue()[key]
@@ -68,7 +68,7 @@ class Phrase:
         return self.render(DEFAULT_LANG)
 
 
-def phrase(key: str, **params: Any) -> Phrase:
+def phrase(key: str, /, **params: Any) -> Phrase:
     return Phrase(key, params)
 
 
