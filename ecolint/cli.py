@@ -232,3 +232,31 @@ def compare(
 ) -> None:
     """Every measured precision of MODEL on GPU, side by side (COMPARE)."""
     _run_advisor("compare", fmt, gpu, lang, config_file, no_color, options, model_name=model)
+
+
+@main.command()
+@click.option("--model", required=True, help="Hugging Face id or a size such as 7B.")
+@click.option("--precision", required=True, help="fp16, nf4, int8, int8_pure, fp8, ...")
+@_advisor_options
+def estimate(
+    model: str,
+    precision: str,
+    fmt: str,
+    gpu: str | None,
+    lang: str | None,
+    config_file: Path | None,
+    no_color: bool,
+    **options: object,
+) -> None:
+    """Monthly kWh, cost, CO2 and the best measured alternative (ESTIMATE)."""
+    _run_advisor(
+        "estimate",
+        fmt,
+        gpu,
+        lang,
+        config_file,
+        no_color,
+        options,
+        model_name=model,
+        precision_name=precision,
+    )
