@@ -260,3 +260,34 @@ def estimate(
         model_name=model,
         precision_name=precision,
     )
+
+
+@main.command()
+@click.option("--model", required=True, help="Hugging Face id, local folder or a size (7B).")
+@click.option("--vram-gb", type=click.FloatRange(min=0, min_open=True), help="GPU memory in GB.")
+@click.option("--use-case", type=click.Choice(["api", "chat", "batch"]), help="Traffic shape.")
+@_advisor_options
+def advise(
+    model: str,
+    vram_gb: float | None,
+    use_case: str | None,
+    fmt: str,
+    gpu: str | None,
+    lang: str | None,
+    config_file: Path | None,
+    no_color: bool,
+    **options: object,
+) -> None:
+    """Recommended precision and batch size for MODEL on GPU (OPTIMIZE)."""
+    _run_advisor(
+        "advise",
+        fmt,
+        gpu,
+        lang,
+        config_file,
+        no_color,
+        options,
+        model_name=model,
+        vram_gb=vram_gb,
+        use_case=use_case,
+    )
