@@ -291,3 +291,40 @@ def advise(
         vram_gb=vram_gb,
         use_case=use_case,
     )
+
+
+@main.command()
+@click.option("--model", required=True, help="Hugging Face id or a size such as 7B.")
+@click.option("--precision", required=True, help="fp16, nf4, int8, int8_pure, fp8, ...")
+@click.option("--throughput", type=click.FloatRange(min=0, min_open=True), help="Observed tok/s.")
+@click.option("--power", type=click.FloatRange(min=0, min_open=True), help="Observed watts.")
+@click.option("--stack", default="", help='Software versions, e.g. "torch 2.12.0.dev20260315".')
+@_advisor_options
+def diagnose(
+    model: str,
+    precision: str,
+    throughput: float | None,
+    power: float | None,
+    stack: str,
+    fmt: str,
+    gpu: str | None,
+    lang: str | None,
+    config_file: Path | None,
+    no_color: bool,
+    **options: object,
+) -> None:
+    """Match observed numbers against the measured rows and known patterns (DIAGNOSE)."""
+    _run_advisor(
+        "diagnose",
+        fmt,
+        gpu,
+        lang,
+        config_file,
+        no_color,
+        options,
+        model_name=model,
+        precision_name=precision,
+        throughput=throughput,
+        power=power,
+        stack=stack,
+    )
