@@ -328,3 +328,41 @@ def diagnose(
         power=power,
         stack=stack,
     )
+
+
+@main.command()
+@click.option("--gpu", "gpu_filter", help="Only rows of this GPU.")
+@click.option("--model", help="Only rows whose model id contains this text.")
+@click.option("--precision", help="Only rows of this precision.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@lang_option
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def data(
+    gpu_filter: str | None,
+    model: str | None,
+    precision: str | None,
+    fmt: str,
+    lang: str | None,
+    config_file: Path | None,
+    no_color: bool,
+) -> None:
+    """The measured rows, their sources and commits, and recorded contradictions."""
+    _run_advisor(
+        "data_browser",
+        fmt,
+        None,
+        lang,
+        config_file,
+        no_color,
+        {},
+        gpu_filter=gpu_filter,
+        model=model,
+        precision=precision,
+    )

@@ -55,7 +55,7 @@ def workload_options(function: F) -> F:
 
 def pop_workload(values: dict[str, Any]) -> dict[str, Any]:
     """Take the workload options out of a command's keyword arguments."""
-    table = {key: values.pop(key) for _, key, _, _ in WORKLOAD_OPTIONS}
+    table = {key: values.pop(key, None) for _, key, _, _ in WORKLOAD_OPTIONS}
     pue = table.get("pue")
     if pue is not None:
         try:
