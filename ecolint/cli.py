@@ -148,26 +148,69 @@ def check(
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_OK)
 
 
+def _format_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )(function)
+
+
 @main.command()
 @click.argument("code")
-def rule(code: str) -> None:
+@_format_option
+@lang_option
+def rule(code: str, fmt: str, lang: str | None) -> None:
     """Show the documentation of one rule (e.g. ECO101)."""
-    from ecolint.docs import render_rule
+    import json
+
+    from ecolint.docs import render_rule, render_rule_markdown, rule_document
+    from ecolint.i18n import detect_lang
     from ecolint.rules import all_rules
 
+    chosen = detect_lang(lang, _configured_lang())
     found = all_rules().get(code.upper())
     if found is None:
         _fail(f"unknown rule '{code}'. Known rules: {', '.join(all_rules())}")
-    click.echo(render_rule(found))
+    if fmt == "json":
+        click.echo(json.dumps(rule_document(found, chosen), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(render_rule_markdown(found, chosen))
+    else:
+        click.echo(render_rule(found, chosen))
 
 
 @main.command(name="rules")
-def rules_command() -> None:
+@_format_option
+@lang_option
+def rules_command(fmt: str, lang: str | None) -> None:
     """List every rule with its mood and whether its figures are measured."""
-    from ecolint.docs import render_rules_table
+    import json
+
+    from ecolint.docs import render_rules_table, rules_table
+    from ecolint.i18n import detect_lang
     from ecolint.rules import all_rules
 
-    click.echo(render_rules_table(list(all_rules().values())))
+    chosen = detect_lang(lang, _configured_lang())
+    rules = list(all_rules().values())
+    if fmt == "json":
+        click.echo(json.dumps(rules_table(rules, chosen), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_rules_table(rules, chosen, markdown=fmt == "markdown"))
+
+
+def _configured_lang() -> str | None:
+    """``[tool.ecolint] lang`` of the nearest configuration, if it can be read."""
+    from ecolint.config import ConfigError, load_settings
+
+    try:
+        return load_settings(Path(".")).lang
+    except ConfigError as error:
+        _fail(str(error))
+    return None
 
 
 def _advisor_options(function):  # type: ignore[no-untyped-def]

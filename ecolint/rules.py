@@ -14,6 +14,13 @@ from ecolint.sources.discovery import KINDS
 
 MOODS = ("red", "orange", "yellow", "gray", "green")
 FAILING_MOODS = frozenset({"red", "orange", "yellow"})
+MOOD_COLORS = {
+    "red": "red",
+    "orange": "bright_red",
+    "yellow": "yellow",
+    "gray": "bright_black",
+    "green": "green",
+}
 _CODE = re.compile(r"^ECO\d{3}$")
 DEFAULT_SOURCES = ("python", "notebook")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

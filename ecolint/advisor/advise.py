@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ecolint import cost_text
 from ecolint.advisor import common
 from ecolint.advisor.context import Context
 from ecolint.advisor.lookup import (
@@ -320,13 +321,11 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
         Bullets(tuple(_batch_text(entry, lang) for entry in data["batch"])),
     ]
     if data["monthly"]:
-        from ecolint.reporters import cost_lines
-
         text = t(
             "advise.monthly",
             lang,
             row=data["monthly_row"],
-            monthly=cost_lines.monthly(data["monthly"], lang),
+            monthly=cost_text.monthly(data["monthly"], lang),
         )
         blocks.append(Para(text))
     if data["warnings"]:

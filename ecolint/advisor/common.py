@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecolint import __version__
+from ecolint import __version__, cost_text
 from ecolint.advisor.context import Context
 from ecolint.advisor.lookup import gpu_label, limits
 from ecolint.advisor.output import Block, Bullets, Heading, Para
@@ -14,7 +14,6 @@ from ecolint.evidence.dataset import Gpu, Row, data_version
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.sessions import Pair
 from ecolint.i18n import t
-from ecolint.reporters import cost_lines
 
 COMPARE_COLUMNS = (
     "precision",
@@ -123,7 +122,7 @@ def delta_text(delta: float | None, base_row: int | None, lang: str) -> str:
 def money_text(monthly: dict[str, Any] | None, lang: str, per_month: bool = False) -> str:
     if monthly is None:
         return "" if per_month else "—"
-    text = cost_lines.money(monthly["usd"], lang)
+    text = cost_text.money(monthly["usd"], lang)
     return t("advisor.per_month", lang, amount=text) if per_month else text
 
 
@@ -132,7 +131,7 @@ def signed_money(monthly: dict[str, Any] | None, lang: str, per_month: bool = Fa
     if monthly is None or monthly["usd"] is None:
         return "" if per_month else "—"
     amount = monthly["usd"]
-    text = ("+" if amount >= 0 else "-") + cost_lines.money(abs(amount), lang)
+    text = ("+" if amount >= 0 else "-") + cost_text.money(abs(amount), lang)
     return t("advisor.per_month", lang, amount=text) if per_month else text
 
 
@@ -142,7 +141,7 @@ def footer(data: dict[str, Any], lang: str) -> list[Block]:
         blocks += [Heading(t("advisor.notes", lang)), Bullets(tuple(data["notes"]))]
     workload = data.get("workload")
     if workload:
-        blocks.append(Para(cost_lines.assumptions(workload, lang)))
+        blocks.append(Para(cost_text.assumptions(workload, lang)))
     else:
         blocks.append(Para(t("advisor.no_workload", lang)))
     blocks += [Heading(t("advisor.limits", lang)), Bullets(tuple(data["limits"]))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecolint import cost_text
 from ecolint.advisor import common
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.lookup import DEFAULT_BATCH, pick_row, session_rows, stars
@@ -13,7 +14,6 @@ from ecolint.advisor.precisions import BF16, BF16_ARCHS, label, normalise
 from ecolint.evidence.dataset import Row
 from ecolint.evidence.select import STARS
 from ecolint.i18n import t
-from ecolint.reporters import cost_lines
 
 
 def row_facts(row: Row) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
             2, (t("estimate.per_request", lang), common.maybe(measured["energy_j_per_request"]))
         )
     if data["monthly"]:
-        facts.append((t("estimate.monthly", lang), cost_lines.monthly(data["monthly"], lang)))
+        facts.append((t("estimate.monthly", lang), cost_text.monthly(data["monthly"], lang)))
     blocks: list[Block] = [
         Heading(title),
         Table((t("estimate.metric", lang), t("estimate.value", lang)), tuple(facts)),
@@ -127,9 +127,7 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
             change=best["change_pct"],
         )
         if saved:
-            text += " " + t(
-                "estimate.saving_monthly", lang, monthly=cost_lines.monthly(saved, lang)
-            )
+            text += " " + t("estimate.saving_monthly", lang, monthly=cost_text.monthly(saved, lang))
         blocks.append(Para(text))
     if data["alternatives"]:
         rows = tuple(

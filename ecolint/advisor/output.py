@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ecolint.i18n import t
-from ecolint.reporters.text import MOOD_COLORS
+from ecolint.rules import MOOD_COLORS
 
 BAR_WIDTH = 10  # characters for 100 % (the seed's chart)
 BAR_MAX = 40  # longer bars are cut and marked
@@ -112,7 +112,8 @@ def _chart_lines(chart: Chart, lang: str, color: bool) -> list[str]:
     return lines
 
 
-def _table_text(table: Table, lang: str, color: bool) -> list[str]:
+def table_lines(table: Table, lang: str, color: bool) -> list[str]:
+    """Columns padded to their widest cell (CJK characters count two)."""
     plain = [[_cell(cell, lang, False) for cell in row] for row in table.rows]
     columns = [
         max([width(header), *(width(row[index]) for row in plain)])
@@ -142,7 +143,7 @@ def render_text(answer: Answer, lang: str, color: bool) -> str:
         elif isinstance(block, Bullets):
             lines.extend(f"  - {item}" for item in block.items)
         elif isinstance(block, Table):
-            lines.extend(_table_text(block, lang, color))
+            lines.extend(table_lines(block, lang, color))
         else:
             lines.append(block.title)
             lines.extend(_chart_lines(block, lang, color))

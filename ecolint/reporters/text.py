@@ -6,20 +6,12 @@ from collections import Counter
 
 import click
 
+from ecolint import cost_text
 from ecolint.engine import RunResult
 from ecolint.evidence.cost import total
 from ecolint.findings import Finding
 from ecolint.i18n import DEFAULT_LANG, t
-from ecolint.reporters import cost_lines
-from ecolint.rules import MOODS
-
-MOOD_COLORS = {
-    "red": "red",
-    "orange": "bright_red",
-    "yellow": "yellow",
-    "gray": "bright_black",
-    "green": "green",
-}
+from ecolint.rules import MOOD_COLORS, MOODS
 
 
 def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
@@ -45,7 +37,7 @@ def _line(finding: Finding, color: bool, lang: str) -> str:
         text += "\n    " + t("check.fix", lang, fix=fix)
     cost = (finding.evidence or {}).get("cost")
     if cost:
-        text += "\n    " + cost_lines.finding_line(cost, lang)
+        text += "\n    " + cost_text.finding_line(cost, lang)
     return text
 
 
@@ -79,10 +71,10 @@ def _summary(result: RunResult, lang: str) -> list[str]:
                 "check.summary.cost",
                 lang,
                 count=summed["findings"],
-                monthly=cost_lines.monthly(summed["per_month"], lang),  # type: ignore[arg-type]
+                monthly=cost_text.monthly(summed["per_month"], lang),  # type: ignore[arg-type]
             )
         )
-        lines.append(cost_lines.assumptions(summed["assumptions"], lang))  # type: ignore[arg-type]
+        lines.append(cost_text.assumptions(summed["assumptions"], lang))  # type: ignore[arg-type]
     return lines
 
 
