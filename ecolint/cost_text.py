@@ -27,7 +27,9 @@ def number(value: float) -> str:
 def money(value: float | None, lang: str) -> str:
     if value is None:
         return t("cost.no_price_short", lang)
-    return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
+    sign = "-" if value < 0 else ""
+    amount = abs(value)
+    return f"{sign}${amount:,.2f}" if amount < 100 else f"{sign}${amount:,.0f}"
 
 
 def monthly(per_month: Mapping[str, Any], lang: str) -> str:
@@ -39,7 +41,7 @@ def monthly(per_month: Mapping[str, Any], lang: str) -> str:
         usd=money(per_month["usd"], lang),
         kg=number(per_month["kg_co2"]),
         km=number(per_month["km_driven"]),
-        charges=number(per_month["smartphone_charges"]),
+        charges=f"{round(per_month['smartphone_charges']):,}",
     )
 
 
@@ -47,7 +49,7 @@ def value_range(cost: Mapping[str, Any], lang: str) -> str:
     spread = cost.get("range")
     if not spread:
         return ""
-    low, high = spread["kwh"]
+    low, high = sorted(abs(value) for value in spread["kwh"])
     return t("cost.range", lang, low=number(low), high=number(high))
 
 
@@ -67,13 +69,19 @@ def assumptions(found: Mapping[str, Any], lang: str) -> str:
     )
 
 
+def _absolute(per_month: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: abs(value) if value is not None else None for key, value in per_month.items()}
+
+
 def finding_line(cost: Mapping[str, Any], lang: str) -> str:
+    """``cost: ...`` for a finding that wastes energy, ``saving: ...`` for a green one."""
     if "unavailable" in cost:
         return t("cost.line_unavailable", lang, reason=cost["unavailable"])
+    saving = cost["delta_j_per_1k_tok"] < 0
     text = t(
-        "cost.line",
+        "cost.saving_line" if saving else "cost.line",
         lang,
-        monthly=monthly(cost["per_month"], lang),
+        monthly=monthly(_absolute(cost["per_month"]) if saving else cost["per_month"], lang),
         confidence=cost["confidence"],
         range=value_range(cost, lang),
     )

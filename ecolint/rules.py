@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import yaml
 
+from ecolint.i18n import render
 from ecolint.resources import rules_dir
 from ecolint.sources.discovery import KINDS
 
@@ -45,9 +47,10 @@ class Rule:
     fix: dict[str, Any]
     examples: dict[str, list[str]] = field(default_factory=dict)
 
-    def message(self, key: str, params: dict[str, str], lang: str = "en") -> str:
+    def message(self, key: str, params: Mapping[str, object], lang: str = "en") -> str:
+        """The message in ``lang``; parameters that are Phrases are rendered in it too."""
         template = self.messages[key].get(lang) or self.messages[key]["en"]
-        return template.format(**params)
+        return template.format(**{name: render(value, lang) for name, value in params.items()})
 
     @property
     def fix_summary(self) -> str:

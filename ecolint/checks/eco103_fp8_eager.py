@@ -14,6 +14,7 @@ from ecolint.checks.base import Check
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import select
 from ecolint.findings import Report
+from ecolint.i18n import phrase
 
 WEIGHT_ONLY = frozenset({"Float8WeightOnlyConfig", "float8_weight_only"})
 DYNAMIC = frozenset(
@@ -102,7 +103,9 @@ class Fp8Eager(Check):
     def _report(self, site: Site, precision: str, target: Value | None) -> Report:
         size = self._size(target)
         evidence = select(self.context.gpu, (precision,), size)
-        kind = "weight-only" if precision == "fp8_torchao_eager" else "dynamic-activation"
+        kind = phrase(
+            "eco103.weight_only" if precision == "fp8_torchao_eager" else "eco103.dynamic"
+        )
         return Report(self.code, site, {"kind": kind}, "default", evidence)
 
     def _size(self, target: Value | None) -> ModelSize | None:

@@ -48,7 +48,7 @@ def _summary(result: RunResult, lang: str) -> list[str]:
             "check.summary.clean", lang, seen=result.files_seen, analysed=result.files_analysed
         )
         return [clean]
-    moods = ", ".join(
+    moods = t("list.comma", lang).join(
         t("check.summary.mood", lang, count=counts[mood], mood=t(f"mood.{mood}", lang))
         for mood in MOODS
         if counts[mood]
