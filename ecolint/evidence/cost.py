@@ -265,8 +265,8 @@ def span(values: Iterable[Monthly]) -> dict[str, list[float | None]] | None:
         if any(number is None for number in numbers):
             result[name] = [None, None]
             continue
-        low, high = min(numbers), max(numbers)
-        result[name] = [round(low, 3), round(high, 3)]
+        digits = 2 if name == "usd" else 3
+        result[name] = [round(min(numbers), digits), round(max(numbers), digits)]
     return result
 
 
