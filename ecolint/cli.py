@@ -7,11 +7,18 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ecolint import __version__
-from ecolint.options import lang_option, pop_workload, workload_options
+from ecolint.options import (
+    advisor_options,
+    format_option,
+    lang_option,
+    pop_workload,
+    workload_options,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -148,20 +155,9 @@ def check(
     sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_OK)
 
 
-def _format_option(function):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json", "markdown"]),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(function)
-
-
 @main.command()
 @click.argument("code")
-@_format_option
+@format_option
 @lang_option
 def rule(code: str, fmt: str, lang: str | None) -> None:
     """Show the documentation of one rule (e.g. ECO101)."""
@@ -184,7 +180,7 @@ def rule(code: str, fmt: str, lang: str | None) -> None:
 
 
 @main.command(name="rules")
-@_format_option
+@format_option
 @lang_option
 def rules_command(fmt: str, lang: str | None) -> None:
     """List every rule with its mood and whether its figures are measured."""
@@ -213,199 +209,77 @@ def _configured_lang() -> str | None:
     return None
 
 
-def _advisor_options(function):  # type: ignore[no-untyped-def]
-    """--model, --gpu, --format, --lang, --config, --no-color and the workload options."""
-    function = workload_options(function)
-    function = lang_option(function)
-    for decorator in (
-        click.option("--no-color", is_flag=True, help="No ANSI colours."),
-        click.option(
-            "--config", "config_file", type=click.Path(path_type=Path), help="Config file."
-        ),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["text", "json", "markdown"]),
-            default="text",
-            show_default=True,
-        ),
-        click.option("--gpu", help="GPU (default: [tool.ecolint] gpu, else rtx4090d)."),
-    ):
-        function = decorator(function)
-    return function
-
-
-def _run_advisor(
-    module: str,
-    fmt: str,
-    gpu: str | None,
-    lang: str | None,
-    config_file: Path | None,
-    no_color: bool,
-    options: dict[str, object],
-    **arguments: object,
-) -> None:
+def _advise(module: str, params: dict[str, Any]) -> None:
+    """Run ``ecolint.advisor.<module>.answer`` with the command's own parameters; the shared
+    ones (format, GPU, language, config, colour, workload) are resolved by the advisor."""
     import importlib
 
     from ecolint.advisor.context import execute
+    from ecolint.options import WORKLOAD_OPTIONS
 
+    shared = {key: params.pop(key, None) for key in ("fmt", "gpu", "lang", "config_file")}
+    no_color = bool(params.pop("no_color", False))
+    workload = {key: params.pop(key, None) for _, key, _, _ in WORKLOAD_OPTIONS}
     command = importlib.import_module(f"ecolint.advisor.{module}")
     execute(
-        lambda context: command.answer(context, **arguments),
-        fmt=fmt,
-        gpu=gpu,
-        lang=lang,
-        config_file=config_file,
+        lambda context: command.answer(context, **params),
         no_color=no_color,
-        options=options,
+        options=workload,
+        **shared,
     )
 
 
-@main.command()
-@click.option("--model", required=True, help="Hugging Face id or a size such as 7B.")
-@_advisor_options
-def compare(
-    model: str,
-    fmt: str,
-    gpu: str | None,
-    lang: str | None,
-    config_file: Path | None,
-    no_color: bool,
-    **options: object,
-) -> None:
-    """Every measured precision of MODEL on GPU, side by side (COMPARE)."""
-    _run_advisor("compare", fmt, gpu, lang, config_file, no_color, options, model_name=model)
+MODEL_HELP = "Hugging Face id, local model folder, or a size such as 7B."
+PRECISION_HELP = "fp16, bf16, nf4, nf4_dq, int8 (default threshold), int8_pure, fp8, ..."
 
 
 @main.command()
-@click.option("--model", required=True, help="Hugging Face id or a size such as 7B.")
-@click.option("--precision", required=True, help="fp16, nf4, int8, int8_pure, fp8, ...")
-@_advisor_options
-def estimate(
-    model: str,
-    precision: str,
-    fmt: str,
-    gpu: str | None,
-    lang: str | None,
-    config_file: Path | None,
-    no_color: bool,
-    **options: object,
-) -> None:
-    """Monthly kWh, cost, CO2 and the best measured alternative (ESTIMATE)."""
-    _run_advisor(
-        "estimate",
-        fmt,
-        gpu,
-        lang,
-        config_file,
-        no_color,
-        options,
-        model_name=model,
-        precision_name=precision,
-    )
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@advisor_options
+def compare(**params: Any) -> None:
+    """Every measured precision of a model on a GPU, side by side (COMPARE)."""
+    _advise("compare", params)
 
 
 @main.command()
-@click.option("--model", required=True, help="Hugging Face id, local folder or a size (7B).")
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
+@advisor_options
+def estimate(**params: Any) -> None:
+    """Monthly kWh, cost, CO2 and the best alternative of the same session (ESTIMATE)."""
+    _advise("estimate", params)
+
+
+@main.command()
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--vram-gb", type=click.FloatRange(min=0, min_open=True), help="GPU memory in GB.")
 @click.option("--use-case", type=click.Choice(["api", "chat", "batch"]), help="Traffic shape.")
-@_advisor_options
-def advise(
-    model: str,
-    vram_gb: float | None,
-    use_case: str | None,
-    fmt: str,
-    gpu: str | None,
-    lang: str | None,
-    config_file: Path | None,
-    no_color: bool,
-    **options: object,
-) -> None:
-    """Recommended precision and batch size for MODEL on GPU (OPTIMIZE)."""
-    _run_advisor(
-        "advise",
-        fmt,
-        gpu,
-        lang,
-        config_file,
-        no_color,
-        options,
-        model_name=model,
-        vram_gb=vram_gb,
-        use_case=use_case,
-    )
+@advisor_options
+def advise(**params: Any) -> None:
+    """Recommended precision and batch size for a model on a GPU (OPTIMIZE)."""
+    _advise("advise", params)
 
 
 @main.command()
-@click.option("--model", required=True, help="Hugging Face id or a size such as 7B.")
-@click.option("--precision", required=True, help="fp16, nf4, int8, int8_pure, fp8, ...")
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
 @click.option("--throughput", type=click.FloatRange(min=0, min_open=True), help="Observed tok/s.")
 @click.option("--power", type=click.FloatRange(min=0, min_open=True), help="Observed watts.")
 @click.option("--stack", default="", help='Software versions, e.g. "torch 2.12.0.dev20260315".')
-@_advisor_options
-def diagnose(
-    model: str,
-    precision: str,
-    throughput: float | None,
-    power: float | None,
-    stack: str,
-    fmt: str,
-    gpu: str | None,
-    lang: str | None,
-    config_file: Path | None,
-    no_color: bool,
-    **options: object,
-) -> None:
-    """Match observed numbers against the measured rows and known patterns (DIAGNOSE)."""
-    _run_advisor(
-        "diagnose",
-        fmt,
-        gpu,
-        lang,
-        config_file,
-        no_color,
-        options,
-        model_name=model,
-        precision_name=precision,
-        throughput=throughput,
-        power=power,
-        stack=stack,
-    )
+@advisor_options
+def diagnose(**params: Any) -> None:
+    """Observed numbers against the measured rows and the known patterns (DIAGNOSE)."""
+    _advise("diagnose", params)
 
 
 @main.command()
 @click.option("--gpu", "gpu_filter", help="Only rows of this GPU.")
 @click.option("--model", help="Only rows whose model id contains this text.")
 @click.option("--precision", help="Only rows of this precision.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@format_option
 @lang_option
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
-def data(
-    gpu_filter: str | None,
-    model: str | None,
-    precision: str | None,
-    fmt: str,
-    lang: str | None,
-    config_file: Path | None,
-    no_color: bool,
-) -> None:
-    """The measured rows, their sources and commits, and recorded contradictions."""
-    _run_advisor(
-        "data_browser",
-        fmt,
-        None,
-        lang,
-        config_file,
-        no_color,
-        {},
-        gpu_filter=gpu_filter,
-        model=model,
-        precision=precision,
-    )
+def data(**params: Any) -> None:
+    """The measured rows, their sources and commits, and the recorded contradictions."""
+    _advise("data_browser", params)

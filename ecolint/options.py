@@ -4,6 +4,7 @@ mirror ``[tool.ecolint.workload]``. Kept free of heavy imports so ``--help`` sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -63,3 +64,29 @@ def pop_workload(values: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             table["pue"] = pue
     return {key: value for key, value in table.items() if value is not None}
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json", "markdown"]),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )(function)
+
+
+def advisor_options(function: F) -> F:
+    """--gpu, --format, --lang, --config, --no-color and the workload options."""
+    function = lang_option(workload_options(function))
+    for decorator in (
+        click.option("--no-color", is_flag=True, help="No ANSI colours."),
+        click.option(
+            "--config", "config_file", type=click.Path(path_type=Path), help="Config file."
+        ),
+        format_option,
+        click.option("--gpu", help="GPU (default: [tool.ecolint] gpu, else rtx4090d)."),
+    ):
+        function = decorator(function)
+    return function

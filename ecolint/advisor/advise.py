@@ -157,7 +157,10 @@ def memory_class(gpu: Gpu) -> float | None:
     return None
 
 
-def _series_rank(series: tuple[Row, ...], gpu: Gpu, model: ModelSize, precision: str, size: int):  # type: ignore[no-untyped-def]
+def _series_rank(
+    series: tuple[Row, ...], gpu: Gpu, model: ModelSize, precision: str, size: int
+) -> tuple[object, ...]:
+    """Prefer a sweep that measured the batch size, on this GPU, architecture, precision."""
     first = series[0]
     return (
         any(row.batch_size == size for row in series),

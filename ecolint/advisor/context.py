@@ -44,7 +44,9 @@ class Context:
         return size
 
 
-def build(gpu: str | None, lang: str | None, config_file: Path | None, options: dict[str, Any]):  # type: ignore[no-untyped-def]
+def build(
+    gpu: str | None, lang: str | None, config_file: Path | None, options: dict[str, Any]
+) -> Context:
     settings = load_settings(Path("."), config_file)
     chosen = detect_lang(lang, settings.lang)
     given = parse_workload(pop_workload(options), option_name)

@@ -16,6 +16,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from ecolint.evidence.dataset import Constant, Gpu, Row, constants
 from ecolint.evidence.select import STARS, Evidence
@@ -322,19 +323,17 @@ def finding_cost(
     }
 
 
-def total(costs: Sequence[dict[str, object] | None]) -> dict[str, object] | None:
+def total(costs: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
     """Sum of the findings that waste energy (savings are not subtracted)."""
     counted = [
         cost
         for cost in costs
-        if cost and "per_month" in cost and float(cost["delta_j_per_1k_tok"]) > 0  # type: ignore[arg-type]
+        if cost and "per_month" in cost and float(cost["delta_j_per_1k_tok"]) > 0
     ]
     if not counted:
         return None
-    months = [cost["per_month"] for cost in counted]
-    sums: dict[str, object] = {}
+    sums: dict[str, float | None] = {}
     for name in ("kwh", "usd", "kg_co2", "km_driven", "smartphone_charges"):
-        values = [month[name] for month in months]  # type: ignore[index]
+        values = [cost["per_month"][name] for cost in counted]
         sums[name] = None if any(v is None for v in values) else round(sum(values), 3)
-    first = counted[0]["assumptions"]
-    return {"findings": len(counted), "per_month": sums, "assumptions": first}
+    return {"findings": len(counted), "per_month": sums, "assumptions": counted[0]["assumptions"]}
