@@ -29,6 +29,8 @@ def money(value: float | None, lang: str) -> str:
         return t("cost.no_price_short", lang)
     sign = "-" if value < 0 else ""
     amount = abs(value)
+    if 0 < amount < 0.01:
+        return f"{sign}${amount:.2g}"
     return f"{sign}${amount:,.2f}" if amount < 100 else f"{sign}${amount:,.0f}"
 
 

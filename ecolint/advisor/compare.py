@@ -44,6 +44,11 @@ def answer(context: Context, model_name: str) -> Answer:
         raise AdvisorError(t("error.no_pairs", lang, gpu=gpu.key))
     model_id = nearest_model([pair.quant for pair in candidates], model)
     candidates = [pair for pair in candidates if pair.quant.model_id == model_id]
+    per_gpu = Counter(pair.quant.gpu for pair in candidates)
+    measured_gpu = (
+        gpu.key if gpu.key in per_gpu else max(per_gpu, key=lambda key: (per_gpu[key], key))
+    )
+    candidates = [pair for pair in candidates if pair.quant.gpu == measured_gpu]
     wanted = context.workload.batch_size or DEFAULT_BATCH
     batch = nearest_batch((pair.quant.batch_size for pair in candidates), wanted) or wanted
     candidates = [pair for pair in candidates if pair.quant.batch_size == batch]
@@ -83,6 +88,7 @@ def answer(context: Context, model_name: str) -> Answer:
         "command": "compare",
         **common.header(context, model),
         "measured_model": model_id,
+        "measured_gpu": measured_gpu,
         "batch_size": batch,
         "precisions": entries,
         "other_sessions": [
@@ -98,7 +104,7 @@ def answer(context: Context, model_name: str) -> Answer:
         "notes": notes,
         "limits": common.limit_texts(context, model, batch),
     }
-    return Answer(data, _blocks(data, context, model_id, gpu.key))
+    return Answer(data, _blocks(data, context, model_id, measured_gpu))
 
 
 def _entry(

@@ -84,12 +84,20 @@ class Monthly:
 
     def as_dict(self) -> dict[str, float | None]:
         return {
-            "kwh": round(self.kwh, 3),
-            "usd": round(self.usd, 2) if self.usd is not None else None,
-            "kg_co2": round(self.kg_co2, 3),
-            "km_driven": round(self.km_driven, 1),
+            "kwh": rounded(self.kwh, 3),
+            "usd": rounded(self.usd, 2) if self.usd is not None else None,
+            "kg_co2": rounded(self.kg_co2, 3),
+            "km_driven": rounded(self.km_driven, 1),
             "smartphone_charges": round(self.smartphone_charges),
         }
+
+
+def rounded(value: float, decimals: int) -> float:
+    """``decimals`` places, but three significant digits for small amounts (a few requests a
+    day must not round to zero)."""
+    if value == 0 or abs(value) >= 1:
+        return round(value, decimals)
+    return float(f"{value:.3g}")
 
 
 @dataclass(frozen=True)
@@ -267,7 +275,7 @@ def span(values: Iterable[Monthly]) -> dict[str, list[float | None]] | None:
             result[name] = [None, None]
             continue
         digits = 2 if name == "usd" else 3
-        result[name] = [round(min(numbers), digits), round(max(numbers), digits)]
+        result[name] = [rounded(min(numbers), digits), rounded(max(numbers), digits)]
     return result
 
 
