@@ -408,3 +408,22 @@ def test_boundaries_are_said_plainly() -> None:
     assert any("outside the measured range 1–64" in limit for limit in batch["limits"])
     assert any("vLLM and TensorRT-LLM" in limit for limit in batch["limits"])
     assert any("GPTQ, AWQ" in limit for limit in batch["limits"])
+
+
+def test_advise_estimates_the_kv_cache_from_a_local_config(tmp_path: Path) -> None:
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    config = {
+        "model_type": "llama",
+        "hidden_size": 4096,
+        "num_hidden_layers": 32,
+        "num_attention_heads": 32,
+        "num_key_value_heads": 8,
+        "intermediate_size": 14336,
+        "vocab_size": 128256,
+    }
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    document = run_json("advise", "--model", str(folder), "--gpu", "rtx4090d", "--batch-size", "8")
+    # K and V × 32 layers × 8 KV heads × 128 dims × 2 bytes × (512 prompt + 256 generated) × 8.
+    kv_gb = 2 * 32 * 8 * 128 * 2 * (512 + 256) * 8 / 1e9
+    assert all(entry["kv_cache_gb"] == round(kv_gb, 2) for entry in document["memory"])

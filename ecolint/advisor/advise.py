@@ -23,6 +23,7 @@ from ecolint.advisor.lookup import (
     pick_row,
     preference,
     rule_mood,
+    stars,
 )
 from ecolint.advisor.output import Answer, Block, Bullets, Heading, Mood, Para, Table
 from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
@@ -185,7 +186,7 @@ def batch_advice(gpu: Gpu, model: ModelSize, precision: str, use_case: str) -> d
     before = start.energy_j_per_request if per_request else start.energy_j_per_1k_tok
     after = target.energy_j_per_request if per_request else target.energy_j_per_1k_tok
     assert before and after is not None
-    grade = 3 if start.gpu == gpu.key else 2 if start.arch == gpu.arch else 1
+    grade = stars(start, gpu, model)
     return {
         **advice,
         "measured_batch_size": target.batch_size,
@@ -224,7 +225,9 @@ def warnings(gpu: Gpu, model: ModelSize, batch: int | None, use_case: str | None
     if gpu.arch not in BF16_ARCHS:
         found.append(phrase("advise.bf16_unsupported", gpu=gpu.key, arch=gpu.arch))
     if batch == DEFAULT_BATCH and use_case in ("api", "batch"):
-        found.append(phrase("advise.warn.batch_one", use_case=use_case))
+        found.append(
+            phrase("advise.warn.batch_one", use_case=phrase(f"advise.use_case.{use_case}"))
+        )
     return found
 
 

@@ -258,7 +258,12 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
         blocks.append(Para(t("diagnose.none", lang)))
     for found in data["patterns"]:
         text = t(f"diagnose.pattern.{found['pattern']}", lang, row=found["row"], gpu=found["gpu"])
-        match = t(f"diagnose.match.{found['match']}", lang)
+        match = t(
+            f"diagnose.match.{found['match']}",
+            lang,
+            close=f"{CLOSE:.0%}"[:-1],
+            near=f"{NEAR:.0%}"[:-1],
+        )
         items = [t("diagnose.match", lang, match=match)]
         items += found.get("detail", [])
         for fix in found["expected_after_fix"]:
