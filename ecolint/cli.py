@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ecolint import __version__
+from ecolint.baseline import DEFAULT_BASELINE
 from ecolint.options import (
     advisor_options,
     format_option,
@@ -21,6 +22,7 @@ from ecolint.options import (
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+MOOD_CHOICES = ["red", "orange", "yellow", "gray", "green"]  # ecolint.rules.MOODS, worst first
 
 
 def _version_text() -> str:
@@ -64,13 +66,20 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif", "github", "markdown"]),
     default="text",
     show_default=True,
     help="Output format.",
 )
 @click.option("--gpu", help="GPU to quote measurements for (default rtx4090d).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(MOOD_CHOICES),
+    default="yellow",
+    show_default=True,
+    help="Exit 1 when a finding of this mood or a worse one is reported (red is the worst).",
+)
 @click.option(
     "-o",
     "--output",
@@ -86,6 +95,24 @@ def main() -> None:
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary when clean.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings that are not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    is_flag=False,
+    flag_value=Path(DEFAULT_BASELINE),
+    help=f"Record the current findings as the baseline (default {DEFAULT_BASELINE}) and exit 0.",
+)
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add '# noqa: ECOxxx' to the line of every current finding, then exit 0.",
+)
 @lang_option
 @workload_options
 def check(
@@ -95,11 +122,15 @@ def check(
     fmt: str,
     gpu: str | None,
     exit_zero: bool,
+    fail_on: str,
     output: Path | None,
     config_file: Path | None,
     no_color: bool,
     show_green: bool,
     quiet: bool,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    add_noqa: bool,
     lang: str | None,
     **workload: object,
 ) -> None:
@@ -107,11 +138,13 @@ def check(
 
     With a workload ([tool.ecolint.workload] or the workload options) each finding also shows
     its monthly energy, cost and CO2."""
+    from ecolint import baseline
     from ecolint.config import ConfigError, load_settings
     from ecolint.engine import Engine
     from ecolint.evidence.gpus import GpuError
     from ecolint.i18n import detect_lang
     from ecolint.reporters import render
+    from ecolint.rules import moods_from
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
     targets = list(paths) or [Path(".")]
@@ -139,6 +172,27 @@ def check(
     result = engine.run(targets)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
+    if add_noqa:
+        from ecolint.add_noqa import add_noqa as insert_noqa
+
+        added = insert_noqa(result.findings)
+        for reason in added.skipped:
+            click.echo(f"ecolint: not silenced: {reason}", err=True)
+        click.echo(f"ecolint: added {added.directives} noqa directives", err=True)
+        sys.exit(EXIT_ERROR if result.internal_errors or result.problems else EXIT_OK)
+    if write_baseline is not None:
+        count = baseline.write_baseline(write_baseline, result.findings, settings.root)
+        click.echo(f"ecolint: wrote {count} findings to {write_baseline}", err=True)
+        sys.exit(EXIT_ERROR if result.internal_errors or result.problems else EXIT_OK)
+    baseline_file = baseline_file or settings.baseline
+    if baseline_file is not None:
+        try:
+            entries = baseline.read_baseline(baseline_file)
+        except baseline.BaselineError as error:
+            _fail(str(error))
+        outcome = baseline.apply_baseline(result.findings, entries, settings.root)
+        result.findings = outcome.new
+        result.baseline = outcome
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet, lang=engine.lang)
     if output is not None:
@@ -152,7 +206,9 @@ def check(
         )
     if result.internal_errors or result.problems:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.failing and not exit_zero else EXIT_OK)
+    failing = moods_from(fail_on)
+    fails = any(finding.mood in failing for finding in result.findings)
+    sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
 
 
 @main.command()

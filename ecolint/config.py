@@ -36,6 +36,7 @@ class Settings:
     workload: Workload = field(default_factory=Workload)
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
+    baseline: Path | None = None
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -63,6 +64,7 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
         "max-file-size",
         "lang",
         "workload",
+        "baseline",
     }
     for key in table:
         if key not in known:
@@ -117,6 +119,12 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
             values["workload"] = parse_workload(table["workload"])
         except WorkloadError as error:
             raise ConfigError(f"{where}: workload: {error}") from None
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"]:
+            raise ConfigError(
+                f"{where}: 'baseline' must be a path such as \".ecolint-baseline.json\""
+            )
+        values["baseline"] = root / table["baseline"]
     return Settings(**values)
 
 

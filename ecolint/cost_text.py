@@ -34,10 +34,10 @@ def money(value: float | None, lang: str) -> str:
     return f"{sign}${amount:,.2f}" if amount < 100 else f"{sign}${amount:,.0f}"
 
 
-def monthly(per_month: Mapping[str, Any], lang: str) -> str:
+def monthly(per_month: Mapping[str, Any], lang: str, key: str = "cost.monthly") -> str:
     """``13.4 kWh, $1.61, 5.23 kg CO2 per month (≈ 21.3 km driven, 422 smartphone charges)``"""
     return t(
-        "cost.monthly",
+        key,
         lang,
         kwh=number(per_month["kwh"]),
         usd=money(per_month["usd"], lang),

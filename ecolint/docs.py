@@ -14,6 +14,15 @@ EVIDENCE_FAMILIES = {
     "nf4": ("nf4", "nf4_dq"),
     "fp8_torchao_eager": ("fp8_torchao_eager", "fp8dyn_torchao_eager"),
 }
+# Fence languages of fix snippets; snippets for other frameworks are fenced without one.
+SNIPPET_LANGUAGES = {
+    "transformers": "python",
+    "accelerate": "python",
+    "vllm": "python",
+    "unsloth": "python",
+    "torchao": "python",
+    "tgi": "shell",
+}
 SECTIONS = ("what", "why", "example", "use_instead", "unknown", "fix_safety")
 CODE_SECTIONS = ("example", "use_instead")
 
@@ -92,7 +101,7 @@ def render_rule(rule: Rule, lang: str = DEFAULT_LANG) -> str:
 
 
 def render_rule_markdown(rule: Rule, lang: str = DEFAULT_LANG) -> str:
-    """The same documentation as GitHub-flavoured Markdown."""
+    """The same documentation as GitHub-flavoured Markdown (SARIF ``help.markdown``)."""
     return _render(rule, lang, markdown=True)
 
 
@@ -119,8 +128,17 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
     snippets = rule.fix.get("snippets") or {}
     if snippets:
         parts += ["", f"## {t('docs.fix_by_framework', lang)}"]
-        for framework, snippet in snippets.items():
-            parts += [f"{framework}:", code(str(snippet), "") if markdown else code(str(snippet))]
+        for index, (framework, snippet) in enumerate(snippets.items()):
+            if not markdown:
+                parts += [f"{framework}:", _indent(str(snippet))]
+                continue
+            language = SNIPPET_LANGUAGES.get(framework, "")
+            parts += [
+                *([""] if index else []),
+                f"{framework}:",
+                "",
+                _fenced(str(snippet), language),
+            ]
     evidence = _evidence_lines(rule, lang)
     if evidence:
         parts += ["", f"## {t('docs.evidence', lang)}", *evidence]

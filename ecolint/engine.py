@@ -13,6 +13,7 @@ import re
 import sys
 import threading
 import traceback
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,21 +22,27 @@ from typing import Any, TypeVar
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
+from ecolint.baseline import Outcome
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.evidence.select import Evidence
-from ecolint.findings import Finding, Report
+from ecolint.findings import Finding, Report, fingerprint
 from ecolint.i18n import DEFAULT_LANG
-from ecolint.locations import locate
+from ecolint.locations import ModuleSpan, locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
-from ecolint.sources.document import Document
-from ecolint.sources.python import SourceError, decode_text
+from ecolint.sources.document import Document, TextSpan
+from ecolint.sources.gate import code_words, triggered_in_code
+from ecolint.sources.python import SourceError, decode_python, decode_text
+from ecolint.suppression import Directive, python_directives, skips_file, text_directives
 
 PARSE_ERROR = "ECO001"
+UNUSED_SUPPRESSION = "ECO002"
+ENGINE_RULES = frozenset({PARSE_ERROR, UNUSED_SUPPRESSION})  # reported by the engine itself
 PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
+Used = dict[tuple[Path, int], set[str]]  # (file, line) → codes a suppression there silenced
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class RunResult:
     problems: list[tuple[str, str]] = field(default_factory=list)
     files_seen: int = 0
     files_analysed: int = 0
+    baseline: Outcome | None = None  # set when findings were filtered through a baseline
 
     @property
     def failing(self) -> list[Finding]:
@@ -102,6 +110,7 @@ class Engine:
         rules = selected(all_rules(), settings.select, settings.ignore)
         self.rules = {rule.code: rule for rule in rules}
         self.check_rules = [(rule, trigger_pattern(rule)) for rule in rules if rule.triggers]
+        self.check_rules_by_code = {rule.code: pattern for rule, pattern in self.check_rules}
 
     def run(self, paths: list[Path]) -> RunResult:
         return deep_stack(lambda: self._run(paths))
@@ -119,20 +128,54 @@ class Engine:
         )
         checks: dict[str, Check] = {}
         reports: list[Report] = []
+        judged: list[ModuleInfo | Document] = []
         for source in discovery.files:
-            reports.extend(self._scan(source, project, context, checks, result))
+            reports.extend(self._scan(source, project, context, checks, result, judged))
         best: dict[tuple[str, str, int, int], Finding] = {}
         for finding in result.findings:
             best[(finding.code, finding.path, finding.line, finding.column)] = finding
+        used: Used = defaultdict(set)
         for report in reports:
-            finding = self._finding(report)
-            if finding is None:
-                continue
-            key = (finding.code, finding.path, finding.line, finding.column)
-            if key not in best or _preference(finding) > _preference(best[key]):
-                best[key] = finding
+            self._keep(best, self._finding(report, used))
+        # Every other finding is in: only now can a suppression be judged unused.
+        for report in self._unused_suppressions(judged, used):
+            self._keep(best, self._finding(report, used))
         result.findings = sorted(best.values(), key=Finding.sort_key)
         return result
+
+    @staticmethod
+    def _keep(best: dict[tuple[str, str, int, int], Finding], finding: Finding | None) -> None:
+        if finding is None:
+            return
+        key = (finding.code, finding.path, finding.line, finding.column)
+        if key not in best or _preference(finding) > _preference(best[key]):
+            best[key] = finding
+
+    def _unused_suppressions(self, judged: list[ModuleInfo | Document], used: Used) -> list[Report]:
+        """``# noqa: ECOxxx`` codes that silenced nothing in this run (codes of rules not
+        selected cannot be judged and are left alone)."""
+        known = all_rules()
+        reports = []
+        for unit in judged:
+            is_module = isinstance(unit, ModuleInfo)
+            found = python_directives(unit.text) if is_module else text_directives(unit.text)
+            for directive in found:
+                silenced = used.get((unit.path, directive.line), set())
+                unknown = [c for c in directive.codes if not any(k.startswith(c) for k in known)]
+                unused = [
+                    code
+                    for code in directive.codes
+                    if code not in unknown
+                    and code != UNUSED_SUPPRESSION
+                    and any(rule.startswith(code) for rule in self.rules)
+                    and not any(hit.startswith(code) for hit in silenced)
+                ]
+                for key, codes in (("unknown", unknown), ("default", unused)):
+                    if codes:
+                        site = _directive_site(unit, directive)
+                        params = {"codes": ", ".join(codes)}
+                        reports.append(Report(UNUSED_SUPPRESSION, site, params, key))
+        return reports
 
     def _scan(
         self,
@@ -141,6 +184,7 @@ class Engine:
         context: CheckContext,
         checks: dict[str, Check],
         result: RunResult,
+        judged: list[ModuleInfo | Document],
     ) -> list[Report]:
         try:
             data = source.path.read_bytes()
@@ -152,7 +196,9 @@ class Engine:
             for rule, pattern in self.check_rules
             if source.kind in rule.sources and pattern.search(data)
         ]
-        if not active:
+        if source.kind == "python" and active:
+            active = self._in_code(active, data)
+        if not active or skips_file(data):
             return []
         try:
             unit = self._load(source, project, data)
@@ -164,6 +210,9 @@ class Engine:
             self._broken_cells(result, source, unit)
         reports: list[Report] = []
         for rule in active:
+            if rule.code == UNUSED_SUPPRESSION:
+                judged.append(unit)
+                continue
             check = checks.get(rule.code)
             if check is None:
                 check = checks[rule.code] = registry()[rule.code](context)
@@ -178,6 +227,22 @@ class Engine:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 result.internal_errors.append(InternalError(source.display, rule.code, detail))
         return reports
+
+    def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
+        """Keep the rules whose trigger is in the code, not only in comments. ECO002 reads
+        comments; a file that does not decode or parse goes on, to be reported."""
+        try:
+            words = code_words(decode_python(data, self.settings.max_file_size).text)
+        except SourceError:
+            return active
+        if words is None:
+            return active
+        patterns = self.check_rules_by_code
+        return [
+            rule
+            for rule in active
+            if rule.code == UNUSED_SUPPRESSION or triggered_in_code(words, patterns[rule.code])
+        ]
 
     def _load(self, source: SourceFile, project: Project, data: bytes) -> ModuleInfo | Document:
         if source.kind in PYTHON_KINDS:
@@ -214,8 +279,8 @@ class Engine:
                 column=error.column,
                 end_line=error.line,
                 end_column=error.column,
-                message=rule.message("default", {"reason": error.message}),
-                fix={"summary": rule.fix_summary},
+                message=rule.message("default", {"reason": error.message}, self.lang),
+                fix={"summary": rule.fix_text(self.lang)},
                 cell=cell[0] if cell else None,
                 cell_line=cell[1] if cell else None,
                 cell_column=1 if cell else None,
@@ -234,13 +299,16 @@ class Engine:
                 return True
         return False
 
-    def _finding(self, report: Report) -> Finding | None:
+    def _finding(self, report: Report, used: Used) -> Finding | None:
         rule = self.rules[report.code]
         mood = report.mood or rule.mood
         if mood == "green" and not self.show_green:
             return None
         place = locate(report.site)
-        if place.suppressed(rule.code) or self._ignored_for(place.file, rule.code):
+        if place.suppressed(rule.code):
+            used[(place.file, place.comment_line)].add(rule.code)
+            return None
+        if self._ignored_for(place.file, rule.code):
             return None
         evidence = report.evidence
         lang = self.lang
@@ -256,6 +324,7 @@ class Engine:
             cell=place.cell,
             cell_line=place.cell_line,
             cell_column=place.cell_column,
+            fingerprint=fingerprint(rule.code, place.code_text),
             message=rule.message(report.message_key, report.params, lang),
             evidence=self._evidence(evidence) if evidence else None,
             fix=None
@@ -277,6 +346,13 @@ class Engine:
 
             cost = finding_cost(evidence, self.settings.workload, self.gpu, self.lang)
         return {**evidence.as_dict(), "headline": evidence.headline(self.lang), "cost": cost}
+
+
+def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> ModuleSpan | TextSpan:
+    line, start, end = directive.line, directive.column, directive.end_column
+    if isinstance(unit, ModuleInfo):
+        return ModuleSpan(unit, line, start, line, end)
+    return TextSpan(unit, line, start + 1, line, end + 1)
 
 
 def _preference(finding: Finding) -> tuple[bool, int]:

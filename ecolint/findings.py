@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecolint.analysis.values import Hop, Site, Value
 from ecolint.evidence.select import Evidence
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import TextSpan
+
+if TYPE_CHECKING:
+    from ecolint.locations import ModuleSpan
 
 
 @dataclass(frozen=True)
@@ -16,7 +21,7 @@ class Report:
     """A check's raw result: where, which message, with which evidence."""
 
     code: str
-    site: Site | TextSpan
+    site: Site | TextSpan | ModuleSpan
     params: dict[str, str | Phrase] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None
@@ -41,6 +46,14 @@ class Finding:
     cell: int | None = None  # notebooks: index into ``cells``, markdown cells counted
     cell_line: int | None = None  # notebooks: 1-based line inside that cell
     cell_column: int | None = None  # notebooks: 1-based column in that line (text output)
+    fingerprint: str = ""  # rule + offending code, whitespace- and line-number-insensitive
+
+    @property
+    def location(self) -> str:
+        """``path:12``, or in a notebook ``path:cell 3:line 2`` as the notebook numbers it."""
+        if self.cell is not None:
+            return f"{self.path}:cell {self.cell}:line {self.cell_line}"
+        return f"{self.path}:{self.line}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
@@ -61,6 +74,22 @@ class Finding:
             "evidence": self.evidence,
             "fix": self.fix,
         }
+
+
+_TRAILING_COMMENT = re.compile(r"#[^'\"]*$")
+
+
+def fingerprint(code: str, text: str) -> str:
+    """Stable across moved lines, re-indentation and comment edits; changes with the code."""
+    normalised = "".join(
+        "".join(_TRAILING_COMMENT.sub("", line).split()) for line in text.splitlines()
+    )
+    return hashlib.sha256(f"{code}\0{normalised}".encode()).hexdigest()[:20]
+
+
+def line_label(site: Site) -> Phrase:
+    """``line 12``, or ``cell 2 line 3`` in a notebook."""
+    return where(site, site)
 
 
 def where(site: Site, relative_to: Site | None = None) -> Phrase:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from libcst.metadata import CodePosition
+
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Site
 from ecolint.sources.document import TextSpan
 from ecolint.suppression import is_suppressed, suppressed_in_line
@@ -25,6 +28,13 @@ class Place:
     comment_source: str  # the text whose line ``comment_line`` may carry a suppression
     comment_line: int
     python: bool
+    source_end_line: int  # last line of the span in ``comment_source``
+
+    @property
+    def code_text(self) -> str:
+        """The offending lines as written (the joined module's lines for a notebook)."""
+        lines = self.comment_source.splitlines()
+        return "\n".join(lines[self.comment_line - 1 : self.source_end_line])
 
     def suppressed(self, code: str) -> bool:
         if self.python:
@@ -34,7 +44,19 @@ class Place:
         return suppressed_in_line(line, code)
 
 
-def locate(site: Site | TextSpan) -> Place:
+@dataclass(frozen=True)
+class ModuleSpan:
+    """A span of a module's text that is no syntax node (a comment): 1-based lines, 0-based
+    columns as libcst counts them, in the joined module for notebooks."""
+
+    module: ModuleInfo
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def locate(site: Site | TextSpan | ModuleSpan) -> Place:
     if isinstance(site, TextSpan):
         document = site.document
         return Place(
@@ -50,10 +72,16 @@ def locate(site: Site | TextSpan) -> Place:
             document.text,
             site.line,
             python=False,
+            source_end_line=site.end_line,
         )
-    module = site.module
-    span = module.position(site.node)
-    start, end = span.start, span.end
+    if isinstance(site, ModuleSpan):
+        module = site.module
+        start = CodePosition(site.line, site.column)
+        end = CodePosition(site.end_line, site.end_column)
+    else:
+        module = site.module
+        span = module.position(site.node)
+        start, end = span.start, span.end
     if module.notebook is None:
         return Place(
             module.path,
@@ -68,6 +96,7 @@ def locate(site: Site | TextSpan) -> Place:
             module.text,
             start.line,
             python=True,
+            source_end_line=end.line,
         )
     source_map = module.notebook.source_map
     first = source_map.locate(start.line, start.column)
@@ -85,4 +114,5 @@ def locate(site: Site | TextSpan) -> Place:
         module.text,
         start.line,
         python=True,
+        source_end_line=end.line,
     )

@@ -28,6 +28,11 @@ DEFAULT_SOURCES = ("python", "notebook")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+def moods_from(threshold: str) -> frozenset[str]:
+    """``--fail-on orange``: the moods at or above the threshold (red is the worst)."""
+    return frozenset(MOODS[: MOODS.index(threshold) + 1])
+
+
 class RuleFileError(ValueError):
     pass
 

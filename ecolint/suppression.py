@@ -5,10 +5,15 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from dataclasses import dataclass
 from functools import lru_cache
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+\d+(?:[,\s]+[A-Z]+\d+)*))?", re.I)
 _IGNORE = re.compile(r"#\s*ecolint:\s*ignore\[(?P<codes>[^\]]*)\]", re.I)
+_SKIP_FILE = re.compile(
+    rb"^[ \t]*#[ \t]*(?:ecolint:[ \t]*skip-file|flake8[:=][ \t]*noqa)[ \t]*\r?$", re.I | re.M
+)
+_MARKER = re.compile(r"#\s*(?:noqa|ecolint:\s*ignore)", re.I)
 ALL = "*"
 
 
@@ -36,6 +41,12 @@ def suppressed_codes(comment: str) -> set[str]:
     return codes
 
 
+def skips_file(data: bytes) -> bool:
+    """``# ecolint: skip-file``, or flake8's file-level ``# flake8: noqa`` (with no codes after
+    it, as flake8 defines it), on a line of its own."""
+    return _SKIP_FILE.search(data) is not None
+
+
 def _silences(comment: str, code: str) -> bool:
     codes = suppressed_codes(comment)
     return ALL in codes or any(code.startswith(listed) for listed in codes)
@@ -50,3 +61,43 @@ def is_suppressed(text: str, line: int, code: str) -> bool:
 def suppressed_in_line(line: str, code: str) -> bool:
     """Requirement lists, TOML and YAML: the markers themselves are specific enough."""
     return _silences(line, code)
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A suppression comment that names ecolint codes: where it is and which codes it lists."""
+
+    line: int  # 1-based
+    column: int  # 0-based start of the comment
+    end_column: int
+    codes: tuple[str, ...]
+
+
+def _directive(line: int, column: int, comment: str) -> Directive | None:
+    codes = tuple(sorted(c for c in suppressed_codes(comment) if c.startswith("ECO")))
+    return Directive(line, column, column + len(comment), codes) if codes else None
+
+
+def python_directives(text: str) -> list[Directive]:
+    found = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                directive = _directive(token.start[0], token.start[1], token.string)
+                if directive is not None:
+                    found.append(directive)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return found
+
+
+def text_directives(text: str) -> list[Directive]:
+    """Requirement lists, TOML and YAML: the comment runs from the marker to the line's end."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _MARKER.search(line)
+        if match is not None:
+            directive = _directive(number, match.start(), line[match.start() :].rstrip())
+            if directive is not None:
+                found.append(directive)
+    return found

@@ -13,6 +13,9 @@ from ecolint.engine import Engine, RunResult
 from ecolint.findings import Finding
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ECO101_SCRIPT = (
+    "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
+)
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
 
 

@@ -9,13 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import ECO101_SCRIPT, FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
-
-ECO101_SCRIPT = (
-    "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
-)
 
 
 def run(
@@ -191,13 +187,24 @@ def test_gitignore_and_skipped_folders(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "comment", ["# noqa", "# noqa: ECO101", "# NOQA:ECO101,ECO102", "# ecolint: ignore[ECO101]"]
+    "comment", ["# noqa", "# noqa: ECO101", "# NOQA:ECO1,E501", "# ecolint: ignore[ECO101]"]
 )
 def test_suppression_comments(tmp_path: Path, comment: str) -> None:
     (tmp_path / "app.py").write_text(
         ECO101_SCRIPT.rstrip("\n") + f"  {comment}\n", encoding="utf-8"
     )
     assert run("check", cwd=tmp_path).returncode == 0
+
+
+def test_a_suppression_that_silences_nothing_is_eco002(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        ECO101_SCRIPT.rstrip("\n") + "  # NOQA:ECO101,ECO102\n", encoding="utf-8"
+    )
+    out = run("check", "--no-color", cwd=tmp_path)
+    assert out.returncode == 1
+    assert "app.py:2:46: ECO002 [yellow] unused suppression of ECO102" in out.stdout
+    assert "ECO101 [" not in out.stdout
+    assert run("check", "--ignore", "ECO102", cwd=tmp_path).returncode == 0
 
 
 def test_noqa_for_another_code_does_not_suppress(tmp_path: Path) -> None:

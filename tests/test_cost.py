@@ -223,3 +223,40 @@ def test_without_a_workload_cost_is_null(tmp_path: Path) -> None:
     document = check_json(tmp_path)
     assert document["findings"][0]["evidence"]["cost"] is None
     assert document["summary"]["cost"] is None
+
+
+def test_batch_findings_cost_the_batch_size_1_row_against_the_batched_one() -> None:
+    notebook = DATA.parent / "examples" / "faq_eval.ipynb"
+    result = CliRunner().invoke(
+        main, ["check", str(notebook), "--format", "json", "--tokens-per-month", "1000000"]
+    )
+    findings = json.loads(result.output)["findings"]
+    (batch,) = [finding for finding in findings if finding["code"] == "ECO202"]
+    cost = batch["evidence"]["cost"]
+    quant, base = cost["rows"]
+    assert csv_row(base)["batch_size"] == "1" and int(csv_row(quant)["batch_size"]) > 1
+    waste = float(csv_row(base)["energy_j_per_1k_tok"]) - float(
+        csv_row(quant)["energy_j_per_1k_tok"]
+    )
+    assert cost["delta_j_per_1k_tok"] == pytest.approx(waste) and waste > 0
+    assert cost["per_month"]["kwh"] == pytest.approx(waste * 1000 / 3.6e6, abs=1e-3)
+
+
+def test_markdown_summary_shows_monthly_and_yearly_cost(tmp_path: Path) -> None:
+    (tmp_path / "serve.py").write_text(MISTRAL_INT8, encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            str(tmp_path / "serve.py"),
+            "--format",
+            "markdown",
+            "--requests-per-day",
+            "10000",
+        ],
+    )
+    section = result.output.split("### Estimated yearly energy and cost", 1)[1]
+    assert "**Per month** (1 finding(s)" in section and "37.1 kWh, $4.45" in section
+    # 37.12 kWh × 12 months = 445.4 kWh; $4.4544 × 12 = $53.45.
+    assert "**Per year** (× 12): 445 kWh, $53.45" in section
+    assert "| per month |" in result.output

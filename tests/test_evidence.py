@@ -14,8 +14,13 @@ from conftest import FIXTURES, scan
 from ecolint.evidence.dataset import gpus
 from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.evidence.models import resolve_model_size
-from ecolint.evidence.select import nf4_crossover, select
-from ecolint.evidence.sessions import pairs, session_file
+from ecolint.evidence.select import (
+    batch_evidence,
+    convention_evidence,
+    nf4_crossover,
+    select,
+)
+from ecolint.evidence.sessions import batch_pairs, pairs, session_file
 from ecolint.resources import data_dir
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -82,6 +87,65 @@ def test_batch_sweep_rows_are_the_published_ones() -> None:
     per_request = {int(row["batch_size"]): float(row["energy_j_per_request"]) for row in sweep}
     assert per_request[1] == 1768.3 and per_request[64] == 75.89
     assert round((per_request[64] / per_request[1] - 1) * 100, 1) == -95.7
+
+
+SWEEP_COLUMNS = ("gpu", "model_id", "precision", "source_repo", "source_path", "source_commit")
+
+
+def test_batch_pairs_are_one_sweep_at_batch_size_one_and_more() -> None:
+    rows = csv_rows()
+    assert batch_pairs()
+    for pair in batch_pairs():
+        batched, single = rows[pair.quant.line], rows[pair.base.line]
+        assert single["batch_size"] == "1" and int(batched["batch_size"]) > 1
+        for column in SWEEP_COLUMNS:
+            assert batched[column] == single[column], (pair.quant.line, column)
+
+
+@pytest.mark.parametrize(
+    ("gpu", "stars"), [("rtx4090d", 1), ("a800", 3), ("a100", 2), ("h100", 1), ("t4", 3)]
+)
+def test_batch_evidence_is_recomputed_from_its_rows(gpu: str, stars: int) -> None:
+    evidence = batch_evidence(resolve_gpu(gpu))
+    assert evidence.stars == stars
+    rows = csv_rows()
+    batched, single = rows[evidence.pair.quant.line], rows[evidence.pair.base.line]
+    expected = float(batched["energy_j_per_1k_tok"]) / float(single["energy_j_per_1k_tok"]) - 1
+    assert evidence.delta_pct == pytest.approx(expected * 100)
+    assert f"{expected * 100:+.1f}%" in evidence.headline()
+    assert f"batch size {batched['batch_size']} vs 1" in evidence.headline()
+    for other in evidence.alternatives:
+        assert other.quant.gpu == evidence.pair.quant.gpu
+        assert rows[other.base.line]["batch_size"] == "1"
+
+
+def test_batch_evidence_on_the_default_gpu_quotes_the_a800_sweep() -> None:
+    """The only sweep with energy per request is the A800 one: on the RTX 4090D (Ada) it is
+    quoted at ★☆☆, and its per-request figure is the published one."""
+    evidence = batch_evidence(resolve_gpu("rtx4090d"))
+    rows = csv_rows()
+    batched, single = rows[evidence.pair.quant.line], rows[evidence.pair.base.line]
+    assert "batch_size_summary" in single["source_path"]
+    assert (single["gpu"], single["arch"], batched["batch_size"]) == ("a800", "ampere", "64")
+    per_request = float(batched["energy_j_per_request"]) / float(single["energy_j_per_request"])
+    assert round((per_request - 1) * 100, 1) == round(evidence.delta_pct, 1)
+    note = next(note for note in evidence.notes if note.startswith("energy per request"))
+    assert f"{float(single['energy_j_per_request']):g} J at batch size 1" in note
+    assert f"{float(batched['energy_j_per_request']):g} J at batch size 64" in note
+    assert "no ada batch-size measurements; quoting ampere rows" in evidence.notes
+    assert evidence.basis == "measured on another GPU architecture"
+    sessions = {rows[other.quant.line]["source_path"] for other in evidence.alternatives}
+    assert sessions == {"metadata/a800_metadata.json"}
+    cited = evidence.as_dict()["rows"]
+    assert [row["line"] for row in cited] == [evidence.pair.quant.line, evidence.pair.base.line]
+    assert cited[1]["source"] == f"{single['source_repo']}:{single['source_path']}"
+
+
+def test_convention_evidence_carries_no_figure() -> None:
+    evidence = convention_evidence(resolve_gpu("rtx4090d"))
+    assert evidence.stars == 1 and evidence.pair is None and evidence.delta_pct is None
+    assert evidence.headline() == "★☆☆ engineering convention, not measured by EcoCompute"
+    assert evidence.as_dict()["rows"] == [] and evidence.as_dict()["precision"] is None
 
 
 def test_every_figure_in_the_json_report_is_recomputed_from_its_rows() -> None:

@@ -8,14 +8,13 @@ or accelerate ``BnbQuantizationConfig``, a dict passed as ``quantization_config`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.resolver import Env, Resolver
+from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Const, DictVal, Entry, Site, Value, alternatives
 
 LOADER_PACKAGES = frozenset({"transformers", "peft", "trl", "optimum", "auto_gptq", "unsloth"})
@@ -112,21 +111,12 @@ class LoadingFacts:
         self.resolver = resolver
         self.module = module
 
-    def _calls(
-        self, names: frozenset[str], accept: Callable[[str], bool]
-    ) -> Iterator[tuple[cst.Call, Env, str]]:
-        """Reachable calls to what ``accept`` recognises, once per call context."""
-        module, resolver = self.module, self.resolver
-        for call, qualname in resolver.calls_to(module, names, accept):
-            for env in resolver.contexts(module, call):
-                if resolver.reachable(module, call, env):
-                    yield call, env, qualname
-
     @cached_property
     def configs(self) -> list[BnbSetup]:
         """Every reachable bitsandbytes config construction, once per call context."""
         found = []
-        for call, env, _ in self._calls(_CONFIG_NAMES, is_bnb_config):
+        calls = self.resolver.calls_in_contexts(self.module, _CONFIG_NAMES, is_bnb_config)
+        for call, env, _ in calls:
             setup = setup_from_value(self.resolver.value(self.module, call, env))
             if setup is not None:
                 found.append(setup)
@@ -136,7 +126,8 @@ class LoadingFacts:
     def loads(self) -> list[ModelLoad]:
         """Every reachable model-loading call, once per call context."""
         found = []
-        for call, env, qualname in self._calls(_LOADER_NAMES, is_loader):
+        calls = self.resolver.calls_in_contexts(self.module, _LOADER_NAMES, is_loader)
+        for call, env, qualname in calls:
             value = self.resolver.value(self.module, call, env)
             if isinstance(value, CallVal):
                 found.append(self._load(call, value, qualname))

@@ -132,6 +132,8 @@ class ModuleInfo:
         self.attr_assigns: list[AttrAssign] = builder.attr_assigns
         self.class_scopes: dict[cst.ClassDef, Scope] = builder.class_scopes
         self.returns: dict[cst.CSTNode, list[cst.Return]] = builder.returns
+        self.loops: list[cst.For | cst.BaseComp | cst.DictComp] = builder.loops
+        self.functions: list[cst.FunctionDef] = builder.functions
 
     def __repr__(self) -> str:
         return f"ModuleInfo({self.display})"
@@ -168,6 +170,8 @@ _TRACKED = (
     cst.Arg,
     cst.DictElement,
     cst.Return,
+    cst.List,  # command lines written as lists (``["vllm", "serve", ...]``)
+    cst.Tuple,
 )
 
 
@@ -184,7 +188,7 @@ def _child_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     )
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Child nodes in field order, without whitespace, punctuation and operators: libcst's own
     visitor rebuilds every node it passes, which costs more than the whole index."""
     for name in _child_fields(type(node)):
@@ -196,6 +200,17 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             for item in value:
                 if isinstance(item, cst.CSTNode) and type(item).__module__ not in _TRIVIA_MODULES:
                     yield item
+
+
+def walk(node: cst.CSTNode, prune: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it in source order, without trivia; nodes of a ``prune``
+    type below ``node`` are yielded but not entered (a nested ``def`` runs later, if at all)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is node or not isinstance(current, prune):
+            stack.extend(reversed(list(children(current))))
 
 
 class _IndexBuilder:
@@ -216,6 +231,8 @@ class _IndexBuilder:
         self.attr_assigns: list[AttrAssign] = []
         self.class_scopes: dict[cst.ClassDef, Scope] = {}
         self.returns: dict[cst.CSTNode, list[cst.Return]] = defaultdict(list)
+        self.loops: list[cst.For | cst.BaseComp | cst.DictComp] = []
+        self.functions: list[cst.FunctionDef] = []
         self.in_except = 0
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -235,7 +252,7 @@ class _IndexBuilder:
         name = type(node).__name__
         visit = getattr(self, f"visit_{name}", None)
         if visit is None or visit(node) is not False:
-            for child in _children(node):
+            for child in children(node):
                 self._walk(child)
         leave = getattr(self, f"leave_{name}", None)
         if leave is not None:
@@ -406,6 +423,7 @@ class _IndexBuilder:
         return False
 
     def visit_For(self, node: cst.For) -> bool:
+        self.loops.append(node)
         self._walk(node.iter)
         self._bind_loop_target(node.target, node.iter)
         self._with_guard(None, node.body)
@@ -438,6 +456,7 @@ class _IndexBuilder:
     # -- scopes ------------------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.functions.append(node)
         for decorator in node.decorators:
             self._walk(decorator)
         self._walk_param_defaults(node.params)
@@ -470,6 +489,7 @@ class _IndexBuilder:
         return False
 
     def _comprehension(self, node: cst.BaseComp | cst.DictComp, parts: list[cst.CSTNode]) -> bool:
+        self.loops.append(node)
         parent = self._enter("comprehension", node)
         clause: cst.CompFor | None = node.for_in
         while clause is not None:

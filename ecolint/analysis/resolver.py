@@ -167,6 +167,15 @@ class Resolver:
             if accept(qualname):
                 yield call, qualname
 
+    def calls_in_contexts(
+        self, module: ModuleInfo, names: frozenset[str], accept: Callable[[str], bool]
+    ) -> Iterator[tuple[cst.Call, Env, str]]:
+        """Reachable calls to what ``accept`` recognises, once per call context."""
+        for call, qualname in self.calls_to(module, names, accept):
+            for env in self.contexts(module, call):
+                if self.reachable(module, call, env):
+                    yield call, env, qualname
+
     def reachable(self, module: ModuleInfo, node: cst.CSTNode, env: Env = EMPTY) -> bool:
         """False only when a guarding condition is known to be contrary on the default path."""
         return all(self._holds(module, guard, env) for guard in module.guards_of.get(node, ()))

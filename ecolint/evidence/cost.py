@@ -20,6 +20,7 @@ from typing import Any
 
 from ecolint.evidence.dataset import Constant, Gpu, Row, constants
 from ecolint.evidence.select import STARS, Evidence
+from ecolint.evidence.sessions import Pair
 from ecolint.i18n import Phrase, phrase
 from ecolint.resources import data_dir
 from ecolint.workload import DEFAULT_REGION, REGION_KEYS, Workload
@@ -288,11 +289,22 @@ def assumptions(found: Volume, rates: Tariff, lang: str) -> dict[str, object]:
     }
 
 
+def waste_j(pair: Pair) -> float:
+    """J per 1k tokens the reported configuration uses above its fix (negative: a saving).
+    A precision pair reports the quantised row against FP16; a batch pair reports batch size 1
+    (its base row) against the larger batch that fixes it."""
+    quant, base = pair.quant.energy_j_per_1k_tok, pair.base.energy_j_per_1k_tok
+    assert quant is not None and base is not None
+    if pair.quant.batch_size != pair.base.batch_size:
+        return base - quant
+    return quant - base
+
+
 def finding_cost(
     evidence: Evidence, workload: Workload, gpu: Gpu, lang: str
 ) -> dict[str, object] | None:
     """The monthly cost of one finding: the energy difference of its two same-session rows
-    (quantised − FP16) × the workload's tokens; other sessions give the range."""
+    (``waste_j``) × the workload's tokens; other sessions give the range."""
     pair = evidence.pair
     if pair is None or not workload.has_volume:
         return None
@@ -304,13 +316,8 @@ def finding_cost(
         return {"unavailable": error.reason.render(lang)}
     assert found is not None
     sessions = [pair, *evidence.alternatives]
-    figures = []
-    for session in sessions:
-        assert session.quant.energy_j_per_1k_tok is not None
-        assert session.base.energy_j_per_1k_tok is not None
-        delta = session.quant.energy_j_per_1k_tok - session.base.energy_j_per_1k_tok
-        figures.append(monthly(delta, found.tokens_per_month, rates))
-    delta_j = (pair.quant.energy_j_per_1k_tok or 0.0) - (pair.base.energy_j_per_1k_tok or 0.0)
+    figures = [monthly(waste_j(session), found.tokens_per_month, rates) for session in sessions]
+    delta_j = waste_j(pair)
     if workload.batch_size is not None and workload.batch_size != pair.quant.batch_size:
         notes.append(
             phrase(
@@ -331,8 +338,31 @@ def finding_cost(
     }
 
 
+def from_kwh(kwh: float, found: dict[str, Any]) -> dict[str, float | None]:
+    """Dollars, CO2 and equivalents of an energy figure under the tariff in ``found`` (the
+    ``assumptions`` of a finding's cost)."""
+    price = found["usd_per_kwh"]
+    grams = kwh * found["gco2_per_kwh"]
+    table = equivalents()
+    per_km_g = (
+        table["epa.tco2e_per_mile_driven"].value
+        * G_PER_METRIC_TON
+        / table["unit.km_per_mile"].value
+    )
+    per_charge_g = table["epa.tco2_per_smartphone_charge"].value * G_PER_METRIC_TON
+    figures = Monthly(
+        kwh,
+        kwh * price if price is not None else None,
+        grams / 1000,
+        grams / per_km_g,
+        grams / per_charge_g,
+    )
+    return figures.as_dict()
+
+
 def total(costs: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
-    """Sum of the findings that waste energy (savings are not subtracted)."""
+    """Sum of the findings that waste energy (savings are not subtracted): their kWh, and the
+    dollars, CO2 and equivalents of that sum under the run's tariff."""
     counted = [
         cost
         for cost in costs
@@ -340,8 +370,6 @@ def total(costs: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
     ]
     if not counted:
         return None
-    sums: dict[str, float | None] = {}
-    for name in ("kwh", "usd", "kg_co2", "km_driven", "smartphone_charges"):
-        values = [cost["per_month"][name] for cost in counted]
-        sums[name] = None if any(v is None for v in values) else round(sum(values), 3)
-    return {"findings": len(counted), "per_month": sums, "assumptions": counted[0]["assumptions"]}
+    kwh = sum(float(cost["per_month"]["kwh"]) for cost in counted)
+    found = counted[0]["assumptions"]
+    return {"findings": len(counted), "per_month": from_kwh(kwh, found), "assumptions": found}

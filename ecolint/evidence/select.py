@@ -2,7 +2,10 @@
 
 ★★★ the delta is measured on the selected GPU for a model of the same size (within 10 %), from
 two rows of one source file and session. ★★☆ the same architecture, the nearest measured size.
-★☆☆ another architecture, or an author's estimate (crossovers, scale factors).
+★☆☆ another architecture, or an author's estimate (crossovers, scale factors), or an
+engineering convention that EcoCompute did not measure.
+
+Batching is graded by GPU alone (``batch_evidence``): the one sweep measured one model.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from dataclasses import dataclass, field
 from ecolint.evidence.dataset import Gpu, constants, gpus
 from ecolint.evidence.gpus import measured_gpus
 from ecolint.evidence.models import ModelSize
-from ecolint.evidence.sessions import Pair, pairs
-from ecolint.i18n import t
+from ecolint.evidence.sessions import Pair, batch_pairs, pairs, sweep_key
+from ecolint.i18n import Phrase, phrase, t
 
 SAME_SIZE_TOLERANCE = 0.10
 UNKNOWN_SIZE_ANCHOR_B = 7.0  # the study's reference size, used to rank rows when size is unknown
@@ -35,6 +38,7 @@ def _basis(tier: int, same_gpu: bool) -> str:
     )
 
 
+VS_FP16 = Phrase("headline.vs_fp16")
 # Architectures without rows that the author extrapolates from another one (constants.csv).
 ARCH_FALLBACK = {"hopper": ("ampere", "confidence.h100_from_a800_band_pct_min")}
 CROSSOVER_ARCH_FALLBACK = {"hopper": "ampere", "volta": "turing"}
@@ -42,7 +46,7 @@ CROSSOVER_ARCH_FALLBACK = {"hopper": "ampere", "volta": "turing"}
 
 @dataclass(frozen=True)
 class Evidence:
-    precision: str
+    precision: str | None
     gpu: Gpu
     model: ModelSize | None
     pair: Pair | None
@@ -50,6 +54,8 @@ class Evidence:
     basis: str
     notes: tuple[str, ...] = ()
     alternatives: tuple[Pair, ...] = field(default=())
+    # what the delta compares, for the headline (rendered in the run's language)
+    comparison: Phrase = VS_FP16
 
     @property
     def delta_pct(self) -> float | None:
@@ -62,12 +68,15 @@ class Evidence:
     def headline(self, lang: str = "en") -> str:
         """``+30.7% energy vs FP16, ★★★ RTX 4090D Mistral-7B-Instruct-v0.3``"""
         if self.pair is None:
+            if self.stars:
+                return t("headline.basis", lang, confidence=self.confidence, basis=self.basis)
             return t("headline.none", lang)
         quant = self.pair.quant
         return t(
             "headline",
             lang,
             delta=self.delta_pct,
+            comparison=self.comparison,
             confidence=self.confidence,
             gpu=short_gpu_name(quant.gpu),
             model=quant.model_id.split("/")[-1],
@@ -194,6 +203,90 @@ def select(
         notes=tuple(notes),
         alternatives=tuple(same_place[:6]),
     )
+
+
+BATCH_BASIS = {
+    3: "measured on this GPU",
+    2: "same GPU architecture",
+    1: "measured on another GPU architecture",
+}
+
+
+def batch_evidence(gpu: Gpu) -> Evidence:
+    """What batching saves: the largest measured batch against batch size 1 of the same sweep
+    (one file and session). ★★★ when the rows are on the selected GPU, ★★☆ on its
+    architecture, ★☆☆ on another one. Sweeps with energy per request rank first, then
+    machine-readable files, then the larger batch."""
+    measured = gpu.key in measured_gpus()
+    fallback_arch, fallback_key = ARCH_FALLBACK.get(gpu.arch, (None, None))
+    candidates = batch_pairs()
+    if not candidates:
+        return Evidence(None, gpu, None, None, 0, "no measured rows", ("no batch-size rows",))
+
+    def tier(pair: Pair) -> int:
+        if pair.quant.gpu == gpu.key:
+            return 3
+        return 2 if pair.quant.arch == gpu.arch else 1
+
+    def rank(pair: Pair) -> tuple[object, ...]:
+        quant, base = pair.quant, pair.base
+        return (
+            tier(pair),
+            quant.arch == fallback_arch,
+            quant.energy_j_per_request is not None and base.energy_j_per_request is not None,
+            quant.machine_readable,
+            quant.batch_size or 0,
+            quant.n_runs or 0,
+            -quant.line,
+        )
+
+    ordered = sorted(candidates, key=rank, reverse=True)
+    best = ordered[0]
+    quant, base = best.quant, best.base
+    stars = tier(best)
+    notes: list[str] = []
+    if not measured:
+        stars = min(stars, 2)
+        notes.append(f"{gpu.name} has no measurements; using {gpu.arch} rows")
+    if quant.arch != gpu.arch:
+        if fallback_key:
+            band = constants()[fallback_key]
+            notes.append(
+                f"{gpu.arch} extrapolated from {quant.gpu} (author's band ±{band.value:g}%+,"
+                f" {band.source})"
+            )
+        else:
+            notes.append(f"no {gpu.arch} batch-size measurements; quoting {quant.arch} rows")
+    if quant.energy_j_per_request is not None and base.energy_j_per_request is not None:
+        notes.append(
+            f"energy per request {base.energy_j_per_request:g} J at batch size {base.batch_size}"
+            f" → {quant.energy_j_per_request:g} J at batch size {quant.batch_size}"
+        )
+    seen = {sweep_key(quant)}
+    others = []
+    for other in ordered[1:]:
+        if other.quant.gpu == quant.gpu and sweep_key(other.quant) not in seen:
+            seen.add(sweep_key(other.quant))
+            others.append(other)
+    return Evidence(
+        precision=quant.precision,
+        gpu=gpu,
+        model=None,
+        pair=best,
+        stars=stars,
+        basis=BATCH_BASIS[tier(best)],
+        notes=tuple(notes),
+        alternatives=tuple(others[:6]),
+        comparison=phrase("headline.vs_batch", batch=quant.batch_size, base=base.batch_size),
+    )
+
+
+CONVENTION_BASIS = "engineering convention, not measured by EcoCompute"
+
+
+def convention_evidence(gpu: Gpu) -> Evidence:
+    """A rule backed by engineering practice, not by a measured row: ★☆☆ and no figure."""
+    return Evidence(None, gpu, None, None, 1, CONVENTION_BASIS)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Pair each quantised row with the FP16 row of the same file and session.
+"""Pair each quantised row with the FP16 row of the same file and session, and each batched row
+with the batch-size-1 row of its sweep.
 
 PROVENANCE.md: absolute joules differ by energy window and session, so a delta is only formed
 from two rows of one source file and one session. A file can hold several sessions; the note
@@ -29,14 +30,15 @@ _PRECISION_WORDS = {"INT8": "int8_mixed", "NF4": "nf4"}
 
 @dataclass(frozen=True)
 class Pair:
-    """A quantised row and its same-session FP16 baseline."""
+    """A row and the same-session row it is compared with: a quantised row and its FP16
+    baseline, or a batched row and the batch-size-1 row of its sweep."""
 
     quant: Row
     base: Row
 
     @property
     def delta_pct(self) -> float:
-        """Energy per 1k tokens of the quantised row relative to FP16, in percent."""
+        """Energy per 1k tokens of ``quant`` relative to ``base``, in percent."""
         assert self.quant.energy_j_per_1k_tok is not None
         assert self.base.energy_j_per_1k_tok is not None
         return (self.quant.energy_j_per_1k_tok / self.base.energy_j_per_1k_tok - 1.0) * 100.0
@@ -51,6 +53,32 @@ def session_file(row: Row) -> str:
 
 
 def session_key(row: Row) -> tuple[object, ...]:
+    return (
+        row.gpu,
+        row.source_repo,
+        session_file(row),
+        row.source_commit,
+        row.model_id,
+        row.batch_size,
+        _marks(row),
+    )
+
+
+def sweep_key(row: Row) -> tuple[object, ...]:
+    """The rows of one batch sweep share file, session, model and precision; only the batch
+    size varies."""
+    return (
+        row.gpu,
+        row.source_repo,
+        session_file(row),
+        row.source_commit,
+        row.model_id,
+        row.precision,
+        _marks(row),
+    )
+
+
+def _marks(row: Row) -> tuple[str, ...]:
     note = row.note
     marks: list[str] = []
     for pattern in (_POWER_LIMIT, _SESSION, _SEPARATE, _SECTION):
@@ -66,15 +94,7 @@ def session_key(row: Row) -> tuple[object, ...]:
             marks.append(f"for={_PRECISION_WORDS[embedded.group(1)]}")
     elif _SESSION.search(note) and "FP16 baseline embedded in the session" in _all_notes(row):
         marks.append(f"for={row.precision}")
-    return (
-        row.gpu,
-        row.source_repo,
-        session_file(row),
-        row.source_commit,
-        row.model_id,
-        row.batch_size,
-        tuple(marks),
-    )
+    return tuple(marks)
 
 
 @cache
@@ -119,10 +139,21 @@ def unpaired() -> tuple[Row, ...]:
     )
 
 
-def sweep_key(row: Row) -> tuple[object, ...]:
-    """A session without its batch size: the rows of one batch sweep share it."""
-    key = session_key(row)
-    return (*key[:5], *key[6:], row.precision)
+@cache
+def batch_pairs() -> tuple[Pair, ...]:
+    """Every row at batch size > 1 that has exactly one batch-size-1 row in its sweep."""
+    singles: dict[tuple[object, ...], list[Row]] = {}
+    for row in measurements():
+        if row.batch_size == 1 and row.energy_j_per_1k_tok is not None:
+            singles.setdefault(sweep_key(row), []).append(row)
+    found = []
+    for row in measurements():
+        if row.batch_size is None or row.batch_size <= 1 or row.energy_j_per_1k_tok is None:
+            continue
+        candidates = singles.get(sweep_key(row), [])
+        if len(candidates) == 1:
+            found.append(Pair(row, candidates[0]))
+    return tuple(found)
 
 
 @cache

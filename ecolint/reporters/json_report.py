@@ -28,7 +28,19 @@ def render_json(result: RunResult, gpu: str) -> str:
                 {"path": error.path, "code": error.code, "message": error.message}
                 for error in result.internal_errors
             ],
+            "baseline": _baseline(result),
             "cost": total([(finding.evidence or {}).get("cost") for finding in result.findings]),
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _baseline(result: RunResult) -> dict[str, object] | None:
+    outcome = result.baseline
+    if outcome is None:
+        return None
+    fixed = [
+        {"code": entry.code, "path": entry.path, "line": entry.line, "message": entry.message}
+        for entry in outcome.fixed
+    ]
+    return {"matched": outcome.matched, "fixed": fixed}

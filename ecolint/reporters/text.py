@@ -26,8 +26,7 @@ def _line(finding: Finding, color: bool, lang: str) -> str:
     mood = mood_label(finding.mood, color, lang)
     location = f"{finding.path}:{finding.line}:{finding.column}:"
     if finding.cell is not None:
-        cell = f"cell {finding.cell}:line {finding.cell_line}:col {finding.cell_column}"
-        location = f"{finding.path}:{cell}:"
+        location = f"{finding.location}:col {finding.cell_column}:"
     code = click.style(finding.code, bold=True) if color else finding.code
     text = f"{location} {code} {mood} {finding.message}"
     if finding.headline:
@@ -41,41 +40,39 @@ def _line(finding: Finding, color: bool, lang: str) -> str:
     return text
 
 
-def _summary(result: RunResult, lang: str) -> list[str]:
-    counts = Counter(finding.mood for finding in result.findings)
+def summary_line(result: RunResult, lang: str = DEFAULT_LANG) -> str:
+    """``Found 3 findings (1 red, 2 orange) in 4 analysed of 9 files.``"""
     if not result.findings:
-        clean = t(
+        return t(
             "check.summary.clean", lang, seen=result.files_seen, analysed=result.files_analysed
         )
-        return [clean]
+    counts = Counter(finding.mood for finding in result.findings)
     moods = t("list.comma", lang).join(
         t("check.summary.mood", lang, count=counts[mood], mood=t(f"mood.{mood}", lang))
         for mood in MOODS
         if counts[mood]
     )
     key = "check.summary.found_one" if len(result.findings) == 1 else "check.summary.found"
-    lines = [
-        t(
-            key,
-            lang,
-            count=len(result.findings),
-            moods=moods,
-            analysed=result.files_analysed,
-            seen=result.files_seen,
-        )
-    ]
+    return t(
+        key,
+        lang,
+        count=len(result.findings),
+        moods=moods,
+        analysed=result.files_analysed,
+        seen=result.files_seen,
+    )
+
+
+def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
+    """The monthly total of the findings that waste energy, and the workload behind it."""
     summed = total([(finding.evidence or {}).get("cost") for finding in result.findings])
-    if summed:
-        lines.append(
-            t(
-                "check.summary.cost",
-                lang,
-                count=summed["findings"],
-                monthly=cost_text.monthly(summed["per_month"], lang),  # type: ignore[arg-type]
-            )
-        )
-        lines.append(cost_text.assumptions(summed["assumptions"], lang))  # type: ignore[arg-type]
-    return lines
+    if not summed:
+        return []
+    monthly = cost_text.monthly(summed["per_month"], lang)
+    return [
+        t("check.summary.cost", lang, count=summed["findings"], monthly=monthly),
+        cost_text.assumptions(summed["assumptions"], lang),
+    ]
 
 
 def render_text(
@@ -85,5 +82,11 @@ def render_text(
         [] if quiet and not result.findings else [_line(f, color, lang) for f in result.findings]
     )
     if not quiet or result.findings:
-        lines.extend(_summary(result, lang))
+        lines.append(summary_line(result, lang))
+        lines.extend(cost_lines(result, lang))
+    outcome = result.baseline
+    if outcome is not None and (outcome.matched or outcome.fixed):
+        key = "check.baseline." + ("one" if outcome.matched == 1 else "many")
+        key += "_fixed" if outcome.fixed else ""
+        lines.append(t(key, lang, matched=outcome.matched, fixed=len(outcome.fixed)))
     return "\n".join(lines) + ("\n" if lines else "")

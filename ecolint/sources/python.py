@@ -53,7 +53,9 @@ def decode_python(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> PythonText
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise SourceError(f"bad encoding declaration: {error}") from None
+        raise SourceError(
+            f"cannot decode ({error}); save the file as UTF-8 or declare its encoding (PEP 263)"
+        ) from None
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:

@@ -1,0 +1,148 @@
+"""``ecolint check --add-noqa``: silence every current finding where it is reported.
+
+Each finding's line gets ``# noqa: ECOxxx`` (codes merged into a noqa comment already there; a
+bare ``# noqa`` already silences everything). A Python line whose end lies inside a multi-line
+string cannot carry a comment and is left alone, said so. In a notebook the comment goes into
+the cell's source string inside the raw JSON, leaving the rest of the file as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecolint.findings import Finding
+from ecolint.sources.python import SourceError, decode_python, decode_text
+
+_NOQA = re.compile(r"#\s*noqa(?P<list>:\s*[A-Z]+\d+(?:[,\s]+[A-Z]+\d+)*)?", re.I)
+_NEWLINE = re.compile(r"\r?\n?$")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+ENGINE_ONLY = frozenset({"ECO001"})  # a file that cannot be parsed cannot be silenced by line
+
+
+@dataclass
+class Added:
+    directives: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def add_noqa(findings: list[Finding]) -> Added:
+    added = Added()
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.code not in ENGINE_ONLY:
+            by_file[finding.path].append(finding)
+    for path, items in sorted(by_file.items()):
+        try:
+            if path.lower().endswith(".ipynb"):
+                added.directives += _notebook(Path(path), items)
+            else:
+                added.directives += _lines(Path(path), items, added.skipped)
+        except (OSError, SourceError) as error:
+            added.skipped.append(f"{path}: {error}")
+    return added
+
+
+def _merged(comment_area: str, codes: set[str]) -> str | None:
+    """The new text for the end of a line, or None when nothing needs to change."""
+    match = _NOQA.search(comment_area)
+    if match is None:
+        return f"{comment_area}  # noqa: {', '.join(sorted(codes))}"
+    if match.group("list") is None:
+        return None  # a bare noqa silences every code already
+    listed = re.split(r"[,\s]+", match.group("list")[1:].strip())
+    missing = sorted(codes - {code.upper() for code in listed})
+    if not missing:
+        return None
+    merged = f"# noqa: {', '.join([*listed, *missing])}"
+    return comment_area[: match.start()] + merged + comment_area[match.end() :]
+
+
+def _lines(path: Path, findings: list[Finding], skipped: list[str]) -> int:
+    data = path.read_bytes()
+    if path.suffix == ".py":
+        decoded = decode_python(data, len(data) + 1)
+        text, encoding = decoded.text, decoded.encoding
+        inside = _lines_ending_in_strings(text)
+    else:
+        text, encoding, inside = decode_text(data, len(data) + 1), "utf-8", set()
+    lines = text.splitlines(keepends=True)
+    codes: dict[int, set[str]] = defaultdict(set)
+    for finding in findings:
+        if finding.line in inside:
+            skipped.append(f"{path}:{finding.line}: the line ends inside a string")
+        else:
+            codes[finding.line].add(finding.code)
+    count = 0
+    for number, wanted in codes.items():
+        line = lines[number - 1]
+        ending = _NEWLINE.search(line).group()  # type: ignore[union-attr]
+        body = line[: len(line) - len(ending)]
+        merged = _merged(body, wanted)
+        if merged is not None:
+            lines[number - 1] = merged + ending
+            count += 1
+    if count:
+        bom = data.startswith(b"\xef\xbb\xbf")
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "".join(lines).encode(encoding))
+    return count
+
+
+def _lines_ending_in_strings(text: str) -> set[int]:
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0], token.end[0]))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside
+
+
+def _notebook(path: Path, findings: list[Finding]) -> int:
+    """Rewrite, inside the JSON string that holds the finding's code line, just that line (up
+    to its ``\\n`` escape); the rest of the notebook keeps its bytes."""
+    raw = decode_text(path.read_bytes(), 1 << 40)
+    lines = raw.splitlines(keepends=True)
+    codes: dict[tuple[int, int, int], set[str]] = defaultdict(set)
+    for finding in findings:
+        segment = _code_segment(lines[finding.line - 1], finding.column - 1)
+        if segment is not None:
+            codes[(finding.line, *segment)].add(finding.code)
+    count = 0
+    for (number, start, end), wanted in sorted(codes.items(), reverse=True):
+        line = lines[number - 1]
+        merged = _merged(json.loads(f'"{line[start:end]}"'), wanted)
+        if merged is not None:
+            escaped = json.dumps(merged, ensure_ascii=False)[1:-1]
+            lines[number - 1] = line[:start] + escaped + line[end:]
+            count += 1
+    if count:
+        path.write_text("".join(lines), encoding="utf-8")
+    return count
+
+
+def _code_segment(raw_line: str, column: int) -> tuple[int, int] | None:
+    """The raw span of the code line around ``column``: from the string's opening quote or the
+    previous ``\\n`` escape to the next one or the closing quote."""
+    for token in _JSON_STRING.finditer(raw_line):
+        if not token.start() < column < token.end():
+            continue
+        start = token.start() + 1
+        index = start
+        while index < token.end() - 1:
+            if raw_line[index] == "\\":
+                if raw_line[index + 1] == "n":
+                    if index >= column:
+                        return start, index
+                    start = index + 2
+                index += 2
+            else:
+                index += 1
+        return start, token.end() - 1
+    return None

@@ -1,0 +1,315 @@
+"""Loops and what flows through their bodies: which calls run once per iteration, whether a
+call's inputs depend on the loop variable, and whether its result flows back into the next
+iteration's input (a multi-turn conversation rather than independent items).
+
+The flow is read from the loop body alone and is insensitive to statement order, because a
+value assigned late in one iteration is read early in the next. Values are named by dotted
+paths (``inputs``, ``self.history``); a path depends on another when either is a prefix of
+the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import libcst as cst
+
+from ecolint.analysis.module import ModuleInfo, children, walk
+from ecolint.analysis.resolver import EMPTY, Env, Resolver
+from ecolint.analysis.values import CallVal, Const, Value, alternatives
+
+_DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)  # bodies that do not run in the loop
+# ``history.append(reply)``, ``conv.update_last_message(reply)``: the receiver takes the value.
+_MUTATOR_PREFIXES = ("append", "extend", "insert", "add", "update", "put", "set")
+_WRAPPERS = frozenset(
+    {
+        "builtins.enumerate",
+        "builtins.iter",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.sorted",
+        "builtins.reversed",
+        "tqdm.tqdm",
+        "tqdm.auto.tqdm",
+        "tqdm.notebook.tqdm",
+        "tqdm.std.tqdm",
+    }
+)
+_BATCHERS = frozenset(
+    {
+        "itertools.batched",
+        "more_itertools.batched",
+        "more_itertools.chunked",
+        "more_itertools.ichunked",
+        "more_itertools.sliced",
+        "toolz.partition_all",
+        "cytoolz.partition_all",
+        "torch.split",
+        "torch.chunk",
+        "numpy.array_split",
+        "numpy.split",
+    }
+)
+_BATCH_WORDS = ("batch", "chunk")
+
+
+def dotted(node: cst.CSTNode) -> str:
+    """``self.history`` for an attribute chain over a name, the name itself, or ''."""
+    if isinstance(node, cst.Name):
+        return "" if node.value in ("True", "False", "None") else node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
+def reads(node: cst.CSTNode) -> frozenset[str]:
+    """The paths an expression reads (keyword names and attribute names are not reads)."""
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        path = dotted(current)
+        if path:
+            found.add(path)
+        elif isinstance(current, (cst.Arg, cst.Attribute)):
+            stack.append(current.value)
+        elif not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            stack.extend(children(current))
+    return frozenset(found)
+
+
+def stored(target: cst.CSTNode) -> frozenset[str]:
+    """The paths an assignment target stores to (``d[k] = v`` stores to ``d``)."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return frozenset(path for element in target.elements for path in stored(element.value))
+    if isinstance(target, cst.StarredElement):
+        return stored(target.value)
+    if isinstance(target, cst.Subscript):
+        return stored(target.value)
+    path = dotted(target)
+    return frozenset({path}) if path else frozenset()
+
+
+def related(a: str, b: str) -> bool:
+    return a == b or a.startswith(f"{b}.") or b.startswith(f"{a}.")
+
+
+def _touches(paths: Iterable[str], others: Iterable[str]) -> bool:
+    others = tuple(others)
+    return any(related(path, other) for path in paths for other in others)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Values read by ``value`` end up in ``targets`` (an assignment, a loop header, or a
+    mutation such as ``history.append(reply)``)."""
+
+    targets: frozenset[str]
+    sources: frozenset[str]
+    value: cst.CSTNode
+
+
+class Loop:
+    """A ``for`` statement or one ``for`` clause of a comprehension."""
+
+    def __init__(
+        self,
+        node: cst.CSTNode,
+        target: cst.BaseExpression,
+        iterable: cst.BaseExpression,
+        body: tuple[cst.CSTNode, ...],
+    ) -> None:
+        self.node = node
+        self.target = target
+        self.iter = iterable
+        self.body = body
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The loop variables."""
+        return stored(self.target)
+
+    @cached_property
+    def nodes(self) -> tuple[cst.CSTNode, ...]:
+        """Every node that runs once per iteration (nested ``def``/``lambda`` bodies do not)."""
+        return tuple(node for part in self.body for node in walk(part, _DEFERRED))
+
+    @cached_property
+    def calls(self) -> tuple[cst.Call, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, cst.Call))
+
+    @cached_property
+    def flows(self) -> tuple[Flow, ...]:
+        return tuple(flow for node in self.nodes for flow in _flows(node))
+
+    @cached_property
+    def exits(self) -> bool:
+        """A ``break`` or ``return`` in the body: a retry or search loop, not a stream of items."""
+        for part in self.body:
+            for node in walk(part, (*_DEFERRED, cst.For, cst.While)):
+                if isinstance(node, (cst.Break, cst.Return)):
+                    return True
+        return False
+
+    def inputs(self, call: cst.Call) -> frozenset[str]:
+        """The paths a call's arguments are computed from within one iteration or the last."""
+        deps = {path for arg in call.args for path in reads(arg.value)}
+        changed = True
+        while changed:
+            changed = False
+            for flow in self.flows:
+                if not flow.sources <= deps and _touches(flow.targets, deps):
+                    deps |= flow.sources
+                    changed = True
+        return frozenset(deps)
+
+    def depends_on_variable(self, call: cst.Call) -> bool:
+        return _touches(self.inputs(call), self.names)
+
+    def feeds_back(self, call: cst.Call) -> bool:
+        """Whether the call's result flows into its own input of the next iteration."""
+        results: set[str] = set()
+        for flow in self.flows:
+            if any(node is call for node in walk(flow.value, _DEFERRED)):
+                results |= flow.targets
+        changed = bool(results)
+        while changed:
+            changed = False
+            for flow in self.flows:
+                if not flow.targets <= results and _touches(flow.sources, results):
+                    results |= flow.targets
+                    changed = True
+        return bool(results) and _touches(self.inputs(call), results)
+
+    def iterates_batches(self, resolver: Resolver, module: ModuleInfo) -> bool:
+        """Each iteration handles a batch: a DataLoader, a batching helper, a call given a
+        ``batch_size``, ``range`` with a step other than 1 in some call context, a slice
+        bounded by the loop variable, or a loop variable or iterable named for batches or
+        chunks."""
+        if any(word in name.lower() for name in self.names for word in _BATCH_WORDS):
+            return True
+        if any(
+            isinstance(node, cst.Slice) and _touches(reads(node), self.names) for node in self.nodes
+        ):
+            return True
+        expression = self.iter
+        while isinstance(expression, cst.Call) and expression.args:
+            if _names_batches(expression.func):
+                return True
+            if resolver.qualname(module, expression.func) not in _WRAPPERS:
+                break
+            expression = expression.args[0].value
+        return any(
+            _batched_value(option)
+            for env in resolver.contexts(module, self.iter)
+            for option in alternatives(iterated(resolver, module, self, env))
+        )
+
+
+def iterated(resolver: Resolver, module: ModuleInfo, loop: Loop, env: Env = EMPTY) -> Value:
+    """What the loop iterates over, seen through ``enumerate``, ``tqdm``, ``list`` and the like."""
+    value = resolver.value(module, loop.iter, env)
+    while isinstance(value, CallVal) and value.qualname in _WRAPPERS and value.args:
+        value = value.args[0]
+    return value
+
+
+def is_dataloader(qualname: str | None) -> bool:
+    name = qualname or ""
+    return name.startswith("torch.") and name.endswith(".DataLoader")
+
+
+def _batched_value(value: Value) -> bool:
+    if not isinstance(value, CallVal):
+        return False
+    qualname = value.qualname or ""
+    if qualname in _BATCHERS or "batch_size" in value.kwargs:
+        return True
+    if is_dataloader(qualname) or any(
+        isinstance(arg, CallVal) and is_dataloader(arg.qualname) for arg in value.args
+    ):
+        return True
+    if qualname == "builtins.range" and len(value.args) == 3:
+        step = value.args[2]
+        return not (isinstance(step, Const) and step.value == 1)
+    return False
+
+
+def _names_batches(func: cst.BaseExpression) -> bool:
+    name = func.value if isinstance(func, cst.Name) else ""
+    if isinstance(func, cst.Attribute):
+        name = func.attr.value
+    return any(word in name.lower() for word in _BATCH_WORDS)
+
+
+def _flows(node: cst.CSTNode) -> Iterator[Flow]:
+    if isinstance(node, cst.Assign):
+        targets = frozenset(p for target in node.targets for p in stored(target.target))
+        yield Flow(targets, reads(node.value), node.value)
+    elif isinstance(node, cst.AnnAssign) and node.value is not None:
+        yield Flow(stored(node.target), reads(node.value), node.value)
+    elif isinstance(node, cst.AugAssign):
+        targets = stored(node.target)
+        yield Flow(targets, reads(node.value) | targets, node.value)
+    elif isinstance(node, cst.NamedExpr):
+        yield Flow(stored(node.target), reads(node.value), node.value)
+    elif isinstance(node, (cst.For, cst.CompFor)):
+        yield Flow(stored(node.target), reads(node.iter), node.iter)
+    elif isinstance(node, cst.WithItem) and node.asname is not None:
+        yield Flow(stored(node.asname.name), reads(node.item), node.item)
+    elif (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value.startswith(_MUTATOR_PREFIXES)
+    ):
+        receiver = dotted(node.func.value)
+        if receiver:
+            sources = frozenset(p for arg in node.args for p in reads(arg.value))
+            yield Flow(frozenset({receiver}), sources, node)
+
+
+def _comprehension_loops(node: cst.BaseComp | cst.DictComp) -> Iterator[Loop]:
+    results: list[cst.CSTNode] = (
+        [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
+    )
+    clause: cst.CompFor | None = node.for_in
+    while clause is not None:
+        body: list[cst.CSTNode] = list(clause.ifs)
+        inner = clause.inner_for_in
+        while inner is not None:
+            body.extend([inner.iter, *inner.ifs])
+            inner = inner.inner_for_in
+        yield Loop(clause, clause.target, clause.iter, (*body, *results))
+        clause = clause.inner_for_in
+
+
+def _collect(module: ModuleInfo) -> tuple[Loop, ...]:
+    found: list[Loop] = []
+    for node in module.loops:
+        if isinstance(node, cst.For):
+            found.append(Loop(node, node.target, node.iter, (node.body,)))
+        else:
+            found.extend(_comprehension_loops(node))
+    return tuple(found)
+
+
+def loops(resolver: Resolver, module: ModuleInfo) -> tuple[Loop, ...]:
+    """Every loop of the module, collected once per run."""
+    return resolver.memo(("loops", module), lambda: _collect(module))
+
+
+def enclosing(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> tuple[Loop, ...]:
+    """The loops whose body runs ``call`` once per iteration, innermost last."""
+    index = resolver.memo(("loops-by-call", module), lambda: _by_call(resolver, module))
+    return index.get(call, ())
+
+
+def _by_call(resolver: Resolver, module: ModuleInfo) -> dict[cst.Call, tuple[Loop, ...]]:
+    index: dict[cst.Call, tuple[Loop, ...]] = {}
+    for loop in loops(resolver, module):
+        for call in loop.calls:
+            index[call] = (*index.get(call, ()), loop)
+    return index

@@ -1,0 +1,182 @@
+"""ECO201: an explicit batch size of 1 on an inference path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ecolint.analysis.commands import cli_options
+from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
+from ecolint.analysis.inference import is_pipeline, per_item_generation
+from ecolint.analysis.loops import is_dataloader, iterated
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
+from ecolint.checks.base import Check
+from ecolint.evidence.select import batch_evidence
+from ecolint.findings import Report, describe_origin, line_label
+
+TRAINING_ARGUMENTS = frozenset({"TrainingArguments", "Seq2SeqTrainingArguments"})
+EVAL_BATCH_KEYS = ("per_device_eval_batch_size", "eval_batch_size")
+VLLM_ENGINES = frozenset({"LLM", "EngineArgs", "AsyncEngineArgs"})
+VLLM_FLAGS = frozenset({"--max-num-seqs", "--max_num_seqs"})
+
+
+def _is_one(value: Value, text: bool = False) -> bool:
+    if not isinstance(value, Const):
+        return False
+    if type(value.value) is int:
+        return value.value == 1
+    return text and isinstance(value.value, str) and value.value.strip() == "1"
+
+
+class BatchSizeOne(Check):
+    """A batch size that cannot be resolved, or a training-only batch size: no finding."""
+
+    code = "ECO201"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        seen: set[int] = set()
+        for report in (
+            *self._pipelines(module),
+            *self._eval_arguments(module),
+            *self._dataloaders(module),
+            *self._vllm(module),
+        ):
+            if id(report.site.node) not in seen:
+                seen.add(id(report.site.node))
+                yield report
+
+    def _report(self, message: str, site: Site, value: Value, **params: str) -> Report:
+        origin = describe_origin(value, site)
+        params["origin"] = f" ({origin})" if origin else ""
+        return Report(self.code, site, params, message, batch_evidence(self.context.gpu))
+
+    def _pipelines(self, module: ModuleInfo) -> Iterator[Report]:
+        """``pipeline(..., batch_size=1)`` and ``pipe(inputs, batch_size=1)``."""
+        for load in loading_facts(self.resolver, module).loads:
+            entry = load.value.kwargs.get("batch_size")
+            if last_name(load.loader) == "pipeline" and entry and _is_one(entry.value):
+                yield self._report("pipeline", entry.site, entry.value, call="pipeline(...)")
+        resolver = self.resolver
+        for call in module.calls:
+            if not isinstance(call.func, (cst.Name, cst.Call)):
+                continue
+            arg = _keyword(call, "batch_size")
+            if arg is None:
+                continue
+            for env in resolver.contexts(module, call):
+                if not resolver.reachable(module, call, env):
+                    continue
+                if is_pipeline(resolver.value(module, call.func, env)):
+                    value = resolver.value(module, arg.value, env)
+                    if _is_one(value):
+                        name = call.func.value if isinstance(call.func, cst.Name) else "pipeline"
+                        yield self._report("pipeline", Site(module, arg), value, call=f"{name}()")
+
+    def _eval_arguments(self, module: ModuleInfo) -> Iterator[Report]:
+        """``per_device_eval_batch_size=1`` in training arguments that evaluate or predict."""
+
+        def accept(qualname: str) -> bool:
+            return top_package(qualname) == "transformers" and (
+                last_name(qualname) in TRAINING_ARGUMENTS
+            )
+
+        calls = self.resolver.calls_in_contexts(module, TRAINING_ARGUMENTS, accept)
+        for call, env, _ in calls:
+            arguments = self.resolver.value(module, call, env)
+            if not isinstance(arguments, CallVal):
+                continue
+            for key in EVAL_BATCH_KEYS:
+                entry = arguments.kwargs.get(key)
+                if entry is None or not _is_one(entry.value):
+                    continue
+                use = self._evaluation(module, arguments)
+                if use:
+                    yield self._report("eval", entry.site, entry.value, key=key, use=use)
+
+    def _evaluation(self, module: ModuleInfo, arguments: CallVal) -> str:
+        """How the arguments are used for inference: ``do_eval``/``do_predict``, an evaluation
+        strategy (which sets ``do_eval``), or a trainer built on them that evaluates or predicts."""
+        for flag in ("do_eval", "do_predict"):
+            entry = arguments.kwargs.get(flag)
+            if entry is not None and truth(entry.value) is True:
+                return f"with {flag}=True"
+        for key in ("eval_strategy", "evaluation_strategy"):
+            entry = arguments.kwargs.get(key)
+            strategy = _strategy(entry) if entry else None
+            if strategy:
+                return f'with {key}="{strategy}"'
+        for method in ("evaluate", "predict"):
+            for call in module.calls_named(method):
+                if self._trainer_uses(module, call, arguments):
+                    return f"used by trainer.{method}() at {line_label(Site(module, call))}"
+        return ""
+
+    def _trainer_uses(self, module: ModuleInfo, call: cst.Call, arguments: CallVal) -> bool:
+        if not isinstance(call.func, cst.Attribute) or not self.resolver.reachable(module, call):
+            return False
+        for trainer in alternatives(self.resolver.value(module, call.func.value)):
+            if not (isinstance(trainer, CallVal) and (trainer.qualname or "").endswith("Trainer")):
+                continue
+            used = trainer.arg(1, "args")
+            if used is not None and any(
+                isinstance(option, CallVal) and option.identity() == arguments.identity()
+                for option in alternatives(used)
+            ):
+                return True
+        return False
+
+    def _dataloaders(self, module: ModuleInfo) -> Iterator[Report]:
+        """A ``DataLoader(batch_size=1)`` whose loop hands each batch to a generation call."""
+        for item in per_item_generation(self.resolver, module):
+            for loader in alternatives(iterated(self.resolver, module, item.loop)):
+                if not isinstance(loader, CallVal) or not is_dataloader(loader.qualname):
+                    continue
+                entry = _batch_size_entry(loader)
+                if entry is not None and _is_one(entry.value):
+                    yield self._report("dataloader", entry.site, entry.value, call=item.what)
+
+    def _vllm(self, module: ModuleInfo) -> Iterator[Report]:
+        """vLLM ``LLM(max_num_seqs=1)`` (or engine args), and ``--max-num-seqs 1`` in a list."""
+
+        def accept(qualname: str) -> bool:
+            return top_package(qualname) == "vllm" and last_name(qualname) in VLLM_ENGINES
+
+        for call, env, qualname in self.resolver.calls_in_contexts(module, VLLM_ENGINES, accept):
+            engine = self.resolver.value(module, call, env)
+            entry = engine.kwargs.get("max_num_seqs") if isinstance(engine, CallVal) else None
+            if entry is not None and _is_one(entry.value):
+                setting = f"{last_name(qualname)}(max_num_seqs=1)"
+                yield self._report("vllm", entry.site, entry.value, setting=setting)
+        for option in cli_options(self.resolver, module, VLLM_FLAGS):
+            if _is_one(option.value, text=True):
+                setting = f"{option.flag} 1"
+                yield self._report("vllm", option.site, option.value, setting=setting)
+
+
+def _strategy(entry: Entry) -> str | None:
+    """An evaluation strategy other than "no" (a string or ``IntervalStrategy.STEPS``)."""
+    value = entry.value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value if value.value.lower() != "no" else None
+    if isinstance(value, Ref) and last_name(value.qualname) in ("STEPS", "EPOCH"):
+        return last_name(value.qualname).lower()
+    return None
+
+
+def _batch_size_entry(loader: CallVal) -> Entry | None:
+    """``batch_size`` of a DataLoader, given by keyword or as the second positional argument."""
+    if "batch_size" in loader.kwargs:
+        return loader.kwargs["batch_size"]
+    site = loader.site
+    if site is None or not isinstance(site.node, cst.Call) or len(loader.args) < 2:
+        return None
+    positional = [arg for arg in site.node.args if arg.keyword is None]
+    if len(positional) < 2 or any(arg.star for arg in positional[:2]):
+        return None
+    return Entry(loader.args[1], Site(site.module, positional[1]))
+
+
+def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)

@@ -1,0 +1,106 @@
+"""ECO404: a model loaded inside a request handler or a loop over requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ecolint.analysis.callgraph import calls_of, local_callee, reaches
+from ecolint.analysis.inference import (
+    generation,
+    is_model_load,
+    loader_calls,
+    loops_over_models,
+)
+from ecolint.analysis.loops import dotted, loops
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
+from ecolint.analysis.values import Site
+from ecolint.checks.base import Check
+from ecolint.evidence.select import convention_evidence
+from ecolint.findings import Report, line_label
+
+
+class ModelLoadPerRequest(Check):
+    """Loads behind a cache (``lru_cache``, ``st.cache_resource``, ``if _model is None``), in
+    start-up hooks, at module level (outside Streamlit) and in loops over models are fine."""
+
+    code = "ECO404"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        seen: set[int] = set()
+        for report in (*self._handlers(module), *self._loops(module)):
+            if id(report.site.node) not in seen:
+                seen.add(id(report.site.node))
+                yield report
+
+    def _handlers(self, module: ModuleInfo) -> Iterator[Report]:
+        for handler in request_handlers(self.resolver, module):
+            if not self._has_loads(handler.module):
+                continue
+            key = "streamlit" if isinstance(handler.node, cst.Module) else "handler"
+            for call in calls_of(self.resolver, handler.module, handler.node):
+                what = self._load(handler.module, call)
+                if what:
+                    yield self._report(handler.module, call, key, what, handler.description)
+
+    def _loops(self, module: ModuleInfo) -> Iterator[Report]:
+        """A load that does not depend on the loop variable, in a loop over requests: its items
+        go into generation, it does not stop early (a retry) and does not change the model per
+        iteration (a loop over models, or fresh weights per fold or seed, feeds no generation)."""
+        if not self._has_loads(module):
+            return
+        resolver = self.resolver
+        for loop in loops(resolver, module):
+            if loop.exits or loops_over_models(resolver, module, loop):
+                continue
+            if not any(
+                loop.depends_on_variable(call) and generation(resolver, module, call)
+                for call in loop.calls
+            ):
+                continue
+            for call in loop.calls:
+                what = self._load(module, call)
+                if what and not loop.depends_on_variable(call):
+                    where = f"the loop at {line_label(Site(module, loop.node))}"
+                    yield self._report(module, call, "loop", what, where)
+
+    def _has_loads(self, module: ModuleInfo) -> bool:
+        return any(is_model_load(name) for name in loader_calls(self.resolver, module).values())
+
+    def _report(
+        self, module: ModuleInfo, call: cst.Call, key: str, what: str, where: str
+    ) -> Report:
+        params = {"call": what, "where": where}
+        evidence = convention_evidence(self.context.gpu)
+        return Report(self.code, Site(module, call), params, key, evidence)
+
+    def _load(self, module: ModuleInfo, call: cst.Call) -> str:
+        """``AutoModel.from_pretrained()`` / ``pipeline()`` at the call, or a helper of the module
+        that loads without a cache; '' otherwise."""
+        if not self.resolver.reachable(module, call):
+            return ""
+        if self._loads_uncached(module, call):
+            return f"{dotted(call.func) or 'the loader'}()"
+        callee = local_callee(self.resolver, module, call)
+        if callee is None or is_cached_function(self.resolver, module, callee):
+            return ""
+        if reaches(
+            self.resolver,
+            module,
+            callee,
+            "uncached-model-load",
+            lambda inner: self._loads_uncached(module, inner),
+            lambda function: not is_cached_function(self.resolver, module, function),
+        ):
+            return f"{callee.name.value}() (it loads a model)"
+        return ""
+
+    def _loads_uncached(self, module: ModuleInfo, call: cst.Call) -> bool:
+        qualname = loader_calls(self.resolver, module).get(call)
+        return (
+            bool(qualname)
+            and is_model_load(qualname or "")
+            and not (lazily_cached(self.resolver, module, call))
+        )

@@ -1,0 +1,70 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` annotation per
+finding, shown on the pull request's diff at the reported span."""
+
+from __future__ import annotations
+
+from ecolint.engine import RunResult
+from ecolint.findings import Finding
+from ecolint.reporters.text import summary_line
+
+COMMANDS = {
+    "red": "error",
+    "orange": "error",
+    "yellow": "warning",
+    "gray": "notice",
+    "green": "notice",
+}
+
+
+def escape_data(text: str) -> str:
+    """The message after ``::``, escaped as the runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A ``key=value`` property: ``:`` and ``,`` would end the value early."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **properties: object) -> str:
+    fields = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in properties.items()
+        if value is not None
+    )
+    return f"::{name}{' ' + fields if fields else ''}::{escape_data(message)}"
+
+
+def _annotation(finding: Finding) -> str:
+    message = finding.message + (f" ({finding.headline})" if finding.headline else "")
+    fix = (finding.fix or {}).get("summary")
+    if fix:
+        message += f"\nfix: {fix}"
+    return command(
+        COMMANDS[finding.mood],
+        message,
+        file=finding.path,
+        line=finding.line,
+        col=finding.column,
+        endLine=finding.end_line,
+        endColumn=finding.end_column,
+        title=f"{finding.code} {finding.name}",
+    )
+
+
+def render_github(result: RunResult) -> str:
+    lines = [_annotation(finding) for finding in result.findings]
+    lines += [
+        command(
+            "error",
+            f"internal error in {error.code} while checking {error.path}: {error.message}",
+            file=error.path,
+            title=f"ecolint internal error in {error.code}",
+        )
+        for error in result.internal_errors
+    ]
+    lines += [
+        command("error", f"{path}: {problem}", title="ecolint") for path, problem in result.problems
+    ]
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
