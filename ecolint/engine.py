@@ -22,14 +22,16 @@ from typing import Any, TypeVar
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.values import LineSpan
 from ecolint.baseline import Outcome
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.evidence.select import Evidence
+from ecolint.evidence.stack import stack_drift
 from ecolint.findings import Finding, Report, fingerprint
 from ecolint.i18n import DEFAULT_LANG
-from ecolint.locations import ModuleSpan, locate
+from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover
 from ecolint.sources.document import Document, TextSpan
@@ -131,6 +133,8 @@ class Engine:
         judged: list[ModuleInfo | Document] = []
         for source in discovery.files:
             reports.extend(self._scan(source, project, context, checks, result, judged))
+        shown = [report for report in reports if self._shown(report)]
+        reports = stack_drift(shown, self.rules, self.gpu)
         best: dict[tuple[str, str, int, int], Finding] = {}
         for finding in result.findings:
             best[(finding.code, finding.path, finding.line, finding.column)] = finding
@@ -299,11 +303,13 @@ class Engine:
                 return True
         return False
 
+    def _shown(self, report: Report) -> bool:
+        """Savings are reported only when asked for (``--show-green``)."""
+        return self.show_green or (report.mood or self.rules[report.code].mood) != "green"
+
     def _finding(self, report: Report, used: Used) -> Finding | None:
         rule = self.rules[report.code]
         mood = report.mood or rule.mood
-        if mood == "green" and not self.show_green:
-            return None
         place = locate(report.site)
         if place.suppressed(rule.code):
             used[(place.file, place.comment_line)].add(rule.code)
@@ -348,10 +354,10 @@ class Engine:
         return {**evidence.as_dict(), "headline": evidence.headline(self.lang), "cost": cost}
 
 
-def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> ModuleSpan | TextSpan:
+def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> LineSpan | TextSpan:
     line, start, end = directive.line, directive.column, directive.end_column
     if isinstance(unit, ModuleInfo):
-        return ModuleSpan(unit, line, start, line, end)
+        return LineSpan(unit, line, start, end, unit.text.splitlines()[line - 1])
     return TextSpan(unit, line, start + 1, line, end + 1)
 
 

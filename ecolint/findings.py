@@ -5,15 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ecolint.analysis.values import Hop, Site, Value
+from ecolint.analysis.values import Hop, LineSpan, Ref, Site, Value
 from ecolint.evidence.select import Evidence
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import TextSpan
-
-if TYPE_CHECKING:
-    from ecolint.locations import ModuleSpan
 
 
 @dataclass(frozen=True)
@@ -21,11 +18,12 @@ class Report:
     """A check's raw result: where, which message, with which evidence."""
 
     code: str
-    site: Site | TextSpan | ModuleSpan
+    site: Site | LineSpan | TextSpan
     params: dict[str, str | Phrase] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None
     mood: str | None = None  # overrides the rule's mood (a saving is green)
+    subject: object = None  # what a run-wide post-pass reads (ECO302: the dependency pin)
 
 
 @dataclass(frozen=True)
@@ -117,14 +115,14 @@ def describe_origin(value: Value, report_site: Site, context: Site | None = None
         hop = hops[-1]
         return phrase("origin.set_by", label=hop.label, where=where(hop.site, report_site))
     origin = value.origin
-    if origin is None or origin.node is report_site.node:
-        return ""
-    if _inside(origin, report_site) or (context is not None and _inside(origin, context)):
+    if origin is None or origin.node is report_site.node or isinstance(value, Ref):
+        return ""  # a name written at the spot (``torch.float32``) only points at its import
+    if inside(origin, report_site) or (context is not None and inside(origin, context)):
         return ""
     return phrase("origin.set_at", where=where(origin, report_site))
 
 
-def _inside(inner: Site, outer: Site) -> bool:
+def inside(inner: Site, outer: Site) -> bool:
     if inner.module is not outer.module:
         return False
     a = inner.module.position(inner.node)

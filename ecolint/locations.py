@@ -8,8 +8,7 @@ from pathlib import Path
 
 from libcst.metadata import CodePosition
 
-from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.values import Site
+from ecolint.analysis.values import LineSpan, Site
 from ecolint.sources.document import TextSpan
 from ecolint.suppression import is_suppressed, suppressed_in_line
 
@@ -44,19 +43,7 @@ class Place:
         return suppressed_in_line(line, code)
 
 
-@dataclass(frozen=True)
-class ModuleSpan:
-    """A span of a module's text that is no syntax node (a comment): 1-based lines, 0-based
-    columns as libcst counts them, in the joined module for notebooks."""
-
-    module: ModuleInfo
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-def locate(site: Site | TextSpan | ModuleSpan) -> Place:
+def locate(site: Site | LineSpan | TextSpan) -> Place:
     if isinstance(site, TextSpan):
         document = site.document
         return Place(
@@ -74,14 +61,18 @@ def locate(site: Site | TextSpan | ModuleSpan) -> Place:
             python=False,
             source_end_line=site.end_line,
         )
-    if isinstance(site, ModuleSpan):
-        module = site.module
+    module = site.module
+    if isinstance(site, LineSpan):
+        # A line no node covers (a comment, a notebook's masked ``!pip`` line): its own text
+        # holds any ``# noqa``.
         start = CodePosition(site.line, site.column)
-        end = CodePosition(site.end_line, site.end_column)
+        end = CodePosition(site.line, site.end_column)
+        source, source_line, python = site.text, 1, False
     else:
-        module = site.module
         span = module.position(site.node)
         start, end = span.start, span.end
+        source, source_line, python = module.text, start.line, True
+    source_end = source_line + end.line - start.line
     if module.notebook is None:
         return Place(
             module.path,
@@ -93,10 +84,10 @@ def locate(site: Site | TextSpan | ModuleSpan) -> Place:
             None,
             None,
             None,
-            module.text,
-            start.line,
-            python=True,
-            source_end_line=end.line,
+            source,
+            source_line,
+            python=python,
+            source_end_line=source_end,
         )
     source_map = module.notebook.source_map
     first = source_map.locate(start.line, start.column)
@@ -111,8 +102,8 @@ def locate(site: Site | TextSpan | ModuleSpan) -> Place:
         first.cell,
         first.cell_line,
         start.column + 1,
-        module.text,
-        start.line,
-        python=True,
-        source_end_line=end.line,
+        source,
+        source_line,
+        python=python,
+        source_end_line=source_end,
     )

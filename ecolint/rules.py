@@ -50,7 +50,7 @@ class Rule:
     docs: dict[str, Any]
     evidence: dict[str, Any]
     fix: dict[str, Any]
-    examples: dict[str, list[str]] = field(default_factory=dict)
+    examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
 
     def message(self, key: str, params: Mapping[str, object], lang: str = "en") -> str:
         """The message in ``lang``; parameters that are Phrases are rendered in it too."""

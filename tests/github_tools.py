@@ -38,8 +38,14 @@ def write_every_rule_tree(folder: Path) -> Path:
     example, whose NF4 saving is a green finding with ``--show-green``."""
     folder.mkdir(parents=True, exist_ok=True)
     for rule in all_rules().values():
-        for index, text in enumerate(rule.examples.get("invalid", [])):
-            (folder / f"{rule.code.lower()}_{index}.py").write_text(text, encoding="utf-8")
+        for index, example in enumerate(rule.examples.get("invalid", [])):
+            if isinstance(example, dict):  # several files, or files that are not Python
+                target = folder / f"{rule.code.lower()}_{index}"
+                for name, text in example["files"].items():
+                    (target / name).parent.mkdir(parents=True, exist_ok=True)
+                    (target / name).write_text(text, encoding="utf-8")
+            else:
+                (folder / f"{rule.code.lower()}_{index}.py").write_text(example, encoding="utf-8")
     clean = (EXAMPLES / "clean_serving.py").read_text(encoding="utf-8")
     (folder / "clean_serving.py").write_text(clean, encoding="utf-8")
     return folder

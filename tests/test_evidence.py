@@ -16,7 +16,6 @@ from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.evidence.models import resolve_model_size
 from ecolint.evidence.select import (
     batch_evidence,
-    convention_evidence,
     nf4_crossover,
     select,
 )
@@ -141,13 +140,6 @@ def test_batch_evidence_on_the_default_gpu_quotes_the_a800_sweep() -> None:
     assert cited[1]["source"] == f"{single['source_repo']}:{single['source_path']}"
 
 
-def test_convention_evidence_carries_no_figure() -> None:
-    evidence = convention_evidence(resolve_gpu("rtx4090d"))
-    assert evidence.stars == 1 and evidence.pair is None and evidence.delta_pct is None
-    assert evidence.headline() == "★☆☆ engineering convention, not measured by EcoCompute"
-    assert evidence.as_dict()["rows"] == [] and evidence.as_dict()["precision"] is None
-
-
 def test_every_figure_in_the_json_report_is_recomputed_from_its_rows() -> None:
     examples = FIXTURES.parent.parent / "examples"
     result = scan([FIXTURES / "shapes", FIXTURES / "crossmodule", examples], show_green=True)
@@ -156,6 +148,10 @@ def test_every_figure_in_the_json_report_is_recomputed_from_its_rows() -> None:
     for finding in result.findings:
         evidence = finding.evidence
         if not evidence or not evidence["rows"]:
+            continue
+        if evidence["delta_pct"] is None:  # rows cited for their software stack (ECO3xx)
+            for cited in evidence["rows"]:
+                assert cited["stack"] == rows[cited["line"]]["stack"]
             continue
         quant, base = evidence["rows"]
         for cited in (quant, base):

@@ -89,7 +89,7 @@ def test_local_model_directory_in_the_scanned_tree(write) -> None:  # type: igno
         "q = BitsAndBytesConfig(load_in_4bit=True)  # expect\n"
         "m = AutoModelForCausalLM.from_pretrained('models/tiny', quantization_config=q)\n",
     )
-    result = scan([script.parent])
+    result = scan([script.parent], select=("ECO102",))
     assert [(f.code, f.line) for f in result.findings] == [("ECO102", 2)]
     assert "estimated from" in result.findings[0].evidence["model_size_source"]
 
@@ -101,8 +101,8 @@ def test_user_models_setting_drives_eco102(write) -> None:  # type: ignore[no-un
         "q = BitsAndBytesConfig(load_in_4bit=True)\n"
         "m = AutoModelForCausalLM.from_pretrained('acme/chat', quantization_config=q)\n",
     )
-    assert not scan([script]).findings
-    result = scan([script], models={"acme/chat": 1.2})
+    assert not scan([script], select=("ECO102",)).findings
+    result = scan([script], models={"acme/chat": 1.2}, select=("ECO102",))
     assert [(f.code, f.line) for f in result.findings] == [("ECO102", 2)]
 
 
@@ -114,8 +114,8 @@ def test_gpu_changes_the_crossover_decision(write) -> None:  # type: ignore[no-u
         "m = AutoModelForCausalLM.from_pretrained('acme/chat', quantization_config=q)\n",
     )
     models = {"acme/chat": 4.5}
-    assert not scan([script], models=models).findings
-    on_5090 = scan([script], models=models, gpu="rtx5090").findings
+    assert not scan([script], models=models, select=("ECO102",)).findings
+    on_5090 = scan([script], models=models, gpu="rtx5090", select=("ECO102",)).findings
     assert [(f.code, f.line) for f in on_5090] == [("ECO102", 2)]
     assert "5.2B" in on_5090[0].message and "not measured" in on_5090[0].message
     assert on_5090[0].evidence["stars"] <= 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import expectations, found, scan
+from conftest import expectations, scan
 
 from ecolint.checks.base import registry
 from ecolint.engine import ENGINE_RULES
@@ -51,14 +51,25 @@ def _fields(template: str) -> list[str]:
     EXAMPLES,
     ids=[f"{code}-{kind}-{index}" for code, kind, index, _ in EXAMPLES],
 )
-def test_rule_examples(tmp_path: Path, code: str, kind: str, index: int, text: str) -> None:
-    path = tmp_path / "example.py"
-    path.write_text(text, encoding="utf-8")
-    result = scan([path])
+def test_rule_examples(tmp_path: Path, code: str, kind: str, index: int, text: object) -> None:
+    """An example is Python source (written as ``example.py``) or ``{files: {name: text}}``
+    for rules that read other files or need several of them."""
+    files = text["files"] if isinstance(text, dict) else {"example.py": text}
+    paths = []
+    for name, content in files.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(content, encoding="utf-8")
+    result = scan([tmp_path])
     assert not result.internal_errors
-    mine = {item for item in found(result.findings) if item[1] == code}
+    mine = {(Path(f.path).name, f.line, f.code) for f in result.findings if f.code == code}
     if kind == "invalid":
         assert mine, "an invalid example must produce a finding"
-        assert mine == expectations(path)
+        expected = {
+            (path.name, line, expected_code)
+            for path in paths
+            for line, expected_code in expectations(path)
+            if expected_code == code
+        }
+        assert mine == expected
     else:
         assert not mine

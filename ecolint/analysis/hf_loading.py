@@ -4,10 +4,16 @@ A bitsandbytes setup is wherever the code switches quantisation on: a ``BitsAndB
 or accelerate ``BnbQuantizationConfig``, a dict passed as ``quantization_config``, legacy
 ``load_in_8bit``/``load_in_4bit`` keywords of ``from_pretrained``, ``model_kwargs`` of
 ``pipeline``, or unsloth's ``FastLanguageModel.from_pretrained``.
+
+A model load is a reachable ``from_pretrained``/``pipeline`` call, with what it builds (a model,
+a config, a pipeline), its model ids and setups. ``load_of`` traces a value back to the load it
+came from through ``.to()``/``.cuda()``/``.eval()`` chains; ``generates`` and
+``generation_call`` tell where text is generated.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,7 +21,20 @@ import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
-from ecolint.analysis.values import CallVal, Const, DictVal, Entry, Site, Value, alternatives
+from ecolint.analysis.values import (
+    CallVal,
+    ClassVal,
+    Const,
+    DictVal,
+    Entry,
+    FuncVal,
+    ModuleVal,
+    ObjVal,
+    Ref,
+    Site,
+    Value,
+    alternatives,
+)
 
 LOADER_PACKAGES = frozenset({"transformers", "peft", "trl", "optimum", "auto_gptq", "unsloth"})
 BNB_CONFIGS = {
@@ -25,6 +44,13 @@ BNB_CONFIGS = {
 UNSLOTH_LOADER = "FastLanguageModel"
 _CONFIG_NAMES = frozenset(BNB_CONFIGS.values())
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline"})
+PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
+# nn.Module methods that return the module itself: ``from_pretrained(...).to("cuda").eval()``
+# is still the loaded model.
+SELF_RETURNING = frozenset({"to", "cuda", "cpu", "float", "half", "bfloat16", "eval"})
+_NOT_MODELS = ("Tokenizer", "Processor", "FeatureExtractor")
+# torch dtype aliases, and the strings transformers resolves with getattr(torch, name).
+_DTYPE_ALIASES = {"float": "float32", "half": "float16", "double": "float64"}
 
 
 def top_package(qualname: str) -> str:
@@ -80,6 +106,36 @@ class BnbSetup:
         return None
 
 
+def loaded_kind(qualname: str) -> str:
+    """What a loader call builds: ``pipeline``, ``model``, ``config``, ``generation-config``, or
+    ``other`` (tokenizers, processors)."""
+    if not qualname.endswith("from_pretrained"):
+        return "pipeline"
+    owner = last_name(qualname.rsplit(".", 1)[0])
+    if owner == "GenerationConfig":
+        return "generation-config"
+    if owner.endswith("Config"):
+        return "config"
+    if any(word in owner for word in _NOT_MODELS):
+        return "other"
+    return "model"
+
+
+def dtype_names(value: Value) -> frozenset[str | None] | None:
+    """The torch dtype names a dtype argument can take (``torch.float`` and ``"float32"`` are both
+    ``float32``; ``"auto"`` stays ``auto``; ``None`` is None), or None when any is unknown."""
+    names: set[str | None] = set()
+    for option in alternatives(value):
+        if isinstance(option, Ref) and top_package(option.qualname) == "torch":
+            name = last_name(option.qualname)
+        elif isinstance(option, Const) and (option.value is None or isinstance(option.value, str)):
+            name = option.value
+        else:
+            return None
+        names.add(_DTYPE_ALIASES.get(name, name) if name is not None else None)
+    return frozenset(names)
+
+
 @dataclass(frozen=True)
 class ModelLoad:
     site: Site
@@ -87,6 +143,15 @@ class ModelLoad:
     model_ids: tuple[tuple[str, Value], ...]
     setups: tuple[BnbSetup, ...]
     value: CallVal
+
+    @property
+    def kind(self) -> str:
+        return loaded_kind(self.loader)
+
+    @property
+    def prequantized_4bit(self) -> bool:
+        """A ``*-bnb-4bit`` checkpoint: its own quantization config wins over the caller's."""
+        return any(PREQUANTIZED_4BIT.search(model_id) for model_id, _ in self.model_ids)
 
 
 def setup_from_value(value: Value) -> BnbSetup | None:
@@ -133,6 +198,56 @@ class LoadingFacts:
                 found.append(self._load(call, value, qualname))
         return found
 
+    @cached_property
+    def generates(self) -> bool:
+        """Whether the module generates text: a ``generate()`` call, a ``GenerationConfig``, or a
+        pipeline."""
+        if self.module.calls_named("generate") or self.module.calls_named("GenerationConfig"):
+            return True
+        return any(load.kind in ("pipeline", "generation-config") for load in self.loads)
+
+    def generation_call(self, call: cst.Call) -> str | None:
+        """How a call takes generation options, for messages: ``generate()`` of a model,
+        ``GenerationConfig()``, or the call of a pipeline object (``pipe()``); None otherwise."""
+        module, resolver = self.module, self.resolver
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+            return "generate()" if _may_generate(resolver.value(module, func.value)) else None
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        qualname = resolver.qualname(module, func)
+        if top_package(qualname) == "transformers" and last_name(qualname) == "GenerationConfig":
+            return "GenerationConfig()"
+        if not qualname:
+            for option in alternatives(resolver.value(module, func)):
+                built = option.qualname if isinstance(option, CallVal) else None
+                if is_loader(built) and loaded_kind(built or "") == "pipeline":
+                    return f"{module.module.code_for_node(func)}()"
+        return None
+
+    @cached_property
+    def _by_identity(self) -> dict[tuple[int, int], ModelLoad]:
+        return {load.value.identity(): load for load in self.loads}
+
+    def load_of(self, value: Value) -> ModelLoad | None:
+        """The model load a value is (or is moved/cast from), if it is one of this module's."""
+        by_identity = self._by_identity
+        for option in alternatives(value):
+            while isinstance(option, CallVal) and option.site is not None:
+                if option.identity() in by_identity:
+                    return by_identity[option.identity()]
+                node = option.site.node
+                if not (
+                    option.qualname is None
+                    and isinstance(node, cst.Call)
+                    and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value in SELF_RETURNING
+                ):
+                    break
+                inner = self.resolver.value(option.site.module, node.func.value)
+                option = next(alternatives(inner))
+        return None
+
     def _load(self, call: cst.Call, value: CallVal, qualname: str) -> ModelLoad:
         site = Site(self.module, call)
         setups: list[BnbSetup] = []
@@ -173,3 +288,16 @@ class LoadingFacts:
             if isinstance(option, Const) and isinstance(option.value, str)
         )
         return ModelLoad(site, qualname, model_ids, tuple(setups), value)
+
+
+def _may_generate(receiver: Value) -> bool:
+    """A receiver from the scanned code (a local class, module or function) is not a Hugging
+    Face model, nor is an object built by a package that has no Hugging Face ``generate``
+    (torch is allowed for ``torch.compile(model)``)."""
+    for option in alternatives(receiver):
+        if isinstance(option, (ObjVal, ClassVal, ModuleVal, FuncVal)):
+            return False
+        qualname = option.qualname if isinstance(option, (CallVal, Ref)) else None
+        if qualname and top_package(qualname) not in (*LOADER_PACKAGES, "torch"):
+            return False
+    return True

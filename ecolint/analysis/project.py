@@ -28,6 +28,13 @@ class Project:
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
 
+    def scans(self, path: Path) -> bool:
+        """Whether ``path`` is one of the files this run scans."""
+        return path.resolve() in self._files
+
+    def display_of(self, path: Path) -> str | None:
+        return self._display.get(path.resolve())
+
     def load(self, path: Path, data: bytes | None = None) -> ModuleInfo:
         """Parse ``path`` (once); raises SourceError when it cannot be analysed."""
         key = path.resolve()

@@ -498,6 +498,9 @@ class Resolver:
         function = _BINARY.get(type(node.operator))
         left = self.value(module, node.left, env)
         right = self.value(module, node.right, env)
+        concatenation = isinstance(node.operator, cst.Add)
+        if concatenation and isinstance(left, SeqVal) and isinstance(right, SeqVal):
+            return SeqVal(items=left.items + right.items, origin=Site(module, node))
         if function and isinstance(left, Const) and isinstance(right, Const):
             try:
                 result = function(left.value, right.value)
@@ -630,10 +633,14 @@ class Resolver:
         if qualname == "builtins.dict":
             call = self.call_value(module, node, env, qualname)
             entries: dict[str, Entry] = {}
-            if call.args and isinstance(call.args[0], DictVal):
-                entries.update(call.args[0].entries)
+            is_open = call.open
+            if call.args:  # dict(mapping) copies it; dict(pairs) is not followed
+                first = call.args[0]
+                if isinstance(first, DictVal):
+                    entries.update(first.entries)
+                is_open |= first.open if isinstance(first, DictVal) else True
             entries.update(call.kwargs)
-            return DictVal(entries=entries, open=call.open, origin=Site(module, node))
+            return DictVal(entries=entries, open=is_open, origin=Site(module, node))
         if qualname in _ENV_GETTERS:
             return self._env_default(module, node, env)
         if qualname in _CONVERTERS and len(node.args) == 1:

@@ -26,6 +26,19 @@ class Site:
 
 
 @dataclass(frozen=True)
+class LineSpan:
+    """Columns of one line of a module that no node covers: a notebook's ``!pip`` line is
+    masked to ``pass`` (or a blank) before parsing. ``column``/``end_column`` are 0-based like
+    libcst's; ``text`` is the line as written, whose comment may suppress a finding."""
+
+    module: ModuleInfo
+    line: int
+    column: int
+    end_column: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Hop:
     """One step a value took to reach its use: a variable, a parameter, an argparse default."""
 

@@ -9,7 +9,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
-from ecolint.checks.common import model_size
+from ecolint.checks.common import load_size, model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
 from ecolint.findings import Report, describe_origin
@@ -27,9 +27,7 @@ class Int8OutlierDecomposition(Check):
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         facts = loading_facts(self.resolver, module)
         for load in facts.loads:
-            near = load.site.module.path
-            sizes = (model_size(self.context, near, model_id) for model_id, _ in load.model_ids)
-            size = next((size for size in sizes if size), None)
+            size = load_size(self.context, load)
             for setup in load.setups:
                 report = self._check(setup, size)
                 if report is not None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from ecolint.analysis.hf_loading import BnbSetup, ModelLoad, loading_facts
+from ecolint.analysis.hf_loading import PREQUANTIZED_4BIT, BnbSetup, ModelLoad, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import YamlSetup, yaml_setups
@@ -17,8 +16,6 @@ from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
 from ecolint.findings import Report, describe_origin
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
-
-PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
-from ecolint.evidence.select import convention_evidence
+from ecolint.checks.common import convention_evidence
 from ecolint.findings import Report, line_label
+
+MISSING = "loading a model per request"
 
 
 class ModelLoadPerRequest(Check):
@@ -73,7 +75,7 @@ class ModelLoadPerRequest(Check):
         self, module: ModuleInfo, call: cst.Call, key: str, what: str, where: str
     ) -> Report:
         params = {"call": what, "where": where}
-        evidence = convention_evidence(self.context.gpu)
+        evidence = convention_evidence(self.context, MISSING)
         return Report(self.code, Site(module, call), params, key, evidence)
 
     def _load(self, module: ModuleInfo, call: cst.Call) -> str:

@@ -79,6 +79,7 @@ class Constant:
     value: float | str
     unit: str
     source: str
+    text: str = ""  # the value as written (versions: "0.50" is not the float 0.5)
 
 
 def _number(text: str) -> float | None:
@@ -149,7 +150,9 @@ def constants() -> dict[str, Constant]:
                 value: float | str = float(raw["value"])
             except ValueError:
                 value = raw["value"]
-            table[raw["key"]] = Constant(raw["key"], value, raw["unit"], raw["source_path"])
+            table[raw["key"]] = Constant(
+                raw["key"], value, raw["unit"], raw["source_path"], raw["value"]
+            )
         return table
 
 

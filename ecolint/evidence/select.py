@@ -2,8 +2,8 @@
 
 ★★★ the delta is measured on the selected GPU for a model of the same size (within 10 %), from
 two rows of one source file and session. ★★☆ the same architecture, the nearest measured size.
-★☆☆ another architecture, or an author's estimate (crossovers, scale factors), or an
-engineering convention that EcoCompute did not measure.
+★☆☆ another architecture, or an author's estimate (crossovers, scale factors), or an engineering
+convention that no row measures (``convention``).
 
 Batching is graded by GPU alone (``batch_evidence``): the one sweep measured one model.
 """
@@ -44,6 +44,9 @@ ARCH_FALLBACK = {"hopper": ("ampere", "confidence.h100_from_a800_band_pct_min")}
 CROSSOVER_ARCH_FALLBACK = {"hopper": "ampere", "volta": "turing"}
 
 
+CONVENTION_BASIS = "engineering convention, not measured by EcoCompute"
+
+
 @dataclass(frozen=True)
 class Evidence:
     precision: str | None
@@ -68,8 +71,8 @@ class Evidence:
     def headline(self, lang: str = "en") -> str:
         """``+30.7% energy vs FP16, ★★★ RTX 4090D Mistral-7B-Instruct-v0.3``"""
         if self.pair is None:
-            if self.stars:
-                return t("headline.basis", lang, confidence=self.confidence, basis=self.basis)
+            if self.basis == CONVENTION_BASIS:
+                return t("headline.convention", lang, confidence=self.confidence)
             return t("headline.none", lang)
         quant = self.pair.quant
         return t(
@@ -281,12 +284,30 @@ def batch_evidence(gpu: Gpu) -> Evidence:
     )
 
 
-CONVENTION_BASIS = "engineering convention, not measured by EcoCompute"
+def convention(
+    gpu: Gpu, missing: str, precisions: Iterable[str] = (), model: ModelSize | None = None
+) -> Evidence:
+    """Evidence for a rule that rests on engineering convention (the ECO4xx rules).
 
-
-def convention_evidence(gpu: Gpu) -> Evidence:
-    """A rule backed by engineering practice, not by a measured row: ★☆☆ and no figure."""
-    return Evidence(None, gpu, None, None, 1, CONVENTION_BASIS)
+    When ``data/measurements.csv`` holds rows of one of ``precisions`` (the dataset's own
+    precision labels, such as ``fp32``), they are quoted exactly as for the measured rules. Until
+    then the finding carries no figure: ★☆☆, no rows, and a note naming what the dataset lacks
+    (``missing``, e.g. "FP32 inference"), so the JSON ``evidence`` object keeps its shape.
+    """
+    wanted = tuple(precisions)
+    if wanted:
+        measured = select(gpu, wanted, model)
+        if measured.pair is not None:
+            return measured
+    return Evidence(
+        precision=wanted[0] if wanted else None,
+        gpu=gpu,
+        model=model,
+        pair=None,
+        stars=1,
+        basis=CONVENTION_BASIS,
+        notes=(f"data/measurements.csv has no row measuring {missing}",),
+    )
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Magic:
 
     line: int  # line in the joined module
     text: str
+    column: int = 0  # where ``text`` starts in its line (its indentation)
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def _mask(cell: _Cell, magics: list[Magic]) -> list[str]:
             indent = text[: len(text) - len(stripped)]
             body = stripped.rstrip("\n")
             masked.append("\n" if continued else f"{indent}pass\n")
-            magics.append(Magic(cell.first_line + number, body))
+            magics.append(Magic(cell.first_line + number, body, len(indent)))
             continued = body.endswith("\\")
         else:
             masked.append(text)

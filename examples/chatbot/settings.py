@@ -9,6 +9,6 @@ MAX_NEW_TOKENS = int(os.environ.get("CHATBOT_MAX_NEW_TOKENS", "256"))
 
 # 4-bit to fit several replicas on one card.
 QUANTIZATION = BitsAndBytesConfig(
-    load_in_4bit=True,  # expect: ECO102
+    load_in_4bit=True,  # expect: ECO102, ECO405
     bnb_4bit_quant_type="nf4",
 )

@@ -1,0 +1,144 @@
+"""ECO301: a stack package installed from a nightly or dev build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from urllib.parse import unquote, urlparse
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from ecolint.analysis.dependencies import SAME_COMMAND, Dependency, Option, dependencies
+from ecolint.analysis.module import ModuleInfo
+from ecolint.checks.base import Check
+from ecolint.evidence.stack import nightly_evidence
+from ecolint.findings import Report
+from ecolint.sources.document import Document
+
+PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes", "vllm", "accelerate"})
+# Nightly indexes and channels of known hosts only carry their own projects; a nightly index of
+# another host may carry any of them.
+NIGHTLY_HOSTS = {
+    "download.pytorch.org": frozenset({"torch", "torchao"}),
+    "wheels.vllm.ai": frozenset({"vllm"}),
+    "pytorch-nightly": frozenset({"torch", "torchao"}),
+}
+_LOWER_BOUNDS = frozenset({"==", "===", "~=", ">=", ">"})
+
+
+class NightlyBuild(Check):
+    """A version, URL or option that cannot be read is no finding. A release candidate or
+    beta pin (``4.47.0rc1``) is a published pre-release, not a nightly/dev build: no finding.
+    Options (``--pre``, a nightly index, a nightly channel) do not matter to a requirement
+    pinned to one stable release."""
+
+    code = "ECO301"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        return self._reports(dependencies(self.resolver, module))
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        return self._reports(dependencies(self.resolver, document))
+
+    def _reports(self, found: Iterable[Dependency]) -> Iterator[Report]:
+        """One report a place: a command line or call may install several packages."""
+        by_site: dict[object, list[tuple[Dependency, str]]] = {}
+        for dependency in found:
+            reason = nightly_reason(dependency) if dependency.name in PACKAGES else None
+            if reason is not None:
+                by_site.setdefault(dependency.site, []).append((dependency, reason))
+        for group in by_site.values():
+            first, reason = group[0]
+            params = {
+                "requirement": ", ".join(dict.fromkeys(dep.text for dep, _ in group)),
+                "reason": reason,
+            }
+            yield Report(self.code, first.site, params, evidence=nightly_evidence(self.context.gpu))
+
+
+def nightly_reason(dependency: Dependency) -> str | None:
+    """Why ``dependency`` installs a nightly/dev build, or None. A line of an included file
+    that is scanned on its own is reported there, unless only the includer's options make
+    it nightly."""
+    own = _own_reason(dependency)
+    if own is not None:
+        return None if dependency.shared else own
+    if dependency.url is not None or _pins_one_stable_release(dependency):
+        return None
+    for kind in ("index", "channel", "pre"):
+        for option in dependency.options:
+            if option.kind == kind and _applies(option, dependency.name):
+                return f"{_describe(option)} {_at(option.where)}"
+    return None
+
+
+def _own_reason(dependency: Dependency) -> str | None:
+    for spec in dependency.specifier or ():
+        if spec.operator in _LOWER_BOUNDS and _is_dev(spec.version.removesuffix(".*")):
+            return f"dev release {spec.version}"
+    url = dependency.url
+    if url is None:
+        return None
+    if url.startswith("git+"):
+        return f"installed from source control, {url}"
+    if _nightly_url(url):
+        return f"nightly wheel {url}"
+    try:
+        _, version, _, _ = parse_wheel_filename(unquote(urlparse(url).path.rsplit("/", 1)[-1]))
+    except InvalidWheelFilename:
+        return None
+    return f"dev wheel {version}" if version.is_devrelease else None
+
+
+def _is_dev(text: str) -> bool:
+    try:
+        return Version(text).is_devrelease
+    except InvalidVersion:
+        return False
+
+
+def _pins_one_stable_release(dependency: Dependency) -> bool:
+    """``==2.5.1``, or ``==2.5.1.*`` (conda's ``=2.5.1``): a nightly index or ``--pre`` cannot
+    turn it into a dev build of a later release."""
+    for spec in dependency.specifier or ():
+        if spec.operator not in ("==", "==="):
+            continue
+        text = spec.version.removesuffix(".*")
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and (text == spec.version or len(version.release) >= 3):
+            return True
+    return False
+
+
+def _nightly_url(url: str) -> bool:
+    parsed = urlparse(url)
+    return "nightly" in (parsed.netloc + parsed.path).lower()
+
+
+def _applies(option: Option, package: str) -> bool:
+    if option.kind == "pre":
+        return True
+    if option.kind == "index":
+        if not _nightly_url(option.value):
+            return False
+        host = urlparse(option.value).netloc.lower()
+    else:
+        if "nightly" not in option.value.lower():
+            return False
+        host = option.value.lower()
+    return package in NIGHTLY_HOSTS.get(host, PACKAGES)
+
+
+def _describe(option: Option) -> str:
+    if option.kind == "index":
+        return f"nightly index {option.value}"
+    if option.kind == "channel":
+        return f"conda channel {option.value}"
+    return option.value
+
+
+def _at(where: str) -> str:
+    return f"in {where}" if where == SAME_COMMAND else f"at {where}"

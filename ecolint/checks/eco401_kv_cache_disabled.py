@@ -1,0 +1,141 @@
+"""ECO401: ``use_cache=False`` at inference, so every new token recomputes the whole prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ecolint.analysis.hf_loading import is_loader, last_name, loaded_kind, loading_facts
+from ecolint.analysis.module import AttrAssign, ModuleInfo
+from ecolint.analysis.training import is_training_module
+from ecolint.analysis.values import (
+    CallVal,
+    DictVal,
+    Entry,
+    Site,
+    Value,
+    alternatives,
+)
+from ecolint.checks.base import Check
+from ecolint.checks.common import (
+    callee,
+    convention_evidence,
+    known_constants,
+    may_pass,
+    origin_note,
+    render,
+    run_contexts,
+)
+from ecolint.evidence.select import Evidence
+from ecolint.findings import Report
+
+KEYWORD = "use_cache"
+MISSING = "generation with the KV cache disabled"
+
+
+def disables(value: Value) -> bool:
+    """``False`` (or ``0``) on every path; ``None`` means the default, which is True."""
+    found = known_constants(value)
+    return bool(found) and all(isinstance(item, int) and not item for item in found or ())
+
+
+class KvCacheDisabled(Check):
+    """Training scripts are exempt (gradient checkpointing needs the cache off). A value that
+    cannot be known is not reported."""
+
+    code = "ECO401"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        if is_training_module(self.resolver, module):
+            return
+        facts = loading_facts(self.resolver, module)
+        reported: set[int] = set()
+        loads = self._loads(module) if facts.generates else ()
+        for entry, target in (*loads, *self._calls(module)):
+            if disables(entry.value) and id(entry.site.node) not in reported:
+                reported.add(id(entry.site.node))
+                params = {
+                    "target": target,
+                    "value": render(entry.value),
+                    "origin": origin_note(entry.value, entry.site),
+                }
+                yield Report(self.code, entry.site, params, evidence=self._evidence())
+        for assign in module.attr_assigns:
+            if assign.target.attr.value == KEYWORD and self._configures(module, assign):
+                yield from self._assignment(module, assign)
+
+    def _evidence(self) -> Evidence:
+        return convention_evidence(self.context, MISSING)
+
+    def _loads(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
+        """Models, configs and pipelines loaded with the cache off."""
+        for load in loading_facts(self.resolver, module).loads:
+            if load.kind == "other":
+                continue
+            carriers: list[Value] = [DictVal(entries=load.value.kwargs)]
+            if load.kind == "pipeline":
+                for name in ("model_kwargs", "generate_kwargs"):
+                    nested = load.value.kwargs.get(name)
+                    if nested is not None:
+                        carriers.append(nested.value)
+            for entry in _entries(carriers):
+                yield entry, callee(load, entry.site)
+
+    def _calls(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
+        """``generate(...)``, ``GenerationConfig(...)`` and calls of a pipeline object."""
+        resolver = self.resolver
+        for call in module.calls:
+            if not may_pass(call, KEYWORD):
+                continue
+            target = loading_facts(resolver, module).generation_call(call)
+            if target is None:
+                continue
+            for env in run_contexts(resolver, module, call):
+                value = resolver.call_value(module, call, env, None)
+                nested = value.kwargs.get("generate_kwargs")
+                carriers = [DictVal(entries=value.kwargs), *([nested.value] if nested else [])]
+                for entry in _entries(carriers):
+                    yield entry, target
+
+    def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
+        """``<anything>.generation_config.use_cache = ...``, or in a module that generates,
+        ``<loaded model>.config.use_cache = ...`` or the attribute of a loaded config.
+        ``use_cache`` is a common name: the ``.config`` of anything else is someone else's."""
+        owner = assign.target.value
+        if isinstance(owner, cst.Attribute) and owner.attr.value == "generation_config":
+            return True
+        facts = loading_facts(self.resolver, module)
+        if isinstance(owner, cst.Attribute) and owner.attr.value == "config":
+            loaded = facts.load_of(self.resolver.value(module, owner.value)) is not None
+            return loaded and facts.generates
+        for option in alternatives(self.resolver.value(module, owner)):
+            qualname = option.qualname if isinstance(option, CallVal) else None
+            if qualname and last_name(qualname) == "GenerationConfig":
+                return True
+            if is_loader(qualname) and loaded_kind(qualname or "") == "generation-config":
+                return True
+            if is_loader(qualname) and loaded_kind(qualname or "") == "config":
+                return facts.generates
+        return False
+
+    def _assignment(self, module: ModuleInfo, assign: AttrAssign) -> Iterator[Report]:
+        site = Site(module, assign.value)
+        target = module.module.code_for_node(assign.target)
+        for env in run_contexts(self.resolver, module, assign.target):
+            value = self.resolver.value(module, assign.value, env)
+            if disables(value):
+                params = {
+                    "target": target,
+                    "value": render(value),
+                    "origin": origin_note(value, site),
+                }
+                yield Report(self.code, site, params, "assigned", self._evidence())
+                return
+
+
+def _entries(carriers: list[Value]) -> Iterator[Entry]:
+    for carrier in carriers:
+        for option in alternatives(carrier):
+            if isinstance(option, DictVal) and KEYWORD in option.entries:
+                yield option.entries[KEYWORD]

@@ -1,0 +1,80 @@
+"""ECO403: a model loaded or cast to FP32 for GPU inference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ecolint.analysis.hf_loading import ModelLoad, dtype_names, loading_facts
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.placement import placement_facts
+from ecolint.analysis.training import is_training_module
+from ecolint.analysis.values import DictVal, Entry, Site, Value, alternatives
+from ecolint.checks.base import Check
+from ecolint.checks.common import callee, convention_evidence, origin_note, render, run_contexts
+from ecolint.findings import Report
+
+DTYPE_KEYWORDS = ("torch_dtype", "dtype")
+FLOAT32 = frozenset({"float32"})
+MISSING = "FP32 inference"
+PRECISIONS = ("fp32",)  # the dataset's label, should FP32 rows ever be measured
+_VLLM = frozenset({"vllm.LLM", "vllm.entrypoints.llm.LLM"})
+
+
+class Fp32Inference(Check):
+    """Only where the model is known to run on a GPU (see ``analysis.placement``): a model left
+    on the CPU, where FP32 is the norm, or placed where ecolint cannot see, is not reported; nor
+    is one cast back to 16 bits. Training modules are exempt."""
+
+    code = "ECO403"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        if is_training_module(self.resolver, module):
+            return
+        places = placement_facts(self.resolver, module)
+        for load in loading_facts(self.resolver, module).loads:
+            placement = places.placement(load) if load.kind in ("model", "pipeline") else None
+            if placement is None or places.cast_to_16bit(load):
+                continue
+            for keyword, entry in _dtype_entries(load):
+                if dtype_names(entry.value) == FLOAT32:
+                    yield self._dtype_report(keyword, entry, load, placement)
+            for move in places.moves_of(load):
+                if move.kind in ("float", "to-32bit"):
+                    params = {"call": move.text, "placement": placement}
+                    evidence = convention_evidence(self.context, MISSING, load, PRECISIONS)
+                    yield Report(self.code, Site(module, move.call), params, "cast", evidence)
+        yield from self._vllm(module)
+
+    def _dtype_report(
+        self, keyword: str, entry: Entry, load: ModelLoad | None, placement: str
+    ) -> Report:
+        params = {
+            "setting": f"{keyword}={render(entry.value)}",
+            "origin": origin_note(entry.value, entry.site),
+            "target": callee(load, entry.site) if load is not None else "vllm.LLM()",
+            "placement": placement,
+        }
+        evidence = convention_evidence(self.context, MISSING, load, PRECISIONS)
+        return Report(self.code, entry.site, params, evidence=evidence)
+
+    def _vllm(self, module: ModuleInfo) -> Iterator[Report]:
+        """vLLM runs on the GPU; ``dtype="float32"`` there is FP32 inference."""
+        resolver = self.resolver
+        for call, _ in resolver.calls_to(module, frozenset({"LLM"}), _VLLM.__contains__):
+            for env in run_contexts(resolver, module, call):
+                entry = resolver.call_value(module, call, env, "vllm.LLM").kwargs.get("dtype")
+                if entry is not None and dtype_names(entry.value) == FLOAT32:
+                    yield self._dtype_report("dtype", entry, None, "vLLM runs on CUDA")
+
+
+def _dtype_entries(load: ModelLoad) -> Iterator[tuple[str, Entry]]:
+    carriers: list[Value] = [DictVal(entries=load.value.kwargs)]
+    model_kwargs = load.value.kwargs.get("model_kwargs")
+    if load.kind == "pipeline" and model_kwargs is not None:
+        carriers.append(model_kwargs.value)
+    for carrier in carriers:
+        for option in alternatives(carrier):
+            if isinstance(option, DictVal):
+                for keyword in DTYPE_KEYWORDS:
+                    if keyword in option.entries:
+                        yield keyword, option.entries[keyword]

@@ -1,0 +1,125 @@
+"""ECO405: bitsandbytes 4-bit whose compute dtype is (or defaults to) float32."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from ecolint.analysis.hf_loading import (
+    BnbSetup,
+    ModelLoad,
+    dtype_names,
+    is_unsloth,
+    loading_facts,
+)
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.values import Entry
+from ecolint.checks.base import Check
+from ecolint.checks.common import convention_evidence, origin_note, render
+from ecolint.findings import Report, describe_origin
+
+KEYWORD = "bnb_4bit_compute_dtype"
+MISSING = "a bitsandbytes 4-bit compute dtype"
+# Every option of transformers' BitsAndBytesConfig (and what its to_dict() writes). Anything
+# else it logs as unused and ignores.
+BNB_OPTIONS = frozenset(
+    {
+        "load_in_8bit",
+        "load_in_4bit",
+        "llm_int8_threshold",
+        "llm_int8_skip_modules",
+        "llm_int8_enable_fp32_cpu_offload",
+        "llm_int8_has_fp16_weight",
+        "bnb_4bit_compute_dtype",
+        "bnb_4bit_quant_type",
+        "bnb_4bit_use_double_quant",
+        "bnb_4bit_quant_storage",
+        "quant_method",
+        "_load_in_4bit",
+        "_load_in_8bit",
+    }
+)
+# Setups whose unknown keys transformers ignores. Legacy from_pretrained keywords and pipeline
+# model_kwargs fail on an unknown key instead; accelerate's config is a dataclass and raises.
+_IGNORES_UNKNOWN = frozenset({"BitsAndBytesConfig", "dict"})
+# accelerate's BnbQuantizationConfig takes "fp32"/"fp16"/"bf16" and defaults to "fp16".
+_ACCELERATE = "BnbQuantizationConfig"
+FLOAT32 = {
+    "BitsAndBytesConfig": frozenset({"float32", None}),  # None is the default, float32
+    _ACCELERATE: frozenset({"float32", "fp32"}),
+}
+
+
+def misspelled(key: str) -> bool:
+    """A key meant as ``bnb_4bit_compute_dtype``: not an option, and it mentions "compute" or
+    is closer to it than to any other option."""
+    if key in BNB_OPTIONS:
+        return False
+    if "compute" in key.lower():
+        return True
+    return difflib.get_close_matches(key, BNB_OPTIONS, n=1, cutoff=0.8) == [KEYWORD]
+
+
+class FourBitComputeDtype(Check):
+    """Unknown ``load_in_4bit``, an unknown dtype, or an absent dtype with unresolved
+    ``**kwargs``: no finding. unsloth picks its own compute dtype; a pre-quantized ``*-bnb-4bit``
+    checkpoint brings its own quantization config, which transformers uses instead of the one
+    passed."""
+
+    code = "ECO405"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        facts = loading_facts(self.resolver, module)
+        exempt: set[int] = set()
+        checked: dict[int, tuple[BnbSetup, ModelLoad | None]] = {}
+        for load in facts.loads:
+            chooses_own = is_unsloth(load.loader) or load.prequantized_4bit
+            for setup in load.setups:
+                if chooses_own:
+                    exempt.add(id(setup.site.node))
+                else:
+                    checked.setdefault(id(setup.site.node), (setup, load))
+        for setup in facts.configs:
+            key = id(setup.site.node)
+            if key not in exempt:
+                checked.setdefault(key, (setup, None))
+        reported: set[int] = set()
+        for setup, load in checked.values():
+            for report in self._check(setup, load):
+                if id(report.site.node) not in reported:
+                    reported.add(id(report.site.node))
+                    yield report
+
+    def _check(self, setup: BnbSetup, load: ModelLoad | None) -> Iterator[Report]:
+        switch = setup.entry("load_in_4bit")
+        if switch is None or setup.flag("load_in_4bit") is not True:
+            return
+        if setup.entry("quantization_config") is not None:
+            return  # legacy keywords beside a config: the config decides, and is checked itself
+        evidence = convention_evidence(self.context, MISSING, load)
+        dtype = setup.entry(KEYWORD)
+        if dtype is not None:
+            names = dtype_names(dtype.value)
+            if names and names <= FLOAT32.get(setup.kind, FLOAT32["BitsAndBytesConfig"]):
+                params = {
+                    "value": render(dtype.value),
+                    "origin": origin_note(dtype.value, dtype.site),
+                }
+                yield Report(self.code, dtype.site, params, "float32", evidence)
+            return
+        typos = [
+            (key, entry)
+            for key, entry in setup.options.items()
+            if setup.kind in _IGNORES_UNKNOWN and misspelled(key)
+        ]
+        for key, entry in typos:
+            yield Report(self.code, entry.site, {"keyword": key}, "misspelled", evidence)
+        if typos or setup.open or setup.kind == _ACCELERATE:
+            return
+        params = {"origin": _switch_origin(switch)}
+        yield Report(self.code, switch.site, params, "default", evidence)
+
+
+def _switch_origin(switch: Entry) -> str:
+    origin = describe_origin(switch.value, switch.site)
+    return f" (load_in_4bit {origin})" if origin else ""

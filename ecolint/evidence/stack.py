@@ -1,0 +1,413 @@
+"""The software stack behind measured rows, and what a project's own stack means for them.
+
+Every row of ``data/measurements.csv`` records the versions its source states (``stack``):
+exact (``bitsandbytes 0.45.5``), only a major version (``transformers 4.x``) or none. ECO301
+cites the rows measured on a nightly stack. ECO302 compares the project's pins with the stack
+of the rows each quantization finding quotes (``stack_drift``, a post-pass over the run):
+
+* a pin newer than the row's version lowers the finding's confidence by one star;
+* a pin older than the row's version only adds a note ("measured on a newer stack"), unless
+  the author's stack-drift version for the package (``constants.csv``
+  ``confidence.stack_drift_<package>_min_version``) lies between them: then it lowers too;
+* where the row records no exact version for the package, the author's stack-drift version
+  is the rule: a pin at or above it lowers the confidence.
+
+Stars never drop below ★☆☆, and a finding loses at most one star however many pins differ.
+A pin applies to the findings in files under the folder of the file that pins it (a
+``requirements/`` folder stands for its parent): one checkout may hold several projects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from ecolint.analysis.dependencies import Dependency
+from ecolint.evidence.dataset import MEASUREMENTS, Constant, Gpu, Row, constants, measurements
+from ecolint.evidence.select import Evidence
+from ecolint.findings import Report
+from ecolint.i18n import t
+from ecolint.locations import locate
+from ecolint.rules import Rule
+
+_STACK_VERSION = re.compile(
+    r"\b(pytorch|torch|torchao|transformers|bitsandbytes)\s+(\d[\w.+]*)", re.IGNORECASE
+)
+_DRIFT_KEY = re.compile(r"confidence\.stack_drift_(?P<package>\w+)_min_version")
+DRIFT_CODE = "ECO302"
+NIGHTLY_BASIS = "nightly vs stable builds not measured"
+DRIFT_BASIS = "stack recorded with the quoted rows; the effect of the difference is not measured"
+
+
+@dataclass(frozen=True)
+class StackEvidence(Evidence):
+    """Rows cited for the software stack they were measured on, not for an energy delta."""
+
+    rows: tuple[Row, ...] = ()
+
+    def headline(self, lang: str = "en") -> str:
+        key = "headline.stack_nightly" if self.basis == NIGHTLY_BASIS else "headline.stack_drift"
+        return t(key, lang, confidence=self.confidence)
+
+    def as_dict(self) -> dict[str, object]:
+        cited = [{**row.citation(), "stack": row.stack} for row in self.rows]
+        return {**super().as_dict(), "rows": cited}
+
+
+@dataclass(frozen=True)
+class VersionRange:
+    """A version a row states: exact (low == high) or a major series (``4.x``: [4, 5))."""
+
+    low: Version
+    high: Version
+    exact: bool
+    text: str
+
+
+def _public(text: str) -> Version:
+    """The version without its local tag: ``2.5.1+cu124`` is a build of 2.5.1."""
+    return Version(Version(text).public)
+
+
+@cache
+def stack_versions(row: Row) -> dict[str, VersionRange]:
+    versions: dict[str, VersionRange] = {}
+    for match in _STACK_VERSION.finditer(row.stack):
+        name = match.group(1).lower()
+        package = "torch" if name == "pytorch" else name
+        text = match.group(2).rstrip(".")
+        try:
+            if text.endswith(".x") and text[:-2].isdigit():
+                major = int(text[:-2])
+                found = VersionRange(Version(str(major)), Version(str(major + 1)), False, text)
+            else:
+                version = _public(text)
+                found = VersionRange(version, version, True, text)
+        except InvalidVersion:
+            continue
+        versions.setdefault(package, found)
+    return versions
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The versions a pin allows: the lowest and highest, each inclusive or not."""
+
+    low: Version | None
+    low_inclusive: bool
+    high: Version | None
+    high_inclusive: bool
+
+
+def pin_bounds(specifier: SpecifierSet | None) -> Bounds | None:
+    """``==``, ``~=``, ``>=``/``>`` and ``<=``/``<`` bounds; None when nothing bounds it."""
+    if specifier is None:
+        return None
+    lows: list[tuple[Version, bool]] = []
+    highs: list[tuple[Version, bool]] = []
+    for spec in specifier:
+        operator, text = spec.operator, spec.version
+        try:
+            if operator in ("==", "===") and text.endswith(".*"):
+                prefix = Version(text[:-2])
+                lows.append((prefix, True))
+                highs.append((_bump(prefix.release), False))
+            elif operator in ("==", "==="):
+                version = _public(text)
+                lows.append((version, True))
+                highs.append((version, True))
+            elif operator == "~=":
+                version = _public(text)
+                lows.append((version, True))
+                highs.append((_bump(version.release[:-1]), False))
+            elif operator in (">=", ">"):
+                lows.append((_public(text), operator == ">="))
+            elif operator in ("<=", "<"):
+                highs.append((_public(text), operator == "<="))
+        except InvalidVersion:
+            continue
+    if not lows and not highs:
+        return None
+    low = max(lows, key=lambda bound: (bound[0], not bound[1])) if lows else (None, True)
+    high = min(highs, key=lambda bound: (bound[0], bound[1])) if highs else (None, True)
+    return Bounds(low[0], low[1], high[0], high[1])
+
+
+def _bump(release: tuple[int, ...]) -> Version:
+    parts = list(release) or [0]
+    parts[-1] += 1
+    return Version(".".join(str(part) for part in parts))
+
+
+def relation(bounds: Bounds, measured: VersionRange) -> str:
+    """``newer``/``older`` when every version the pin allows is above/below the measured
+    one(s); ``same`` when the pin allows the exact measured version; else ``unknown``."""
+    if bounds.low is not None and (
+        bounds.low > measured.high
+        or (bounds.low == measured.high and not (bounds.low_inclusive and measured.exact))
+    ):
+        return "newer"
+    if bounds.high is not None and (
+        bounds.high < measured.low or (bounds.high == measured.low and not bounds.high_inclusive)
+    ):
+        return "older"
+    return "same" if measured.exact else "unknown"
+
+
+@cache
+def drift_versions() -> dict[str, tuple[Version, Constant]]:
+    """The author's stack-drift version per package, from constants.csv."""
+    found = {}
+    for key, constant in constants().items():
+        match = _DRIFT_KEY.fullmatch(key)
+        if match is None:
+            continue
+        try:
+            version = Version(constant.text or str(constant.value))
+        except InvalidVersion:
+            continue
+        found[match.group("package")] = (version, constant)
+    return found
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A dependency on a stack package with a version bound, and where it is written.
+    ``scope`` is the folder whose files it applies to: the folder of the file that pins it,
+    or its parent for a ``requirements/`` folder."""
+
+    dependency: Dependency
+    bounds: Bounds
+    where: str
+    scope: Path
+
+    def applies_to(self, path: Path) -> bool:
+        return path.resolve().is_relative_to(self.scope)
+
+
+def pin_of(dependency: Dependency) -> Pin | None:
+    bounds = pin_bounds(dependency.specifier)
+    if bounds is None:
+        return None
+    place = locate(dependency.site)
+    where = place.display + (
+        f" cell {place.cell} line {place.cell_line}" if place.cell is not None else f":{place.line}"
+    )
+    folder = place.file.resolve().parent
+    scope = folder.parent if folder.name == "requirements" else folder
+    return Pin(dependency, bounds, where, scope)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One pin against the row one finding quotes (or the author's drift version)."""
+
+    pin: Pin
+    relation: str  # "newer", "older" or "drift"
+    lowers: bool
+    row: Row | None
+    measured: VersionRange | None
+    drift: tuple[Version, Constant] | None
+
+    @property
+    def package(self) -> str:
+        return self.pin.dependency.name
+
+    def note(self) -> str:
+        pin = f"{self.pin.dependency.text} ({self.pin.where})"
+        consequence = "; one star less" if self.lowers else ""
+        if self.relation == "drift":
+            assert self.drift is not None
+            version, constant = self.drift
+            return (
+                f"stack drift: {pin} is at or above {self.package} {version}, the author's"
+                f" stack-drift version ({constant.key}, {constant.source}), and the quoted row"
+                f" records no exact {self.package} version{consequence}"
+            )
+        assert self.measured is not None and self.row is not None
+        text = (
+            f"stack drift: {pin} is {self.relation} than {self.package} {self.measured.text}"
+            f" of the quoted row (data/{MEASUREMENTS} line {self.row.line})"
+        )
+        if self.relation == "older":
+            text += ": the data was measured on a newer stack"
+            if self.lowers and self.drift is not None:
+                text += f", across the author's stack-drift version {self.drift[0]}"
+        return text + consequence
+
+
+def compare(pin: Pin, row: Row | None) -> Comparison | None:
+    package = pin.dependency.name
+    drift = drift_versions().get(package)
+    measured = stack_versions(row).get(package) if row is not None else None
+    if measured is not None:
+        found = relation(pin.bounds, measured)
+        if found == "newer":
+            return Comparison(pin, "newer", True, row, measured, drift)
+        if found == "older":
+            crosses = (
+                drift is not None and _below(pin.bounds, drift[0]) and measured.low >= drift[0]
+            )
+            return Comparison(pin, "older", crosses, row, measured, drift)
+        if found == "same":
+            return None
+    low = pin.bounds.low
+    if drift is not None and low is not None and low >= drift[0]:
+        return Comparison(pin, "drift", True, row, measured, drift)
+    return None
+
+
+def _below(bounds: Bounds, version: Version) -> bool:
+    high = bounds.high
+    return high is not None and (high < version or (high == version and not bounds.high_inclusive))
+
+
+def stack_drift(reports: list[Report], rules: Mapping[str, Rule], gpu: Gpu) -> list[Report]:
+    """Lower the confidence of findings whose rule lists a pinned package under
+    ``evidence.stack``, and turn each ECO302 pin report into its finding (or drop it when it
+    compares with nothing quoted in this run)."""
+    pins = [
+        (report, pin)
+        for report in reports
+        if report.code == DRIFT_CODE and isinstance(report.subject, Dependency)
+        for pin in [pin_of(report.subject)]
+        if pin is not None
+    ]
+    if not pins:
+        return [report for report in reports if report.code != DRIFT_CODE]
+    compared: dict[int, list[tuple[Comparison, Report]]] = {id(pin): [] for _, pin in pins}
+    result = []
+    for report in reports:
+        if report.code == DRIFT_CODE:
+            continue
+        rule = rules.get(report.code)
+        packages = set(rule.evidence.get("stack") or ()) if rule else set()
+        evidence = report.evidence
+        if not packages or evidence is None or evidence.stars == 0:
+            result.append(report)
+            continue
+        row = evidence.pair.quant if evidence.pair else None
+        path = locate(report.site).file
+        found = []
+        for _, pin in pins:
+            if pin.dependency.name in packages and pin.applies_to(path):
+                comparison = compare(pin, row)
+                if comparison is not None:
+                    found.append(comparison)
+                    compared[id(pin)].append((comparison, report))
+        result.append(_adjusted(report, found) if found else report)
+    for report, pin in pins:
+        if compared[id(pin)]:
+            result.append(_pin_report(report, pin, compared[id(pin)], gpu))
+    return result
+
+
+def _adjusted(report: Report, found: list[Comparison]) -> Report:
+    evidence = report.evidence
+    assert evidence is not None
+    stars = max(1, evidence.stars - 1) if any(c.lowers for c in found) else evidence.stars
+    notes = (*evidence.notes, *(comparison.note() for comparison in found))
+    return replace(report, evidence=replace(evidence, stars=stars, notes=notes))
+
+
+def _pin_report(
+    report: Report, pin: Pin, found: list[tuple[Comparison, Report]], gpu: Gpu
+) -> Report:
+    relations = {comparison.relation for comparison, _ in found}
+    if relations <= {"newer", "drift"}:
+        key = "newer"
+    elif relations == {"older"}:
+        key = "older"
+    else:
+        key = "mixed"
+    places = {id(finding): _place(finding) for _, finding in found}
+    lowered = {places[id(finding)] for comparison, finding in found if comparison.lowers}
+    rows = tuple(dict.fromkeys(c.row for c, _ in found if c.row is not None))
+    notes = tuple(
+        dict.fromkeys(
+            f"{places[id(finding)][0]} at {places[id(finding)][1]}: {comparison.note()}"
+            for comparison, finding in found
+        )
+    )
+    params = {
+        **report.params,
+        "pin": pin.dependency.text,
+        "package": pin.dependency.name,
+        "measured": _measured(c for c, _ in found),
+        "lowered": str(len(lowered)),
+        "compared": str(len(set(places.values()))),
+    }
+    evidence = StackEvidence(None, gpu, None, None, 1, DRIFT_BASIS, notes, rows=rows)
+    return replace(report, message_key=key, params=params, evidence=evidence)
+
+
+def _place(report: Report) -> tuple[str, str]:
+    """A finding as the user will see it; reports of one site in several call contexts
+    become one finding."""
+    place = locate(report.site)
+    return report.code, f"{place.display}:{place.line}:{place.column}"
+
+
+def _measured(comparisons: Iterable[Comparison]) -> str:
+    """``newer than 0.45.5 (data/measurements.csv line 26); at or above the author's ...``"""
+    lines: dict[tuple[str, str], list[int]] = {}
+    drift: tuple[Version, Constant] | None = None
+    unrecorded: list[int] = []
+    for comparison in comparisons:
+        if comparison.relation == "drift":
+            drift = comparison.drift
+            if comparison.row is not None:
+                unrecorded.append(comparison.row.line)
+            continue
+        assert comparison.measured is not None and comparison.row is not None
+        key = (comparison.relation, comparison.measured.text)
+        lines.setdefault(key, []).append(comparison.row.line)
+    parts = [
+        f"{relation_name} than {version} (data/{MEASUREMENTS} {_lines(numbers)})"
+        for (relation_name, version), numbers in lines.items()
+    ]
+    if drift is not None:
+        version, constant = drift
+        where = f", which {_lines(unrecorded)} do not record exactly" if unrecorded else ""
+        parts.append(
+            f"at or above the author's stack-drift version {version} ({constant.key}){where}"
+        )
+    return "; ".join(parts)
+
+
+def _lines(numbers: list[int]) -> str:
+    unique = sorted(set(numbers))
+    return ("line " if len(unique) == 1 else "lines ") + ", ".join(str(n) for n in unique)
+
+
+def nightly_evidence(gpu: Gpu) -> StackEvidence:
+    """The rows measured on a nightly/dev stack, quoted for what they are: ★☆☆, no figure."""
+    rows = tuple(
+        row
+        for row in measurements()
+        if any(version.low.is_devrelease for version in stack_versions(row).values())
+    )
+    notes = ["no measured row of this dataset was taken on a nightly stack"]
+    if rows:
+        stacks = "; ".join(dict.fromkeys(row.stack for row in rows))
+        sources = ", ".join(dict.fromkeys(f"{row.source_repo}:{row.source_path}" for row in rows))
+        with_energy = [row for row in rows if row.energy_j_per_1k_tok is not None]
+        notes = [
+            f"{len(rows)} rows were measured on a nightly stack ({stacks}) from {sources},"
+            f" data/{MEASUREMENTS} {_lines([row.line for row in rows])}"
+        ]
+        if with_energy:
+            notes.append(f"{len(with_energy)} of them carry an energy figure")
+        else:
+            notes.append("none of them carries an energy figure")
+    notes.append(
+        "no delta is formed between a nightly and a stable build (deltas come only from two"
+        " rows of one session): what a nightly build costs in energy is not measured"
+    )
+    return StackEvidence(None, gpu, None, None, 1, NIGHTLY_BASIS, tuple(notes), rows=rows)
