@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +20,9 @@ from ecolint.options import (
     pop_workload,
     workload_options,
 )
+
+if TYPE_CHECKING:
+    from ecolint.engine import Engine, RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 MOOD_CHOICES = ["red", "orange", "yellow", "gray", "green"]  # ecolint.rules.MOODS, worst first
@@ -113,6 +116,15 @@ def main() -> None:
     is_flag=True,
     help="Add '# noqa: ECOxxx' to the line of every current finding, then exit 0.",
 )
+@click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff, include unsafe fixes too."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and write nothing (exit 1 if there are any).",
+)
 @lang_option
 @workload_options
 def check(
@@ -131,6 +143,9 @@ def check(
     baseline_file: Path | None,
     write_baseline: Path | None,
     add_noqa: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
     lang: str | None,
     **workload: object,
 ) -> None:
@@ -170,8 +185,15 @@ def check(
     except GpuError as error:
         _fail(str(error))
     result = engine.run(targets)
+    changed = False
+    if diff or fix:
+        result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
+    failed = bool(result.internal_errors or result.problems)
+    if diff:
+        _echo_internal_errors(result)
+        sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if changed else EXIT_OK)
     if add_noqa:
         from ecolint.add_noqa import add_noqa as insert_noqa
 
@@ -179,11 +201,13 @@ def check(
         for reason in added.skipped:
             click.echo(f"ecolint: not silenced: {reason}", err=True)
         click.echo(f"ecolint: added {added.directives} noqa directives", err=True)
-        sys.exit(EXIT_ERROR if result.internal_errors or result.problems else EXIT_OK)
+        _echo_internal_errors(result)
+        sys.exit(EXIT_ERROR if failed else EXIT_OK)
     if write_baseline is not None:
         count = baseline.write_baseline(write_baseline, result.findings, settings.root)
         click.echo(f"ecolint: wrote {count} findings to {write_baseline}", err=True)
-        sys.exit(EXIT_ERROR if result.internal_errors or result.problems else EXIT_OK)
+        _echo_internal_errors(result)
+        sys.exit(EXIT_ERROR if failed else EXIT_OK)
     baseline_file = baseline_file or settings.baseline
     if baseline_file is not None:
         try:
@@ -199,16 +223,42 @@ def check(
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False, color=color)
+    _echo_internal_errors(result)
+    if failed:
+        sys.exit(EXIT_ERROR)
+    failing = moods_from(fail_on)
+    fails = any(finding.mood in failing for finding in result.findings)
+    sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
+
+
+def _echo_internal_errors(result: RunResult) -> None:
     for error in result.internal_errors:
         click.echo(
             f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}",
             err=True,
         )
-    if result.internal_errors or result.problems:
-        sys.exit(EXIT_ERROR)
-    failing = moods_from(fail_on)
-    fails = any(finding.mood in failing for finding in result.findings)
-    sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
+
+
+def _apply_fixes(
+    engine: Engine, targets: list[Path], result: RunResult, unsafe: bool, write: bool
+) -> tuple[RunResult, bool]:
+    """``--diff`` prints the fixes as a diff; ``--fix`` writes them and returns the findings
+    of a fresh run over the same paths, which is what remains. Also: whether files change."""
+    from ecolint.engine import deep_stack
+    from ecolint.fixes import apply
+
+    plan = deep_stack(lambda: apply.plan(result.findings, unsafe))
+    for note in [*result.fix_notes, *plan.notes()]:
+        click.echo(f"ecolint: {note}", err=True)
+    if not write:
+        click.echo(apply.unified_diff(plan), nl=False)
+        click.echo(apply.summary(plan, written=False), err=True)
+        return result, bool(plan.changes)
+    problems = apply.write(plan)
+    after = engine.run(targets) if plan.changes else result
+    after.problems += problems
+    click.echo(apply.summary(plan, written=True), err=True)
+    return after, bool(plan.changes)
 
 
 @main.command()

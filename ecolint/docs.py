@@ -124,6 +124,8 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
         if not value:
             continue
         body = code(str(value)) if section in CODE_SECTIONS else _text(value, lang)
+        if section == "fix_safety":
+            body = f"{_automatic(rule, lang)}\n{body}"
         parts += ["", f"## {t(f'docs.{section}', lang)}", body]
     snippets = rule.fix.get("snippets") or {}
     if snippets:
@@ -145,6 +147,12 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+def _automatic(rule: Rule, lang: str = DEFAULT_LANG) -> str:
+    if not rule.fixable:
+        return t("docs.auto.none", lang)
+    return t("docs.auto.safe" if rule.fix.get("safety") == "safe" else "docs.auto.unsafe", lang)
+
+
 def rule_document(rule: Rule, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """The documentation as data (``ecolint rule ECO101 --format json``)."""
     docs = rule.docs
@@ -163,6 +171,7 @@ def rule_document(rule: Rule, lang: str = DEFAULT_LANG) -> dict[str, Any]:
         "fix": {
             "summary": rule.fix_text(lang),
             "safety": rule.fix.get("safety", "none"),
+            "automatic": rule.fixable,
             "snippets": rule.fix.get("snippets", {}),
         },
         "evidence": {"keys": rule.evidence.get("keys") or [], "rows": evidence_rows(rule)},

@@ -15,7 +15,7 @@ import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +30,8 @@ from ecolint.evidence.gpus import resolve_gpu
 from ecolint.evidence.select import Evidence
 from ecolint.evidence.stack import stack_drift
 from ecolint.findings import Finding, Report, fingerprint
+from ecolint.fixes.edits import FixError
+from ecolint.fixes.files import replacements
 from ecolint.i18n import DEFAULT_LANG
 from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
@@ -45,6 +47,7 @@ ENGINE_RULES = frozenset({PARSE_ERROR, UNUSED_SUPPRESSION})  # reported by the e
 PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
 Used = dict[tuple[Path, int], set[str]]  # (file, line) → codes a suppression there silenced
+Best = dict[tuple[str, str, int, int], tuple[Finding, Report | None]]  # one finding per site
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
+    fix_notes: list[str] = field(default_factory=list)  # fixes that could not be built
     files_seen: int = 0
     files_analysed: int = 0
     baseline: Outcome | None = None  # set when findings were filtered through a baseline
@@ -135,25 +139,18 @@ class Engine:
             reports.extend(self._scan(source, project, context, checks, result, judged))
         shown = [report for report in reports if self._shown(report)]
         reports = stack_drift(shown, self.rules, self.gpu)
-        best: dict[tuple[str, str, int, int], Finding] = {}
+        best: Best = {}
         for finding in result.findings:
-            best[(finding.code, finding.path, finding.line, finding.column)] = finding
+            best[(finding.code, finding.path, finding.line, finding.column)] = (finding, None)
         used: Used = defaultdict(set)
         for report in reports:
-            self._keep(best, self._finding(report, used))
+            _keep(best, self._finding(report, used), report)
         # Every other finding is in: only now can a suppression be judged unused.
         for report in self._unused_suppressions(judged, used):
-            self._keep(best, self._finding(report, used))
-        result.findings = sorted(best.values(), key=Finding.sort_key)
+            _keep(best, self._finding(report, used), report)
+        findings = [self._with_fix(f, r, checks, result) for f, r in best.values()]
+        result.findings = sorted(findings, key=Finding.sort_key)
         return result
-
-    @staticmethod
-    def _keep(best: dict[tuple[str, str, int, int], Finding], finding: Finding | None) -> None:
-        if finding is None:
-            return
-        key = (finding.code, finding.path, finding.line, finding.column)
-        if key not in best or _preference(finding) > _preference(best[key]):
-            best[key] = finding
 
     def _unused_suppressions(self, judged: list[ModuleInfo | Document], used: Used) -> list[Report]:
         """``# noqa: ECOxxx`` codes that silenced nothing in this run (codes of rules not
@@ -180,6 +177,32 @@ class Engine:
                         params = {"codes": ", ".join(codes)}
                         reports.append(Report(UNUSED_SUPPRESSION, site, params, key))
         return reports
+
+    def _with_fix(
+        self, finding: Finding, report: Report | None, checks: dict[str, Check], result: RunResult
+    ) -> Finding:
+        """Attach the rule's mechanical fix, as replacements in the files it changes."""
+        check = checks.get(finding.code)
+        if report is None or check is None or finding.fix is None:
+            return finding
+        if not self.rules[finding.code].fixable:
+            return finding
+        try:
+            fix = check.fix(report)
+            edits = replacements(fix) if fix is not None else ()
+        except FixError as error:
+            result.fix_notes.append(
+                f"no fix for {finding.code} at {finding.path}:{finding.line}:{finding.column}:"
+                f" {error}"
+            )
+            return finding
+        except Exception as error:
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+            result.internal_errors.append(
+                InternalError(finding.path, finding.code, f"while building its fix: {detail}")
+            )
+            return finding
+        return replace(finding, edits=edits)
 
     def _scan(
         self,
@@ -359,6 +382,14 @@ def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> LineSp
     if isinstance(unit, ModuleInfo):
         return LineSpan(unit, line, start, end, unit.text.splitlines()[line - 1])
     return TextSpan(unit, line, start + 1, line, end + 1)
+
+
+def _keep(best: Best, finding: Finding | None, report: Report) -> None:
+    if finding is None:
+        return
+    key = (finding.code, finding.path, finding.line, finding.column)
+    if key not in best or _preference(finding) > _preference(best[key][0]):
+        best[key] = (finding, report)
 
 
 def _preference(finding: Finding) -> tuple[bool, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ecolint.analysis.values import Hop, LineSpan, Ref, Site, Value
@@ -23,7 +24,37 @@ class Report:
     message_key: str = "default"
     evidence: Evidence | None = None
     mood: str | None = None  # overrides the rule's mood (a saving is green)
-    subject: object = None  # what a run-wide post-pass reads (ECO302: the dependency pin)
+    # What the check hands on: to its own ``fix`` (the nodes to change), or to a run-wide
+    # post-pass (ECO302: the dependency pin).
+    subject: Any = None
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One text replacement a fix makes, in a file as it is stored (for a notebook, in the raw
+    ``.ipynb`` JSON), so that any reporter can offer it: lines and columns are 1-based and
+    count characters, the end is exclusive, ``text`` replaces what is between them."""
+
+    path: str  # as findings name the file
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    text: str
+    file: Path = field(compare=False)  # where to write
+    start: int = field(compare=False)  # offsets of the replaced characters in the file's text
+    end: int = field(compare=False)
+    digest: str = field(compare=False)  # of the file's text, to detect a file changed meanwhile
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -44,6 +75,7 @@ class Finding:
     cell: int | None = None  # notebooks: index into ``cells``, markdown cells counted
     cell_line: int | None = None  # notebooks: 1-based line inside that cell
     cell_column: int | None = None  # notebooks: 1-based column in that line (text output)
+    edits: tuple[Replacement, ...] = ()  # the mechanical fix, when the rule has one
     fingerprint: str = ""  # rule + offending code, whitespace- and line-number-insensitive
 
     @property
@@ -70,8 +102,15 @@ class Finding:
             "cell_line": self.cell_line,
             "message": self.message,
             "evidence": self.evidence,
-            "fix": self.fix,
+            "fix": None
+            if self.fix is None
+            else {**self.fix, "edits": [edit.as_dict() for edit in self.edits]},
         }
+
+    @property
+    def safety(self) -> str:
+        """``safe`` or ``unsafe`` when the finding has a mechanical fix, ``none`` otherwise."""
+        return str((self.fix or {}).get("safety", "none")) if self.edits else "none"
 
 
 _TRAILING_COMMENT = re.compile(r"#[^'\"]*$")

@@ -23,6 +23,7 @@ MOOD_COLORS = {
     "gray": "bright_black",
     "green": "green",
 }
+FIX_TIERS = ("safe", "unsafe")  # safe: applied by --fix; unsafe: also needs --unsafe-fixes
 _CODE = re.compile(r"^ECO\d{3}$")
 DEFAULT_SOURCES = ("python", "notebook")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -68,6 +69,12 @@ class Rule:
     def summary_text(self, lang: str) -> str:
         return str(self.summary.get(lang) or self.summary.get("en", ""))
 
+    @property
+    def fixable(self) -> bool:
+        """Whether ecolint can make the fix itself (``fix.applicable``); the others show a
+        snippet only."""
+        return self.fix.get("applicable") is True
+
 
 def _require(data: dict[str, Any], key: str, kind: type, source: str) -> Any:
     if key not in data:
@@ -97,6 +104,13 @@ def parse_rule(text: str, source: str) -> Rule:
     for key, texts in messages.items():
         if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
             raise RuleFileError(f"{source}: message '{key}' needs both 'en' and 'zh'")
+    fix = data.get("fix") or {}
+    if not isinstance(fix, dict):
+        raise RuleFileError(f"{source}: 'fix' must be a mapping")
+    if not isinstance(fix.get("applicable", False), bool):
+        raise RuleFileError(f"{source}: 'fix.applicable' must be true or false")
+    if fix.get("applicable") and fix.get("safety") not in FIX_TIERS:
+        raise RuleFileError(f"{source}: a fixable rule needs 'fix.safety' safe or unsafe")
     return Rule(
         code=code,
         name=name,
@@ -108,7 +122,7 @@ def parse_rule(text: str, source: str) -> Rule:
         messages=messages,
         docs=_require(data, "docs", dict, source),
         evidence=data.get("evidence") or {},
-        fix=data.get("fix") or {},
+        fix=fix,
         examples=data.get("examples") or {},
     )
 

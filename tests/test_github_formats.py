@@ -57,7 +57,7 @@ def test_annotations_for_the_examples() -> None:
     }
     first, fix = message.split("\n")
     assert first.endswith("(+30.7% energy vs FP16, ★★☆ RTX 4090D Mistral-7B-Instruct-v0.3)")
-    assert fix == "fix: add llm_int8_threshold=0.0"
+    assert fix == "fix: set llm_int8_threshold=0.0"
     assert "%25 energy" in out.stdout, "a literal % is escaped"
     assert out.stdout.rstrip().splitlines()[-1].startswith(f"Found {len(parsed)} findings")
 
@@ -155,7 +155,7 @@ def test_summary_of_the_examples_renders_as_tables() -> None:
     assert "<td>examples/serve_int8.py:27</td>" in html
     assert "<td>+30.7%</td>" in html and "<td>★★☆ RTX 4090D Mistral-7B-Instruct-v0.3</td>" in html
     assert "<code>int8-outlier-decomposition</code>" in html
-    assert "<td>add llm_int8_threshold=0.0</td>" in html
+    assert "<td>set llm_int8_threshold=0.0</td>" in html
     counted = json.loads(
         run_cli("check", "examples", "--show-green", "--format", "json", cwd=ROOT).stdout
     )["summary"]

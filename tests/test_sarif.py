@@ -146,7 +146,7 @@ def test_results_locate_and_explain_each_finding(examples: Log) -> None:
     assert properties["gpu"] == "rtx4090d"
     assert properties["model_id"] == "mistralai/Mistral-7B-Instruct-v0.3"
     assert properties["rows"][0]["source"] and properties["rows"][0]["commit"]
-    assert properties["fix"] == {"summary": "add llm_int8_threshold=0.0", "safety": "unsafe"}
+    assert properties["fix"] == {"summary": "set llm_int8_threshold=0.0", "safety": "unsafe"}
     assert by_uri["examples/fp8_notebook.py"]["level"] == "error"  # red
     assert set(result["partialFingerprints"]) == {FINGERPRINT}
 

@@ -15,6 +15,7 @@ from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.evidence.dataset import Gpu
 from ecolint.findings import Report
+from ecolint.fixes.edits import Fix
 from ecolint.sources.document import Document
 
 
@@ -45,6 +46,12 @@ class Check:
 
     def run_document(self, document: Document) -> Iterator[Report]:
         return iter(())
+
+    def fix(self, report: Report) -> Fix | None:
+        """The mechanical fix for one of this check's reports (rules whose YAML sets
+        ``fix.applicable: true``), built from what the check put in ``report.subject``; None
+        when the code has a shape the fix does not rewrite."""
+        return None
 
 
 @cache

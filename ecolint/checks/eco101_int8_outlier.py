@@ -13,10 +13,13 @@ from ecolint.checks.common import load_size, model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
 from ecolint.findings import Report, describe_origin
+from ecolint.fixes.edits import Fix
+from ecolint.fixes.options import add_option, set_literal
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 
 DEFAULT_THRESHOLD = 6.0
+PURE_INT8_THRESHOLD = 0.0  # no outlier decomposition
 
 
 class Int8OutlierDecomposition(Check):
@@ -76,7 +79,7 @@ class Int8OutlierDecomposition(Check):
                 threshold_text = phrase("eco101.threshold_origin", value=value.value, origin=origin)
         origin = describe_origin(switch.value, switch.site)
         switch_text = phrase("eco101.switch_origin", origin=origin) if origin else ""
-        return self._report(switch.site, switch_text, threshold_text, size)
+        return self._report(switch.site, switch_text, threshold_text, size, setup)
 
     def _report(
         self,
@@ -84,7 +87,22 @@ class Int8OutlierDecomposition(Check):
         origin: Phrase | str,
         threshold_text: Phrase | str,
         size: ModelSize | None,
+        setup: BnbSetup | None = None,
     ) -> Report:
         evidence = select(self.context.gpu, ("int8_mixed",), size)
         params = {"threshold": threshold_text, "origin": origin}
-        return Report(code=self.code, site=site, params=params, evidence=evidence)
+        return Report(self.code, site, params, evidence=evidence, subject=setup)
+
+    def fix(self, report: Report) -> Fix | None:
+        """A threshold that is written is set to 0.0 where it is written (a constant, a
+        default); a missing one is added next to ``load_in_8bit``, in the call, dict literal
+        or ``d[...] = ...`` it is set by. YAML configs and unsloth loads are not rewritten."""
+        setup = report.subject
+        if not isinstance(setup, BnbSetup) or setup.defaults_4bit:
+            return None  # unsloth builds its own config: a threshold keyword would be ignored
+        threshold = setup.entry("llm_int8_threshold")
+        if threshold is not None:
+            return Fix.of(set_literal(threshold.value, PURE_INT8_THRESHOLD))
+        switch = setup.entry("load_in_8bit")
+        assert switch is not None
+        return Fix.of(add_option(switch, "llm_int8_threshold", repr(PURE_INT8_THRESHOLD)))

@@ -14,6 +14,8 @@ from ecolint.checks.base import Check
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import select
 from ecolint.findings import Report
+from ecolint.fixes.edits import Fix, TextEdit, enclosing
+from ecolint.fixes.ops import insert_after
 from ecolint.i18n import phrase
 
 WEIGHT_ONLY = frozenset({"Float8WeightOnlyConfig", "float8_weight_only"})
@@ -84,10 +86,17 @@ class Fp8Eager(Check):
         compiled = self._compiled_objects(module)
         any_compile = bool(compiled) or self._compiles_something(module)
         reported: set[int] = set()
-        for target, config_value, config_site in self._applications(module):
-            precision = fp8_precision(config_value)
-            if precision is None:
-                continue
+        applications = [
+            (target, config, site, anchor, precision)
+            for target, config, site, anchor in self._applications(module)
+            for precision in (fp8_precision(config),)
+            if precision is not None
+        ]
+        anchors: dict[int, list[Site]] = {}
+        for _, config, site, anchor, _ in applications:
+            if anchor is not None:
+                anchors.setdefault(id(_construction(config, site).node), []).append(anchor)
+        for target, config_value, config_site, _, precision in applications:
             key = identity(target) if target is not None else None
             if key is not None and key in compiled:
                 reported.add(id(_construction(config_value, config_site).node))
@@ -98,15 +107,28 @@ class Fp8Eager(Check):
             if id(site.node) in reported:
                 continue
             reported.add(id(site.node))
-            yield self._report(site, precision, target)
+            yield self._report(site, precision, target, tuple(anchors.get(id(site.node), ())))
 
-    def _report(self, site: Site, precision: str, target: Value | None) -> Report:
+    def _report(
+        self, site: Site, precision: str, target: Value | None, anchors: tuple[Site, ...]
+    ) -> Report:
         size = self._size(target)
         evidence = select(self.context.gpu, (precision,), size)
         kind = phrase(
             "eco103.weight_only" if precision == "fp8_torchao_eager" else "eco103.dynamic"
         )
-        return Report(self.code, site, {"kind": kind}, "default", evidence)
+        return Report(self.code, site, {"kind": kind}, "default", evidence, subject=anchors)
+
+    def fix(self, report: Report) -> Fix | None:
+        """``model.compile()`` on a line of its own after each statement that quantises the
+        model (``quantize_(model, ...)``) or loads it with the config (``model =
+        ...from_pretrained(..., quantization_config=config)``). ``nn.Module.compile()`` compiles
+        the model in place: ``generate`` calls the compiled forward, where ``model =
+        torch.compile(model)`` would return a wrapper whose ``generate`` runs eager."""
+        anchors = report.subject
+        if not anchors:
+            return None
+        return Fix.of(*(_compile_after(anchor) for anchor in dict.fromkeys(anchors)))
 
     def _size(self, target: Value | None) -> ModelSize | None:
         for option in alternatives(target) if target is not None else ():
@@ -120,8 +142,11 @@ class Fp8Eager(Check):
                     return resolve_model_size(model.value, self.context.user_models)
         return None
 
-    def _applications(self, module: ModuleInfo) -> Iterator[tuple[Value | None, Value, Site]]:
-        """(model object or None, FP8 config value, where the config is used) for every use."""
+    def _applications(
+        self, module: ModuleInfo
+    ) -> Iterator[tuple[Value | None, Value, Site, Site | None]]:
+        """(model object or None, FP8 config value, where the config is used, the call that
+        quantises or loads the model) for every use."""
         resolver = self.resolver
         for call, qualname in resolver.calls_to(module, _TORCHAO_NAMES, _is_torchao_call):
             if not resolver.reachable(module, call):
@@ -130,15 +155,15 @@ class Fp8Eager(Check):
                 if len(call.args) > 1:
                     target = resolver.value(module, call.args[0].value)
                     config = resolver.value(module, call.args[1].value)
-                    yield target, config, Site(module, call.args[1].value)
+                    yield target, config, Site(module, call.args[1].value), Site(module, call)
                 continue
             config = resolver.value(module, call)
             if fp8_precision(config) is not None:
-                yield None, config, Site(module, call)
+                yield None, config, Site(module, call), None
         for load in loading_facts(resolver, module).loads:
             quant = load.value.kwargs.get("quantization_config")
             if quant is not None:
-                yield load.value, quant.value, quant.site
+                yield load.value, quant.value, quant.site, load.site
 
     def _compiled_objects(self, module: ModuleInfo) -> set[tuple[int, int]]:
         """Identities of objects compiled on the default path, however they are compiled."""
@@ -175,6 +200,26 @@ class Fp8Eager(Check):
             and self.resolver.reachable(module, call)
             for call in module.calls_named("compile")
         )
+
+
+def _compile_after(anchor: Site) -> TextEdit | None:
+    """``name.compile()`` after ``quantize_(name, ...)`` or ``name = loader(...)`` written as
+    a statement of its own; other shapes (an attribute, a call inside an expression) are left
+    to the user."""
+    module, call = anchor.module, anchor.node
+    statement = enclosing(module, call, cst.SimpleStatementLine)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    name: cst.BaseExpression | None = None
+    if isinstance(small, cst.Expr) and small.value is call:
+        assert isinstance(call, cst.Call)
+        name = call.args[0].value
+    elif isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
+        name = small.targets[0].target
+    if not isinstance(name, cst.Name):
+        return None
+    return insert_after(module, statement, f"{name.value}.compile()")
 
 
 def _static_cache(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:

@@ -34,6 +34,8 @@ def _line(finding: Finding, color: bool, lang: str) -> str:
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += "\n    " + t("check.fix", lang, fix=fix)
+        if finding.edits:
+            text += " " + t(f"check.autofix.{finding.safety}", lang)
     cost = (finding.evidence or {}).get("cost")
     if cost:
         text += "\n    " + cost_text.finding_line(cost, lang)
@@ -63,6 +65,17 @@ def summary_line(result: RunResult, lang: str = DEFAULT_LANG) -> str:
     )
 
 
+def _fixable(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
+    """How many findings ``--fix`` (and ``--fix --unsafe-fixes``) would fix, as ruff says it."""
+    safe = sum(finding.safety == "safe" for finding in findings)
+    unsafe = sum(finding.safety == "unsafe" for finding in findings)
+    if safe and unsafe:
+        return t("check.fixable.both", lang, safe=safe, unsafe=unsafe)
+    if safe:
+        return t("check.fixable.safe", lang, safe=safe)
+    return t("check.fixable.unsafe", lang, unsafe=unsafe) if unsafe else ""
+
+
 def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
     """The monthly total of the findings that waste energy, and the workload behind it."""
     summed = total([(finding.evidence or {}).get("cost") for finding in result.findings])
@@ -89,4 +102,7 @@ def render_text(
         key = "check.baseline." + ("one" if outcome.matched == 1 else "many")
         key += "_fixed" if outcome.fixed else ""
         lines.append(t(key, lang, matched=outcome.matched, fixed=len(outcome.fixed)))
+    fixable = _fixable(result.findings, lang)
+    if fixable:
+        lines.append(fixable)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import bisect
+import difflib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -58,6 +60,8 @@ class _Cell:
     lines: list[str]
     pieces: list[_Piece] = field(default_factory=list)
     masked: list[str] = field(default_factory=list)
+    text: str = ""  # the source as written (``lines`` end in a line break even when it does not)
+    source_at: int = 0  # where the ``source`` value (a list or a string) starts in the raw file
 
 
 class SourceMap:
@@ -79,12 +83,108 @@ class SourceMap:
         raw_column = raw_offset - self._line_starts[raw_line - 1] + 1
         return CellPosition(cell.index, cell_line, raw_line, raw_column)
 
+    @property
+    def raw(self) -> str:
+        """The notebook file's text."""
+        return self._raw
+
+    def rewrite(self, edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Edits of the joined module as edits of the raw file: each changed cell's ``source``
+        strings are rewritten in place, the rest of the JSON (metadata, outputs, layout) is
+        left as it is. An insertion where a cell starts goes into that cell. Raises
+        SourceError for an edit that spans cells or touches a masked magic line."""
+        by_cell: dict[int, list[tuple[int, int, str]]] = {}
+        bounds = []
+        at = 0
+        for cell in self._cells:
+            size = sum(len(line) for line in cell.masked)
+            bounds.append(at)
+            at += size
+        for start, end, text in edits:
+            number = max(bisect.bisect_right(bounds, start) - 1, 0)
+            cell = self._cells[number]
+            cell_end = bounds[number] + sum(len(line) for line in cell.masked)
+            if end > cell_end:
+                raise SourceError("the change spans two notebook cells")
+            local = _unmasked(cell, start - bounds[number], end - bounds[number])
+            by_cell.setdefault(number, []).append((*local, text))
+        rewritten = []
+        for number, local_edits in by_cell.items():
+            cell = self._cells[number]
+            text = _apply("".join(cell.lines), local_edits)
+            if not cell.text.endswith("\n") and text.endswith("\n"):
+                text = text[:-1]  # the line break ``lines`` added at the end of the cell
+            rewritten.append(self._source_edit(cell, text))
+        return rewritten
+
+    def _source_edit(self, cell: _Cell, text: str) -> tuple[int, int, str]:
+        """The cell's source strings, from the first opening quote to the last closing one,
+        for ``text``: unchanged lines keep their raw JSON, new ones are encoded like nbformat
+        does (one string per line, the notebook's separator between them)."""
+        if not cell.pieces:
+            raise SourceError(f"notebook cell {cell.index} has no source strings to rewrite")
+        raw = self._raw
+        first, last = cell.pieces[0], cell.pieces[-1]
+        start, end = first.raw_start - 1, last.raw_start + len(last.raw) + 1
+        ascii_only = "\\u" in raw and raw.isascii()
+        listed = raw[cell.source_at] == "["
+        if not listed:
+            return start, end, json.dumps(text, ensure_ascii=ascii_only)
+        if len(cell.pieces) > 1:
+            second = cell.pieces[1]
+            separator = raw[first.raw_start + len(first.raw) + 1 : second.raw_start - 1]
+        else:
+            opening = raw[cell.source_at + 1 : first.raw_start - 1]
+            separator = "," + (opening or " ")
+        old = [json.loads(f'"{piece.raw}"') for piece in cell.pieces]
+        new = text.splitlines(keepends=True)
+        strings: list[str] = []
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+            if tag == "equal":
+                strings += [f'"{piece.raw}"' for piece in cell.pieces[a1:a2]]
+            else:
+                strings += [json.dumps(line, ensure_ascii=ascii_only) for line in new[b1:b2]]
+        return start, end, separator.join(strings)
+
     def _raw_offset(self, cell: _Cell, offset: int) -> int:
         if not cell.pieces:
             return 0
         starts = [piece.cell_offset for piece in cell.pieces]
         piece = cell.pieces[max(bisect.bisect_right(starts, offset) - 1, 0)]
         return piece.raw_start + _raw_index(piece.raw, offset - piece.cell_offset)
+
+
+def _unmasked(cell: _Cell, start: int, end: int) -> tuple[int, int]:
+    """Offsets in the joined module's copy of a cell as offsets in the cell's own text, which
+    differ where a magic line was masked; such lines cannot be edited."""
+    masked_starts = list(itertools.accumulate((len(line) for line in cell.masked), initial=0))
+    source_starts = list(itertools.accumulate((len(line) for line in cell.lines), initial=0))
+
+    def line_of(position: int) -> tuple[int, int]:
+        line = bisect.bisect_right(masked_starts, position) - 1
+        return line, position - masked_starts[line]
+
+    first, first_column = line_of(start)
+    last, last_column = line_of(end)
+    if end > start:
+        touched = range(first, line_of(end - 1)[0] + 1)
+    else:
+        touched = range(first, first + 1 if first_column else first)
+    if any(cell.masked[line] != cell.lines[line] for line in touched):
+        raise SourceError("the change touches a shell or magic line")
+    return source_starts[first] + first_column, source_starts[last] + last_column
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    pieces = []
+    at = 0
+    for start, end, replacement in sorted(edits):
+        if start < at:
+            raise SourceError("the changes overlap")
+        pieces += [text[at:start], replacement]
+        at = end
+    return "".join(pieces) + text[at:]
 
 
 def _raw_index(raw: str, chars: int) -> int:
@@ -178,7 +278,7 @@ def _code_cells(document: dict[str, object]) -> list[_Cell]:
         lines = text.splitlines(keepends=True)
         if lines and not lines[-1].endswith("\n"):
             lines[-1] += "\n"
-        cells.append(_Cell(index, 0, lines or ["\n"]))
+        cells.append(_Cell(index, 0, lines or ["\n"], text=text))
     return cells
 
 
@@ -276,6 +376,8 @@ class _Scanner:
     def _source(self, cell: _Cell) -> None:
         offset = 0
         spans = []
+        self._space()
+        cell.source_at = self.at
         if self.peek("["):
             self.at += 1
             while not self.peek("]"):

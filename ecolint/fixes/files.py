@@ -1,0 +1,170 @@
+"""Fixes as changes to files on disk: Python sources in their own encoding, and notebooks,
+whose code-cell edits become edits of the cells' ``source`` strings in the raw JSON.
+
+Every changed file is parsed again before it is written; a change that does not parse is
+never written.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import difflib
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecolint.analysis.module import ModuleInfo
+from ecolint.findings import Replacement
+from ecolint.fixes.edits import Fix, FixError, apply_text, line_column, line_starts, narrow
+from ecolint.sources.notebook import notebook_to_python
+from ecolint.sources.python import SourceError, decode_python, decode_text, parse_python
+
+
+def replacements(fix: Fix) -> tuple[Replacement, ...]:
+    """The fix's edits as replacements in the files it changes (FixError when a notebook edit
+    cannot be mapped back to a cell)."""
+    by_module: dict[ModuleInfo, list[tuple[int, int, str]]] = {}
+    for edit in fix.edits:
+        by_module.setdefault(edit.module, []).append((edit.start, edit.end, edit.text))
+    found: list[Replacement] = []
+    for module, edits in by_module.items():
+        text = module.text
+        if module.notebook is not None:
+            text = module.notebook.source_map.raw
+            try:
+                edits = module.notebook.source_map.rewrite(edits)
+            except SourceError as error:
+                raise FixError(error.message) from None
+        starts = line_starts(text)
+        digest = text_digest(text)
+        for first, last, replacement in (
+            hunk for start, end, new in edits for hunk in hunks(text, start, end, new)
+        ):
+            line, column = line_column(starts, first)
+            end_line, end_column = line_column(starts, last)
+            found.append(
+                Replacement(
+                    module.display,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    replacement,
+                    file=module.path,
+                    start=first,
+                    end=last,
+                    digest=digest,
+                )
+            )
+    return tuple(found)
+
+
+def hunks(text: str, start: int, end: int, new: str) -> list[tuple[int, int, str]]:
+    """``text[start:end]`` → ``new`` as the smallest replacements, one per changed run of
+    lines (a rewritten notebook cell changes a line here and there)."""
+    old_lines = text[start:end].splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    old_at = list(itertools.accumulate((len(line) for line in old_lines), initial=start))
+    new_at = list(itertools.accumulate((len(line) for line in new_lines), initial=0))
+    found = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old = text[old_at[a1] : old_at[a2]]
+        head, old_stop, new_stop = narrow(old, new[new_at[b1] : new_at[b2]])
+        found.append(
+            (
+                old_at[a1] + head,
+                old_at[a1] + old_stop,
+                new[new_at[b1] + head : new_at[b1] + new_stop],
+            )
+        )
+    return found
+
+
+@dataclass
+class SourceText:
+    """A file's text as ecolint reads it, and how to write it back byte for byte alike."""
+
+    file: Path
+    text: str
+    encoding: str
+    bom: bool
+    notebook: bool
+
+    @classmethod
+    def read(cls, file: Path) -> SourceText:
+        data = file.read_bytes()
+        bom = data.startswith(codecs.BOM_UTF8)
+        if file.suffix.lower() == ".ipynb":
+            return cls(file, decode_text(data, len(data)), "utf-8", bom, notebook=True)
+        decoded = decode_python(data, len(data))
+        encoding = "utf-8" if decoded.encoding == "utf-8-sig" else decoded.encoding
+        return cls(file, decoded.text, encoding, bom, notebook=False)
+
+    def apply(self, edits: Iterable[Replacement]) -> str:
+        """The text with ``edits`` applied; FixError when the file is no longer what was
+        analysed or the edits overlap."""
+        digest = text_digest(self.text)
+        for edit in edits:
+            if edit.digest != digest:
+                raise FixError(f"{edit.path} changed since it was analysed")
+        return apply_text(self.text, ((edit.start, edit.end, edit.text) for edit in edits))
+
+    def problem(self, text: str) -> str | None:
+        """Why ``text`` must not be written (it does not parse as this file's kind), or None."""
+        try:
+            if self.notebook:
+                return _notebook_problem(self.text, text)
+            parse_python(text)
+            return _python_problem(self.text, text)
+        except SourceError as error:
+            return f"the result would not parse ({error.message})"
+        except RecursionError:
+            return "the result nests too deeply to parse"
+
+    def write(self, text: str) -> None:
+        data = text.encode(self.encoding)
+        self.file.write_bytes((codecs.BOM_UTF8 if self.bom else b"") + data)
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _python_problem(before: str, after: str) -> str | None:
+    """libcst accepted the result; so must CPython, when it accepted the original."""
+    try:
+        ast.parse(before)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        ast.parse(after)
+    except SyntaxError as error:
+        return f"the result would not parse (syntax error: {error.msg})"
+    return None
+
+
+def _notebook_problem(before: str, after: str) -> str | None:
+    """The result is JSON equal to the original but for code cells' sources, and those
+    sources parse as well as before."""
+    try:
+        old, new = json.loads(before), json.loads(after)
+    except ValueError as error:
+        return f"the notebook would not be valid JSON ({error})"
+    old_cells, new_cells = old.pop("cells"), new.pop("cells")
+    if old != new or len(old_cells) != len(new_cells):
+        return "the notebook outside its cells' sources would change"
+    for old_cell, new_cell in zip(old_cells, new_cells, strict=True):
+        if {**old_cell, "source": None} != {**new_cell, "source": None}:
+            return "a cell's metadata or outputs would change"
+    old_module, new_module = notebook_to_python(before), notebook_to_python(after)
+    if len(new_module.broken_cells) > len(old_module.broken_cells):
+        return "a changed cell would not parse"
+    parse_python(new_module.text)
+    return None
