@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -82,10 +83,28 @@ def schema_errors(document: dict[str, Any]) -> list[str]:
     ]
 
 
+MULTITOOL_PACKAGE = "@microsoft/sarif-multitool@5.7.0"
+
+
+def _install_multitool() -> None:
+    """From the npm registry into the checkout's git-ignored node_modules/, once."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return
+    quiet = ["--no-save", "--no-package-lock", "--no-audit", "--no-fund"]
+    subprocess.run(
+        [npm, "install", *quiet, "--prefix", str(ROOT), MULTITOOL_PACKAGE],
+        capture_output=True,
+        timeout=600,
+    )
+
+
 def multitool() -> Path:
     """The platform binary, run directly (the npx wrapper splits ``Gh;Sarif`` on ``;``)."""
     if not MULTITOOL.exists():
-        message = f"SARIF multitool not installed at {MULTITOOL} (.ci/run installs it)"
+        _install_multitool()
+    if not MULTITOOL.exists():
+        message = f"SARIF multitool could not be installed at {MULTITOOL} (needs npm)"
         if on_ci():
             pytest.fail(message)
         pytest.skip(message)

@@ -73,3 +73,10 @@ def test_rule_examples(tmp_path: Path, code: str, kind: str, index: int, text: o
         assert mine == expected
     else:
         assert not mine
+
+
+def test_readme_rules_table_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Rules", 1)[1].split("\n\n", 2)[1]
+    for rule in RULES:
+        assert f"| {rule.code} | `{rule.name}` | {rule.mood}" in table, rule.code

@@ -6,8 +6,10 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:  # libcst is imported only when a file is parsed: clean runs never load it
+    import libcst as cst
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -66,6 +68,8 @@ def decode_python(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> PythonText
 
 
 def parse_python(text: str) -> cst.Module:
+    import libcst as cst
+
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
