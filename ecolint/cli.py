@@ -7,12 +7,19 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ecolint import __version__
 from ecolint.baseline import DEFAULT_BASELINE
+from ecolint.options import (
+    advisor_options,
+    format_option,
+    lang_option,
+    pop_workload,
+    workload_options,
+)
 
 if TYPE_CHECKING:
     from ecolint.engine import Engine, RunResult
@@ -118,6 +125,8 @@ def main() -> None:
     is_flag=True,
     help="Print the fixes as a unified diff and write nothing (exit 1 if there are any).",
 )
+@lang_option
+@workload_options
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -137,19 +146,29 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     diff: bool,
+    lang: str | None,
+    **workload: object,
 ) -> None:
-    """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings."""
+    """Scan PATHS (default: the current folder) for energy-wasting LLM inference settings.
+
+    With a workload ([tool.ecolint.workload] or the workload options) each finding also shows
+    its monthly energy, cost and CO2."""
     from ecolint import baseline
     from ecolint.config import ConfigError, load_settings
     from ecolint.engine import Engine
     from ecolint.evidence.gpus import GpuError
+    from ecolint.i18n import detect_lang
     from ecolint.reporters import render
     from ecolint.rules import moods_from
+    from ecolint.workload import WorkloadError, option_name, parse_workload
 
     targets = list(paths) or [Path(".")]
     try:
         settings = load_settings(targets[0], config_file)
+        given = parse_workload(pop_workload(workload), option_name)
     except ConfigError as error:
+        _fail(str(error))
+    except WorkloadError as error:
         _fail(str(error))
     overrides: dict[str, object] = {}
     if select:
@@ -158,6 +177,8 @@ def check(
         overrides["ignore"] = (*settings.ignore, *_prefixes(ignore))
     if gpu:
         overrides["gpu"] = gpu
+    overrides["lang"] = detect_lang(lang, settings.lang)
+    overrides["workload"] = settings.workload.merged(given)
     settings = replace(settings, **overrides)  # type: ignore[arg-type]
     try:
         engine = Engine(settings, show_green=show_green)
@@ -197,7 +218,7 @@ def check(
         result.findings = outcome.new
         result.baseline = outcome
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet)
+    text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet, lang=engine.lang)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
@@ -242,21 +263,129 @@ def _apply_fixes(
 
 @main.command()
 @click.argument("code")
-def rule(code: str) -> None:
+@format_option
+@lang_option
+def rule(code: str, fmt: str, lang: str | None) -> None:
     """Show the documentation of one rule (e.g. ECO101)."""
-    from ecolint.docs import render_rule
+    import json
+
+    from ecolint.docs import render_rule, render_rule_markdown, rule_document
+    from ecolint.i18n import detect_lang
     from ecolint.rules import all_rules
 
+    chosen = detect_lang(lang, _configured_lang())
     found = all_rules().get(code.upper())
     if found is None:
         _fail(f"unknown rule '{code}'. Known rules: {', '.join(all_rules())}")
-    click.echo(render_rule(found))
+    if fmt == "json":
+        click.echo(json.dumps(rule_document(found, chosen), indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(render_rule_markdown(found, chosen))
+    else:
+        click.echo(render_rule(found, chosen))
 
 
 @main.command(name="rules")
-def rules_command() -> None:
+@format_option
+@lang_option
+def rules_command(fmt: str, lang: str | None) -> None:
     """List every rule with its mood and whether its figures are measured."""
-    from ecolint.docs import render_rules_table
+    import json
+
+    from ecolint.docs import render_rules_table, rules_table
+    from ecolint.i18n import detect_lang
     from ecolint.rules import all_rules
 
-    click.echo(render_rules_table(list(all_rules().values())))
+    chosen = detect_lang(lang, _configured_lang())
+    rules = list(all_rules().values())
+    if fmt == "json":
+        click.echo(json.dumps(rules_table(rules, chosen), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_rules_table(rules, chosen, markdown=fmt == "markdown"))
+
+
+def _configured_lang() -> str | None:
+    """``[tool.ecolint] lang`` of the nearest configuration, if it can be read."""
+    from ecolint.config import ConfigError, load_settings
+
+    try:
+        return load_settings(Path(".")).lang
+    except ConfigError as error:
+        _fail(str(error))
+    return None
+
+
+def _advise(module: str, params: dict[str, Any]) -> None:
+    """Run ``ecolint.advisor.<module>.answer`` with the command's own parameters; the shared
+    ones (format, GPU, language, config, colour, workload) are resolved by the advisor."""
+    import importlib
+
+    from ecolint.advisor.context import execute
+    from ecolint.options import WORKLOAD_OPTIONS
+
+    shared = {key: params.pop(key, None) for key in ("fmt", "gpu", "lang", "config_file")}
+    no_color = bool(params.pop("no_color", False))
+    workload = {key: params.pop(key, None) for _, key, _, _ in WORKLOAD_OPTIONS}
+    command = importlib.import_module(f"ecolint.advisor.{module}")
+    execute(
+        lambda context: command.answer(context, **params),
+        no_color=no_color,
+        options=workload,
+        **shared,
+    )
+
+
+MODEL_HELP = "Hugging Face id, local model folder, or a size such as 7B."
+PRECISION_HELP = "fp16, bf16, nf4, nf4_dq, int8 (default threshold), int8_pure, fp8, ..."
+
+
+@main.command()
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@advisor_options
+def compare(**params: Any) -> None:
+    """Every measured precision of a model on a GPU, side by side (COMPARE)."""
+    _advise("compare", params)
+
+
+@main.command()
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
+@advisor_options
+def estimate(**params: Any) -> None:
+    """Monthly kWh, cost, CO2 and the best alternative of the same session (ESTIMATE)."""
+    _advise("estimate", params)
+
+
+@main.command()
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@click.option("--vram-gb", type=click.FloatRange(min=0, min_open=True), help="GPU memory in GB.")
+@click.option("--use-case", type=click.Choice(["api", "chat", "batch"]), help="Traffic shape.")
+@advisor_options
+def advise(**params: Any) -> None:
+    """Recommended precision and batch size for a model on a GPU (OPTIMIZE)."""
+    _advise("advise", params)
+
+
+@main.command()
+@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
+@click.option("--throughput", type=click.FloatRange(min=0, min_open=True), help="Observed tok/s.")
+@click.option("--power", type=click.FloatRange(min=0, min_open=True), help="Observed watts.")
+@click.option("--stack", default="", help='Software versions, e.g. "torch 2.12.0.dev20260315".')
+@advisor_options
+def diagnose(**params: Any) -> None:
+    """Observed numbers against the measured rows and the known patterns (DIAGNOSE)."""
+    _advise("diagnose", params)
+
+
+@main.command()
+@click.option("--gpu", "gpu_filter", help="Only rows of this GPU.")
+@click.option("--model", help="Only rows whose model id contains this text.")
+@click.option("--precision", help="Only rows of this precision.")
+@format_option
+@lang_option
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file.")
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+def data(**params: Any) -> None:
+    """The measured rows, their sources and commits, and the recorded contradictions."""
+    _advise("data_browser", params)

@@ -12,7 +12,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from ecolint.i18n import LANGS
 from ecolint.sources.python import DEFAULT_MAX_BYTES
+from ecolint.workload import Workload, WorkloadError, parse_workload
 
 DEFAULT_GPU = "rtx4090d"
 
@@ -30,6 +32,8 @@ class Settings:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     models: dict[str, float] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_BYTES
+    lang: str | None = None  # None: the locale decides
+    workload: Workload = field(default_factory=Workload)
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
     baseline: Path | None = None
@@ -58,6 +62,8 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
         "per-file-ignores",
         "models",
         "max-file-size",
+        "lang",
+        "workload",
         "baseline",
     }
     for key in table:
@@ -102,6 +108,17 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise ConfigError(f"{where}: 'max-file-size' must be a positive number of bytes")
         values["max_file_size"] = size
+    if "lang" in table:
+        if table["lang"] not in LANGS:
+            raise ConfigError(f"{where}: 'lang' must be one of {', '.join(LANGS)}")
+        values["lang"] = table["lang"]
+    if "workload" in table:
+        if not isinstance(table["workload"], dict):
+            raise ConfigError(f"{where}: 'workload' must be a table ([tool.ecolint.workload])")
+        try:
+            values["workload"] = parse_workload(table["workload"])
+        except WorkloadError as error:
+            raise ConfigError(f"{where}: workload: {error}") from None
     if "baseline" in table:
         if not isinstance(table["baseline"], str) or not table["baseline"]:
             raise ConfigError(

@@ -1,22 +1,19 @@
 """Rule documentation in ruff's shape: what it does, why it is bad, example, use instead, fix
-safety, plus what "unknown" means for the rule and which measured rows back it."""
+safety, plus what "unknown" means for the rule and which measured rows back it. Plain text for
+the terminal, Markdown, or JSON; English or Chinese."""
 
 from __future__ import annotations
 
-from ecolint.evidence.select import CONVENTION_BASIS
+from typing import Any
+
+from ecolint.i18n import DEFAULT_LANG, t
 from ecolint.rules import Rule
 
-
-def _text(value: object, lang: str = "en") -> str:
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("en") or "").strip()
-    return str(value or "").strip()
-
-
-def _indent(code: str) -> str:
-    return "\n".join(f"    {line}" if line else "" for line in code.rstrip().splitlines())
-
-
+# Precision families: a rule about NF4 is backed by double-quant rows too, FP8 by both modes.
+EVIDENCE_FAMILIES = {
+    "nf4": ("nf4", "nf4_dq"),
+    "fp8_torchao_eager": ("fp8_torchao_eager", "fp8dyn_torchao_eager"),
+}
 # Fence languages of fix snippets; snippets for other frameworks are fenced without one.
 SNIPPET_LANGUAGES = {
     "transformers": "python",
@@ -26,50 +23,113 @@ SNIPPET_LANGUAGES = {
     "torchao": "python",
     "tgi": "shell",
 }
+SECTIONS = ("what", "why", "example", "use_instead", "unknown", "fix_safety")
+CODE_SECTIONS = ("example", "use_instead")
+
+
+def _text(value: object, lang: str = DEFAULT_LANG) -> str:
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or "").strip()
+    return str(value or "").strip()
+
+
+def _indent(code: str) -> str:
+    return "\n".join(f"    {line}" if line else "" for line in code.rstrip().splitlines())
 
 
 def _fenced(code: str, language: str = "python") -> str:
     return f"```{language}\n{code.rstrip()}\n```"
 
 
-def render_rule(rule: Rule, lang: str = "en") -> str:
+def evidence_rows(rule: Rule) -> list[dict[str, Any]]:
+    """Per GPU: how many same-session pairs back the rule, and the smallest and largest delta
+    with their rows (quantised row, FP16 row)."""
+    from ecolint.evidence.sessions import pairs
+
+    precision = rule.evidence.get("precision")
+    if not precision:
+        return []
+    family = EVIDENCE_FAMILIES.get(precision, (precision,))
+    by_gpu: dict[str, list[Any]] = {}
+    for pair in pairs():
+        if pair.quant.precision in family:
+            by_gpu.setdefault(pair.quant.gpu, []).append(pair)
+    summary = []
+    for gpu, found in sorted(by_gpu.items()):
+        low = min(found, key=lambda pair: pair.delta_pct)
+        high = max(found, key=lambda pair: pair.delta_pct)
+        summary.append(
+            {
+                "gpu": gpu,
+                "pairs": len(found),
+                "min": {
+                    "delta_pct": round(low.delta_pct, 2),
+                    "rows": [low.quant.line, low.base.line],
+                },
+                "max": {
+                    "delta_pct": round(high.delta_pct, 2),
+                    "rows": [high.quant.line, high.base.line],
+                },
+            }
+        )
+    return summary
+
+
+def _evidence_lines(rule: Rule, lang: str) -> list[str]:
+    lines = [f"- {key}" for key in rule.evidence.get("keys") or []]
+    for entry in evidence_rows(rule):
+        low, high = entry["min"], entry["max"]
+        lines.append(
+            "- "
+            + t(
+                "docs.evidence_gpu",
+                lang,
+                gpu=entry["gpu"],
+                pairs=entry["pairs"],
+                low=low["delta_pct"],
+                low_rows=f"{low['rows'][0]}/{low['rows'][1]}",
+                high=high["delta_pct"],
+                high_rows=f"{high['rows'][0]}/{high['rows'][1]}",
+            )
+        )
+    return lines
+
+
+def render_rule(rule: Rule, lang: str = DEFAULT_LANG) -> str:
     """Plain text for the terminal (``ecolint rule ECO101``)."""
     return _render(rule, lang, markdown=False)
 
 
-def render_rule_markdown(rule: Rule, lang: str = "en") -> str:
+def render_rule_markdown(rule: Rule, lang: str = DEFAULT_LANG) -> str:
     """The same documentation as GitHub-flavoured Markdown (SARIF ``help.markdown``)."""
     return _render(rule, lang, markdown=True)
 
 
+def _kind(rule: Rule, lang: str) -> str:
+    return t("docs.measured" if rule.measured else "docs.convention", lang)
+
+
 def _render(rule: Rule, lang: str, markdown: bool) -> str:
     docs = rule.docs
-    kind = "measured by EcoCompute" if rule.measured else CONVENTION_BASIS
     code = _fenced if markdown else _indent
-    title = f"{rule.code} {rule.name} [{rule.mood}] ({kind})"
-    parts = [
-        f"# {rule.code} `{rule.name}`\n\n{rule.mood}, {kind}" if markdown else title,
-        "",
-        _text(rule.summary, lang),
-        "",
-        "## What it does",
-        _text(docs.get("what"), lang),
-        "",
-        "## Why is this bad?",
-        _text(docs.get("why"), lang),
-        "",
-        "## Example",
-        code(str(docs.get("example", ""))),
-        "",
-        "## Use instead",
-        code(str(docs.get("use_instead", ""))),
-    ]
-    if docs.get("unknown"):
-        parts += ["", "## When the value cannot be known", _text(docs["unknown"], lang)]
-    parts += ["", "## Fix safety", _automatic(rule), _text(docs.get("fix_safety"), lang)]
+    mood = t(f"mood.{rule.mood}", lang)
+    title = (
+        f"# {rule.code} `{rule.name}`\n\n{mood}, {_kind(rule, lang)}"
+        if markdown
+        else f"{rule.code} {rule.name} [{mood}] ({_kind(rule, lang)})"
+    )
+    parts = [title, "", rule.summary_text(lang)]
+    for section in SECTIONS:
+        value = docs.get(section)
+        if not value:
+            continue
+        body = code(str(value)) if section in CODE_SECTIONS else _text(value, lang)
+        if section == "fix_safety":
+            body = f"{_automatic(rule, lang)}\n{body}"
+        parts += ["", f"## {t(f'docs.{section}', lang)}", body]
     snippets = rule.fix.get("snippets") or {}
     if snippets:
-        parts += ["", "## Fix by framework"]
+        parts += ["", f"## {t('docs.fix_by_framework', lang)}"]
         for index, (framework, snippet) in enumerate(snippets.items()):
             if not markdown:
                 parts += [f"{framework}:", _indent(str(snippet))]
@@ -81,24 +141,73 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
                 "",
                 _fenced(str(snippet), language),
             ]
-    keys = rule.evidence.get("keys") or []
-    if keys:
-        parts += ["", "## Evidence", *(f"- {key}" for key in keys)]
+    evidence = _evidence_lines(rule, lang)
+    if evidence:
+        parts += ["", f"## {t('docs.evidence', lang)}", *evidence]
     return "\n".join(parts).rstrip() + "\n"
 
 
-def _automatic(rule: Rule) -> str:
+def _automatic(rule: Rule, lang: str = DEFAULT_LANG) -> str:
     if not rule.fixable:
-        return "No automatic fix: make the change by hand (see the snippets)."
-    if rule.fix.get("safety") == "safe":
-        return "Automatic fix (safe): applied by `ecolint check --fix`."
-    return "Automatic fix (unsafe): applied by `ecolint check --fix --unsafe-fixes`."
+        return t("docs.auto.none", lang)
+    return t("docs.auto.safe" if rule.fix.get("safety") == "safe" else "docs.auto.unsafe", lang)
 
 
-def render_rules_table(rules: list[Rule]) -> str:
-    header = f"{'code':<8}{'name':<30}{'mood':<8}{'basis':<12}fix"
-    lines = [header, "-" * len(header)]
-    for rule in rules:
-        basis = "measured" if rule.measured else "convention"
-        lines.append(f"{rule.code:<8}{rule.name:<30}{rule.mood:<8}{basis:<12}{rule.fix_summary}")
-    return "\n".join(lines)
+def rule_document(rule: Rule, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """The documentation as data (``ecolint rule ECO101 --format json``)."""
+    docs = rule.docs
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "mood": rule.mood,
+        "measured": rule.measured,
+        "lang": lang,
+        "summary": rule.summary_text(lang),
+        "docs": {
+            section: str(docs[section]) if section in CODE_SECTIONS else _text(docs[section], lang)
+            for section in SECTIONS
+            if docs.get(section)
+        },
+        "fix": {
+            "summary": rule.fix_text(lang),
+            "safety": rule.fix.get("safety", "none"),
+            "automatic": rule.fixable,
+            "snippets": rule.fix.get("snippets", {}),
+        },
+        "evidence": {"keys": rule.evidence.get("keys") or [], "rows": evidence_rows(rule)},
+    }
+
+
+def rules_table(rules: list[Rule], lang: str = DEFAULT_LANG) -> list[dict[str, str]]:
+    return [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "mood": rule.mood,
+            "basis": "measured" if rule.measured else "convention",
+            "summary": rule.summary_text(lang),
+            "fix": rule.fix_text(lang),
+        }
+        for rule in rules
+    ]
+
+
+def render_rules_table(rules: list[Rule], lang: str = DEFAULT_LANG, markdown: bool = False) -> str:
+    headers = [t(f"docs.col.{name}", lang) for name in ("code", "name", "mood", "basis", "fix")]
+    rows = [
+        [
+            entry["code"],
+            entry["name"],
+            t(f"mood.{entry['mood']}", lang),
+            t(f"docs.basis.{entry['basis']}", lang),
+            entry["fix"],
+        ]
+        for entry in rules_table(rules, lang)
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    from ecolint.advisor.output import Table, table_lines
+
+    return "\n".join(table_lines(Table(tuple(headers), tuple(map(tuple, rows))), lang, False))

@@ -27,11 +27,13 @@ from ecolint.baseline import Outcome
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
+from ecolint.evidence.select import Evidence
 from ecolint.evidence.stack import DRIFT_CODE, stack_drift
 from ecolint.findings import Finding, Report, fingerprint
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.files import replacements
 from ecolint.fixes.suppressions import unused_codes_fix
+from ecolint.i18n import DEFAULT_LANG
 from ecolint.locations import locate
 from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover, display_path, source_kind
@@ -121,6 +123,7 @@ class Engine:
     def __init__(self, settings: Settings, show_green: bool = False) -> None:
         self.settings = settings
         self.show_green = show_green
+        self.lang = settings.lang or DEFAULT_LANG
         self.gpu = resolve_gpu(settings.gpu)
         rules = selected(all_rules(), settings.select, settings.ignore)
         self.rules = {rule.code: rule for rule in rules}
@@ -455,8 +458,8 @@ class Engine:
                 column=error.column,
                 end_line=error.line,
                 end_column=error.column,
-                message=rule.message("default", {"reason": error.message}),
-                fix={"summary": rule.fix_summary},
+                message=rule.message("default", {"reason": error.message}, self.lang),
+                fix={"summary": rule.fix_text(self.lang)},
                 cell=cell[0] if cell else None,
                 cell_line=cell[1] if cell else None,
                 cell_column=1 if cell else None,
@@ -489,6 +492,7 @@ class Engine:
         if self._ignored_for(place.file, rule.code):
             return None
         evidence = report.evidence
+        lang = self.lang
         return Finding(
             code=rule.code,
             name=rule.name,
@@ -502,18 +506,27 @@ class Engine:
             cell_line=place.cell_line,
             cell_column=place.cell_column,
             fingerprint=fingerprint(rule.code, place.code_text),
-            message=rule.message(report.message_key, report.params),
-            evidence={**evidence.as_dict(), "headline": evidence.headline()} if evidence else None,
+            message=rule.message(report.message_key, report.params, lang),
+            evidence=self._evidence(evidence) if evidence else None,
             fix=None
             if mood == "green"
             else {
-                "summary": rule.fix_summary,
+                "summary": rule.fix_text(lang),
                 "safety": rule.fix.get("safety", "none"),
                 "snippets": rule.fix.get("snippets", {}),
             },
-            headline=evidence.headline() if evidence else "",
+            headline=evidence.headline(lang) if evidence else "",
             stars=evidence.stars if evidence else 0,
         )
+
+    def _evidence(self, evidence: Evidence) -> dict[str, Any]:
+        """The evidence of a finding, with its monthly cost when a workload is configured."""
+        cost = None
+        if self.settings.workload.has_volume:
+            from ecolint.evidence.cost import finding_cost
+
+            cost = finding_cost(evidence, self.settings.workload, self.gpu, self.lang)
+        return {**evidence.as_dict(), "headline": evidence.headline(self.lang), "cost": cost}
 
 
 def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> LineSpan | TextSpan:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ecolint.analysis.values import Hop, LineSpan, Ref, Site, Value
 from ecolint.evidence.select import Evidence
+from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import TextSpan
 
 
@@ -19,7 +20,7 @@ class Report:
 
     code: str
     site: Site | LineSpan | TextSpan
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str | Phrase] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None
     mood: str | None = None  # overrides the rule's mood (a saving is green)
@@ -123,39 +124,41 @@ def fingerprint(code: str, text: str) -> str:
     return hashlib.sha256(f"{code}\0{normalised}".encode()).hexdigest()[:20]
 
 
-def line_label(site: Site) -> str:
+def line_label(site: Site) -> Phrase:
     """``line 12``, or ``cell 2 line 3`` in a notebook."""
     return where(site, site)
 
 
-def where(site: Site, relative_to: Site | None = None) -> str:
+def where(site: Site, relative_to: Site | None = None) -> Phrase:
     """``line 12`` in the same file, ``settings.py:12`` in another one; in a notebook
     ``cell 2 line 3``, as the text report numbers cells."""
     start = site.module.position(site.node).start
-    line = f"line {start.line}"
-    if site.module.notebook is not None:
-        cell = site.module.notebook.source_map.locate(start.line, start.column)
-        line = f"cell {cell.cell} line {cell.cell_line}"
+    line = phrase("origin.line", line=start.line)
+    notebook = site.module.notebook
+    if notebook is not None:
+        cell = notebook.source_map.locate(start.line, start.column)
+        line = phrase("origin.cell_line", cell=cell.cell, line=cell.cell_line)
     if relative_to is not None and relative_to.module is site.module:
         return line
-    if site.module.notebook is not None:
-        return f"{site.module.display} {line}"
-    return f"{site.module.display}:{start.line}"
+    if notebook is not None:
+        return phrase("origin.in_file", file=site.module.display, where=line)
+    return phrase("origin.file_line", file=site.module.display, line=start.line)
 
 
-def describe_origin(value: Value, report_site: Site, context: Site | None = None) -> str:
+def describe_origin(value: Value, report_site: Site, context: Site | None = None) -> Phrase | str:
     """``set by USE_INT8 at line 4`` when a value is not written at the reported spot (or
-    inside ``context``, the call it is an argument of); empty otherwise."""
+    inside ``context``, the call it is an argument of); empty otherwise. A Phrase reads as
+    English in an f-string and in the run's language inside a rule message."""
     hops: tuple[Hop, ...] = value.via
     if hops:
         hop = hops[-1]
-        return f"set by {hop.label} at {where(hop.site, report_site)}"
+        return phrase("origin.set_by", label=hop.label, where=where(hop.site, report_site))
     origin = value.origin
     if origin is None or origin.node is report_site.node or isinstance(value, Ref):
         return ""  # a name written at the spot (``torch.float32``) only points at its import
     if inside(origin, report_site) or (context is not None and inside(origin, context)):
         return ""
-    return f"set at {where(origin, report_site)}"
+    return phrase("origin.set_at", where=where(origin, report_site))
 
 
 def inside(inner: Site, outer: Site) -> bool:

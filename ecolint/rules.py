@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import yaml
 
+from ecolint.i18n import render
 from ecolint.resources import rules_dir
 from ecolint.sources.discovery import KINDS
 
 MOODS = ("red", "orange", "yellow", "gray", "green")
 FAILING_MOODS = frozenset({"red", "orange", "yellow"})
+MOOD_COLORS = {
+    "red": "red",
+    "orange": "bright_red",
+    "yellow": "yellow",
+    "gray": "bright_black",
+    "green": "green",
+}
 FIX_TIERS = ("safe", "unsafe")  # safe: applied by --fix; unsafe: also needs --unsafe-fixes
 _CODE = re.compile(r"^ECO\d{3}$")
 DEFAULT_SOURCES = ("python", "notebook")
@@ -49,13 +58,21 @@ class Rule:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
         return self.kind_triggers.get(kind, self.kind_triggers.get("default", ()))
 
-    def message(self, key: str, params: dict[str, str], lang: str = "en") -> str:
+    def message(self, key: str, params: Mapping[str, object], lang: str = "en") -> str:
+        """The message in ``lang``; parameters that are Phrases are rendered in it too."""
         template = self.messages[key].get(lang) or self.messages[key]["en"]
-        return template.format(**params)
+        return template.format(**{name: render(value, lang) for name, value in params.items()})
 
     @property
     def fix_summary(self) -> str:
-        return str(self.fix.get("summary", {}).get("en", ""))
+        return self.fix_text("en")
+
+    def fix_text(self, lang: str) -> str:
+        texts = self.fix.get("summary", {})
+        return str(texts.get(lang) or texts.get("en", ""))
+
+    def summary_text(self, lang: str) -> str:
+        return str(self.summary.get(lang) or self.summary.get("en", ""))
 
     @property
     def fixable(self) -> bool:

@@ -52,6 +52,26 @@ def test_pip_install_into_fresh_venv_and_run_from_another_directory(tmp_path: Pa
             assert evidence["rows"][0]["source"]
         else:
             assert evidence["delta_pct"] is None
+    advisor = subprocess.run(
+        [
+            str(ecolint),
+            "compare",
+            "--model",
+            "Qwen/Qwen2-7B",
+            "--gpu",
+            "rtx5090",
+            "--lang",
+            "zh",
+            "--requests-per-day",
+            "1000",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert advisor.returncode == 0, advisor.stderr
+    assert "数据的边界" in advisor.stdout and "$" in advisor.stdout
     location = subprocess.run(
         [str(python), "-c", "import ecolint.resources as r; print(r.rules_dir(), r.data_dir())"],
         cwd=elsewhere,

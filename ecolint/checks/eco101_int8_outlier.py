@@ -15,6 +15,7 @@ from ecolint.evidence.select import select
 from ecolint.findings import Report, describe_origin
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.options import add_option, set_literal
+from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 
 DEFAULT_THRESHOLD = 6.0
@@ -44,8 +45,9 @@ class Int8OutlierDecomposition(Check):
             if setup.bits != 8:
                 continue
             threshold = setup.settings.get("llm_int8_threshold")
+            threshold_text: Phrase | str
             if threshold is None:
-                threshold_text = f"the default llm_int8_threshold={DEFAULT_THRESHOLD}"
+                threshold_text = phrase("eco101.default_threshold", value=DEFAULT_THRESHOLD)
             elif isinstance(threshold.value, (int, float)) and threshold.value != 0:
                 threshold_text = str(threshold)
             else:
@@ -60,10 +62,11 @@ class Int8OutlierDecomposition(Check):
         if switch is None or setup.flag("load_in_8bit") is not True:
             return None
         threshold = setup.entry("llm_int8_threshold")
+        threshold_text: Phrase | str
         if threshold is None:
             if setup.open:
                 return None
-            threshold_text = f"the default llm_int8_threshold={DEFAULT_THRESHOLD}"
+            threshold_text = phrase("eco101.default_threshold", value=DEFAULT_THRESHOLD)
         else:
             value = threshold.value
             if not isinstance(value, Const) or not isinstance(value.value, (int, float)):
@@ -71,19 +74,18 @@ class Int8OutlierDecomposition(Check):
             if value.value == 0:
                 return None
             origin = describe_origin(value, threshold.site)
-            threshold_text = f"llm_int8_threshold={value.value}" + (
-                f" ({origin})" if origin else ""
-            )
+            threshold_text = f"llm_int8_threshold={value.value}"
+            if origin:
+                threshold_text = phrase("eco101.threshold_origin", value=value.value, origin=origin)
         origin = describe_origin(switch.value, switch.site)
-        return self._report(
-            switch.site, f" (load_in_8bit {origin})" if origin else "", threshold_text, size, setup
-        )
+        switch_text = phrase("eco101.switch_origin", origin=origin) if origin else ""
+        return self._report(switch.site, switch_text, threshold_text, size, setup)
 
     def _report(
         self,
         site: Site | TextSpan,
-        origin: str,
-        threshold_text: str,
+        origin: Phrase | str,
+        threshold_text: Phrase | str,
         size: ModelSize | None,
         setup: BnbSetup | None = None,
     ) -> Report:

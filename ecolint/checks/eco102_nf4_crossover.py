@@ -14,6 +14,7 @@ from ecolint.checks.common import model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
 from ecolint.findings import Report, describe_origin
+from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 
 
@@ -22,7 +23,7 @@ class FourBit:
     """Where 4-bit loading is switched on, and how."""
 
     site: Site | TextSpan
-    how: str
+    how: Phrase | str
     double_quant: bool = False
     fp4: bool = False
 
@@ -65,14 +66,18 @@ class Nf4BelowCrossover(Check):
             yield self._report(four_bit, size, crossover, "")
 
     def _report(
-        self, four_bit: FourBit, size: ModelSize, crossover: Crossover, model_origin: str
+        self,
+        four_bit: FourBit,
+        size: ModelSize,
+        crossover: Crossover,
+        model_origin: Phrase | str,
     ) -> Report:
         gpu = self.context.gpu
         precisions = ("nf4_dq", "nf4") if four_bit.double_quant else ("nf4",)
         measured = select(gpu, precisions, size)
         if measured.stars == 3 and measured.delta_pct is not None:
             evidence, penalty = measured, measured.delta_pct > 0
-            basis = "measured for this GPU and model size"
+            basis = phrase("eco102.basis_measured")
         else:
             penalty = size.params_b < crossover.params_b
             evidence = select(
@@ -81,9 +86,12 @@ class Nf4BelowCrossover(Check):
                 size,
                 accept=lambda pair: (pair.quant.params_b < crossover.params_b) == penalty,
             )
-            basis = (
-                f"{'below' if penalty else 'above'} the {gpu.arch} NF4 crossover of"
-                f" ~{crossover.params_b:g}B ({crossover.note}; {crossover.key})"
+            basis = phrase(
+                "eco102.basis_below" if penalty else "eco102.basis_above",
+                arch=gpu.arch,
+                crossover=crossover.params_b,
+                note=crossover.note,
+                key=crossover.key,
             )
             evidence = _capped(evidence, basis)
         if four_bit.fp4:
@@ -94,7 +102,9 @@ class Nf4BelowCrossover(Check):
             "how": four_bit.how,
             "model": size.model_id,
             "params_b": f"{size.params_b:g}",
-            "model_origin": f"; id {model_origin}" if model_origin else "",
+            "model_origin": phrase("eco102.model_origin", origin=model_origin)
+            if model_origin
+            else "",
             "basis": basis,
             "saving": f"{-(evidence.delta_pct or 0):.1f}",
         }
@@ -110,13 +120,13 @@ def _four_bit_sites(load: ModelLoad, model_id: str) -> Iterator[FourBit]:
         if entry is not None and setup.flag("load_in_4bit") is True:
             found = True
             origin = describe_origin(entry.value, entry.site)
-            how = "load_in_4bit=True" + (f", {origin}" if origin else "")
+            how = phrase("eco102.how_origin", origin=origin) if origin else "load_in_4bit=True"
             yield FourBit(entry.site, how, _flag(setup, "bnb_4bit_use_double_quant"), _fp4(setup))
         elif entry is None and setup.defaults_4bit:
             found = True
-            yield FourBit(setup.site, "unsloth loads 4-bit by default")
+            yield FourBit(setup.site, phrase("eco102.how_unsloth"))
     if not found and PREQUANTIZED_4BIT.search(model_id):
-        yield FourBit(load.site, "pre-quantized bitsandbytes 4-bit checkpoint")
+        yield FourBit(load.site, phrase("eco102.how_prequantized"))
 
 
 def _yaml_flag(setup: YamlSetup, *keys: str) -> bool:
@@ -137,6 +147,6 @@ def _fp4(setup: BnbSetup) -> bool:
     return entry is not None and isinstance(entry.value, Const) and entry.value.value == "fp4"
 
 
-def _capped(evidence: Evidence, basis: str) -> Evidence:
+def _capped(evidence: Evidence, basis: Phrase) -> Evidence:
     """Deciding by the interpolated crossover caps confidence at ★★☆ whatever rows are quoted."""
-    return replace(evidence, notes=(*evidence.notes, basis), stars=min(evidence.stars, 2))
+    return replace(evidence, notes=(*evidence.notes, str(basis)), stars=min(evidence.stars, 2))

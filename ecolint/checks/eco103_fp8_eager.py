@@ -16,6 +16,7 @@ from ecolint.evidence.select import select
 from ecolint.findings import Report
 from ecolint.fixes.edits import Fix, TextEdit, enclosing
 from ecolint.fixes.ops import insert_after
+from ecolint.i18n import phrase
 
 WEIGHT_ONLY = frozenset({"Float8WeightOnlyConfig", "float8_weight_only"})
 DYNAMIC = frozenset(
@@ -113,7 +114,9 @@ class Fp8Eager(Check):
     ) -> Report:
         size = self._size(target)
         evidence = select(self.context.gpu, (precision,), size)
-        kind = "weight-only" if precision == "fp8_torchao_eager" else "dynamic-activation"
+        kind = phrase(
+            "eco103.weight_only" if precision == "fp8_torchao_eager" else "eco103.dynamic"
+        )
         return Report(self.code, site, {"kind": kind}, "default", evidence, subject=anchors)
 
     def fix(self, report: Report) -> Fix | None:

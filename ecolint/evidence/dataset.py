@@ -33,6 +33,10 @@ class Row:
     source_path: str
     source_commit: str
     note: str
+    throughput_std: float | None = None
+    energy_j_per_1k_tok_std: float | None = None
+    prompt_tokens: int | None = None
+    gen_tokens: int | None = None
 
     @property
     def machine_readable(self) -> bool:
@@ -61,6 +65,12 @@ class Gpu:
     vram_gb: float | None
     tdp_w: float | None
     source: str
+    sm: int | None = None
+
+    @property
+    def consumer(self) -> bool:
+        """A GeForce card (the seed's "consumer GPU"), as named in data/gpus.csv."""
+        return "GeForce" in self.name
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,10 @@ def measurements() -> tuple[Row, ...]:
                     source_path=raw["source_path"],
                     source_commit=raw["source_commit"],
                     note=raw["note"],
+                    throughput_std=_number(raw["throughput_std"]),
+                    energy_j_per_1k_tok_std=_number(raw["energy_j_per_1k_tok_std"]),
+                    prompt_tokens=_integer(raw["prompt_tokens"]),
+                    gen_tokens=_integer(raw["gen_tokens"]),
                 )
             )
     return tuple(rows)
@@ -121,6 +135,7 @@ def gpus() -> dict[str, Gpu]:
                 vram_gb=_number(raw["vram_gb"]),
                 tdp_w=_number(raw["tdp_w"]),
                 source=raw["source_path"],
+                sm=_integer(raw["sm"]),
             )
             for raw in csv.DictReader(handle)
         }

@@ -18,6 +18,7 @@ from ecolint.evidence.dataset import Gpu, constants, gpus
 from ecolint.evidence.gpus import measured_gpus
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.sessions import Pair, batch_pairs, pairs, sweep_key
+from ecolint.i18n import Phrase, phrase, t
 
 SAME_SIZE_TOLERANCE = 0.10
 UNKNOWN_SIZE_ANCHOR_B = 7.0  # the study's reference size, used to rank rows when size is unknown
@@ -37,6 +38,7 @@ def _basis(tier: int, same_gpu: bool) -> str:
     )
 
 
+VS_FP16 = Phrase("headline.vs_fp16")
 # Architectures without rows that the author extrapolates from another one (constants.csv).
 ARCH_FALLBACK = {"hopper": ("ampere", "confidence.h100_from_a800_band_pct_min")}
 CROSSOVER_ARCH_FALLBACK = {"hopper": "ampere", "volta": "turing"}
@@ -55,7 +57,8 @@ class Evidence:
     basis: str
     notes: tuple[str, ...] = ()
     alternatives: tuple[Pair, ...] = field(default=())
-    comparison: str = "energy vs FP16"  # what the delta compares, for the headline
+    # what the delta compares, for the headline (rendered in the run's language)
+    comparison: Phrase = VS_FP16
 
     @property
     def delta_pct(self) -> float | None:
@@ -65,17 +68,22 @@ class Evidence:
     def confidence(self) -> str:
         return STARS[self.stars]
 
-    def headline(self) -> str:
+    def headline(self, lang: str = "en") -> str:
         """``+30.7% energy vs FP16, ★★★ RTX 4090D Mistral-7B-Instruct-v0.3``"""
         if self.pair is None:
             if self.basis == CONVENTION_BASIS:
-                return f"{CONVENTION_BASIS}, {self.confidence}"
-            return "no measured row for this case"
+                return t("headline.convention", lang, confidence=self.confidence)
+            return t("headline.none", lang)
         quant = self.pair.quant
-        gpu_name = gpus()[quant.gpu].name.split("(")[0].replace("NVIDIA GeForce ", "")
-        gpu_name = gpu_name.replace("NVIDIA ", "").strip()
-        model = quant.model_id.split("/")[-1]
-        return f"{self.delta_pct:+.1f}% {self.comparison}, {self.confidence} {gpu_name} {model}"
+        return t(
+            "headline",
+            lang,
+            delta=self.delta_pct,
+            comparison=self.comparison,
+            confidence=self.confidence,
+            gpu=short_gpu_name(quant.gpu),
+            model=quant.model_id.split("/")[-1],
+        )
 
     def as_dict(self) -> dict[str, object]:
         pair = self.pair
@@ -99,6 +107,12 @@ class Evidence:
                 for other in self.alternatives
             ],
         }
+
+
+def short_gpu_name(key: str) -> str:
+    """``RTX 4090D``, ``A800 80GB``, ``Tesla T4`` from the GPU table's full names."""
+    name = gpus()[key].name.split("(")[0].replace("NVIDIA GeForce ", "")
+    return name.replace("NVIDIA ", "").strip()
 
 
 def _log_distance(a: float, b: float) -> float:
@@ -266,7 +280,7 @@ def batch_evidence(gpu: Gpu) -> Evidence:
         basis=BATCH_BASIS[tier(best)],
         notes=tuple(notes),
         alternatives=tuple(others[:6]),
-        comparison=f"energy per token at batch size {quant.batch_size} vs {base.batch_size}",
+        comparison=phrase("headline.vs_batch", batch=quant.batch_size, base=base.batch_size),
     )
 
 

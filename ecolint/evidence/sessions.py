@@ -154,3 +154,19 @@ def batch_pairs() -> tuple[Pair, ...]:
         if len(candidates) == 1:
             found.append(Pair(row, candidates[0]))
     return tuple(found)
+
+
+@cache
+def batch_series() -> tuple[tuple[Row, ...], ...]:
+    """Rows of one precision measured at several batch sizes in one file and session, by
+    batch size (the A800 sweep, the A800 2026-02-13 BS 1/4/8 runs, ...)."""
+    groups: dict[tuple[object, ...], list[Row]] = {}
+    for row in measurements():
+        if row.batch_size is not None and row.energy_j_per_1k_tok is not None:
+            groups.setdefault(sweep_key(row), []).append(row)
+    series = []
+    for rows in groups.values():
+        sizes = {row.batch_size for row in rows}
+        if len(sizes) == len(rows) and len(sizes) > 1:
+            series.append(tuple(sorted(rows, key=lambda row: row.batch_size or 0)))
+    return tuple(series)

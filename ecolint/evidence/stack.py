@@ -32,6 +32,7 @@ from ecolint.analysis.dependencies import Dependency
 from ecolint.evidence.dataset import MEASUREMENTS, Constant, Gpu, Row, constants, measurements
 from ecolint.evidence.select import Evidence
 from ecolint.findings import Report
+from ecolint.i18n import t
 from ecolint.locations import locate
 from ecolint.rules import Rule
 
@@ -50,8 +51,9 @@ class StackEvidence(Evidence):
 
     rows: tuple[Row, ...] = ()
 
-    def headline(self) -> str:
-        return f"{self.confidence} {self.basis}"
+    def headline(self, lang: str = "en") -> str:
+        key = "headline.stack_nightly" if self.basis == NIGHTLY_BASIS else "headline.stack_drift"
+        return t(key, lang, confidence=self.confidence)
 
     def as_dict(self) -> dict[str, object]:
         cited = [{**row.citation(), "stack": row.stack} for row in self.rows]

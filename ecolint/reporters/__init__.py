@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
-def render(result: RunResult, fmt: str, color: bool, gpu: str, quiet: bool = False) -> str:
+def render(
+    result: RunResult, fmt: str, color: bool, gpu: str, quiet: bool = False, lang: str = "en"
+) -> str:
     """Each reporter is imported when its format is asked for (SARIF pulls in sarif-om)."""
     if fmt == "json":
         from ecolint.reporters.json_report import render_json
@@ -28,7 +30,7 @@ def render(result: RunResult, fmt: str, color: bool, gpu: str, quiet: bool = Fal
     if fmt == "markdown":
         from ecolint.reporters.markdown import render_markdown
 
-        return render_markdown(result, gpu)
+        return render_markdown(result, gpu, lang=lang)
     from ecolint.reporters.text import render_text
 
-    return render_text(result, color=color, quiet=quiet)
+    return render_text(result, color=color, quiet=quiet, lang=lang)

@@ -7,6 +7,7 @@ from collections import Counter
 
 from ecolint import __version__
 from ecolint.engine import RunResult
+from ecolint.evidence.cost import total
 from ecolint.evidence.dataset import data_version
 from ecolint.rules import MOODS
 
@@ -28,6 +29,7 @@ def render_json(result: RunResult, gpu: str) -> str:
                 for error in result.internal_errors
             ],
             "baseline": _baseline(result),
+            "cost": total([(finding.evidence or {}).get("cost") for finding in result.findings]),
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

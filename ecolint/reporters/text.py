@@ -6,23 +6,24 @@ from collections import Counter
 
 import click
 
+from ecolint import cost_text
 from ecolint.engine import RunResult
+from ecolint.evidence.cost import total
 from ecolint.findings import Finding
-from ecolint.rules import MOODS
-
-MOOD_COLORS = {
-    "red": "red",
-    "orange": "bright_red",
-    "yellow": "yellow",
-    "gray": "bright_black",
-    "green": "green",
-}
+from ecolint.i18n import DEFAULT_LANG, t
+from ecolint.rules import MOOD_COLORS, MOODS
 
 
-def _line(finding: Finding, color: bool) -> str:
-    mood = f"[{finding.mood}]"
+def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
+    """``[orange]`` (``[橙]`` in Chinese), coloured on a terminal that allows it."""
+    label = f"[{t(f'mood.{mood}', lang)}]"
     if color:
-        mood = click.style(mood, fg=MOOD_COLORS[finding.mood], bold=finding.mood == "red")
+        label = click.style(label, fg=MOOD_COLORS[mood], bold=mood == "red")
+    return label
+
+
+def _line(finding: Finding, color: bool, lang: str) -> str:
+    mood = mood_label(finding.mood, color, lang)
     location = f"{finding.path}:{finding.line}:{finding.column}:"
     if finding.cell is not None:
         location = f"{finding.location}:col {finding.cell_column}:"
@@ -32,47 +33,76 @@ def _line(finding: Finding, color: bool) -> str:
         text += f" ({finding.headline})"
     fix = (finding.fix or {}).get("summary")
     if fix:
-        text += f"\n    fix: {fix}"
+        text += "\n    " + t("check.fix", lang, fix=fix)
         if finding.edits:
-            text += f" [{finding.safety} autofix]"
+            text += " " + t(f"check.autofix.{finding.safety}", lang)
+    cost = (finding.evidence or {}).get("cost")
+    if cost:
+        text += "\n    " + cost_text.finding_line(cost, lang)
     return text
 
 
-def summary_line(result: RunResult) -> str:
+def summary_line(result: RunResult, lang: str = DEFAULT_LANG) -> str:
     """``Found 3 findings (1 red, 2 orange) in 4 analysed of 9 files.``"""
-    counts = Counter(finding.mood for finding in result.findings)
     if not result.findings:
-        return f"No findings in {result.files_seen} files ({result.files_analysed} analysed)."
-    moods = ", ".join(f"{counts[mood]} {mood}" for mood in MOODS if counts[mood])
-    return (
-        f"Found {len(result.findings)} finding{'s' * (len(result.findings) != 1)} ({moods})"
-        f" in {result.files_analysed} analysed of {result.files_seen} files."
+        return t(
+            "check.summary.clean", lang, seen=result.files_seen, analysed=result.files_analysed
+        )
+    counts = Counter(finding.mood for finding in result.findings)
+    moods = t("list.comma", lang).join(
+        t("check.summary.mood", lang, count=counts[mood], mood=t(f"mood.{mood}", lang))
+        for mood in MOODS
+        if counts[mood]
+    )
+    key = "check.summary.found_one" if len(result.findings) == 1 else "check.summary.found"
+    return t(
+        key,
+        lang,
+        count=len(result.findings),
+        moods=moods,
+        analysed=result.files_analysed,
+        seen=result.files_seen,
     )
 
 
-def _fixable(findings: list[Finding]) -> str:
+def _fixable(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
     """How many findings ``--fix`` (and ``--fix --unsafe-fixes``) would fix, as ruff says it."""
     safe = sum(finding.safety == "safe" for finding in findings)
     unsafe = sum(finding.safety == "unsafe" for finding in findings)
     if safe and unsafe:
-        return f"{safe} fixable with --fix, {unsafe} more with --fix --unsafe-fixes."
+        return t("check.fixable.both", lang, safe=safe, unsafe=unsafe)
     if safe:
-        return f"{safe} fixable with --fix."
-    return f"{unsafe} fixable with --fix --unsafe-fixes." if unsafe else ""
+        return t("check.fixable.safe", lang, safe=safe)
+    return t("check.fixable.unsafe", lang, unsafe=unsafe) if unsafe else ""
 
 
-def render_text(result: RunResult, color: bool, quiet: bool = False) -> str:
-    lines = [] if quiet and not result.findings else [_line(f, color) for f in result.findings]
+def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
+    """The monthly total of the findings that waste energy, and the workload behind it."""
+    summed = total([(finding.evidence or {}).get("cost") for finding in result.findings])
+    if not summed:
+        return []
+    monthly = cost_text.monthly(summed["per_month"], lang)
+    return [
+        t("check.summary.cost", lang, count=summed["findings"], monthly=monthly),
+        cost_text.assumptions(summed["assumptions"], lang),
+    ]
+
+
+def render_text(
+    result: RunResult, color: bool, quiet: bool = False, lang: str = DEFAULT_LANG
+) -> str:
+    lines = (
+        [] if quiet and not result.findings else [_line(f, color, lang) for f in result.findings]
+    )
     if not quiet or result.findings:
-        lines.append(summary_line(result))
+        lines.append(summary_line(result, lang))
+        lines.extend(cost_lines(result, lang))
     outcome = result.baseline
     if outcome is not None and (outcome.matched or outcome.fixed):
-        lines.append(
-            f"{outcome.matched} baselined finding{'s' * (outcome.matched != 1)} not shown;"
-            f" {len(outcome.fixed)} fixed since the baseline"
-            + (" (drop them with --write-baseline)." if outcome.fixed else ".")
-        )
-    fixable = _fixable(result.findings)
+        key = "check.baseline." + ("one" if outcome.matched == 1 else "many")
+        key += "_fixed" if outcome.fixed else ""
+        lines.append(t(key, lang, matched=outcome.matched, fixed=len(outcome.fixed)))
+    fixable = _fixable(result.findings, lang)
     if fixable:
         lines.append(fixable)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,149 @@
+"""``ecolint estimate``: monthly kWh, dollars, CO2 and equivalents of one configuration, and
+what the best alternative measured in the same session would save (ESTIMATE)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecolint import cost_text
+from ecolint.advisor import common
+from ecolint.advisor.context import AdvisorError, Context
+from ecolint.advisor.lookup import DEFAULT_BATCH, pick_row, session_rows, stars
+from ecolint.advisor.output import Answer, Block, Heading, Para, Table
+from ecolint.advisor.precisions import BF16, BF16_ARCHS, label, normalise
+from ecolint.evidence.dataset import Row
+from ecolint.evidence.select import STARS
+from ecolint.i18n import t
+
+
+def row_facts(row: Row) -> dict[str, Any]:
+    return {
+        "row": row.line,
+        "precision": row.precision,
+        "batch_size": row.batch_size,
+        "model_id": row.model_id,
+        "gpu": row.gpu,
+        "throughput_tok_s": row.throughput_tok_s,
+        "throughput_std": row.throughput_std,
+        "power_w": row.power_w,
+        "energy_j_per_1k_tok": row.energy_j_per_1k_tok,
+        "energy_j_per_1k_tok_std": row.energy_j_per_1k_tok_std,
+        "energy_j_per_request": row.energy_j_per_request,
+        "source": row.citation(),
+    }
+
+
+def change_pct(row: Row, other: Row) -> float:
+    assert row.energy_j_per_1k_tok and other.energy_j_per_1k_tok is not None
+    return round((other.energy_j_per_1k_tok / row.energy_j_per_1k_tok - 1) * 100, 2)
+
+
+def answer(context: Context, model_name: str, precision_name: str) -> Answer:
+    lang, gpu = context.lang, context.gpu
+    model = context.model(model_name)
+    precision = normalise(precision_name, lang)
+    notes: list[str] = []
+    if precision_name.strip().lower() in BF16:
+        notes.append(t("estimate.bf16", lang))
+        if gpu.arch not in BF16_ARCHS:
+            notes.append(t("advise.bf16_unsupported", lang, gpu=gpu.key, arch=gpu.arch))
+    batch = context.workload.batch_size or DEFAULT_BATCH
+    picked = pick_row(gpu, model, precision, batch)
+    if picked is None:
+        raise AdvisorError(t("error.no_rows", lang, precision=precision, gpu=gpu.key))
+    row, found_notes = picked
+    notes += [note.render(lang) for note in found_notes]
+    costing = common.Costing(context, gpu)
+    alternatives = [other for other in session_rows(row) if other.energy_j_per_1k_tok]
+    best = min([row, *alternatives], key=lambda other: other.energy_j_per_1k_tok or 0.0)
+    saving = None
+    if best is not row:
+        assert row.energy_j_per_1k_tok is not None and best.energy_j_per_1k_tok is not None
+        figures = costing.monthly_of(row.energy_j_per_1k_tok - best.energy_j_per_1k_tok, row)
+        saving = {
+            **row_facts(best),
+            "change_pct": change_pct(row, best),
+            "monthly_saving": figures.as_dict() if figures else None,
+        }
+    grade = stars(row, gpu, model)
+    data: dict[str, Any] = {
+        "command": "estimate",
+        **common.header(context, model),
+        "precision": precision,
+        "measured": row_facts(row),
+        "confidence": STARS[grade],
+        "stars": grade,
+        "monthly": costing.monthly(row),
+        "alternatives": [
+            {**row_facts(other), "change_pct": change_pct(row, other)} for other in alternatives
+        ],
+        "best_alternative": saving,
+        "workload": costing.assumptions(),
+        "notes": notes + costing.problems,
+        "limits": common.limit_texts(context, model, batch),
+    }
+    return Answer(data, _blocks(data, lang))
+
+
+def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
+    measured = data["measured"]
+    title = t(
+        "estimate.title",
+        lang,
+        model=measured["model_id"],
+        gpu=measured["gpu"],
+        precision=label(data["precision"], lang),
+        batch=measured["batch_size"],
+    )
+    facts = [
+        (t("estimate.row", lang), f"{measured['row']} ({measured['source']['source']})"),
+        (t("compare.col.energy", lang), common.maybe(measured["energy_j_per_1k_tok"])),
+        (t("compare.col.throughput", lang), common.maybe(measured["throughput_tok_s"])),
+        (t("compare.col.power", lang), common.maybe(measured["power_w"])),
+        (t("compare.col.confidence", lang), data["confidence"]),
+    ]
+    if measured["energy_j_per_request"] is not None:
+        facts.insert(
+            2, (t("estimate.per_request", lang), common.maybe(measured["energy_j_per_request"]))
+        )
+    if data["monthly"]:
+        facts.append((t("estimate.monthly", lang), cost_text.monthly(data["monthly"], lang)))
+    blocks: list[Block] = [
+        Heading(title),
+        Table((t("estimate.metric", lang), t("estimate.value", lang)), tuple(facts)),
+        Heading(t("estimate.best", lang)),
+    ]
+    best = data["best_alternative"]
+    if best is None:
+        blocks.append(Para(t("estimate.already_best", lang)))
+    else:
+        saved = best["monthly_saving"]
+        text = t(
+            "estimate.saving",
+            lang,
+            label=label(best["precision"], lang),
+            batch=best["batch_size"],
+            row=best["row"],
+            change=best["change_pct"],
+        )
+        if saved:
+            text += " " + t("estimate.saving_monthly", lang, monthly=cost_text.monthly(saved, lang))
+        blocks.append(Para(text))
+    if data["alternatives"]:
+        rows = tuple(
+            (
+                label(other["precision"], lang),
+                str(other["batch_size"]),
+                common.maybe(other["energy_j_per_1k_tok"]),
+                common.maybe(other["energy_j_per_request"]),
+                f"{other['change_pct']:+.2f}%",
+                str(other["row"]),
+            )
+            for other in data["alternatives"]
+        )
+        headers = tuple(t(f"estimate.col.{name}", lang) for name in ESTIMATE_COLUMNS)
+        blocks.append(Table(headers, rows))
+    return blocks + common.footer(data, lang)
+
+
+ESTIMATE_COLUMNS = ("precision", "batch", "energy", "per_request", "change", "row")

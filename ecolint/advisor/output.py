@@ -1,0 +1,186 @@
+"""An advisor answer: JSON data for tools plus blocks rendered as text or Markdown.
+
+Moods are coloured on a terminal that allows it (never with ``NO_COLOR``, ``--no-color`` or
+when piped) and written as words (``[green]``) everywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from ecolint.i18n import t
+from ecolint.rules import MOOD_COLORS
+
+BAR_WIDTH = 10  # characters for 100 % (the seed's chart)
+BAR_MAX = 40  # longer bars are cut and marked
+
+
+@dataclass(frozen=True)
+class Mood:
+    mood: str
+
+
+Cell = str | Mood
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    percent: float
+    extra: str
+    mood: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    bars: tuple[Bar, ...]
+
+
+Block = Heading | Para | Bullets | Table | Chart
+
+
+@dataclass
+class Answer:
+    data: dict[str, Any]
+    blocks: list[Block] = field(default_factory=list)
+
+
+def width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(columns - width(text), 0)
+
+
+def mood_word(mood: str, lang: str, color: bool) -> str:
+    word = f"[{t(f'mood.{mood}', lang)}]"
+    if color:
+        return click.style(word, fg=MOOD_COLORS[mood], bold=mood == "red")
+    return word
+
+
+def _cell(cell: Cell, lang: str, color: bool) -> str:
+    return mood_word(cell.mood, lang, color) if isinstance(cell, Mood) else cell
+
+
+def bar(percent: float) -> str:
+    length = max(round(percent / 100 * BAR_WIDTH), 1 if percent > 0 else 0)
+    if length > BAR_MAX:
+        return "[" + "=" * BAR_MAX + ">]"
+    return "[" + "=" * length + "]"
+
+
+def _chart_lines(chart: Chart, lang: str, color: bool) -> list[str]:
+    labels = max(width(item.label) for item in chart.bars) + 1
+    bars = max(len(bar(item.percent)) for item in chart.bars)
+    lines = []
+    for item in chart.bars:
+        percent = f"{item.percent:.0f}%"
+        line = f"{pad(item.label + ':', labels)} {bar(item.percent):<{bars}} {percent:>5}"
+        if item.extra:
+            line += f"  {item.extra}"
+        lines.append(f"{line}  {mood_word(item.mood, lang, color)}")
+    return lines
+
+
+def table_lines(table: Table, lang: str, color: bool) -> list[str]:
+    """Columns padded to their widest cell (CJK characters count two)."""
+    plain = [[_cell(cell, lang, False) for cell in row] for row in table.rows]
+    columns = [
+        max([width(header), *(width(row[index]) for row in plain)])
+        for index, header in enumerate(table.headers)
+    ]
+    lines = ["  ".join(pad(h, columns[i]) for i, h in enumerate(table.headers)).rstrip()]
+    lines.append("  ".join("-" * size for size in columns))
+    for row in table.rows:
+        cells = []
+        for index, cell in enumerate(row):
+            text = _cell(cell, lang, False)
+            shown = _cell(cell, lang, color)
+            cells.append(shown + " " * max(columns[index] - width(text), 0))
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def render_text(answer: Answer, lang: str, color: bool) -> str:
+    lines: list[str] = []
+    for block in answer.blocks:
+        if isinstance(block, Heading):
+            if lines:
+                lines.append("")
+            lines.append(click.style(block.text, bold=True) if color else block.text)
+        elif isinstance(block, Para):
+            lines.append(block.text)
+        elif isinstance(block, Bullets):
+            lines.extend(f"  - {item}" for item in block.items)
+        elif isinstance(block, Table):
+            lines.extend(table_lines(block, lang, color))
+        else:
+            lines.append(block.title)
+            lines.extend(_chart_lines(block, lang, color))
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(answer: Answer, lang: str) -> str:
+    parts: list[str] = []
+    for block in answer.blocks:
+        if isinstance(block, Heading):
+            parts.append(f"## {block.text}")
+        elif isinstance(block, Para):
+            parts.append(block.text)
+        elif isinstance(block, Bullets):
+            parts.append("\n".join(f"- {item}" for item in block.items))
+        elif isinstance(block, Table):
+            rows = [
+                "| " + " | ".join(_escape(h) for h in block.headers) + " |",
+                "|" + "---|" * len(block.headers),
+            ]
+            for row in block.rows:
+                cells = (_escape(_cell(cell, lang, False)) for cell in row)
+                rows.append("| " + " | ".join(cells) + " |")
+            parts.append("\n".join(rows))
+        else:
+            chart = "\n".join(_chart_lines(block, lang, False))
+            parts.append(f"{block.title}\n\n```text\n{chart}\n```")
+    return "\n\n".join(parts) + "\n"
+
+
+def render(answer: Answer, fmt: str, lang: str, color: bool) -> str:
+    if fmt == "json":
+        return json.dumps(answer.data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(answer, lang)
+    return render_text(answer, lang, color)

@@ -1,0 +1,99 @@
+"""English and Chinese for every user-facing string that is not a rule's own text.
+
+Rules keep their messages and docs in ``rules/ECOxxx.yaml``; everything else ecolint prints
+(summaries, cost lines, advisor output, headings) lives in one catalogue,
+``ecolint/messages.yaml``, with the Chinese beside the English. A test fails when a key lacks
+a language or the two disagree on their ``{fields}``.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+CATALOGUE = Path(__file__).resolve().parent / "messages.yaml"
+# POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG.
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+class CatalogueError(KeyError):
+    """A key the code asks for is missing from messages.yaml (a bug, caught by the tests)."""
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    document = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    return {str(key): {str(k): str(v) for k, v in texts.items()} for key, texts in document.items()}
+
+
+def fields(template: str) -> set[str]:
+    """The ``{names}`` a template formats."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
+    """The text of ``key`` in ``lang`` with ``params`` filled in (Phrases rendered too)."""
+    try:
+        texts = catalogue()[key]
+    except KeyError:
+        raise CatalogueError(key) from None
+    template = texts.get(lang) or texts[DEFAULT_LANG]
+    return template.format(**{name: render(value, lang) for name, value in params.items()})
+
+
+def render(value: object, lang: str) -> object:
+    return value.render(lang) if isinstance(value, Phrase) else value
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message kept as key and parameters until the language is known (notes, reasons)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANG)
+
+
+def phrase(key: str, /, **params: Any) -> Phrase:
+    return Phrase(key, params)
+
+
+def normalise(value: str) -> str | None:
+    """``zh``, ``zh_CN.UTF-8``, ``zh-Hans`` → ``zh``; ``en_US`` → ``en``; anything else None."""
+    lowered = value.strip().lower().replace("-", "_")
+    for lang in LANGS:
+        if lowered == lang or lowered.startswith(f"{lang}_") or lowered.startswith(f"{lang}."):
+            return lang
+    return None
+
+
+def detect_lang(
+    explicit: str | None = None,
+    configured: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """``--lang``, then ``[tool.ecolint] lang``, then a locale starting with ``zh``."""
+    if explicit:
+        return explicit
+    if configured:
+        return configured
+    environ = os.environ if environ is None else environ
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable)
+        if value:
+            return "zh" if normalise(value) == "zh" else DEFAULT_LANG
+    return DEFAULT_LANG
