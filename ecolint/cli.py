@@ -22,7 +22,8 @@ from ecolint.options import (
 )
 
 if TYPE_CHECKING:
-    from ecolint.engine import Engine, RunResult
+    from ecolint.engine import Engine
+    from ecolint.results import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 MOOD_CHOICES = ["red", "orange", "yellow", "gray", "green"]  # ecolint.rules.MOODS, worst first
@@ -155,9 +156,9 @@ def check(
     its monthly energy, cost and CO2."""
     from ecolint import baseline
     from ecolint.config import ConfigError, load_settings
-    from ecolint.engine import Engine
-    from ecolint.evidence.gpus import GpuError
-    from ecolint.i18n import detect_lang
+    from ecolint.evidence.gpus import GpuError, resolve_gpu
+    from ecolint.i18n import DEFAULT_LANG, detect_lang
+    from ecolint.prefilter import quick_result
     from ecolint.reporters import render
     from ecolint.rules import moods_from
     from ecolint.workload import WorkloadError, option_name, parse_workload
@@ -181,13 +182,19 @@ def check(
     overrides["workload"] = settings.workload.merged(given)
     settings = replace(settings, **overrides)  # type: ignore[arg-type]
     try:
-        engine = Engine(settings, show_green=show_green)
+        gpu_key = resolve_gpu(settings.gpu).key
     except GpuError as error:
         _fail(str(error))
-    result = engine.run(targets)
+    # A run in which no file needs analysis is answered without libcst or the data tables.
+    result = quick_result(targets, settings)
     changed = False
-    if diff or fix:
-        result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
+    if result is None:
+        from ecolint.engine import Engine
+
+        engine = Engine(settings, show_green=show_green)
+        result = engine.run(targets)
+        if diff or fix:
+            result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
     failed = bool(result.internal_errors or result.problems)
@@ -218,7 +225,8 @@ def check(
         result.findings = outcome.new
         result.baseline = outcome
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    text = render(result, fmt, color=color, gpu=engine.gpu.key, quiet=quiet, lang=engine.lang)
+    lang_code = settings.lang or DEFAULT_LANG
+    text = render(result, fmt, color=color, gpu=gpu_key, quiet=quiet, lang=lang_code)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:

@@ -9,13 +9,12 @@ and evidence. Nothing from the scanned code is imported or executed.
 from __future__ import annotations
 
 import fnmatch
-import re
 import sys
 import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +22,6 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import LineSpan
-from ecolint.baseline import Outcome
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
@@ -35,13 +33,14 @@ from ecolint.fixes.files import replacements
 from ecolint.fixes.suppressions import unused_codes_fix
 from ecolint.i18n import DEFAULT_LANG
 from ecolint.locations import locate
-from ecolint.rules import FAILING_MOODS, Rule, all_rules, selected
+from ecolint.prefilter import Prefilter
+from ecolint.results import InternalError, RunResult
+from ecolint.rules import all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover, display_path, source_kind
 from ecolint.sources.document import Document, TextSpan
-from ecolint.sources.gate import code_words, triggered_in_code
 from ecolint.sources.neighbours import importers, relevant_files
 from ecolint.sources.python import SourceError, checked_text, decode_python, decode_text
-from ecolint.suppression import Directive, python_directives, skips_file, text_directives
+from ecolint.suppression import Directive, python_directives, text_directives
 
 PARSE_ERROR = "ECO001"
 UNUSED_SUPPRESSION = "ECO002"
@@ -53,13 +52,6 @@ Best = dict[tuple[str, str, int, int], tuple[Finding, Report | None]]  # one fin
 
 
 @dataclass(frozen=True)
-class InternalError:
-    path: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
 class _Alone:
     """One file analysed on its own: its bytes, and each finding with the file it is in."""
 
@@ -67,21 +59,6 @@ class _Alone:
     display: str
     result: RunResult
     placed: list[tuple[Path, Finding]]
-
-
-@dataclass
-class RunResult:
-    findings: list[Finding] = field(default_factory=list)
-    internal_errors: list[InternalError] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    fix_notes: list[str] = field(default_factory=list)  # fixes that could not be built
-    files_seen: int = 0
-    files_analysed: int = 0
-    baseline: Outcome | None = None  # set when findings were filtered through a baseline
-
-    @property
-    def failing(self) -> list[Finding]:
-        return [finding for finding in self.findings if finding.mood in FAILING_MOODS]
 
 
 STACK_BYTES = 512 * 1024 * 1024
@@ -115,10 +92,6 @@ def deep_stack(work: Callable[[], T]) -> T:
     return outcome["value"]  # type: ignore[no-any-return]
 
 
-def trigger_pattern(words: tuple[str, ...]) -> re.Pattern[bytes] | None:
-    return re.compile(b"|".join(re.escape(word.encode()) for word in words)) if words else None
-
-
 class Engine:
     def __init__(self, settings: Settings, show_green: bool = False) -> None:
         self.settings = settings
@@ -127,8 +100,7 @@ class Engine:
         self.gpu = resolve_gpu(settings.gpu)
         rules = selected(all_rules(), settings.select, settings.ignore)
         self.rules = {rule.code: rule for rule in rules}
-        self.check_rules = [rule for rule in rules if rule.triggers]
-        self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
+        self.prefilter = Prefilter(rules, settings.max_file_size)
         self._alone_cache: dict[Path, _Alone] = {}
         self._folders: dict[Path, dict[Path, bytes]] = {}
         self._pins: dict[Path, list[Report]] = {}
@@ -277,7 +249,7 @@ class Engine:
         )
 
     def _relevant(self, data: bytes) -> bool:
-        return any(self._triggered(rule, "python", data) for rule in self.check_rules)
+        return any(self.prefilter.triggered(rule, "python", data) for rule in self.prefilter.rules)
 
     def _unused_suppressions(self, judged: list[ModuleInfo | Document], used: Used) -> list[Report]:
         """``# noqa: ECOxxx`` codes that silenced nothing in this run (codes of rules not
@@ -358,14 +330,8 @@ class Engine:
                     result, source, SourceError(f"cannot read file: {error.strerror}")
                 )
                 return []
-        active = [
-            rule
-            for rule in self.check_rules
-            if source.kind in rule.sources and self._triggered(rule, source.kind, data)
-        ]
-        if source.kind == "python" and active:
-            active = self._in_code(active, data)
-        if not active or skips_file(data):
+        active = self.prefilter.active(source.kind, data)
+        if not active:
             return []
         try:
             unit = self._load(source, project, data, text)
@@ -394,32 +360,6 @@ class Engine:
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 result.internal_errors.append(InternalError(source.display, rule.code, detail))
         return reports
-
-    def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
-        """Keep the rules whose trigger is in the code, not only in comments. ECO002 reads
-        comments; a file that does not decode or parse goes on, to be reported."""
-        try:
-            words = code_words(decode_python(data, self.settings.max_file_size).text)
-        except SourceError:
-            return active
-        if words is None:
-            return active
-        return [
-            rule
-            for rule in active
-            if rule.code == UNUSED_SUPPRESSION
-            or triggered_in_code(words, self._pattern(rule, "python"))
-        ]
-
-    def _pattern(self, rule: Rule, kind: str) -> re.Pattern[bytes] | None:
-        key = (rule.code, kind)
-        if key not in self._patterns:
-            self._patterns[key] = trigger_pattern(rule.triggers_for(kind))
-        return self._patterns[key]
-
-    def _triggered(self, rule: Rule, kind: str, data: bytes) -> bool:
-        pattern = self._pattern(rule, kind)
-        return pattern is not None and pattern.search(data) is not None
 
     def _load(
         self, source: SourceFile, project: Project, data: bytes, text: str | None

@@ -314,3 +314,27 @@ def test_deeply_nested_expression_is_analysed(tmp_path: Path) -> None:
     result = run("check", "--no-color", str(path), cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "deep.py:3:26: ECO101" in result.stdout
+
+
+def test_version_and_clean_runs_import_no_analysis(tmp_path: Path) -> None:
+    """``--version`` and a run on files without trigger words load neither libcst, the engine
+    nor the measurements table: they are what every commit pays."""
+    (tmp_path / "clean.py").write_text("print('hello')\n", encoding="utf-8")
+    probe = """
+import sys
+from ecolint.cli import main
+for args in (["--version"], ["check", "."]):
+    try:
+        main(args)
+    except SystemExit as stop:
+        assert stop.code == 0, stop.code
+heavy = ["libcst", "ecolint.engine", "ecolint.analysis.module"]
+loaded = [name for name in heavy if name in sys.modules]
+from ecolint.evidence import dataset
+print(loaded, dataset.measurements.cache_info().currsize)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[] 0"

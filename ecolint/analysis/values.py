@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 if TYPE_CHECKING:
+    import libcst as cst
+
     from ecolint.analysis.module import ModuleInfo
 
 

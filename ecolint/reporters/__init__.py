@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ecolint.engine import RunResult
+    from ecolint.results import RunResult
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 

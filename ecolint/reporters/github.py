@@ -3,9 +3,9 @@ finding, shown on the pull request's diff at the reported span."""
 
 from __future__ import annotations
 
-from ecolint.engine import RunResult
 from ecolint.findings import Finding
 from ecolint.reporters.text import summary_line
+from ecolint.results import RunResult
 
 COMMANDS = {
     "red": "error",

@@ -6,9 +6,9 @@ import json
 from collections import Counter
 
 from ecolint import __version__
-from ecolint.engine import RunResult
 from ecolint.evidence.cost import total
 from ecolint.evidence.dataset import data_version
+from ecolint.results import RunResult
 from ecolint.rules import MOODS
 
 

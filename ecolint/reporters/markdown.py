@@ -10,11 +10,11 @@ from collections import Counter
 from typing import Any
 
 from ecolint import cost_text
-from ecolint.engine import RunResult
 from ecolint.evidence.cost import from_kwh, total
 from ecolint.evidence.dataset import data_version
 from ecolint.findings import Finding
 from ecolint.i18n import DEFAULT_LANG, t
+from ecolint.results import RunResult
 from ecolint.rules import MOODS
 
 MOOD_MARKS = {"red": "🔴", "orange": "🟠", "yellow": "🟡", "gray": "⚪", "green": "🟢"}

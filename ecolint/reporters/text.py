@@ -7,10 +7,10 @@ from collections import Counter
 import click
 
 from ecolint import cost_text
-from ecolint.engine import RunResult
 from ecolint.evidence.cost import total
 from ecolint.findings import Finding
 from ecolint.i18n import DEFAULT_LANG, t
+from ecolint.results import RunResult
 from ecolint.rules import MOOD_COLORS, MOODS
 
 
