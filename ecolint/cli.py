@@ -22,6 +22,7 @@ from ecolint.options import (
 )
 
 if TYPE_CHECKING:
+    from ecolint.config import Settings
     from ecolint.engine import Engine
     from ecolint.results import RunResult
 
@@ -128,6 +129,7 @@ def main() -> None:
 )
 @lang_option
 @workload_options
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .ecolint_cache/.")
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -147,6 +149,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool,
     diff: bool,
+    no_cache: bool,
     lang: str | None,
     **workload: object,
 ) -> None:
@@ -188,13 +191,16 @@ def check(
     # A run in which no file needs analysis is answered without libcst or the data tables.
     result = quick_result(targets, settings)
     changed = False
-    if result is None:
+    if result is not None:
+        pass
+    elif diff or fix:
         from ecolint.engine import Engine
 
         engine = Engine(settings, show_green=show_green)
         result = engine.run(targets)
-        if diff or fix:
-            result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
+        result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
+    else:
+        result = _analyse(targets, settings, show_green, use_cache=not no_cache)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
     failed = bool(result.internal_errors or result.problems)
@@ -239,6 +245,23 @@ def check(
     sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
 
 
+def _analyse(
+    targets: list[Path], settings: Settings, show_green: bool, use_cache: bool
+) -> RunResult:
+    """The engine's result, from the cache when nothing it depends on changed (a hit imports
+    no analysis code at all)."""
+    from ecolint.cache import cached_run, run_key
+
+    def compute() -> RunResult:
+        from ecolint.engine import Engine
+
+        return Engine(settings, show_green=show_green).run(targets)
+
+    if not use_cache:
+        return compute()
+    return cached_run(run_key(targets, settings, {"show_green": show_green}), settings, compute)
+
+
 def _echo_internal_errors(result: RunResult) -> None:
     for error in result.internal_errors:
         click.echo(
@@ -267,6 +290,23 @@ def _apply_fixes(
     after.problems += problems
     click.echo(apply.summary(plan, written=True), err=True)
     return after, bool(plan.changes)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def clean(path: Path | None) -> None:
+    """Remove the result cache (.ecolint_cache/ beside the configuration of PATH, or here)."""
+    from ecolint.cache import cache_dir
+    from ecolint.cache import clean as remove_cache
+    from ecolint.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(path or Path("."))
+    except ConfigError as error:
+        _fail(str(error))
+    where = cache_dir(settings)
+    removed = remove_cache(settings)
+    click.echo(f"ecolint: removed {where}" if removed else f"ecolint: no cache at {where}")
 
 
 @main.command()

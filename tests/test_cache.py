@@ -1,0 +1,91 @@
+"""The result cache: warm runs print exactly what cold runs print, and anything the result
+depends on (another module, the configuration) invalidates it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ecolint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+
+
+def test_warm_run_prints_what_the_cold_run_printed(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    cold = run("check", "--format", "json", "examples", cwd=tmp_path)
+    entries = list((tmp_path / ".ecolint_cache").glob("*.pickle"))
+    assert len(entries) == 1
+    assert (tmp_path / ".ecolint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    warm = run("check", "--format", "json", "examples", cwd=tmp_path)
+    assert cold.returncode == warm.returncode == 1
+    assert warm.stdout == cold.stdout
+    uncached = run("check", "--format", "json", "--no-cache", "examples", cwd=tmp_path)
+    assert uncached.stdout == cold.stdout
+
+
+def test_a_change_in_another_module_invalidates(tmp_path: Path) -> None:
+    """settings.py's 4-bit config is a finding because app.py loads a small model with it."""
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    first = run("check", "chatbot", cwd=tmp_path)
+    assert "settings.py:12:5: ECO102" in first.stdout
+    app = tmp_path / "chatbot" / "app.py"
+    app.write_text(
+        app.read_text(encoding="utf-8").replace("from_pretrained(", "from_pretrained_not_hf("),
+        encoding="utf-8",
+    )
+    second = run("check", "chatbot", cwd=tmp_path)
+    assert "ECO102" not in second.stdout, second.stdout
+
+
+def test_configuration_changes_invalidate(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    assert "ECO405" in run("check", "chatbot", cwd=tmp_path).stdout
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ecolint]\nignore = ["ECO405"]\n', encoding="utf-8"
+    )
+    assert "ECO405" not in run("check", "chatbot", cwd=tmp_path).stdout
+    assert "ECO405" not in run("check", "--gpu", "a800", "chatbot", cwd=tmp_path).stdout
+    (tmp_path / "pyproject.toml").unlink()
+    assert "ECO405" in run("check", "chatbot", cwd=tmp_path).stdout
+
+
+def test_no_cache_and_clean(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    run("check", "--no-cache", "chatbot", cwd=tmp_path)
+    assert not (tmp_path / ".ecolint_cache").exists()
+    run("check", "chatbot", cwd=tmp_path)
+    assert (tmp_path / ".ecolint_cache").is_dir()
+    out = run("clean", cwd=tmp_path)
+    assert out.returncode == 0 and "removed" in out.stdout
+    assert not (tmp_path / ".ecolint_cache").exists()
+
+
+def test_a_warm_run_imports_no_analysis(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    run("check", "chatbot", cwd=tmp_path)
+    probe = """
+import sys
+from ecolint.cli import main
+try:
+    main(["check", "chatbot"])
+except SystemExit as stop:
+    assert stop.code == 1, stop.code
+print([name for name in ("libcst", "ecolint.engine") if name in sys.modules])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
