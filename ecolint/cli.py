@@ -130,6 +130,13 @@ def main() -> None:
 @lang_option
 @workload_options
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .ecolint_cache/.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes that analyse files in parallel (the output does not depend on it).",
+)
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -150,6 +157,7 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     no_cache: bool,
+    jobs: int,
     lang: str | None,
     **workload: object,
 ) -> None:
@@ -196,11 +204,11 @@ def check(
     elif diff or fix:
         from ecolint.engine import Engine
 
-        engine = Engine(settings, show_green=show_green)
+        engine = Engine(settings, show_green=show_green, jobs=jobs)
         result = engine.run(targets)
         result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
     else:
-        result = _analyse(targets, settings, show_green, use_cache=not no_cache)
+        result = _analyse(targets, settings, show_green, jobs, use_cache=not no_cache)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
     failed = bool(result.internal_errors or result.problems)
@@ -246,7 +254,7 @@ def check(
 
 
 def _analyse(
-    targets: list[Path], settings: Settings, show_green: bool, use_cache: bool
+    targets: list[Path], settings: Settings, show_green: bool, jobs: int, use_cache: bool
 ) -> RunResult:
     """The engine's result, from the cache when nothing it depends on changed (a hit imports
     no analysis code at all)."""
@@ -255,7 +263,7 @@ def _analyse(
     def compute() -> RunResult:
         from ecolint.engine import Engine
 
-        return Engine(settings, show_green=show_green).run(targets)
+        return Engine(settings, show_green=show_green, jobs=jobs).run(targets)
 
     if not use_cache:
         return compute()

@@ -14,7 +14,8 @@ import threading
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,15 +28,15 @@ from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.evidence.select import Evidence
 from ecolint.evidence.stack import DRIFT_CODE, stack_drift
-from ecolint.findings import Finding, Report, fingerprint
+from ecolint.findings import Draft, Finding, Replacement, Report, fingerprint
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.files import replacements
 from ecolint.fixes.suppressions import unused_codes_fix
 from ecolint.i18n import DEFAULT_LANG
-from ecolint.locations import locate
+from ecolint.locations import Place, locate
 from ecolint.prefilter import Prefilter
 from ecolint.results import InternalError, RunResult
-from ecolint.rules import all_rules, selected
+from ecolint.rules import Rule, all_rules, selected
 from ecolint.sources.discovery import SourceFile, discover, display_path, source_kind
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.neighbours import importers, relevant_files
@@ -48,7 +49,7 @@ ENGINE_RULES = frozenset({PARSE_ERROR, UNUSED_SUPPRESSION})  # reported by the e
 PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
 Used = dict[tuple[Path, int], set[str]]  # (file, line) → codes a suppression there silenced
-Best = dict[tuple[str, str, int, int], tuple[Finding, Report | None]]  # one finding per site
+PARALLEL_MIN_FILES = 8  # fewer files than this are analysed in this process
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,52 @@ def deep_stack(work: Callable[[], T]) -> T:
     return outcome["value"]  # type: ignore[no-any-return]
 
 
+@dataclass
+class Batch:
+    """What analysing some files produced; picklable, so a worker process can return it."""
+
+    drafts: list[Draft] = field(default_factory=list)
+    used: Used = field(default_factory=lambda: defaultdict(set))
+    judged: list[Judged] = field(default_factory=list)
+    result: RunResult = field(default_factory=RunResult)
+
+
+Work = list[tuple[SourceFile, bytes, list[Rule]]]
+_SHARED: tuple[Engine, list[Path], dict[Path, str], Work] | None = None
+
+
+def run_batches(
+    engine: Engine, files: list[Path], displays: dict[Path, str], work: Work, jobs: int
+) -> list[Batch]:
+    """Files are dealt round-robin to ``jobs`` forked processes, each with its own project of
+    every file of the run; what they return is merged (and ordered) by the caller, so the
+    output is the same whatever the number of jobs. Small runs and platforms without ``fork``
+    stay in this process."""
+    global _SHARED
+    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES or "fork" not in get_all_start_methods():
+        return [engine.analyse(files, displays, work)]
+    jobs = min(jobs, len(work))
+    _SHARED = (engine, files, displays, work)
+    try:
+        with get_context("fork").Pool(jobs) as pool:
+            return pool.map(
+                _analyse_share, [range(index, len(work), jobs) for index in range(jobs)]
+            )
+    finally:
+        _SHARED = None
+
+
+def _analyse_share(indices: range) -> Batch:
+    assert _SHARED is not None  # inherited from the parent through fork
+    engine, files, displays, work = _SHARED
+    return engine.analyse(files, displays, [work[index] for index in indices])
+
+
 class Engine:
-    def __init__(self, settings: Settings, show_green: bool = False) -> None:
+    def __init__(self, settings: Settings, show_green: bool = False, jobs: int = 1) -> None:
         self.settings = settings
         self.show_green = show_green
+        self.jobs = max(1, jobs)
         self.lang = settings.lang or DEFAULT_LANG
         self.gpu = resolve_gpu(settings.gpu)
         rules = selected(all_rules(), settings.select, settings.ignore)
@@ -103,7 +146,7 @@ class Engine:
         self.prefilter = Prefilter(rules, settings.max_file_size)
         self._alone_cache: dict[Path, _Alone] = {}
         self._folders: dict[Path, dict[Path, bytes]] = {}
-        self._pins: dict[Path, list[Report]] = {}
+        self._pins: dict[Path, list[Draft]] = {}
 
     def run(self, paths: list[Path]) -> RunResult:
         return deep_stack(lambda: self._run(paths))
@@ -119,31 +162,60 @@ class Engine:
     def _run(self, paths: list[Path]) -> RunResult:
         discovery = discover(paths, self.settings.exclude, self.settings.root)
         result = RunResult(problems=list(discovery.problems), files_seen=len(discovery.files))
-        project = Project(
-            [source.path for source in discovery.files],
-            {source.path: source.display for source in discovery.files},
-            self.settings.max_file_size,
-        )
+        work: list[tuple[SourceFile, bytes, list[Rule]]] = []
+        for source in discovery.files:
+            try:
+                data = source.path.read_bytes()
+            except OSError as error:
+                self._parse_error(
+                    result, source, SourceError(f"cannot read file: {error.strerror}")
+                )
+                continue
+            active = self.prefilter.active(source.kind, data)
+            if active:
+                work.append((source, data, active))
+        files = [source.path for source in discovery.files]
+        displays = {source.path: source.display for source in discovery.files}
+        batches = run_batches(self, files, displays, work, self.jobs)
+        drafts: list[Draft] = []
+        used: Used = defaultdict(set)
+        judged: list[Judged] = []
+        for batch in batches:
+            drafts.extend(batch.drafts)
+            for key, codes in batch.used.items():
+                used[key] |= codes
+            judged.extend(batch.judged)
+            result.findings.extend(batch.result.findings)
+            result.internal_errors.extend(batch.result.internal_errors)
+            result.fix_notes.extend(batch.result.fix_notes)
+            result.files_analysed += batch.result.files_analysed
+        drafts.sort(key=Draft.order)
+        drafts = _unsilenced(stack_drift(drafts, self.rules, self.gpu), used)
+        # Every other finding is in: only now can a suppression be judged unused.
+        drafts.extend(self._unused_suppressions(judged, used, result))
+        result.findings = _best([*result.findings, *(self._finding(d) for d in drafts)])
+        return result
+
+    def analyse(
+        self,
+        files: list[Path],
+        displays: dict[Path, str],
+        work: list[tuple[SourceFile, bytes, list[Rule]]],
+    ) -> Batch:
+        """Analyse files that passed the prefilter, in one process, with a project of all the
+        files of the run (imports are followed into any of them)."""
+        project = Project(files, displays, self.settings.max_file_size)
         context = self._context(project)
         checks: dict[str, Check] = {}
-        reports: list[Report] = []
-        judged: list[ModuleInfo | Document] = []
-        for source in discovery.files:
-            reports.extend(self._scan(source, project, context, checks, result, judged))
-        shown = [report for report in reports if self._shown(report)]
-        reports = stack_drift(shown, self.rules, self.gpu)
-        best: Best = {}
-        for finding in result.findings:
-            best[(finding.code, finding.path, finding.line, finding.column)] = (finding, None)
-        used: Used = defaultdict(set)
-        for report in reports:
-            _keep(best, self._finding(report, used), report)
-        # Every other finding is in: only now can a suppression be judged unused.
-        for report in self._unused_suppressions(judged, used):
-            _keep(best, self._finding(report, used), report)
-        findings = [self._with_fix(f, r, checks, result) for f, r in best.values()]
-        result.findings = sorted(findings, key=Finding.sort_key)
-        return result
+        batch = Batch()
+        for source, data, active in work:
+            units: list[ModuleInfo | Document] = []
+            reports = self._scan(
+                source, project, context, checks, batch.result, units, data, None, active
+            )
+            batch.drafts.extend(self._drafts(reports, batch, checks))
+            batch.judged.extend(_judged(unit) for unit in units)
+        return batch
 
     def _run_source(self, path: Path, text: str) -> RunResult:
         source = SourceFile(path, display_path(path), "python")
@@ -176,29 +248,31 @@ class Engine:
         project = Project(
             [source.path], {source.path: source.display}, self.settings.max_file_size, on_disk=True
         )
-        result = RunResult(files_seen=1)
-        judged: list[ModuleInfo | Document] = []
+        batch = Batch()
+        units: list[ModuleInfo | Document] = []
         context = self._context(project)
-        reports = self._scan(source, project, context, {}, result, judged, data, text)
+        checks: dict[str, Check] = {}
+        reports = self._scan(source, project, context, checks, batch.result, units, data, text)
+        drafts = self._drafts(reports, batch, checks)
+        drafts = stack_drift([*drafts, *self._pins_above(source.path)], self.rules, self.gpu)
+        drafts = _unsilenced(drafts, batch.used)
+        judged = [_judged(unit) for unit in units]
+        drafts.extend(self._unused_suppressions(judged, batch.used, batch.result))
+        result = batch.result
+        result.files_seen = 1
         placed = [(key, finding) for finding in result.findings]
-        used: Used = defaultdict(set)
-        shown = [report for report in reports if self._shown(report)]
-        shown = stack_drift([*shown, *self._pins_above(source.path)], self.rules, self.gpu)
-        for report in [*shown, *self._unused_suppressions(judged, used)]:
-            finding = self._finding(report, used)
-            if finding is not None:
-                placed.append((locate(report.site).file.resolve(), finding))
+        placed.extend((draft.file.resolve(), self._finding(draft)) for draft in drafts)
         analysis = _Alone(data, source.display, result, placed)
         self._alone_cache[key] = analysis
         return analysis
 
-    def _pins_above(self, path: Path) -> list[Report]:
+    def _pins_above(self, path: Path) -> list[Draft]:
         """ECO302's pins in the dependency files of the file's folder and the folders above it
         up to the configuration's: a file analysed alone gets the confidence ``ecolint check``
         gives it when the whole project is scanned."""
         if DRIFT_CODE not in self.rules:
             return []
-        found: list[Report] = []
+        found: list[Draft] = []
         root = self.settings.root.resolve()
         folder = path.resolve().parent
         for current in (folder, *folder.parents):
@@ -209,22 +283,23 @@ class Engine:
                 break
         return found
 
-    def _folder_pins(self, folder: Path) -> list[Report]:
-        reports: list[Report] = []
+    def _folder_pins(self, folder: Path) -> list[Draft]:
+        drafts: list[Draft] = []
         try:
             names = sorted(folder.iterdir())
         except OSError:
-            return reports
+            return drafts
         for candidate in names:
             kind = source_kind(candidate)
             if kind in PYTHON_KINDS or kind in (None, "yaml") or not candidate.is_file():
                 continue
             source = SourceFile(candidate, display_path(candidate), kind)
             project = Project([candidate], {candidate: source.display}, on_disk=True)
-            scratch = RunResult()
-            scanned = self._scan(source, project, self._context(project), {}, scratch, [])
-            reports.extend(report for report in scanned if report.code == DRIFT_CODE)
-        return reports
+            scratch = Batch()
+            scanned = self._scan(source, project, self._context(project), {}, scratch.result, [])
+            pins = [report for report in scanned if report.code == DRIFT_CODE]
+            drafts.extend(self._drafts(pins, scratch, {}))
+        return drafts
 
     def _beside(self, folder: Path) -> dict[Path, bytes]:
         """The files of a folder that may be analysed as neighbours, read once per run."""
@@ -251,16 +326,19 @@ class Engine:
     def _relevant(self, data: bytes) -> bool:
         return any(self.prefilter.triggered(rule, "python", data) for rule in self.prefilter.rules)
 
-    def _unused_suppressions(self, judged: list[ModuleInfo | Document], used: Used) -> list[Report]:
+    def _unused_suppressions(
+        self, judged: list[Judged], used: Used, result: RunResult
+    ) -> list[Draft]:
         """``# noqa: ECOxxx`` codes that silenced nothing in this run (codes of rules not
         selected cannot be judged and are left alone)."""
+        rule = self.rules.get(UNUSED_SUPPRESSION)
+        if rule is None:
+            return []
         known = all_rules()
-        reports = []
+        drafts: list[Draft] = []
         for unit in judged:
-            is_module = isinstance(unit, ModuleInfo)
-            found = python_directives(unit.text) if is_module else text_directives(unit.text)
-            for directive in found:
-                silenced = used.get((unit.path, directive.line), set())
+            for directive, spot in unit.directives:
+                silenced = used.get((unit.file, directive.line), set())
                 unknown = [c for c in directive.codes if not any(k.startswith(c) for k in known)]
                 unused = [
                     code
@@ -270,46 +348,74 @@ class Engine:
                     and any(rule.startswith(code) for rule in self.rules)
                     and not any(hit.startswith(code) for hit in silenced)
                 ]
-                # One fix for the comment, whichever of its findings is kept.
-                subject = (unit, directive, (*unknown, *unused))
+                if not (unknown or unused) or spot.silenced:
+                    continue
+                edits = self._unused_codes_edits(unit, directive, (*unknown, *unused), result)
                 for key, codes in (("unknown", unknown), ("default", unused)):
                     if codes:
-                        site = _directive_site(unit, directive)
                         params = {"codes": ", ".join(codes)}
-                        reports.append(
-                            Report(UNUSED_SUPPRESSION, site, params, key, subject=subject)
+                        draft = replace(
+                            spot.draft, mood=rule.mood, params=params, message_key=key, edits=edits
                         )
-        return reports
+                        drafts.append(draft)
+        return drafts
 
-    def _with_fix(
-        self, finding: Finding, report: Report | None, checks: dict[str, Check], result: RunResult
-    ) -> Finding:
-        """Attach the rule's mechanical fix, as replacements in the files it changes."""
-        check = checks.get(finding.code)
-        engine_fix = finding.code == UNUSED_SUPPRESSION
-        if report is None or (check is None and not engine_fix) or finding.fix is None:
-            return finding
-        if not self.rules[finding.code].fixable:
-            return finding
+    def _unused_codes_edits(
+        self, unit: Judged, directive: Directive, codes: tuple[str, ...], result: RunResult
+    ) -> tuple[Replacement, ...]:
+        """The comment without ``codes``; the file is read again (rare: stale suppressions)."""
+        if not self.rules[UNUSED_SUPPRESSION].fixable:
+            return ()
         try:
-            if check is None:
-                edits = unused_codes_fix(*report.subject)
+            if unit.kind in PYTHON_KINDS:
+                project = Project([unit.file], {unit.file: unit.display}, on_disk=True)
+                loaded: ModuleInfo | Document = project.load(unit.file)
             else:
-                fix = check.fix(report)
-                edits = replacements(fix) if fix is not None else ()
+                text = decode_text(unit.file.read_bytes(), self.settings.max_file_size)
+                loaded = Document(unit.file, unit.display, unit.kind, text)
+            return unused_codes_fix(loaded, directive, codes)
+        except (OSError, SourceError, FixError) as error:
+            result.fix_notes.append(f"no fix for {UNUSED_SUPPRESSION} at {unit.display}: {error}")
+            return ()
+
+    def _edits(
+        self, report: Report, check: Check | None, place: Place, result: RunResult
+    ) -> tuple[Replacement, ...]:
+        """The rule's mechanical fix, as replacements in the files it changes."""
+        rule = self.rules[report.code]
+        if check is None or not rule.fixable or (report.mood or rule.mood) == "green":
+            return ()
+        try:
+            fix = check.fix(report)
+            return replacements(fix) if fix is not None else ()
         except FixError as error:
             result.fix_notes.append(
-                f"no fix for {finding.code} at {finding.path}:{finding.line}:{finding.column}:"
-                f" {error}"
+                f"no fix for {report.code} at {place.display}:{place.line}:{place.column}: {error}"
             )
-            return finding
         except Exception as error:
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             result.internal_errors.append(
-                InternalError(finding.path, finding.code, f"while building its fix: {detail}")
+                InternalError(place.display, report.code, f"while building its fix: {detail}")
             )
-            return finding
-        return replace(finding, edits=edits)
+        return ()
+
+    def _drafts(self, reports: list[Report], batch: Batch, checks: dict[str, Check]) -> list[Draft]:
+        """Reports resolved to where they land; per-file-ignored ones are dropped, suppressed
+        ones marked (they still count for stack drift; ``_unsilenced`` drops them)."""
+        drafts = []
+        for report in reports:
+            if not self._shown(report):
+                continue
+            rule = self.rules[report.code]
+            place = locate(report.site)
+            if self._ignored_for(place.file, rule.code):
+                continue
+            edits = self._edits(report, checks.get(report.code), place, batch.result)
+            draft = _draft(report, report.mood or rule.mood, place, edits)
+            if place.suppressed(rule.code):
+                draft = replace(draft, silenced_at=(place.file, place.comment_line))
+            drafts.append(draft)
+        return drafts
 
     def _scan(
         self,
@@ -321,6 +427,7 @@ class Engine:
         judged: list[ModuleInfo | Document],
         data: bytes | None = None,
         text: str | None = None,
+        active: list[Rule] | None = None,
     ) -> list[Report]:
         if data is None:
             try:
@@ -330,7 +437,8 @@ class Engine:
                     result, source, SourceError(f"cannot read file: {error.strerror}")
                 )
                 return []
-        active = self.prefilter.active(source.kind, data)
+        if active is None:
+            active = self.prefilter.active(source.kind, data)
         if not active:
             return []
         try:
@@ -422,34 +530,27 @@ class Engine:
         """Savings are reported only when asked for (``--show-green``)."""
         return self.show_green or (report.mood or self.rules[report.code].mood) != "green"
 
-    def _finding(self, report: Report, used: Used) -> Finding | None:
-        rule = self.rules[report.code]
-        mood = report.mood or rule.mood
-        place = locate(report.site)
-        if place.suppressed(rule.code):
-            used[(place.file, place.comment_line)].add(rule.code)
-            return None
-        if self._ignored_for(place.file, rule.code):
-            return None
-        evidence = report.evidence
+    def _finding(self, draft: Draft) -> Finding:
+        rule = self.rules[draft.code]
+        evidence = draft.evidence
         lang = self.lang
         return Finding(
             code=rule.code,
             name=rule.name,
-            mood=mood,
-            path=place.display,
-            line=place.line,
-            column=place.column,
-            end_line=place.end_line,
-            end_column=place.end_column,
-            cell=place.cell,
-            cell_line=place.cell_line,
-            cell_column=place.cell_column,
-            fingerprint=fingerprint(rule.code, place.code_text),
-            message=rule.message(report.message_key, report.params, lang),
+            mood=draft.mood,
+            path=draft.display,
+            line=draft.line,
+            column=draft.column,
+            end_line=draft.end_line,
+            end_column=draft.end_column,
+            cell=draft.cell,
+            cell_line=draft.cell_line,
+            cell_column=draft.cell_column,
+            fingerprint=draft.fingerprint,
+            message=rule.message(draft.message_key, draft.params, lang),
             evidence=self._evidence(evidence) if evidence else None,
             fix=None
-            if mood == "green"
+            if draft.mood == "green"
             else {
                 "summary": rule.fix_text(lang),
                 "safety": rule.fix.get("safety", "none"),
@@ -457,6 +558,7 @@ class Engine:
             },
             headline=evidence.headline(lang) if evidence else "",
             stars=evidence.stars if evidence else 0,
+            edits=draft.edits,
         )
 
     def _evidence(self, evidence: Evidence) -> dict[str, Any]:
@@ -469,19 +571,75 @@ class Engine:
         return {**evidence.as_dict(), "headline": evidence.headline(self.lang), "cost": cost}
 
 
-def _directive_site(unit: ModuleInfo | Document, directive: Directive) -> LineSpan | TextSpan:
-    line, start, end = directive.line, directive.column, directive.end_column
-    if isinstance(unit, ModuleInfo):
-        return LineSpan(unit, line, start, end, unit.text.splitlines()[line - 1])
-    return TextSpan(unit, line, start + 1, line, end + 1)
+def _draft(report: Report, mood: str, place: Place, edits: tuple[Replacement, ...]) -> Draft:
+    return Draft(
+        code=report.code,
+        mood=mood,
+        file=place.file,
+        display=place.display,
+        line=place.line,
+        column=place.column,
+        end_line=place.end_line,
+        end_column=place.end_column,
+        cell=place.cell,
+        cell_line=place.cell_line,
+        cell_column=place.cell_column,
+        fingerprint=fingerprint(report.code, place.code_text),
+        params=report.params,
+        message_key=report.message_key,
+        evidence=report.evidence,
+        subject=report.subject if report.code == DRIFT_CODE else None,
+        edits=edits,
+    )
 
 
-def _keep(best: Best, finding: Finding | None, report: Report) -> None:
-    if finding is None:
-        return
-    key = (finding.code, finding.path, finding.line, finding.column)
-    if key not in best or _preference(finding) > _preference(best[key][0]):
-        best[key] = (finding, report)
+def _unsilenced(drafts: list[Draft], used: Used) -> list[Draft]:
+    """Drop the drafts a suppression comment silences, recording that the comment is used."""
+    kept = []
+    for draft in drafts:
+        if draft.silenced_at is None:
+            kept.append(draft)
+        else:
+            used[draft.silenced_at].add(draft.code)
+    return kept
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where an ECO002 finding on one suppression comment would land, resolved while the file
+    is at hand; ``silenced``: the comment suppresses ECO002 itself."""
+
+    draft: Draft
+    silenced: bool
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A file whose suppression comments ECO002 judges once the whole run is in."""
+
+    file: Path
+    display: str
+    kind: str
+    directives: tuple[tuple[Directive, Spot], ...]
+
+
+def _judged(unit: ModuleInfo | Document) -> Judged:
+    is_module = isinstance(unit, ModuleInfo)
+    found = python_directives(unit.text) if is_module else text_directives(unit.text)
+    spots = []
+    for directive in found:
+        line, start, end = directive.line, directive.column, directive.end_column
+        site: LineSpan | TextSpan
+        if isinstance(unit, ModuleInfo):
+            site = LineSpan(unit, line, start, end, unit.text.splitlines()[line - 1])
+        else:
+            site = TextSpan(unit, line, start + 1, line, end + 1)
+        place = locate(site)
+        report = Report(UNUSED_SUPPRESSION, site)
+        spot = Spot(_draft(report, "", place, ()), place.suppressed(UNUSED_SUPPRESSION))
+        spots.append((directive, spot))
+    kind = "python" if is_module else unit.kind
+    return Judged(unit.path, unit.display, kind, tuple(spots))
 
 
 def _best(findings: Iterable[Finding]) -> list[Finding]:
@@ -494,6 +652,8 @@ def _best(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(best.values(), key=Finding.sort_key)
 
 
-def _preference(finding: Finding) -> tuple[bool, int]:
-    """One finding per site: a penalty beats a saving at the same spot, then confidence."""
-    return (finding.mood != "green", finding.stars)
+def _preference(finding: Finding) -> tuple[bool, int, bool]:
+    """One finding per site: a penalty beats a saving at the same spot, then confidence, then
+    evidence that knows the model (the loading call was seen)."""
+    evidence = finding.evidence or {}
+    return (finding.mood != "green", finding.stars, evidence.get("model_id") is not None)

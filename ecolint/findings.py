@@ -58,6 +58,45 @@ class Replacement:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A report resolved to where it lands, with what only the analysis can compute (its fix,
+    its fingerprint, an ECO302 pin as ``subject``). It holds no syntax tree, so worker
+    processes can hand it back, and the run-wide passes (stack drift, unused suppressions, one
+    finding per site) work on drafts from every file alike."""
+
+    code: str
+    mood: str
+    file: Path
+    display: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    cell: int | None
+    cell_line: int | None
+    cell_column: int | None
+    fingerprint: str
+    params: dict[str, str]
+    message_key: str
+    evidence: Evidence | None
+    subject: Any = None
+    edits: tuple[Replacement, ...] = ()
+    silenced_at: tuple[Path, int] | None = None  # the suppression comment that silences it
+
+    def order(self) -> tuple[object, ...]:
+        """A total order, so that the first of equal drafts is the same whatever the order
+        worker processes return them in."""
+        evidence = self.evidence
+        known = (
+            (evidence.stars, evidence.model.model_id if evidence.model else "", evidence.basis)
+            if evidence
+            else (0, "", "")
+        )
+        where = (self.display, self.line, self.column, self.code)
+        return (*where, self.message_key, repr(self.params), known, len(self.edits))
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str

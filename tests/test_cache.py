@@ -89,3 +89,20 @@ print([name for name in ("libcst", "ecolint.engine") if name in sys.modules])
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_output_is_the_same_with_one_or_two_jobs(tmp_path: Path) -> None:
+    """Enough files to be dealt to two processes: examples, fixtures and notebooks."""
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    shutil.copytree(fixtures / "shapes", tmp_path / "shapes")
+    shutil.copytree(fixtures / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(fixtures / "crossmodule", tmp_path / "crossmodule")
+    args = ("check", "--format", "json", "--show-green", "--no-cache", ".")
+    one = run(*args, "--jobs", "1", cwd=tmp_path)
+    two = run(*args, "--jobs", "2", cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert two.stdout == one.stdout and two.stderr == one.stderr
+    cached = run("check", "--format", "json", "--show-green", "--jobs", "2", ".", cwd=tmp_path)
+    warm = run("check", "--format", "json", "--show-green", "--jobs", "1", ".", cwd=tmp_path)
+    assert cached.stdout == warm.stdout == one.stdout

@@ -11,10 +11,8 @@ import pytest
 from conftest import scan
 from packaging.specifiers import SpecifierSet
 
-from ecolint.analysis.dependencies import Dependency
 from ecolint.evidence.dataset import constants, measurements
 from ecolint.evidence.stack import Pin, compare, drift_versions, pin_bounds, stack_versions
-from ecolint.sources.document import Document, TextSpan
 
 INT8_SCRIPT = (
     "from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
@@ -159,13 +157,9 @@ def _row(stack: str):  # type: ignore[no-untyped-def]
 
 def _pin(requirement: str) -> Pin:
     name, _, spec = requirement.partition(" ")
-    document = Document(Path("requirements.txt"), "requirements.txt", "requirements", requirement)
-    dependency = Dependency(
-        name, requirement, SpecifierSet(spec), None, TextSpan(document, 1, 1, 1, 2)
-    )
-    bounds = pin_bounds(dependency.specifier)
+    bounds = pin_bounds(SpecifierSet(spec))
     assert bounds is not None
-    return Pin(dependency, bounds, "requirements.txt:1", Path.cwd())
+    return Pin(name, requirement, bounds, "requirements.txt:1", Path.cwd())
 
 
 def test_stack_column_versions() -> None:

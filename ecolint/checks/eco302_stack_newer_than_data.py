@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
-from ecolint.evidence.stack import pin_bounds
+from ecolint.evidence.stack import pin_of
 from ecolint.findings import Report
 from ecolint.sources.document import Document
 
@@ -32,5 +32,6 @@ class StackNewerThanData(Check):
         for dependency in found:
             if dependency.name not in PACKAGES or dependency.shared:
                 continue
-            if pin_bounds(dependency.specifier) is not None:
-                yield Report(self.code, dependency.site, subject=dependency)
+            pin = pin_of(dependency)
+            if pin is not None:
+                yield Report(self.code, dependency.site, subject=pin)

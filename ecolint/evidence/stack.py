@@ -31,7 +31,7 @@ from packaging.version import InvalidVersion, Version
 from ecolint.analysis.dependencies import Dependency
 from ecolint.evidence.dataset import MEASUREMENTS, Constant, Gpu, Row, constants, measurements
 from ecolint.evidence.select import Evidence
-from ecolint.findings import Report
+from ecolint.findings import Draft
 from ecolint.i18n import t
 from ecolint.locations import locate
 from ecolint.rules import Rule
@@ -182,7 +182,8 @@ class Pin:
     ``scope`` is the folder whose files it applies to: the folder of the file that pins it,
     or its parent for a ``requirements/`` folder."""
 
-    dependency: Dependency
+    name: str  # the package
+    text: str  # the requirement as written
     bounds: Bounds
     where: str
     scope: Path
@@ -201,7 +202,7 @@ def pin_of(dependency: Dependency) -> Pin | None:
     )
     folder = place.file.resolve().parent
     scope = folder.parent if folder.name == "requirements" else folder
-    return Pin(dependency, bounds, where, scope)
+    return Pin(dependency.name, dependency.text, bounds, where, scope)
 
 
 @dataclass(frozen=True)
@@ -217,10 +218,10 @@ class Comparison:
 
     @property
     def package(self) -> str:
-        return self.pin.dependency.name
+        return self.pin.name
 
     def note(self) -> str:
-        pin = f"{self.pin.dependency.text} ({self.pin.where})"
+        pin = f"{self.pin.text} ({self.pin.where})"
         consequence = "; one star less" if self.lowers else ""
         if self.relation == "drift":
             assert self.drift is not None
@@ -243,7 +244,7 @@ class Comparison:
 
 
 def compare(pin: Pin, row: Row | None) -> Comparison | None:
-    package = pin.dependency.name
+    package = pin.name
     drift = drift_versions().get(package)
     measured = stack_versions(row).get(package) if row is not None else None
     if measured is not None:
@@ -268,20 +269,20 @@ def _below(bounds: Bounds, version: Version) -> bool:
     return high is not None and (high < version or (high == version and not bounds.high_inclusive))
 
 
-def stack_drift(reports: list[Report], rules: Mapping[str, Rule], gpu: Gpu) -> list[Report]:
+def stack_drift(reports: list[Draft], rules: Mapping[str, Rule], gpu: Gpu) -> list[Draft]:
     """Lower the confidence of findings whose rule lists a pinned package under
     ``evidence.stack``, and turn each ECO302 pin report into its finding (or drop it when it
     compares with nothing quoted in this run)."""
     pins = [
         (report, pin)
         for report in reports
-        if report.code == DRIFT_CODE and isinstance(report.subject, Dependency)
-        for pin in [pin_of(report.subject)]
-        if pin is not None
+        if report.code == DRIFT_CODE
+        for pin in [report.subject]
+        if isinstance(pin, Pin)
     ]
     if not pins:
         return [report for report in reports if report.code != DRIFT_CODE]
-    compared: dict[int, list[tuple[Comparison, Report]]] = {id(pin): [] for _, pin in pins}
+    compared: dict[int, list[tuple[Comparison, Draft]]] = {id(pin): [] for _, pin in pins}
     result = []
     for report in reports:
         if report.code == DRIFT_CODE:
@@ -293,10 +294,10 @@ def stack_drift(reports: list[Report], rules: Mapping[str, Rule], gpu: Gpu) -> l
             result.append(report)
             continue
         row = evidence.pair.quant if evidence.pair else None
-        path = locate(report.site).file
+        path = report.file
         found = []
         for _, pin in pins:
-            if pin.dependency.name in packages and pin.applies_to(path):
+            if pin.name in packages and pin.applies_to(path):
                 comparison = compare(pin, row)
                 if comparison is not None:
                     found.append(comparison)
@@ -308,7 +309,7 @@ def stack_drift(reports: list[Report], rules: Mapping[str, Rule], gpu: Gpu) -> l
     return result
 
 
-def _adjusted(report: Report, found: list[Comparison]) -> Report:
+def _adjusted(report: Draft, found: list[Comparison]) -> Draft:
     evidence = report.evidence
     assert evidence is not None
     stars = max(1, evidence.stars - 1) if any(c.lowers for c in found) else evidence.stars
@@ -316,9 +317,7 @@ def _adjusted(report: Report, found: list[Comparison]) -> Report:
     return replace(report, evidence=replace(evidence, stars=stars, notes=notes))
 
 
-def _pin_report(
-    report: Report, pin: Pin, found: list[tuple[Comparison, Report]], gpu: Gpu
-) -> Report:
+def _pin_report(report: Draft, pin: Pin, found: list[tuple[Comparison, Draft]], gpu: Gpu) -> Draft:
     relations = {comparison.relation for comparison, _ in found}
     if relations <= {"newer", "drift"}:
         key = "newer"
@@ -337,8 +336,8 @@ def _pin_report(
     )
     params = {
         **report.params,
-        "pin": pin.dependency.text,
-        "package": pin.dependency.name,
+        "pin": pin.text,
+        "package": pin.name,
         "measured": _measured(c for c, _ in found),
         "lowered": str(len(lowered)),
         "compared": str(len(set(places.values()))),
@@ -347,11 +346,10 @@ def _pin_report(
     return replace(report, message_key=key, params=params, evidence=evidence)
 
 
-def _place(report: Report) -> tuple[str, str]:
+def _place(report: Draft) -> tuple[str, str]:
     """A finding as the user will see it; reports of one site in several call contexts
     become one finding."""
-    place = locate(report.site)
-    return report.code, f"{place.display}:{place.line}:{place.column}"
+    return report.code, f"{report.display}:{report.line}:{report.column}"
 
 
 def _measured(comparisons: Iterable[Comparison]) -> str:
