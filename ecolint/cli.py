@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ecolint.results import RunResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PROGRESS_MIN_FILES = 20  # shorter scans finish before a progress line helps
 MOOD_CHOICES = ["red", "orange", "yellow", "gray", "green"]  # ecolint.rules.MOODS, worst first
 
 
@@ -208,7 +209,8 @@ def check(
         result = engine.run(targets)
         result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
     else:
-        result = _analyse(targets, settings, show_green, jobs, use_cache=not no_cache)
+        show_progress = fmt == "text" and not quiet and _interactive()
+        result = _analyse(targets, settings, show_green, jobs, not no_cache, show_progress)
     for path, problem in result.problems:
         click.echo(f"ecolint: error: {path}: {problem}", err=True)
     failed = bool(result.internal_errors or result.problems)
@@ -253,8 +255,25 @@ def check(
     sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
 
 
+def _interactive() -> bool:
+    """A progress line only for a person at a terminal: not in CI, not when piped."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _progress(done: int, total: int) -> None:
+    """``ecolint: analysed 45/146 files``, rewritten in place on stderr (long scans only)."""
+    if total >= PROGRESS_MIN_FILES:
+        end = "\n" if done >= total else ""
+        click.echo(f"\r\033[Kecolint: analysed {done}/{total} files{end}", nl=False, err=True)
+
+
 def _analyse(
-    targets: list[Path], settings: Settings, show_green: bool, jobs: int, use_cache: bool
+    targets: list[Path],
+    settings: Settings,
+    show_green: bool,
+    jobs: int,
+    use_cache: bool,
+    show_progress: bool,
 ) -> RunResult:
     """The engine's result, from the cache when nothing it depends on changed (a hit imports
     no analysis code at all)."""
@@ -263,7 +282,8 @@ def _analyse(
     def compute() -> RunResult:
         from ecolint.engine import Engine
 
-        return Engine(settings, show_green=show_green, jobs=jobs).run(targets)
+        progress = _progress if show_progress else None
+        return Engine(settings, show_green=show_green, jobs=jobs, progress=progress).run(targets)
 
     if not use_cache:
         return compute()

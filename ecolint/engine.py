@@ -110,35 +110,48 @@ _SHARED: tuple[Engine, list[Path], dict[Path, str], Work] | None = None
 def run_batches(
     engine: Engine, files: list[Path], displays: dict[Path, str], work: Work, jobs: int
 ) -> list[Batch]:
-    """Files are dealt round-robin to ``jobs`` forked processes, each with its own project of
-    every file of the run; what they return is merged (and ordered) by the caller, so the
-    output is the same whatever the number of jobs. Small runs and platforms without ``fork``
-    stay in this process."""
+    """Files go in small consecutive blocks to ``jobs`` forked processes, each with its own
+    project of every file of the run; the blocks come back in file order and the caller
+    orders what they hold, so the output is the same whatever the number of jobs. Small runs
+    and platforms without ``fork`` stay in this process."""
     global _SHARED
     if jobs <= 1 or len(work) < PARALLEL_MIN_FILES or "fork" not in get_all_start_methods():
         return [engine.analyse(files, displays, work)]
-    jobs = min(jobs, len(work))
+    size = max(1, min(16, len(work) // (jobs * 4)))
+    blocks = [range(start, min(start + size, len(work))) for start in range(0, len(work), size)]
     _SHARED = (engine, files, displays, work)
     try:
-        with get_context("fork").Pool(jobs) as pool:
-            return pool.map(
-                _analyse_share, [range(index, len(work), jobs) for index in range(jobs)]
-            )
+        with get_context("fork").Pool(min(jobs, len(blocks))) as pool:
+            done: list[tuple[int, Batch]] = []
+            for index, batch in pool.imap_unordered(_analyse_block, enumerate(blocks)):
+                done.append((index, batch))
+                engine.advance(len(blocks[index]))
     finally:
         _SHARED = None
+    return [batch for _, batch in sorted(done, key=lambda item: item[0])]
 
 
-def _analyse_share(indices: range) -> Batch:
+def _analyse_block(block: tuple[int, range]) -> tuple[int, Batch]:
     assert _SHARED is not None  # inherited from the parent through fork
     engine, files, displays, work = _SHARED
-    return engine.analyse(files, displays, [work[index] for index in indices])
+    engine.progress = None  # the parent reports progress as blocks come back
+    index, indices = block
+    return index, engine.analyse(files, displays, [work[i] for i in indices])
 
 
 class Engine:
-    def __init__(self, settings: Settings, show_green: bool = False, jobs: int = 1) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        show_green: bool = False,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.show_green = show_green
         self.jobs = max(1, jobs)
+        self.progress = progress  # told (files analysed, files to analyse) as it goes
+        self._done = self._total = 0
         self.lang = settings.lang or DEFAULT_LANG
         self.gpu = resolve_gpu(settings.gpu)
         rules = selected(all_rules(), settings.select, settings.ignore)
@@ -176,6 +189,7 @@ class Engine:
                 work.append((source, data, active))
         files = [source.path for source in discovery.files]
         displays = {source.path: source.display for source in discovery.files}
+        self._done, self._total = 0, len(work)
         batches = run_batches(self, files, displays, work, self.jobs)
         drafts: list[Draft] = []
         used: Used = defaultdict(set)
@@ -196,6 +210,11 @@ class Engine:
         result.findings = _best([*result.findings, *(self._finding(d) for d in drafts)])
         return result
 
+    def advance(self, files: int) -> None:
+        if self.progress is not None:
+            self._done += files
+            self.progress(self._done, self._total)
+
     def analyse(
         self,
         files: list[Path],
@@ -209,6 +228,7 @@ class Engine:
         checks: dict[str, Check] = {}
         batch = Batch()
         for source, data, active in work:
+            self.advance(1)
             units: list[ModuleInfo | Document] = []
             reports = self._scan(
                 source, project, context, checks, batch.result, units, data, None, active

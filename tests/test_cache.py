@@ -106,3 +106,36 @@ def test_output_is_the_same_with_one_or_two_jobs(tmp_path: Path) -> None:
     cached = run("check", "--format", "json", "--show-green", "--jobs", "2", ".", cwd=tmp_path)
     warm = run("check", "--format", "json", "--show-green", "--jobs", "1", ".", cwd=tmp_path)
     assert cached.stdout == warm.stdout == one.stdout
+
+
+def test_progress_line_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    shutil.copytree(fixtures / "shapes", tmp_path / "shapes")
+    environment = {k: v for k, v in os.environ.items() if k != "CI"}
+    master, slave = pty.openpty()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "ecolint", "check", "--no-cache", "shapes"],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=slave,
+            env=environment,
+            timeout=300,
+        )
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert b"ecolint: analysed" in shown and b"files" in shown
+    piped = run("check", "--no-cache", "shapes", cwd=tmp_path)
+    assert "analysed" not in piped.stderr
