@@ -15,15 +15,14 @@ plugin discovery, so both runs differ by the plugin and nothing else.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import resource
 import statistics
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
+
+from corpus import default_cache, fetch, size
 
 CORPUS = ("transformers==4.46.3", "peft==0.13.2", "trl==0.12.1")
 TARGET = 1.3
@@ -38,40 +37,6 @@ found = finder.find_plugins
 finder.find_plugins = lambda *args: [p for p in found(*args) if p.package != "ecolint"]
 sys.exit(cli.main())
 """
-
-
-def default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "ecolint" / "flake8-overhead"
-
-
-def fetch(requirement: str, cache: Path) -> Path:
-    """The unpacked wheel of ``name==version``, downloaded and unpacked once."""
-    name, version = requirement.split("==")
-    target = cache / f"{name}-{version}"
-    done = target / ".unpacked"
-    if done.exists():
-        return target
-    wheels = cache / "wheels"
-    wheel_name = re.sub(r"[-_.]+", "_", name)
-    found = sorted(wheels.glob(f"{wheel_name}-{version}-*.whl"))
-    if not found:
-        download = ["download", "--no-deps", "--only-binary=:all:", "--quiet"]
-        subprocess.run(
-            [sys.executable, "-m", "pip", *download, "--dest", str(wheels), requirement],
-            check=True,
-        )
-        found = sorted(wheels.glob(f"{wheel_name}-{version}-*.whl"))
-    with zipfile.ZipFile(found[0]) as archive:
-        archive.extractall(target)
-    done.touch()
-    return target
-
-
-def size(tree: Path) -> tuple[int, int]:
-    files = sorted(tree.rglob("*.py"))
-    lines = sum(path.read_bytes().count(b"\n") for path in files)
-    return len(files), lines
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:

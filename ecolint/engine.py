@@ -50,6 +50,7 @@ PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
 Used = dict[tuple[Path, int], set[str]]  # (file, line) → codes a suppression there silenced
 PARALLEL_MIN_FILES = 8  # fewer files than this are analysed in this process
+FRESH_PROJECT_EVERY = 32  # files analysed with one project (and its parsed modules)
 
 
 @dataclass(frozen=True)
@@ -223,11 +224,14 @@ class Engine:
     ) -> Batch:
         """Analyse files that passed the prefilter, in one process, with a project of all the
         files of the run (imports are followed into any of them)."""
-        project = Project(files, displays, self.settings.max_file_size)
-        context = self._context(project)
-        checks: dict[str, Check] = {}
         batch = Batch()
-        for source, data, active in work:
+        for index, (source, data, active) in enumerate(work):
+            if index % FRESH_PROJECT_EVERY == 0:
+                # Parsed modules are kept for the imports of the next files, not for the run:
+                # a fresh project bounds memory (drafts hold no syntax tree).
+                project = Project(files, displays, self.settings.max_file_size)
+                context = self._context(project)
+                checks: dict[str, Check] = {}
             self.advance(1)
             units: list[ModuleInfo | Document] = []
             reports = self._scan(

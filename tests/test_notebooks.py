@@ -116,3 +116,28 @@ def test_notebooks_are_found_in_folders_but_not_in_checkpoints(tmp_path: Path) -
 def test_notebook_without_cells_is_a_clear_error() -> None:
     with pytest.raises(SourceError, match="no 'cells' list"):
         notebook_to_python('{"worksheets": []}')
+
+
+def test_huge_outputs_do_not_stop_the_analysis(tmp_path: Path) -> None:
+    """The size limit is on the code: an 8 MB image output is read past."""
+    image = "iVBORw0KGgo" * 800_000
+    document = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [{"output_type": "display_data", "data": {"image/png": image}}],
+                "source": [
+                    "from transformers import BitsAndBytesConfig\n",
+                    "cfg = BitsAndBytesConfig(load_in_8bit=True)\n",
+                ],
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "plots.ipynb"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert path.stat().st_size > 8_000_000
+    assert [(f.code, f.cell, f.cell_line) for f in scan([path]).findings] == [("ECO101", 0, 2)]

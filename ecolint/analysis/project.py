@@ -16,6 +16,8 @@ from ecolint.sources.python import (
     parse_python,
 )
 
+NOTEBOOK_MAX_BYTES = 512 * 1024 * 1024
+
 
 class Project:
     """``on_disk``: imports may also name modules that were not listed but exist on disk, for
@@ -63,8 +65,9 @@ class Project:
                 if data is None:
                     data = path.read_bytes()
                 if path.suffix.lower() == ".ipynb":
-                    notebook = notebook_to_python(decode_text(data, self._max_bytes))
-                    text = notebook.text
+                    # Outputs (plots, logs) may be huge: the limit applies to the code.
+                    notebook = notebook_to_python(decode_text(data, NOTEBOOK_MAX_BYTES))
+                    text = checked_text(notebook.text, self._max_bytes)
                 else:
                     text = decode_python(data, self._max_bytes).text
             module = parse_python(text)

@@ -1,10 +1,12 @@
 """The second, cheap stage of scanning: is a trigger word in the code itself?
 
 The byte prefilter lets through every file that mentions a trigger anywhere, comments
-included. Before paying for a libcst parse (about 13× ``ast.parse``), the file is parsed with
-``ast`` and the triggers are looked for in what the code names (identifiers, attributes,
-keywords, imports) and in its string constants (dict keys and model ids are strings). A file
-that ``ast`` cannot parse goes on to libcst, which reports the syntax error.
+included. Before paying for a libcst parse (about 13x ``ast.parse``), the file is parsed with
+``ast`` and the triggers are looked for in what the code uses (names, attributes, keywords,
+imports) and in its string constants (dict keys and model ids are strings). Docstrings do not
+count (library code documents ``from_pretrained(...)`` everywhere), nor do definitions: a
+method named ``from_pretrained`` or a parameter named ``batch_size`` loads or batches nothing.
+A file that ``ast`` cannot parse goes on to libcst, which reports the syntax error.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ def code_words(text: str) -> str | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     words: list[str] = []
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             words.append(node.id)
@@ -28,15 +38,12 @@ def code_words(text: str) -> str | None:
         elif isinstance(node, ast.keyword) and node.arg:
             words.append(node.arg)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            words.append(node.value)
+            if id(node) not in docstrings:  # documentation examples are not code
+                words.append(node.value)
         elif isinstance(node, ast.alias):
             words.append(node.name)
             if node.asname:
                 words.append(node.asname)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            words.append(node.name)
-        elif isinstance(node, ast.arg):
-            words.append(node.arg)
     return "\n".join(words)
 
 
