@@ -79,7 +79,20 @@ def main() -> None:
     def no_cache() -> None:
         shutil.rmtree(work / ".ecolint_cache", ignore_errors=True)
 
-    run("ruff", ["ruff", "check", "--no-cache", "--isolated", "--exit-zero", "-q", *corpus])
+    run(
+        "ruff",
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--exit-zero",
+            "-q",
+            *corpus,
+        ],
+    )
     run("ecolint cold, 1 job", [*ecolint, "--no-cache", "--jobs", "1", *corpus])
     run("ecolint cold", [*ecolint, "--no-cache", *corpus])
     subprocess.run([*ecolint, *corpus], cwd=work, stdout=subprocess.DEVNULL, check=False)
