@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_ecolint as run
 
 SOURCE = '''from transformers import BitsAndBytesConfig
 cfg = BitsAndBytesConfig(load_in_8bit=True)
@@ -16,17 +15,6 @@ kept = BitsAndBytesConfig(load_in_8bit=True)  # keep this note
 doc = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=len("""
 """))
 '''
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ecolint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=120,
-    )
 
 
 def test_add_noqa_merges_and_is_idempotent(tmp_path: Path) -> None:

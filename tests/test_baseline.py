@@ -4,12 +4,10 @@ them frozen, a changed offending line revives them."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_ecolint as run
 
 INT8 = (
     "from transformers import BitsAndBytesConfig\n"
@@ -17,17 +15,6 @@ INT8 = (
     "cfg = BitsAndBytesConfig(load_in_8bit=True)\n"
     "other = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=6.0)\n"
 )
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ecolint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=120,
-    )
 
 
 @pytest.fixture

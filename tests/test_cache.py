@@ -9,18 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import run_ecolint as run
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ecolint", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-        timeout=300,
-    )
 
 
 def test_warm_run_prints_what_the_cold_run_printed(tmp_path: Path) -> None:
