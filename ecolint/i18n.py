@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ecolint.yaml_safe import safe_load
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
@@ -31,7 +31,7 @@ class CatalogueError(KeyError):
 
 @cache
 def catalogue() -> dict[str, dict[str, str]]:
-    document = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    document = safe_load(CATALOGUE.read_text(encoding="utf-8"))
     return {str(key): {str(k): str(v) for k, v in texts.items()} for key, texts in document.items()}
 
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
-
 from ecolint.i18n import render
 from ecolint.resources import rules_dir
 from ecolint.sources.discovery import KINDS
+from ecolint.yaml_safe import safe_load
 
 MOODS = ("red", "orange", "yellow", "gray", "green")
 FAILING_MOODS = frozenset({"red", "orange", "yellow"})
@@ -103,7 +102,7 @@ def _triggers(data: dict[str, Any], source: str) -> dict[str, tuple[str, ...]]:
 
 
 def parse_rule(text: str, source: str) -> Rule:
-    data = yaml.safe_load(text)
+    data = safe_load(text)
     if not isinstance(data, dict):
         raise RuleFileError(f"{source}: a rule file must be a mapping")
     code = _require(data, "code", str, source)

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from ecolint.resources import data_dir
+from ecolint.yaml_safe import safe_load
 
 _PACKAGING_SUFFIXES = (
     "-bnb-4bit",
@@ -49,7 +48,7 @@ class ModelSize:
 def model_table() -> dict[str, tuple[float, str]]:
     """Lower-cased id → (billions, source description)."""
     path = data_dir() / "models.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = safe_load(path.read_text(encoding="utf-8"))
     table = {}
     for entry in document["models"]:
         table[entry["id"].lower()] = (

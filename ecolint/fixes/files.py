@@ -27,6 +27,7 @@ from ecolint.fixes.edits import Fix, FixError, apply_text, line_column, line_sta
 from ecolint.sources.discovery import source_kind
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import SourceError, decode_python, decode_text, parse_python
+from ecolint.yaml_safe import safe_load
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -181,7 +182,7 @@ def _document_problem(kind: str, before: str, after: str) -> str | None:
     if kind == "pyproject":
         load, error = tomllib.loads, tomllib.TOMLDecodeError
     elif kind in ("yaml", "conda_env"):
-        load, error = yaml.safe_load, yaml.YAMLError
+        load, error = safe_load, yaml.YAMLError
     else:
         return None
     try:

@@ -27,6 +27,7 @@ from ecolint.analysis.project import Project
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.requirements import Line, conda_spec, poetry_specifier, strip_comment
 from ecolint.sources.toml_positions import Span, TomlPositions, toml_positions
+from ecolint.yaml_safe import SAFE_LOADER
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -263,7 +264,7 @@ def setup_cfg(project: Project, document: Document) -> list[Dependency]:
 
 def conda_env(project: Project, document: Document) -> list[Dependency]:
     try:
-        root = yaml.compose(document.text, Loader=yaml.SafeLoader)
+        root = yaml.compose(document.text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         return []
     if not isinstance(root, yaml.MappingNode):
