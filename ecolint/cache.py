@@ -19,6 +19,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from ecolint import __version__
 from ecolint.config import Settings
@@ -36,15 +37,10 @@ def cache_dir(settings: Settings) -> Path:
     return base / CACHE_DIR
 
 
-def run_key(paths: list[Path], settings: Settings, options: dict[str, object]) -> str | None:
-    """None when the run cannot be keyed (a path or file that cannot be read: the engine
-    reports those, and such a run is not cached)."""
+def settings_key(settings: Settings, options: dict[str, object]) -> str:
+    """Everything besides the scanned files that a result depends on."""
     from ecolint.evidence.dataset import data_version
 
-    discovery = discover(paths, settings.exclude, settings.root)
-    if discovery.problems:
-        return None
-    digest = hashlib.sha256()
     effective = {key: value for key, value in asdict(settings).items() if key != "source"}
     header = {
         "version": __version__,
@@ -52,7 +48,17 @@ def run_key(paths: list[Path], settings: Settings, options: dict[str, object]) -
         "data": data_version(),
         "options": options,
     }
-    digest.update(json.dumps([header, effective], sort_keys=True, default=str).encode())
+    text = json.dumps([header, effective], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_key(paths: list[Path], settings: Settings, salt: str) -> str | None:
+    """None when the run cannot be keyed (a path or file that cannot be read: the engine
+    reports those, and such a run is not cached). ``salt``: the ``settings_key``."""
+    discovery = discover(paths, settings.exclude, settings.root)
+    if discovery.problems:
+        return None
+    digest = hashlib.sha256(salt.encode())
     for source in discovery.files:
         try:
             data = source.path.read_bytes()
@@ -97,13 +103,17 @@ def cached_run(key: str | None, settings: Settings, compute: Callable[[], RunRes
     return result
 
 
+def _ignore(folder: Path) -> None:
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by ecolint: the whole folder is a cache.\n*\n")
+
+
 def _store(folder: Path, entry: Path, result: RunResult) -> None:
     """Best effort: a read-only checkout runs uncached."""
     try:
         folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by ecolint: the whole folder is a cache.\n*\n")
+        _ignore(folder)
         partial = entry.with_suffix(".tmp")
         partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         partial.replace(entry)
@@ -120,3 +130,59 @@ def clean(settings: Settings) -> bool:
         return False
     shutil.rmtree(folder, ignore_errors=True)
     return True
+
+
+class FileCache:
+    """What analysing one file produced, for the next run: kept while the file, every file its
+    analysis read (the modules it imports, through any depth), the list of files of the run
+    and everything ``settings_key`` covers are unchanged. This is what a commit that touches
+    a few files re-analyses: those files and the files that import them."""
+
+    def __init__(self, folder: Path, salt: str, files: list[Path]) -> None:
+        self.folder = folder / "files"
+        listing = "\0".join(sorted(str(path.resolve()) for path in files))
+        self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
+        self._digests: dict[Path, str | None] = {}
+
+    def digest(self, path: Path, data: bytes | None = None) -> str | None:
+        key = path.resolve()
+        if key not in self._digests:
+            if data is None:
+                try:
+                    data = key.read_bytes()
+                except OSError:
+                    data = None
+            self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None
+        return self._digests[key]
+
+    def _entry(self, path: Path) -> Path:
+        name = hashlib.sha256(f"{self.salt}\0{path.resolve()}".encode()).hexdigest()
+        return self.folder / f"{name}.pickle"
+
+    def get(self, path: Path, data: bytes) -> Any:
+        try:
+            with self._entry(path).open("rb") as handle:
+                digest, dependencies, piece = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        except (TypeError, ValueError):
+            return None
+        if digest != self.digest(path, data):
+            return None
+        if any(self.digest(other) != known for other, known in dependencies.items()):
+            return None
+        return piece
+
+    def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
+        dependencies = {other: self.digest(other) for other in read if other != path.resolve()}
+        try:
+            self.folder.parent.mkdir(exist_ok=True)
+            _ignore(self.folder.parent)
+            self.folder.mkdir(exist_ok=True)
+            entry = self._entry(path)
+            partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
+            record = (self.digest(path, data), dependencies, piece)
+            partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(entry)
+        except OSError:
+            pass

@@ -276,18 +276,23 @@ def _analyse(
     show_progress: bool,
 ) -> RunResult:
     """The engine's result, from the cache when nothing it depends on changed (a hit imports
-    no analysis code at all)."""
-    from ecolint.cache import cached_run, run_key
+    no analysis code at all); otherwise files whose inputs did not change are taken from the
+    per-file cache."""
+    from ecolint.cache import cache_dir, cached_run, run_key, settings_key
+
+    salt = settings_key(settings, {"show_green": show_green}) if use_cache else ""
 
     def compute() -> RunResult:
         from ecolint.engine import Engine
 
         progress = _progress if show_progress else None
-        return Engine(settings, show_green=show_green, jobs=jobs, progress=progress).run(targets)
+        cache = (cache_dir(settings), salt) if use_cache else None
+        engine = Engine(settings, show_green=show_green, jobs=jobs, progress=progress, cache=cache)
+        return engine.run(targets)
 
     if not use_cache:
         return compute()
-    return cached_run(run_key(targets, settings, {"show_green": show_green}), settings, compute)
+    return cached_run(run_key(targets, settings, salt), settings, compute)
 
 
 def _echo_internal_errors(result: RunResult) -> None:

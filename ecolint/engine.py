@@ -23,6 +23,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import LineSpan
+from ecolint.cache import FileCache
 from ecolint.checks.base import Check, CheckContext, registry
 from ecolint.config import Settings
 from ecolint.evidence.gpus import resolve_gpu
@@ -103,6 +104,16 @@ class Batch:
     judged: list[Judged] = field(default_factory=list)
     result: RunResult = field(default_factory=RunResult)
 
+    def merge(self, other: Batch) -> None:
+        self.drafts.extend(other.drafts)
+        for key, codes in other.used.items():
+            self.used[key] |= codes
+        self.judged.extend(other.judged)
+        self.result.findings.extend(other.result.findings)
+        self.result.internal_errors.extend(other.result.internal_errors)
+        self.result.fix_notes.extend(other.result.fix_notes)
+        self.result.files_analysed += other.result.files_analysed
+
 
 Work = list[tuple[SourceFile, bytes, list[Rule]]]
 _SHARED: tuple[Engine, list[Path], dict[Path, str], Work] | None = None
@@ -147,11 +158,14 @@ class Engine:
         show_green: bool = False,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        cache: tuple[Path, str] | None = None,
     ) -> None:
         self.settings = settings
         self.show_green = show_green
         self.jobs = max(1, jobs)
         self.progress = progress  # told (files analysed, files to analyse) as it goes
+        self.cache = cache  # (folder, settings key): results per file are kept there
+        self.file_cache: FileCache | None = None
         self._done = self._total = 0
         self.lang = settings.lang or DEFAULT_LANG
         self.gpu = resolve_gpu(settings.gpu)
@@ -191,19 +205,13 @@ class Engine:
         files = [source.path for source in discovery.files]
         displays = {source.path: source.display for source in discovery.files}
         self._done, self._total = 0, len(work)
+        if self.cache is not None:
+            self.file_cache = FileCache(*self.cache, files)
         batches = run_batches(self, files, displays, work, self.jobs)
-        drafts: list[Draft] = []
-        used: Used = defaultdict(set)
-        judged: list[Judged] = []
+        merged = Batch(result=result)
         for batch in batches:
-            drafts.extend(batch.drafts)
-            for key, codes in batch.used.items():
-                used[key] |= codes
-            judged.extend(batch.judged)
-            result.findings.extend(batch.result.findings)
-            result.internal_errors.extend(batch.result.internal_errors)
-            result.fix_notes.extend(batch.result.fix_notes)
-            result.files_analysed += batch.result.files_analysed
+            merged.merge(batch)
+        drafts, used, judged = merged.drafts, merged.used, merged.judged
         drafts.sort(key=Draft.order)
         drafts = _unsilenced(stack_drift(drafts, self.rules, self.gpu), used)
         # Every other finding is in: only now can a suppression be judged unused.
@@ -233,12 +241,20 @@ class Engine:
                 context = self._context(project)
                 checks: dict[str, Check] = {}
             self.advance(1)
-            units: list[ModuleInfo | Document] = []
-            reports = self._scan(
-                source, project, context, checks, batch.result, units, data, None, active
-            )
-            batch.drafts.extend(self._drafts(reports, batch, checks))
-            batch.judged.extend(_judged(unit) for unit in units)
+            cache = self.file_cache
+            piece = cache.get(source.path, data) if cache is not None else None
+            if piece is None:
+                project.read.clear()
+                piece = Batch()
+                units: list[ModuleInfo | Document] = []
+                reports = self._scan(
+                    source, project, context, checks, piece.result, units, data, None, active
+                )
+                piece.drafts = self._drafts(reports, piece, checks)
+                piece.judged = [_judged(unit) for unit in units]
+                if cache is not None and not piece.result.internal_errors:
+                    cache.put(source.path, data, project.read, piece)
+            batch.merge(piece)
         return batch
 
     def _run_source(self, path: Path, text: str) -> RunResult:

@@ -130,3 +130,34 @@ def test_progress_line_only_on_a_terminal(tmp_path: Path) -> None:
     assert b"ecolint: analysed" in shown and b"files" in shown
     piped = run("check", "--no-cache", "shapes", cwd=tmp_path)
     assert "analysed" not in piped.stderr
+
+
+def test_per_file_entries_follow_the_modules_a_file_reads(tmp_path: Path) -> None:
+    """After one edit, each output equals an uncached run's: app.py reads settings.py (its
+    entry goes when settings.py changes); settings.py's own entry survives an edit of app.py."""
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    app, settings = tmp_path / "chatbot" / "app.py", tmp_path / "chatbot" / "settings.py"
+    args = ("check", "--format", "json", "--jobs", "1", "chatbot")
+
+    def same_as_uncached() -> str:
+        cached = run(*args, cwd=tmp_path).stdout
+        assert cached == run(*args, "--no-cache", cwd=tmp_path).stdout
+        return cached
+
+    first = same_as_uncached()
+    entries = {
+        path: path.stat().st_mtime_ns for path in (tmp_path / ".ecolint_cache" / "files").iterdir()
+    }
+    assert len(entries) == 2  # app.py and settings.py pass the prefilter
+    app.write_text(app.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert same_as_uncached() == first
+    after_app = {path: path.stat().st_mtime_ns for path in entries}
+    assert sum(after_app[path] == entries[path] for path in entries) == 1, "settings.py kept"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "Qwen/Qwen2.5-7B-Instruct"
+        ),
+        encoding="utf-8",
+    )
+    changed = same_as_uncached()
+    assert "TinyLlama" in first and "TinyLlama" not in changed

@@ -35,6 +35,7 @@ class Project:
         self._max_bytes = max_bytes
         self._on_disk = on_disk
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
+        self.read: set[Path] = set()  # every module loaded, for the file cache
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
 
     def scans(self, path: Path) -> bool:
@@ -48,6 +49,7 @@ class Project:
         """Parse ``path`` (once) from ``text`` when the caller already holds it decoded, else
         from ``data`` or the file; raises SourceError when it cannot be analysed."""
         key = path.resolve()
+        self.read.add(key)
         cached = self._modules.get(key)
         if cached is None:
             cached = self._parse(key, data, text)
