@@ -14,15 +14,107 @@ from ecolint.evidence.models import resolve_model_size, size_from_config, size_f
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def test_model_table_is_well_formed() -> None:
+SOURCES = ("model card", "config", "paper", "safetensors metadata", "library preset")
+MULTIMODAL_FAMILIES = (
+    "Qwen/Qwen2-VL-",
+    "Qwen/Qwen2.5-VL-",
+    "google/paligemma-",
+    "google/paligemma2-",
+    "microsoft/Phi-3.5-vision",
+    "microsoft/Phi-4-multimodal",
+    "google/gemma-3-4b",
+    "google/gemma-3-12b",
+    "google/gemma-3-27b",
+    "mistralai/Ministral-3-",
+    "mistralai/Voxtral-",
+    "openai/whisper-",
+    "HuggingFaceTB/SmolVLM",
+    "meta-llama/Llama-3.2-11B-Vision",
+    "microsoft/Florence-2-",
+)
+
+
+def _table() -> list[dict[str, object]]:
     document = yaml.safe_load((DATA / "models.yaml").read_text(encoding="utf-8"))
-    ids = [entry["id"] for entry in document["models"]]
-    assert len(ids) >= 150
+    return list(document["models"])
+
+
+def test_model_table_is_well_formed() -> None:
+    entries = _table()
+    ids = [str(entry["id"]) for entry in entries]
+    assert len(ids) >= 400
     assert len(ids) == len({model_id.lower() for model_id in ids})
-    for entry in document["models"]:
-        assert entry["params_b"] > 0
-        assert entry["source"] in ("model card", "config", "paper", "safetensors metadata")
-        assert entry["ref"].startswith("http")
+    for entry in entries:
+        assert isinstance(entry["params_b"], (int, float)) and entry["params_b"] > 0, entry
+        assert entry["source"] in SOURCES, entry
+        assert str(entry["ref"]).startswith(("http://", "https://")), entry
+
+
+@pytest.mark.parametrize("family", MULTIMODAL_FAMILIES)
+def test_multimodal_families_are_in_the_table(family: str) -> None:
+    assert any(str(entry["id"]).startswith(family) for entry in _table())
+
+
+@pytest.mark.parametrize(
+    ("model_id", "low", "high"),
+    [
+        ("mistralai/Voxtral-Mini-3B-2507", 4.6, 4.8),
+        ("google/gemma-3-4b-it", 4.2, 4.4),
+        ("google/gemma-3-1b-it", 0.9, 1.1),
+        ("openai/whisper-large-v3-turbo", 0.8, 0.82),
+    ],
+)
+def test_multimodal_counts_include_every_tower(model_id: str, low: float, high: float) -> None:
+    size = resolve_model_size(model_id)
+    assert size is not None and not size.uncertain
+    assert low <= size.params_b <= high
+
+
+@pytest.mark.parametrize(
+    ("model_id", "uncertain"),
+    [
+        ("acme/SuperVL-3B", True),
+        ("acme/SmolVLM2-2B", True),
+        ("acme/llava-next-7b", True),
+        ("acme/voxtral-3b", True),
+        ("acme/Phi-4-mm-3B", True),
+        ("acme/Chat-1B", False),
+        ("acme/mamba-3b", False),
+        ("someone/my-model-3b-bnb-4bit", False),
+    ],
+)
+def test_a_multimodal_name_gives_an_uncertain_size(model_id: str, uncertain: bool) -> None:
+    size = resolve_model_size(model_id)
+    assert size is not None and size.uncertain is uncertain
+    assert ("uncertain" in size.source) is uncertain
+
+
+def test_uncertain_size_outside_the_band_is_reported_as_uncertain(write) -> None:  # type: ignore[no-untyped-def]
+    script = write(
+        "load.py",
+        "from transformers import AutoModelForVision2Seq, BitsAndBytesConfig\n"
+        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
+        "m = AutoModelForVision2Seq.from_pretrained('acme/TinyVL-1B', quantization_config=q)\n",
+    )
+    result = scan([script], select=("ECO102",))
+    assert [(f.code, f.line) for f in result.findings] == [("ECO102", 2)]
+    finding = result.findings[0]
+    assert "uncertain" in finding.message
+    assert "uncertain" in finding.evidence["model_size_source"]
+    assert any("uncertain" in note for note in finding.evidence["notes"])
+
+
+def test_uncertain_size_near_the_crossover_of_another_gpu_is_silent(write) -> None:  # type: ignore[no-untyped-def]
+    script = write(
+        "load.py",
+        "from transformers import AutoModelForVision2Seq, BitsAndBytesConfig\n"
+        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
+        "m = AutoModelForVision2Seq.from_pretrained('acme/SuperVL-4.5B', quantization_config=q)\n",
+    )
+    assert not scan([script], gpu="rtx5090", select=("ECO102",)).findings
+    assert scan(
+        [script], models={"acme/SuperVL-4.5B": 4.5}, gpu="rtx5090", select=("ECO102",)
+    ).findings
 
 
 def test_measured_models_are_in_the_table() -> None:

@@ -17,6 +17,11 @@ from ecolint.findings import Report, describe_origin
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 
+# A size read from a multimodal name leaves out the encoders, so within this band of the crossover
+# the side it falls on is unknown: no finding either way.
+UNCERTAIN_BAND = 0.25
+UNCERTAIN_NOTE = "model size uncertain: read from the name of a multimodal id, encoders not counted"
+
 
 @dataclass(frozen=True)
 class FourBit:
@@ -29,8 +34,8 @@ class FourBit:
 
 
 class Nf4BelowCrossover(Check):
-    """Model size unknown: no finding. A measured row for this GPU and size decides over the
-    interpolated crossover."""
+    """Model size unknown, or uncertain and near the crossover: no finding. A measured row for this
+    GPU and size decides over the interpolated crossover."""
 
     code = "ECO102"
 
@@ -41,7 +46,7 @@ class Nf4BelowCrossover(Check):
         for load in loading_facts(self.resolver, module).loads:
             for model_id, model_value in load.model_ids:
                 size = model_size(self.context, load.site.module.path, model_id)
-                if size is None:
+                if size is None or _too_uncertain(size, crossover):
                     continue
                 for four_bit in _four_bit_sites(load, model_id):
                     model_origin = describe_origin(model_value, four_bit.site, context=load.site)
@@ -55,7 +60,7 @@ class Nf4BelowCrossover(Check):
             if setup.bits != 4 or setup.model_id is None:
                 continue
             size = model_size(self.context, document.path, setup.model_id)
-            if size is None:
+            if size is None or _too_uncertain(size, crossover):
                 continue
             double_quant = _yaml_flag(setup, "bnb_4bit_use_double_quant", "double_quantization")
             fp4 = any(
@@ -98,19 +103,29 @@ class Nf4BelowCrossover(Check):
             evidence = replace(
                 evidence, notes=(*evidence.notes, "FP4 is not measured; NF4 rows are quoted")
             )
+        origin: Phrase | str = (
+            phrase("eco102.model_origin", origin=model_origin) if model_origin else ""
+        )
+        if size.uncertain:
+            evidence = replace(evidence, notes=(*evidence.notes, UNCERTAIN_NOTE))
+            origin = phrase("eco102.size_uncertain", origin=origin)
         params = {
             "how": four_bit.how,
             "model": size.model_id,
             "params_b": f"{size.params_b:g}",
-            "model_origin": phrase("eco102.model_origin", origin=model_origin)
-            if model_origin
-            else "",
+            "model_origin": origin,
             "basis": basis,
             "saving": f"{-(evidence.delta_pct or 0):.1f}",
         }
         if penalty:
             return Report(self.code, four_bit.site, params, "default", evidence)
         return Report(self.code, four_bit.site, params, "saves", evidence, mood="green")
+
+
+def _too_uncertain(size: ModelSize, crossover: Crossover) -> bool:
+    return size.uncertain and abs(size.params_b - crossover.params_b) <= (
+        UNCERTAIN_BAND * crossover.params_b
+    )
 
 
 def _four_bit_sites(load: ModelLoad, model_id: str) -> Iterator[FourBit]:

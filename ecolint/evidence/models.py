@@ -3,6 +3,10 @@
 Order: the user's ``[tool.ecolint.models]``; the shipped table ``data/models.yaml``; a local model
 directory with a ``config.json``; the size written in the name (``-7B``, ``1.5b``, ``135M``,
 ``8x7B`` as the MoE total), after stripping packaging suffixes such as ``-bnb-4bit``.
+
+A size taken from the name of a vision-language or audio id is marked uncertain: the name gives
+the language model's size, while the checkpoint also holds the encoders (``Voxtral-Mini-3B`` loads
+4.68B).
 """
 
 from __future__ import annotations
@@ -37,20 +41,57 @@ _SIZE_IN_NAME = re.compile(r"(?<![\w.])(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])(?![a-z0-
 _GATED_MLP = ("llama", "mistral", "mixtral", "qwen", "gemma", "phi3", "yi", "deepseek", "olmo")
 
 
+_NAME_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+# A short family word must end a name word (``SuperVL``); a longer one may sit inside one
+# (``SmolVLM2``).
+_SHORT_WORD = 3
+UNCERTAIN_NAME_SOURCE = (
+    "parsed from the model name; uncertain: the name of a multimodal id gives the language "
+    "model's size, not the total of all towers"
+)
+
+
 @dataclass(frozen=True)
 class ModelSize:
     model_id: str
     params_b: float
     source: str
+    uncertain: bool = False
+
+
+@cache
+def _document() -> dict[str, object]:
+    path = data_dir() / "models.yaml"
+    return safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@cache
+def multimodal_name_words() -> tuple[str, ...]:
+    """Family words that mark an id as vision-language or audio (``multimodal_name_words``)."""
+    return tuple(str(word).lower() for word in _document()["multimodal_name_words"])  # type: ignore[union-attr]
+
+
+def looks_multimodal(model_id: str) -> bool:
+    basename = model_id.split("/")[-1].lower()
+    words = [word for word in _NAME_WORD_SPLIT.split(basename) if word]
+    for family in multimodal_name_words():
+        if not family.isalnum():
+            if family in basename:
+                return True
+        elif len(family) <= _SHORT_WORD:
+            if any(word.endswith(family) for word in words):
+                return True
+        elif any(family in word for word in words):
+            return True
+    return False
 
 
 @cache
 def model_table() -> dict[str, tuple[float, str]]:
     """Lower-cased id → (billions, source description)."""
-    path = data_dir() / "models.yaml"
-    document = safe_load(path.read_text(encoding="utf-8"))
+    document = _document()
     table = {}
-    for entry in document["models"]:
+    for entry in document["models"]:  # type: ignore[union-attr]
         table[entry["id"].lower()] = (
             float(entry["params_b"]),
             f"data/models.yaml ({entry['source']}: {entry['ref']})",
@@ -148,6 +189,8 @@ def resolve_model_size(
         matched, params, source = _by_stem()[stem]
         return ModelSize(model_id, params, f"{source}, matched as {matched}")
     from_name = size_from_name(model_id)
-    if from_name is not None:
-        return ModelSize(model_id, from_name, "parsed from the model name")
-    return None
+    if from_name is None:
+        return None
+    if looks_multimodal(model_id):
+        return ModelSize(model_id, from_name, UNCERTAIN_NAME_SOURCE, uncertain=True)
+    return ModelSize(model_id, from_name, "parsed from the model name")
