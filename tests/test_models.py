@@ -30,6 +30,8 @@ MULTIMODAL_FAMILIES = (
     "openai/whisper-",
     "HuggingFaceTB/SmolVLM",
     "meta-llama/Llama-3.2-11B-Vision",
+    "meta-llama/Llama-3.2-90B-Vision",
+    "mistralai/Pixtral-",
     "microsoft/Florence-2-",
 )
 
