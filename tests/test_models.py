@@ -33,6 +33,12 @@ MULTIMODAL_FAMILIES = (
     "meta-llama/Llama-3.2-90B-Vision",
     "mistralai/Pixtral-",
     "microsoft/Florence-2-",
+    "llava-hf/llava-1.5-",
+    "llava-hf/llava-v1.6-",
+    "llava-hf/llava-onevision-",
+    "HuggingFaceM4/idefics2-",
+    "HuggingFaceM4/Idefics3-",
+    "OpenGVLab/InternVL",
 )
 
 
