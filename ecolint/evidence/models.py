@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ecolint.resources import data_dir
 from ecolint.yaml_safe import safe_load
@@ -60,15 +61,16 @@ class ModelSize:
 
 
 @cache
-def _document() -> dict[str, object]:
+def _document() -> dict[str, Any]:
     path = data_dir() / "models.yaml"
-    return safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    document: dict[str, Any] = safe_load(path.read_text(encoding="utf-8"))
+    return document
 
 
 @cache
 def multimodal_name_words() -> tuple[str, ...]:
     """Family words that mark an id as vision-language or audio (``multimodal_name_words``)."""
-    return tuple(str(word).lower() for word in _document()["multimodal_name_words"])  # type: ignore[union-attr]
+    return tuple(str(word).lower() for word in _document()["multimodal_name_words"])
 
 
 def looks_multimodal(model_id: str) -> bool:
@@ -91,7 +93,7 @@ def model_table() -> dict[str, tuple[float, str]]:
     """Lower-cased id → (billions, source description)."""
     document = _document()
     table = {}
-    for entry in document["models"]:  # type: ignore[union-attr]
+    for entry in document["models"]:
         table[entry["id"].lower()] = (
             float(entry["params_b"]),
             f"data/models.yaml ({entry['source']}: {entry['ref']})",
