@@ -70,6 +70,9 @@ def write_file(path: Path, data: bytes, tree: Tree, expected: bytes | None = Non
         mode = None
     except OSError as error:
         raise WriteError(path, f"cannot write: {error.strerror or error}") from None
+    if mode is not None and not os.access(target, os.W_OK):
+        # A rename would replace a read-only file; writing in place would have been refused.
+        raise WriteError(path, "cannot write: Permission denied")
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     try:
         _write_new(temporary, data, mode)

@@ -262,34 +262,56 @@ def test_a_write_that_fails_leaves_the_original_and_is_not_counted(tmp_path: Pat
     assert [p.name for p in tmp_path.iterdir()] == ["app.py"]
 
 
-def _wait_for_change(folder: Path, process: subprocess.Popen[bytes]) -> bool:
-    """Whether ``folder``'s entries changed (the first temporary file of a write appeared)
-    before the process ended."""
-    start = folder.stat().st_mtime_ns
+def _changed(path: Path, process: subprocess.Popen[bytes]) -> float | None:
+    """When ``path`` was rewritten (in place or replaced), or None if the process ended
+    first."""
+
+    def state() -> tuple[int, int, int]:
+        found = path.stat()
+        return found.st_ino, found.st_mtime_ns, found.st_size
+
+    start = state()
     while process.poll() is None:
-        if folder.stat().st_mtime_ns != start:
-            return True
-        time.sleep(0.0005)
-    return False
+        if state() != start:
+            return time.monotonic()
+        time.sleep(0.0002)
+    return None
+
+
+def _fix_in_background(folder: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ecolint", *FIX],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.slow
 def test_killing_fix_at_random_points_leaves_every_file_whole(tmp_path: Path) -> None:
     """SIGKILL while ``--fix`` writes 250 files: each is its original or its fixed bytes, never
-    empty or half written; a later run works and completes the fix."""
+    empty or half written; a later run works and completes the fix. Most kills land in the
+    writing phase, timed by an undisturbed run (files are written in path order)."""
     original = tmp_path / "original"
     (original / "src").mkdir(parents=True)
-    for number in range(250):
+    names = [f"m{number}.py" for number in range(250)]
+    for number, name in enumerate(names):
         text = ECO101_SCRIPT.replace("cfg =", f"N = {number}\ncfg =")
-        (original / "src" / f"m{number}.py").write_text(text, encoding="utf-8")
+        (original / "src" / name).write_text(text, encoding="utf-8")
+    first, last = min(names), max(names)
     reference = tmp_path / "reference"
     shutil.copytree(original, reference)
     started = time.monotonic()
-    assert run(*FIX, cwd=reference).returncode == 0
+    process = _fix_in_background(reference)
+    began, ended = _changed(reference / "src" / first, process), None
+    if began is not None:
+        ended = _changed(reference / "src" / last, process)
+    assert process.wait() == 0
     duration = time.monotonic() - started
+    writing = (ended or time.monotonic()) - (began or started)
     fixed = {path.name: path.read_bytes() for path in (reference / "src").iterdir()}
     before = {path.name: path.read_bytes() for path in (original / "src").iterdir()}
-    assert all(fixed[name] != before[name] for name in before)
+    assert all(fixed[name] != before[name] for name in names)
 
     work = tmp_path / "work"
     generator = random.Random(12)
@@ -297,27 +319,21 @@ def test_killing_fix_at_random_points_leaves_every_file_whole(tmp_path: Path) ->
     for attempt in range(22):
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(original, work)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ecolint", *FIX],
-            cwd=work,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = _fix_in_background(work)
         if attempt % 5 == 0:  # anywhere in the run, analysis included
             time.sleep(generator.uniform(0, duration))
-        elif _wait_for_change(work / "src", process):  # while files are being replaced
-            time.sleep(generator.uniform(0, 0.6))
+        elif _changed(work / "src" / first, process) is not None:
+            time.sleep(generator.uniform(0, writing))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
         done = 0
-        for path in (work / "src").glob("*.py"):
-            data = path.read_bytes()
-            assert data in (before[path.name], fixed[path.name]), f"{path.name} after a kill"
-            done += data == fixed[path.name]
-        assert len(list((work / "src").glob("*.py"))) == len(before)
-        states.add(0 if done == 0 else 2 if done == len(before) else 1)
+        for name in names:
+            data = (work / "src" / name).read_bytes()
+            assert data in (before[name], fixed[name]), f"{name} after a kill"
+            done += data == fixed[name]
+        states.add(0 if done == 0 else 2 if done == len(names) else 1)
     assert kills >= 20
     assert 1 in states, "some kill landed between two files' writes"
 
@@ -325,6 +341,19 @@ def test_killing_fix_at_random_points_leaves_every_file_whole(tmp_path: Path) ->
     assert run("check", ".", cwd=work).returncode in (0, 1)
     again = run(*FIX, cwd=work)
     assert again.returncode == 0, again.stderr
-    assert {path.name: path.read_bytes() for path in (work / "src").glob("*.py")} == fixed
+    assert {name: (work / "src" / name).read_bytes() for name in names} == fixed
     cached = run("check", ".", cwd=work)
     assert cached.returncode == 0 and "No findings in 250 files" in cached.stdout
+
+
+def test_add_noqa_keeps_a_notebooks_bom(tmp_path: Path) -> None:
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
+    source = ECO101_SCRIPT.splitlines(keepends=True)
+    notebook = {"cells": [{**cell, "source": source}], "metadata": {}, "nbformat": 4}
+    path = tmp_path / "n.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(notebook, indent=1).encode())
+    out = run("check", "--add-noqa", "--no-cache", ".", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf{")
+    assert "# noqa: ECO101" in json.loads(data[3:])["cells"][0]["source"][1]
