@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -178,9 +179,8 @@ def _mixed(text: str) -> str:
     ],
 )
 def test_fix_keeps_encoding_bom_line_endings_final_newline_and_mode(
-    tmp_path: Path, name: str, encode: object
+    tmp_path: Path, name: str, encode: Callable[[str], bytes]
 ) -> None:
-    assert callable(encode)
     path = tmp_path / f"{name}.py"
     path.write_bytes(encode(SOURCE))
     path.chmod(0o754)
