@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecolint.findings import Finding
+from ecolint.safe_write import Tree, WriteError, write_file
 from ecolint.sources.python import SourceError, decode_python, decode_text
+from ecolint.text_lines import source_lines
 
 _NOQA = re.compile(r"#\s*noqa(?P<list>:\s*[A-Z]+\d+(?:[,\s]+[A-Z]+\d+)*)?", re.I)
 _NEWLINE = re.compile(r"\r?\n?$")
@@ -29,9 +31,12 @@ ENGINE_ONLY = frozenset({"ECO001"})  # a file that cannot be parsed cannot be si
 class Added:
     directives: int = 0
     skipped: list[str] = field(default_factory=list)
+    unwritten: list[str] = field(default_factory=list)  # refused or failed writes: errors
 
 
-def add_noqa(findings: list[Finding]) -> Added:
+def add_noqa(findings: list[Finding], tree: Tree) -> Added:
+    """Each file is rewritten atomically, only while it still holds the bytes read here, and
+    never through a symlink out of ``tree``."""
     added = Added()
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
@@ -40,9 +45,11 @@ def add_noqa(findings: list[Finding]) -> Added:
     for path, items in sorted(by_file.items()):
         try:
             if path.lower().endswith(".ipynb"):
-                added.directives += _notebook(Path(path), items)
+                added.directives += _notebook(Path(path), items, tree)
             else:
-                added.directives += _lines(Path(path), items, added.skipped)
+                added.directives += _lines(Path(path), items, added.skipped, tree)
+        except WriteError as error:
+            added.unwritten.append(str(error))
         except (OSError, SourceError) as error:
             added.skipped.append(f"{path}: {error}")
     return added
@@ -63,7 +70,7 @@ def _merged(comment_area: str, codes: set[str]) -> str | None:
     return comment_area[: match.start()] + merged + comment_area[match.end() :]
 
 
-def _lines(path: Path, findings: list[Finding], skipped: list[str]) -> int:
+def _lines(path: Path, findings: list[Finding], skipped: list[str], tree: Tree) -> int:
     data = path.read_bytes()
     if path.suffix == ".py":
         decoded = decode_python(data, len(data) + 1)
@@ -71,7 +78,7 @@ def _lines(path: Path, findings: list[Finding], skipped: list[str]) -> int:
         inside = _lines_ending_in_strings(text)
     else:
         text, encoding, inside = decode_text(data, len(data) + 1), "utf-8", set()
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text)
     codes: dict[int, set[str]] = defaultdict(set)
     for finding in findings:
         if finding.line in inside:
@@ -89,7 +96,8 @@ def _lines(path: Path, findings: list[Finding], skipped: list[str]) -> int:
             count += 1
     if count:
         bom = data.startswith(b"\xef\xbb\xbf")
-        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "".join(lines).encode(encoding))
+        new = (b"\xef\xbb\xbf" if bom else b"") + "".join(lines).encode(encoding)
+        write_file(path, new, tree, expected=data)
     return count
 
 
@@ -104,11 +112,12 @@ def _lines_ending_in_strings(text: str) -> set[int]:
     return inside
 
 
-def _notebook(path: Path, findings: list[Finding]) -> int:
+def _notebook(path: Path, findings: list[Finding], tree: Tree) -> int:
     """Rewrite, inside the JSON string that holds the finding's code line, just that line (up
     to its ``\\n`` escape); the rest of the notebook keeps its bytes."""
-    raw = decode_text(path.read_bytes(), 1 << 40)
-    lines = raw.splitlines(keepends=True)
+    data = path.read_bytes()
+    raw = decode_text(data, 1 << 40)
+    lines = source_lines(raw)
     codes: dict[tuple[int, int, int], set[str]] = defaultdict(set)
     for finding in findings:
         segment = _code_segment(lines[finding.line - 1], finding.column - 1)
@@ -123,7 +132,9 @@ def _notebook(path: Path, findings: list[Finding]) -> int:
             lines[number - 1] = line[:start] + escaped + line[end:]
             count += 1
     if count:
-        path.write_text("".join(lines), encoding="utf-8")
+        bom = data.startswith(b"\xef\xbb\xbf")
+        new = (b"\xef\xbb\xbf" if bom else b"") + "".join(lines).encode("utf-8")
+        write_file(path, new, tree, expected=data)
     return count
 
 

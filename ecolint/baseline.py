@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ecolint import __version__
+from ecolint.safe_write import Tree, write_file
 
 if TYPE_CHECKING:  # kept light: the command line imports this module at start-up
     from ecolint.findings import Finding
@@ -35,6 +36,16 @@ class Entry:
     fingerprint: str
     line: int
     message: str
+
+
+ENTRY_TYPES: dict[str, type] = {
+    "code": str,
+    "path": str,
+    "fingerprint": str,
+    "line": int,
+    "message": str,
+}
+_TYPE_NAMES = {str: "string", int: "whole number"}
 
 
 @dataclass
@@ -58,23 +69,68 @@ def _relative(finding: Finding, root: Path) -> str:
         return path.as_posix()
 
 
-def write_baseline(path: Path, findings: list[Finding], root: Path) -> int:
+def write_baseline(path: Path, findings: list[Finding], root: Path, tree: Tree) -> int:
+    """Only a missing or empty file, or an ecolint baseline, is overwritten: a source file
+    named by mistake must survive (BaselineError); WriteError when the write is refused."""
     entries = [_entry(finding, root).__dict__ for finding in findings]
     document = {"version": FORMAT_VERSION, "tool": f"ecolint {__version__}", "findings": entries}
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        existing = path.read_bytes()
+    except FileNotFoundError:
+        existing = None
+    except OSError as error:
+        raise BaselineError(f"{path}: cannot read: {error.strerror or error}") from None
+    if existing and not _is_baseline(existing):
+        raise BaselineError(
+            f"{path}: not overwritten: it is not an ecolint baseline"
+            " (name a new file with --write-baseline=FILE)"
+        )
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    write_file(path, data, tree, expected=existing)
     return len(entries)
+
+
+def _is_baseline(data: bytes) -> bool:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except ValueError:
+        return False
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("tool"), str)
+        and document["tool"].startswith("ecolint")
+        and isinstance(document.get("findings"), list)
+    )
 
 
 def read_baseline(path: Path) -> list[Entry]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        if document.get("version") != FORMAT_VERSION:
-            raise BaselineError(f"{path}: unsupported baseline version {document.get('version')}")
-        return [Entry(**item) for item in document["findings"]]
     except (OSError, UnicodeDecodeError) as error:
         raise BaselineError(f"{path}: cannot read baseline: {error}") from None
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+    except json.JSONDecodeError as error:
         raise BaselineError(f"{path}: not an ecolint baseline ({error})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
+        raise BaselineError(f"{path}: not an ecolint baseline (no list of findings)")
+    if document.get("version") != FORMAT_VERSION:
+        raise BaselineError(f"{path}: unsupported baseline version {document.get('version')!r}")
+    return [_read_entry(path, number, item) for number, item in enumerate(document["findings"])]
+
+
+def _read_entry(path: Path, number: int, item: object) -> Entry:
+    """One entry, every field of its type: a hand-edited or hostile baseline gets a message
+    naming the entry, not a TypeError deep in the matching."""
+    if not isinstance(item, dict) or set(item) != set(ENTRY_TYPES):
+        fields = ", ".join(ENTRY_TYPES)
+        raise BaselineError(f"{path}: finding {number} must be an object with {fields}")
+    for name, kind in ENTRY_TYPES.items():
+        value = item[name]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise BaselineError(
+                f"{path}: finding {number}: {name!r} must be a {_TYPE_NAMES[kind]},"
+                f" not {json.dumps(value)[:40]}"
+            )
+    return Entry(**item)
 
 
 def apply_baseline(findings: list[Finding], entries: list[Entry], root: Path) -> Outcome:

@@ -13,6 +13,7 @@ import click
 
 from ecolint import __version__
 from ecolint.baseline import DEFAULT_BASELINE
+from ecolint.equals_option import EqualsCommand, EqualsOption
 from ecolint.options import (
     advisor_options,
     format_option,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from ecolint.config import Settings
     from ecolint.engine import Engine
     from ecolint.results import RunResult
+    from ecolint.safe_write import Tree
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_FILES = 20  # shorter scans finish before a progress line helps
@@ -65,7 +67,7 @@ def main() -> None:
     """Static auditor for the energy cost of LLM inference code."""
 
 
-@main.command()
+@main.command(cls=EqualsCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--select", multiple=True, help="Rule code prefixes to enable (e.g. ECO1).")
 @click.option("--ignore", multiple=True, help="Rule code prefixes to disable.")
@@ -109,9 +111,10 @@ def main() -> None:
 )
 @click.option(
     "--write-baseline",
+    cls=EqualsOption,
+    bare=DEFAULT_BASELINE,
     type=click.Path(dir_okay=False, path_type=Path),
-    is_flag=False,
-    flag_value=Path(DEFAULT_BASELINE),
+    metavar="FILE",
     help=f"Record the current findings as the baseline (default {DEFAULT_BASELINE}) and exit 0.",
 )
 @click.option(
@@ -173,6 +176,7 @@ def check(
     from ecolint.prefilter import quick_result
     from ecolint.reporters import render
     from ecolint.rules import moods_from
+    from ecolint.safe_write import Tree, WriteError, write_file
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
     targets = list(paths) or [Path(".")]
@@ -197,6 +201,7 @@ def check(
         gpu_key = resolve_gpu(settings.gpu).key
     except GpuError as error:
         _fail(str(error))
+    tree = Tree([*targets, settings.root])
     # A run in which no file needs analysis is answered without libcst or the data tables.
     result = quick_result(targets, settings)
     changed = False
@@ -207,7 +212,9 @@ def check(
 
         engine = Engine(settings, show_green=show_green, jobs=jobs)
         result = engine.run(targets)
-        result, changed = _apply_fixes(engine, targets, result, unsafe_fixes, write=not diff)
+        result, changed = _apply_fixes(
+            engine, targets, result, unsafe_fixes, write=not diff, tree=tree
+        )
     else:
         show_progress = fmt == "text" and not quiet and _interactive()
         result = _analyse(targets, settings, show_green, jobs, not no_cache, show_progress)
@@ -220,14 +227,19 @@ def check(
     if add_noqa:
         from ecolint.add_noqa import add_noqa as insert_noqa
 
-        added = insert_noqa(result.findings)
+        added = insert_noqa(result.findings, tree)
         for reason in added.skipped:
             click.echo(f"ecolint: not silenced: {reason}", err=True)
+        for problem in added.unwritten:
+            click.echo(f"ecolint: error: {problem}", err=True)
         click.echo(f"ecolint: added {added.directives} noqa directives", err=True)
         _echo_internal_errors(result)
-        sys.exit(EXIT_ERROR if failed else EXIT_OK)
+        sys.exit(EXIT_ERROR if failed or added.unwritten else EXIT_OK)
     if write_baseline is not None:
-        count = baseline.write_baseline(write_baseline, result.findings, settings.root)
+        try:
+            count = baseline.write_baseline(write_baseline, result.findings, settings.root, tree)
+        except (baseline.BaselineError, WriteError) as error:
+            _fail(str(error))
         click.echo(f"ecolint: wrote {count} findings to {write_baseline}", err=True)
         _echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed else EXIT_OK)
@@ -244,7 +256,10 @@ def check(
     lang_code = settings.lang or DEFAULT_LANG
     text = render(result, fmt, color=color, gpu=gpu_key, quiet=quiet, lang=lang_code)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            write_file(output, text.encode("utf-8"), tree)
+        except WriteError as error:
+            _fail(str(error))
     else:
         click.echo(text, nl=False, color=color)
     _echo_internal_errors(result)
@@ -304,7 +319,7 @@ def _echo_internal_errors(result: RunResult) -> None:
 
 
 def _apply_fixes(
-    engine: Engine, targets: list[Path], result: RunResult, unsafe: bool, write: bool
+    engine: Engine, targets: list[Path], result: RunResult, unsafe: bool, write: bool, tree: Tree
 ) -> tuple[RunResult, bool]:
     """``--diff`` prints the fixes as a diff; ``--fix`` writes them and returns the findings
     of a fresh run over the same paths, which is what remains. Also: whether files change."""
@@ -318,7 +333,7 @@ def _apply_fixes(
         click.echo(apply.unified_diff(plan), nl=False)
         click.echo(apply.summary(plan, written=False), err=True)
         return result, bool(plan.changes)
-    problems = apply.write(plan)
+    problems = apply.write(plan, tree)
     after = engine.run(targets) if plan.changes else result
     after.problems += problems
     click.echo(apply.summary(plan, written=True), err=True)

@@ -19,6 +19,7 @@ from ecolint.engine import UNUSED_SUPPRESSION
 from ecolint.findings import Finding
 from ecolint.fixes import apply
 from ecolint.rules import all_rules
+from ecolint.safe_write import Tree
 
 CASES = sorted(path.name for path in (FIXTURES / "fixes").iterdir() if path.is_dir())
 
@@ -33,7 +34,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def fix(root: Path, unsafe: bool = True) -> apply.Plan:
     plan = apply.plan(scan([root]).findings, unsafe)
-    assert apply.write(plan) == []
+    assert apply.write(plan, Tree([root])) == []
     return plan
 
 
@@ -223,7 +224,7 @@ def test_every_invalid_example_is_fixed_and_nothing_else_changes(
     assert mine and all(f.edits for f in mine), "every invalid example has a mechanical fix"
     others = sorted((f.code, f.line) for f in findings if f.code != code)
     plan = apply.plan(findings, unsafe=True)
-    assert apply.write(plan) == [] and not plan.skipped
+    assert apply.write(plan, Tree([tmp_path])) == [] and not plan.skipped
     after = path.read_text(encoding="utf-8")
     assert cst.parse_module(after).code == after
     ast.parse(after)
@@ -365,7 +366,7 @@ def test_gpus_without_bf16_get_float16(tmp_path: Path) -> None:
     )
     findings = scan([tmp_path], gpu="t4").findings
     assert len(findings) == 5
-    apply.write(apply.plan(findings, unsafe=True))
+    apply.write(apply.plan(findings, unsafe=True), Tree([tmp_path]))
     after = (tmp_path / "load.py").read_text(encoding="utf-8")
     assert "bfloat16" not in after and "bf16" not in after
     for code in (

@@ -17,6 +17,7 @@ from pathlib import Path
 from ecolint.findings import Finding, Replacement
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.files import SourceText
+from ecolint.safe_write import Tree, WriteError
 from ecolint.sources.python import SourceError
 
 
@@ -85,7 +86,7 @@ def _conflict(
     for edit in finding.edits:
         if edit.file not in sources:
             try:
-                sources[edit.file] = SourceText.read(edit.file)
+                sources[edit.file] = SourceText.read(edit.file, Path(edit.path))
             except (OSError, SourceError) as error:
                 return f"cannot read {edit.path}: {getattr(error, 'message', error)}"
         if any(_overlap(edit, other) for other in chosen.get(edit.file, [])):
@@ -140,14 +141,22 @@ def _first_broken(
     return None
 
 
-def write(result: Plan) -> list[tuple[str, str]]:
-    """Write the changed files; (file, problem) for those that could not be written."""
+def write(result: Plan, tree: Tree) -> list[tuple[str, str]]:
+    """Write the changed files; (file, problem) for those that were not written. Their files
+    and the findings whose fixes touch them leave the plan, so the summary counts only what
+    is on disk."""
     problems = []
+    unwritten: set[Path] = set()
     for change in result.changes:
         try:
-            change.source.write(change.after)
-        except OSError as error:
-            problems.append((change.display, f"cannot write: {error.strerror or error}"))
+            change.source.write(change.after, tree)
+        except WriteError as error:
+            problems.append((change.display, error.reason))
+            unwritten.add(change.source.file)
+    result.changes = [c for c in result.changes if c.source.file not in unwritten]
+    result.applied = [
+        f for f in result.applied if not any(edit.file in unwritten for edit in f.edits)
+    ]
     return problems
 
 

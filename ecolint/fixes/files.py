@@ -24,6 +24,7 @@ import yaml
 from ecolint.analysis.module import ModuleInfo
 from ecolint.findings import Replacement
 from ecolint.fixes.edits import Fix, FixError, apply_text, line_column, line_starts, narrow
+from ecolint.safe_write import Tree, write_file
 from ecolint.sources.discovery import source_kind
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import SourceError, decode_python, decode_text, parse_python
@@ -117,17 +118,20 @@ class SourceText:
     encoding: str
     bom: bool
     kind: str  # as discovery names it: python, notebook, requirements, pyproject, yaml, ...
+    data: bytes  # as read: the file is only replaced while it still holds these bytes
+    named: Path  # as discovery reached it (``file`` is resolved): a symlink shows here
 
     @classmethod
-    def read(cls, file: Path) -> SourceText:
+    def read(cls, file: Path, named: Path | None = None) -> SourceText:
         data = file.read_bytes()
+        named = named or file
         bom = data.startswith(codecs.BOM_UTF8)
         kind = source_kind(file) or "python"
         if kind != "python":
-            return cls(file, decode_text(data, len(data)), "utf-8", bom, kind)
+            return cls(file, decode_text(data, len(data)), "utf-8", bom, kind, data, named)
         decoded = decode_python(data, len(data))
         encoding = "utf-8" if decoded.encoding == "utf-8-sig" else decoded.encoding
-        return cls(file, decoded.text, encoding, bom, kind)
+        return cls(file, decoded.text, encoding, bom, kind, data, named)
 
     def apply(self, edits: Iterable[Replacement]) -> str:
         """The text with ``edits`` applied; FixError when the file is no longer what was
@@ -152,9 +156,11 @@ class SourceText:
         except RecursionError:
             return "the result nests too deeply to parse"
 
-    def write(self, text: str) -> None:
-        data = text.encode(self.encoding)
-        self.file.write_bytes((codecs.BOM_UTF8 if self.bom else b"") + data)
+    def write(self, text: str, tree: Tree) -> None:
+        """Atomically, in the file's own encoding and BOM; WriteError when it changed since
+        it was read, leads out of ``tree`` or cannot be written."""
+        data = (codecs.BOM_UTF8 if self.bom else b"") + text.encode(self.encoding)
+        write_file(self.named, data, tree, expected=self.data)
 
 
 def text_digest(text: str) -> str:

@@ -1,0 +1,129 @@
+"""The one way ecolint writes a file: fixes, ``--add-noqa``, baselines and ``-o`` reports.
+
+A repository being scanned is not trusted. A committed symlink must not turn a fix or a report
+into a write outside the tree the run was given, so a write whose real location leaves the tree
+while the name it was asked for lies inside it is refused. A write never leaves a half-written
+file: the bytes go to a temporary file in the same folder (created exclusively, with the
+original's permission bits), are flushed to disk and then renamed over the original, so a kill,
+a full disk or a size limit leaves the old bytes or the new ones, never a mix. A file that
+changed since ecolint read it is not overwritten: the person's edit wins over ecolint's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+NEW_FILE_MODE = 0o666  # before the umask, as open() creates files
+TEMP_SUFFIX = ".ecolint-tmp"
+
+
+class WriteError(Exception):
+    """A write that was refused or failed; the file is as it was before."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class Tree:
+    """The folders a run may write into through a symlink: the paths it was given and the
+    project root, each as written and as resolved."""
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        found: list[Path] = []
+        for root in roots:
+            folder = root if root.is_dir() else root.parent
+            found += [Path(os.path.abspath(folder)), Path(os.path.realpath(folder))]
+        self.roots = tuple(dict.fromkeys(found))
+
+    def contains(self, path: Path) -> bool:
+        return any(path == root or path.is_relative_to(root) for root in self.roots)
+
+    def target(self, path: Path) -> Path:
+        """Where writing ``path`` really lands. A location outside the tree is only accepted
+        when it was named directly (``-o /tmp/report.json``), not reached through a symlink
+        from inside the tree or through ``path`` itself being a symlink."""
+        named = Path(os.path.abspath(path))
+        real = Path(os.path.realpath(path))
+        if real == named or self.contains(real):
+            return real
+        if path.is_symlink() or self.contains(named):
+            raise WriteError(
+                path, f"not written: it is a symlink to {real}, outside the scanned tree"
+            )
+        return real
+
+
+def write_file(path: Path, data: bytes, tree: Tree, expected: bytes | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically. With ``expected``, the file must still hold
+    exactly those bytes (what was read and analysed) or nothing is written."""
+    target = tree.target(path)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise WriteError(path, f"cannot write: {error.strerror or error}") from None
+    if mode is not None and not os.access(target, os.W_OK):
+        # A rename would replace a read-only file; writing in place would have been refused.
+        raise WriteError(path, "cannot write: Permission denied")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        _write_new(temporary, data, mode)
+        if expected is not None and _current(target) != expected:
+            raise WriteError(path, "not written: it changed since ecolint read it")
+        os.replace(temporary, target)
+    except OSError as error:
+        _remove(temporary)
+        raise WriteError(path, f"cannot write: {error.strerror or error}") from None
+    except WriteError:
+        _remove(temporary)
+        raise
+    _sync_folder(target.parent)
+
+
+def _write_new(temporary: Path, data: bytes, mode: int | None) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(temporary, flags, NEW_FILE_MODE if mode is None else 0o600)
+    try:
+        if mode is not None:
+            os.fchmod(descriptor, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _current(target: Path) -> bytes | None:
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _remove(temporary: Path) -> None:
+    with contextlib.suppress(OSError):
+        temporary.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename itself survives a power cut only once the folder is flushed; where a folder
+    cannot be opened (Windows) the rename is already as durable as the platform makes it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
