@@ -20,6 +20,7 @@ ECO101_SCRIPT = (
     "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
 )
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
+RULES = re.compile(r"#\s*rules:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
 
 
 def run_ecolint(
@@ -50,6 +51,35 @@ def expectations(path: Path) -> set[tuple[int, str]]:
             for code in match.group("codes").split(","):
                 expected.add((number, code.strip()))
     return expected
+
+
+def declared_rules(*paths: Path) -> tuple[str, ...]:
+    """The rules a fixture exercises, from its ``# rules: ECO101, ECO102`` header (in a
+    notebook, a comment of a code cell): the fixture runs with only those selected, so a new
+    rule never changes another rule's fixture. A folder declares the union of its files."""
+    files = [
+        file for path in paths for file in (sorted(path.rglob("*")) if path.is_dir() else [path])
+    ]
+    codes: set[str] = set()
+    for file in files:
+        if file.is_file():
+            for match in RULES.finditer(file.read_text(encoding="utf-8", errors="replace")):
+                codes.update(code.strip() for code in match.group("codes").split(","))
+    assert codes, f"{', '.join(map(str, paths))} declares no '# rules: ECOxxx' header"
+    return tuple(sorted(codes))
+
+
+def declared_expectations(path: Path, tree: Path | None = None) -> set[tuple[int, str]]:
+    """A fixture's expectations, each of a rule it (or the ``tree`` it belongs to) declares:
+    a stale expectation of a rule not run would otherwise pass unseen."""
+    expected = expectations(path)
+    assert {code for _, code in expected} <= set(declared_rules(tree or path)), path.name
+    return expected
+
+
+def scan_declared(paths: list[Path], show_green: bool = False, **overrides: object) -> RunResult:
+    """``scan`` with only the rules the fixtures declare selected."""
+    return scan(paths, show_green, select=declared_rules(*paths), **overrides)
 
 
 def found(findings: list[Finding], path: Path | None = None) -> set[tuple[int, str]]:
