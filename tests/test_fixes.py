@@ -326,7 +326,8 @@ def test_rule_files_declare_fixes_properly(fix: str, message: str) -> None:
     from ecolint.rules import RuleFileError, parse_rule
 
     text = (
-        "code: ECO999\nname: x\nmood: gray\ntriggers: [x]\nsummary: {en: x, zh: x}\n"
+        "code: ECO999\nname: x\nmood: gray\nbasis: informational\ntriggers: [x]\n"
+        "summary: {en: x, zh: x}\n"
         "messages: {default: {en: x, zh: x}}\ndocs: {}\n" + fix + "\n"
     )
     with pytest.raises(RuleFileError, match=message):

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import example_files, example_rules, expectations, scan
+from conftest import example_files, example_rules, expectations, run_ecolint, scan
 
 from ecolint.checks.base import registry
 from ecolint.engine import ENGINE_RULES
@@ -109,8 +109,25 @@ def test_invalid_examples_are_fixed_into_their_expected_replacement(
     assert path.read_text(encoding="utf-8") == example["expected_replacement"]
 
 
-def test_readme_rules_table_lists_every_rule() -> None:
+def test_readme_rules_table_is_what_ecolint_rules_prints(tmp_path: Path) -> None:
+    """The table is generated (``python scripts/readme_rules_table.py``), never typed twice."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## Rules", 1)[1].split("\n\n", 2)[1]
-    for rule in RULES:
-        assert f"| {rule.code} | `{rule.name}` | {rule.mood}" in table, rule.code
+    table = readme.split("<!-- rules-table:start -->\n", 1)[1].split("<!-- rules-table:end -->")[0]
+    printed = run_ecolint("rules", "--format", "markdown", "--lang", "en", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    assert table == printed.stdout, "run python scripts/readme_rules_table.py"
+    assert all(f"| {code} |" in table for code in all_rules())
+
+
+def test_rule_files_declare_their_basis() -> None:
+    from ecolint.rules import RuleFileError, parse_rule
+
+    text = (
+        "code: ECO999\nname: x\nmood: gray\nbasis: {basis}\ntriggers: [x]\n"
+        "summary: {{en: x, zh: x}}\nmessages: {{default: {{en: x, zh: x}}}}\ndocs: {{}}\n"
+    )
+    assert parse_rule(text.format(basis="convention"), "ECO999.yaml").basis == "convention"
+    with pytest.raises(RuleFileError, match="basis 'guessed' is not one of"):
+        parse_rule(text.format(basis="guessed"), "ECO999.yaml")
+    with pytest.raises(RuleFileError, match="missing key 'basis'"):
+        parse_rule(text.format(basis="x").replace("basis: x\n", ""), "ECO999.yaml")
