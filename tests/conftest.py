@@ -97,9 +97,9 @@ def declared_expectations(path: Path, tree: Path | None = None) -> set[tuple[int
     return expected
 
 
-def scan_declared(paths: list[Path], show_green: bool = False, **overrides: object) -> RunResult:
+def scan_declared(paths: list[Path], show_green: bool = False) -> RunResult:
     """``scan`` with only the rules the fixtures declare selected."""
-    return scan(paths, show_green, select=declared_rules(*paths), **overrides)
+    return scan(paths, show_green, select=declared_rules(*paths))
 
 
 def case_rules(name: str) -> tuple[str, ...]:

@@ -104,7 +104,8 @@ def test_invalid_examples_are_fixed_into_their_expected_replacement(
     in the rule's YAML, is what ``--fix --unsafe-fixes`` makes of it."""
     assert all_rules()[code].fixable, "only a fixable rule's example has a replacement"
     (path,) = _write_example(tmp_path, example)
-    plan = apply.plan(scan([path], select=(code,)).findings, unsafe=True)
+    findings = scan([path], select=example_rules(code, [path])).findings
+    plan = apply.plan([finding for finding in findings if finding.code == code], unsafe=True)
     assert apply.write(plan) == [] and plan.applied and not plan.skipped
     assert path.read_text(encoding="utf-8") == example["expected_replacement"]
 
