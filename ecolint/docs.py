@@ -106,7 +106,7 @@ def render_rule_markdown(rule: Rule, lang: str = DEFAULT_LANG) -> str:
 
 
 def _kind(rule: Rule, lang: str) -> str:
-    return t("docs.measured" if rule.measured else "docs.convention", lang)
+    return t(f"docs.{rule.basis}", lang)
 
 
 def _render(rule: Rule, lang: str, markdown: bool) -> str:
@@ -184,7 +184,7 @@ def rules_table(rules: list[Rule], lang: str = DEFAULT_LANG) -> list[dict[str, s
             "code": rule.code,
             "name": rule.name,
             "mood": rule.mood,
-            "basis": "measured" if rule.measured else "convention",
+            "basis": rule.basis,
             "summary": rule.summary_text(lang),
             "fix": rule.fix_text(lang),
         }
@@ -193,11 +193,13 @@ def rules_table(rules: list[Rule], lang: str = DEFAULT_LANG) -> list[dict[str, s
 
 
 def render_rules_table(rules: list[Rule], lang: str = DEFAULT_LANG, markdown: bool = False) -> str:
+    """``ecolint rules``; its Markdown form in English is the README's rules table
+    (``scripts/readme_rules_table.py`` writes it there)."""
     headers = [t(f"docs.col.{name}", lang) for name in ("code", "name", "mood", "basis", "fix")]
     rows = [
         [
             entry["code"],
-            entry["name"],
+            f"`{entry['name']}`" if markdown else entry["name"],
             t(f"mood.{entry['mood']}", lang),
             t(f"docs.basis.{entry['basis']}", lang),
             entry["fix"],
@@ -206,7 +208,9 @@ def render_rules_table(rules: list[Rule], lang: str = DEFAULT_LANG, markdown: bo
     ]
     if markdown:
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows
+        ]
         return "\n".join(lines)
     from ecolint.advisor.output import Table, table_lines
 

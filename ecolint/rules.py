@@ -22,6 +22,9 @@ MOOD_COLORS = {
     "gray": "bright_black",
     "green": "green",
 }
+# What a rule's figures rest on: EcoCompute rows, an engineering convention no row measures
+# (ECO4xx), or nothing, for rules that inform rather than estimate a cost (ECO0xx, ECO3xx).
+BASES = ("measured", "convention", "informational")
 FIX_TIERS = ("safe", "unsafe")  # safe: applied by --fix; unsafe: also needs --unsafe-fixes
 _CODE = re.compile(r"^ECO\d{3}$")
 DEFAULT_SOURCES = ("python", "notebook")
@@ -42,7 +45,7 @@ class Rule:
     code: str
     name: str
     mood: str
-    measured: bool
+    basis: str
     triggers: tuple[str, ...]  # every trigger word, whatever the kind of file
     sources: frozenset[str]
     summary: dict[str, str]
@@ -61,6 +64,10 @@ class Rule:
         """The message in ``lang``; parameters that are Phrases are rendered in it too."""
         template = self.messages[key].get(lang) or self.messages[key]["en"]
         return template.format(**{name: render(value, lang) for name, value in params.items()})
+
+    @property
+    def measured(self) -> bool:
+        return self.basis == "measured"
 
     @property
     def fix_summary(self) -> str:
@@ -114,6 +121,9 @@ def parse_rule(text: str, source: str) -> Rule:
     mood = _require(data, "mood", str, source)
     if mood not in MOODS:
         raise RuleFileError(f"{source}: mood '{mood}' is not one of {', '.join(MOODS)}")
+    basis = _require(data, "basis", str, source)
+    if basis not in BASES:
+        raise RuleFileError(f"{source}: basis '{basis}' is not one of {', '.join(BASES)}")
     kinds = data.get("sources", list(DEFAULT_SOURCES))
     if not isinstance(kinds, list) or not set(kinds) <= KINDS:
         raise RuleFileError(f"{source}: 'sources' must list kinds from {', '.join(sorted(KINDS))}")
@@ -133,7 +143,7 @@ def parse_rule(text: str, source: str) -> Rule:
         code=code,
         name=name,
         mood=mood,
-        measured=bool(data.get("measured", False)),
+        basis=basis,
         triggers=tuple(sorted({word for words in kind_triggers.values() for word in words})),
         kind_triggers=kind_triggers,
         sources=frozenset(kinds),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,7 @@ ECO101_SCRIPT = (
     "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
 )
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
+RULES = re.compile(r"#\s*rules:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
 
 
 def run_ecolint(
@@ -50,6 +52,65 @@ def expectations(path: Path) -> set[tuple[int, str]]:
             for code in match.group("codes").split(","):
                 expected.add((number, code.strip()))
     return expected
+
+
+def header_rules(path: Path) -> set[str]:
+    """The codes of the ``# rules: ECO101, ECO102`` comments in a file: a header line, in a
+    notebook a comment of a code cell, in a rule's YAML example a comment on its first line."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return {code.strip() for match in RULES.finditer(text) for code in match["codes"].split(",")}
+
+
+def declared_rules(*paths: Path) -> tuple[str, ...]:
+    """The rules a fixture exercises, from its ``# rules:`` header: the fixture runs with only
+    those selected, so a new rule never changes another rule's fixture. A folder declares the
+    union of its files'."""
+    files = [path for path in paths if path.is_file()]
+    files += [file for path in paths if path.is_dir() for file in path.rglob("*") if file.is_file()]
+    codes = set().union(*map(header_rules, files))
+    assert codes, f"{', '.join(map(str, paths))} declares no '# rules: ECOxxx' header"
+    return tuple(sorted(codes))
+
+
+def example_files(example: str | dict[str, Any]) -> dict[str, str]:
+    """A rule's YAML example is Python source (written as ``example.py``), the same as
+    ``{code: source, expected_replacement: fixed source}``, or ``{files: {name: text}}`` for
+    rules that read other files or need several of them."""
+    if isinstance(example, str):
+        return {"example.py": example}
+    if "files" in example:
+        return dict(example["files"])
+    return {"example.py": example["code"]}
+
+
+def example_rules(code: str, paths: list[Path]) -> tuple[str, ...]:
+    """The rules a rule's example runs with: the rule alone, plus any the example declares
+    (``# rules: ECO002, ECO101``: ECO002 judges only suppressions of rules that run)."""
+    return tuple(sorted({code}.union(*map(header_rules, paths))))
+
+
+def declared_expectations(path: Path, tree: Path | None = None) -> set[tuple[int, str]]:
+    """A fixture's expectations, each of a rule it (or the ``tree`` it belongs to) declares:
+    a stale expectation of a rule not run would otherwise pass unseen."""
+    expected = expectations(path)
+    assert {code for _, code in expected} <= set(declared_rules(tree or path)), path.name
+    return expected
+
+
+def scan_declared(paths: list[Path], show_green: bool = False) -> RunResult:
+    """``scan`` with only the rules the fixtures declare selected."""
+    return scan(paths, show_green, select=declared_rules(*paths))
+
+
+def case_rules(name: str) -> tuple[str, ...]:
+    """The rules a fix case runs with, from the ``# rules:`` header of its ``remaining.txt``
+    (an ECO002 case names the rules its suppressions name, so that they are judged)."""
+    return declared_rules(FIXTURES / "fixes" / name / "remaining.txt")
+
+
+def select_args(codes: tuple[str, ...]) -> list[str]:
+    """``--select`` options of the command for ``codes``."""
+    return [argument for code in codes for argument in ("--select", code)]
 
 
 def found(findings: list[Finding], path: Path | None = None) -> set[tuple[int, str]]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import example_files
 
 from ecolint.rules import all_rules
 
@@ -40,13 +41,14 @@ def write_every_rule_tree(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for rule in all_rules().values():
         for index, example in enumerate(rule.examples.get("invalid", [])):
-            if isinstance(example, dict):  # several files, or files that are not Python
+            if isinstance(example, dict) and "files" in example:  # several files, or not Python
                 target = folder / f"{rule.code.lower()}_{index}"
                 for name, text in example["files"].items():
                     (target / name).parent.mkdir(parents=True, exist_ok=True)
                     (target / name).write_text(text, encoding="utf-8")
             else:
-                (folder / f"{rule.code.lower()}_{index}.py").write_text(example, encoding="utf-8")
+                source = example_files(example)["example.py"]
+                (folder / f"{rule.code.lower()}_{index}.py").write_text(source, encoding="utf-8")
     clean = (EXAMPLES / "clean_serving.py").read_text(encoding="utf-8")
     (folder / "clean_serving.py").write_text(clean, encoding="utf-8")
     return folder

@@ -1,33 +1,34 @@
-"""YAML training/serving configs (axolotl, LLaMA-Factory): each fixture carries its
-expectations as ``# expect:`` comments, like the Python fixtures."""
+"""YAML training/serving configs (axolotl, LLaMA-Factory): each fixture declares its rules
+(``# rules:``) and carries its expectations as ``# expect:`` comments, like the Python
+fixtures, and runs with only its rules selected."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, expectations, found, scan
+from conftest import FIXTURES, declared_expectations, found, scan, scan_declared
 
 CONFIGS = sorted((FIXTURES / "configs").glob("*.y*ml"))
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[path.name for path in CONFIGS])
 def test_config_fixture(path: Path) -> None:
-    result = scan([path])
+    result = scan_declared([path])
     assert not result.internal_errors
-    assert found(result.findings) == expectations(path)
+    assert found(result.findings) == declared_expectations(path)
 
 
 def test_finding_spans_the_key_and_its_value() -> None:
     path = FIXTURES / "configs" / "llamafactory_qlora.yaml"
-    (finding,) = scan([path]).findings
-    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (3, 1, 3, 20)
+    (finding,) = scan_declared([path]).findings
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (4, 1, 4, 20)
     assert "(quantization_bit: 4) on Qwen/Qwen2.5-1.5B-Instruct" in finding.message
     assert finding.evidence["confidence"] == "★★★"
 
 
 def test_nf4_above_the_crossover_is_a_saving() -> None:
-    result = scan([FIXTURES / "configs" / "axolotl_qlora_large.yml"], show_green=True)
+    result = scan_declared([FIXTURES / "configs" / "axolotl_qlora_large.yml"], show_green=True)
     assert [(f.code, f.mood) for f in result.findings] == [("ECO102", "green")]
 
 

@@ -16,17 +16,11 @@ from ecolint.evidence.select import CONVENTION_BASIS, convention, select
 from ecolint.rules import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-CONVENTION_RULES = [rule for code, rule in all_rules().items() if code.startswith("ECO4")]
+CONVENTION_RULES = [rule for rule in all_rules().values() if rule.basis == "convention"]
 
 
-def test_convention_rules_are_the_eco4xx_rules() -> None:
-    assert sorted(rule.code for rule in CONVENTION_RULES) == [
-        "ECO401",
-        "ECO402",
-        "ECO403",
-        "ECO404",
-        "ECO405",
-    ]
+def test_convention_rules_are_yellow_and_say_so() -> None:
+    assert CONVENTION_RULES
     for rule in CONVENTION_RULES:
         assert rule.mood == "yellow" and not rule.measured
         assert f"({CONVENTION_BASIS})" in render_rule(rule).splitlines()[0]
@@ -56,8 +50,9 @@ def test_convention_findings_keep_the_documented_json_shape() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("`json`: a stable document.", 1)[1].split("```json", 1)[1]
     documented = json.loads(block.split("```", 1)[0])["findings"][0]["evidence"]
-    result = scan([ROOT / "examples" / "chat_notebook_export.py"])
-    assert {finding.code for finding in result.findings} == {"ECO401", "ECO402", "ECO403"}
+    codes = tuple(rule.code for rule in CONVENTION_RULES)
+    result = scan([ROOT / "examples" / "chat_notebook_export.py"], select=codes)
+    assert {finding.code for finding in result.findings} >= {"ECO401", "ECO402", "ECO403"}
     for finding in result.findings:
         assert finding.evidence is not None
         assert set(finding.evidence) == set(documented)

@@ -1,4 +1,6 @@
-"""examples/ shows each finding where its comments say, and the clean script shows none."""
+"""examples/ shows each finding where its comments say, and the clean script shows none. They
+run with every rule, as users run them; they need not show every rule (the smoke run in
+test_fixtures.py checks that each rule fires somewhere)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,7 @@ from pathlib import Path
 
 from conftest import expectations, found, scan
 
-from ecolint.engine import ENGINE_RULES
 from ecolint.evidence.select import CONVENTION_BASIS
-from ecolint.rules import all_rules
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -19,9 +19,6 @@ def test_examples_report_what_their_comments_say() -> None:
     for path in sorted(EXAMPLES.rglob("*")):
         if path.is_file():
             assert found(result.findings, path) == expectations(path), path.name
-    rules = all_rules()
-    checked = {code for code, rule in rules.items() if rule.triggers and code not in ENGINE_RULES}
-    assert {finding.code for finding in result.findings} == checked, "every rule is shown"
     for finding in result.findings:
         evidence = finding.evidence
         assert evidence and evidence["confidence"]

@@ -7,12 +7,13 @@ import ast
 import difflib
 import json
 import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 import pytest
-from conftest import FIXTURES, scan
+from conftest import FIXTURES, case_rules, example_files, example_rules, scan, select_args
 from test_cli import run
 
 from ecolint.engine import UNUSED_SUPPRESSION
@@ -32,8 +33,19 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def fix(root: Path, unsafe: bool = True) -> apply.Plan:
-    plan = apply.plan(scan([root]).findings, unsafe)
+def scan_case(root: Path) -> list[Finding]:
+    """The findings of the rules a case copied to ``root`` names (``copy_case``)."""
+    return scan([root], select=case_rules(root.name)).findings
+
+
+def check_case(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``ecolint check`` in a copied case with only its rules selected."""
+    return run("check", *select_args(case_rules(root.name)), *args, cwd=root)
+
+
+def fix(root: Path, unsafe: bool = True, select: tuple[str, ...] | None = None) -> apply.Plan:
+    findings = scan_case(root) if select is None else scan([root], select=select).findings
+    plan = apply.plan(findings, unsafe)
     assert apply.write(plan, Tree([root])) == []
     return plan
 
@@ -68,16 +80,16 @@ def test_a_second_fix_changes_nothing(tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_only_findings_without_a_mechanical_fix_remain(tmp_path: Path, name: str) -> None:
-    """``remaining.txt`` beside a case lists ``file code`` of the findings a fix leaves (and
-    why, after a ``#``); none remain when there is no such file."""
+    """``remaining.txt`` beside a case declares its rules (``# rules: ECO101``) and lists
+    ``file code`` of the findings a fix leaves, and why after a ``#``."""
     root = copy_case(name, tmp_path)
     fix(root)
-    remaining = scan([root]).findings
+    remaining = scan_case(root)
     assert all(not finding.edits for finding in remaining)
-    listed = FIXTURES / "fixes" / name / "remaining.txt"
+    listed = (FIXTURES / "fixes" / name / "remaining.txt").read_text(encoding="utf-8")
     expected = set()
-    if listed.exists():
-        for line in listed.read_text(encoding="utf-8").splitlines():
+    for line in listed.splitlines():
+        if not line.startswith("#"):
             file, code = line.split("#", 1)[0].split()
             expected.add((file, code))
     assert {(Path(f.path).relative_to(root).as_posix(), f.code) for f in remaining} == expected
@@ -85,7 +97,7 @@ def test_only_findings_without_a_mechanical_fix_remain(tmp_path: Path, name: str
 
 def test_a_value_shared_by_several_findings_is_fixed_once(tmp_path: Path) -> None:
     root = copy_case("eco101_defined_elsewhere", tmp_path)
-    findings = scan([root]).findings
+    findings = scan_case(root)
     shared = [f for f in findings if any(e.text == "0.0" and e.line == 8 for e in f.edits)]
     assert len(shared) == 2, "first and second flow from THRESHOLD"
     from_settings = [f for f in findings if Path(f.path).name == "serve.py"]
@@ -145,7 +157,7 @@ def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
 def test_safe_fixes_are_applied_by_fix_alone(tmp_path: Path) -> None:
     root = copy_case("eco103_compile", tmp_path)
     findings = [
-        replace(f, fix={**f.fix, "safety": "safe"}) if f.fix else f for f in scan([root]).findings
+        replace(f, fix={**f.fix, "safety": "safe"}) if f.fix else f for f in scan_case(root)
     ]
     plan = apply.plan(findings, unsafe=False)
     assert len(plan.applied) == 3 and plan.hidden == 0
@@ -153,7 +165,7 @@ def test_safe_fixes_are_applied_by_fix_alone(tmp_path: Path) -> None:
 
 def test_overlapping_fixes_are_left_for_another_run(tmp_path: Path) -> None:
     root = copy_case("eco101_layouts", tmp_path)
-    findings = [f for f in scan([root]).findings if f.edits]
+    findings = [f for f in scan_case(root) if f.edits]
     first = findings[0]
     rival = replace(first, code="ECO999", edits=(replace(first.edits[0], text=", other=1"),))
     plan = apply.plan([first, rival], unsafe=True)
@@ -163,7 +175,7 @@ def test_overlapping_fixes_are_left_for_another_run(tmp_path: Path) -> None:
 
 def test_a_fix_that_would_not_parse_is_dropped_with_a_message(tmp_path: Path) -> None:
     root = copy_case("eco101_layouts", tmp_path)
-    findings = [f for f in scan([root]).findings if f.edits]
+    findings = [f for f in scan_case(root) if f.edits]
     broken = replace(findings[0], edits=(replace(findings[0].edits[0], text=", ("),))
     plan = apply.plan([broken, *findings[1:]], unsafe=True)
     assert [f for f, _ in plan.skipped] == [broken]
@@ -174,7 +186,7 @@ def test_a_fix_that_would_not_parse_is_dropped_with_a_message(tmp_path: Path) ->
 
 def test_a_file_changed_since_the_analysis_is_not_written(tmp_path: Path) -> None:
     root = copy_case("eco101_layouts", tmp_path)
-    findings = scan([root]).findings
+    findings = scan_case(root)
     (root / "layouts.py").write_text("# rewritten meanwhile\n", encoding="utf-8")
     plan = apply.plan(findings, unsafe=True)
     assert not plan.applied and not plan.changes
@@ -192,7 +204,7 @@ def test_encodings_and_line_endings_are_kept(tmp_path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8").replace(b"latin-1", b"utf-8"))
     latin = tmp_path / "latin.py"
     latin.write_bytes(text.encode("latin-1"))
-    fix(tmp_path)
+    fix(tmp_path, select=("ECO101",))
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     assert b"load_in_8bit=True, llm_int8_threshold=0.0)\r\n" in path.read_bytes()
     assert latin.read_bytes() == text.replace(
@@ -202,10 +214,10 @@ def test_encodings_and_line_endings_are_kept(tmp_path: Path) -> None:
 
 def _fixable_examples() -> list[tuple[str, int, str]]:
     return [
-        (rule.code, index, text)
+        (rule.code, index, example_files(example)["example.py"])
         for rule in all_rules().values()
         if rule.fixable
-        for index, text in enumerate(rule.examples.get("invalid", []))
+        for index, example in enumerate(rule.examples.get("invalid", []))
     ]
 
 
@@ -219,24 +231,23 @@ def test_every_invalid_example_is_fixed_and_nothing_else_changes(
 ) -> None:
     path = tmp_path / "example.py"
     path.write_text(text, encoding="utf-8")
-    findings = scan([path]).findings
-    mine = [f for f in findings if f.code == code]
+    rules = example_rules(code, [path])
+    mine = [f for f in scan([path], select=rules).findings if f.code == code]
     assert mine and all(f.edits for f in mine), "every invalid example has a mechanical fix"
-    others = sorted((f.code, f.line) for f in findings if f.code != code)
-    plan = apply.plan(findings, unsafe=True)
+    plan = apply.plan(mine, unsafe=True)
     assert apply.write(plan, Tree([tmp_path])) == [] and not plan.skipped
     after = path.read_text(encoding="utf-8")
     assert cst.parse_module(after).code == after
     ast.parse(after)
-    assert not [f for f in scan([path]).findings if f.code == code], "the finding is gone"
-    assert sorted((f.code, f.line) for f in scan([path]).findings if f.code != code) == others
+    assert not [f for f in scan([path], select=rules).findings if f.code == code], "it is gone"
     edited = {line for f in mine for e in f.edits for line in range(e.line, e.end_line + 1)}
     matcher = difflib.SequenceMatcher(None, text.splitlines(), after.splitlines())
     for tag, first, last, _, _ in matcher.get_opcodes():
         if tag != "equal":
             touched = set(range(first + 1, last + 1)) or {first, first + 1}
             assert touched & edited, f"line {first + 1} changed outside the fix's edits"
-    assert not apply.plan(scan([path]).findings, unsafe=True).changes, "idempotent"
+    again = [f for f in scan([path], select=rules).findings if f.code == code]
+    assert not apply.plan(again, unsafe=True).changes, "idempotent"
 
 
 def test_every_fixable_rule_has_a_fix_and_declares_its_tier() -> None:
@@ -254,7 +265,7 @@ def test_every_fixable_rule_has_a_fix_and_declares_its_tier() -> None:
 
 def test_json_exposes_the_edits(tmp_path: Path) -> None:
     root = copy_case("eco101_defined_elsewhere", tmp_path)
-    out = run("check", "--format", "json", cwd=root)
+    out = check_case(root, "--format", "json")
     findings = json.loads(out.stdout)["findings"]
     edits = [edit for finding in findings for edit in finding["fix"]["edits"]]
     assert {"path": "app/settings.py", "line": 3, "column": 29, "end_line": 3,
@@ -264,32 +275,32 @@ def test_json_exposes_the_edits(tmp_path: Path) -> None:
 def test_cli_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
     root = copy_case("eco103_compile", tmp_path)
     before = tree(root)
-    out = run("check", "--diff", "--unsafe-fixes", cwd=root)
+    out = check_case(root, "--diff", "--unsafe-fixes")
     assert out.returncode == 1, out.stderr
     assert tree(root) == before
     assert out.stdout.startswith("--- fp8.py\n+++ fp8.py\n@@ -5,18 +5,22 @@\n")
     assert "+model.compile()\n" in out.stdout and "+    loaded.compile()\n" in out.stdout
     assert "Would fix 3 findings in 1 file." in out.stderr
-    safe_only = run("check", "--diff", cwd=root)
+    safe_only = check_case(root, "--diff")
     assert safe_only.returncode == 0 and safe_only.stdout == ""
     assert "3 unsafe fixes not applied (add --unsafe-fixes)" in safe_only.stderr
 
 
 def test_cli_fix_reports_what_was_fixed_and_what_remains(tmp_path: Path) -> None:
     root = copy_case("eco103_compile", tmp_path)
-    out = run("check", "--fix", "--unsafe-fixes", cwd=root)
+    out = check_case(root, "--fix", "--unsafe-fixes")
     assert out.returncode == 1, "server.py still has a finding"
     assert "Fixed 3 findings in 1 file." in out.stderr
     assert out.stdout.startswith("server.py:9:31: ECO103")
     assert "Found 1 finding (1 red)" in out.stdout
-    again = run("check", "--fix", "--unsafe-fixes", cwd=root)
+    again = check_case(root, "--fix", "--unsafe-fixes")
     assert "No fixes to apply." in again.stderr
 
 
 def test_cli_fix_without_unsafe_fixes_changes_nothing(tmp_path: Path) -> None:
     root = copy_case("eco101_layouts", tmp_path)
     before = tree(root)
-    out = run("check", "--fix", cwd=root)
+    out = check_case(root, "--fix")
     assert out.returncode == 1
     assert tree(root) == before
     assert "12 unsafe fixes not applied (add --unsafe-fixes)" in out.stderr
@@ -299,7 +310,7 @@ def test_cli_fix_without_unsafe_fixes_changes_nothing(tmp_path: Path) -> None:
 
 def test_findings_keep_their_order_and_fields(tmp_path: Path) -> None:
     root = copy_case("eco101_layouts", tmp_path)
-    findings: list[Finding] = scan([root]).findings
+    findings: list[Finding] = scan_case(root)
     assert findings == sorted(findings, key=Finding.sort_key)
     assert [f.safety for f in findings if f.edits] == ["unsafe"] * 12
 
@@ -316,7 +327,8 @@ def test_rule_files_declare_fixes_properly(fix: str, message: str) -> None:
     from ecolint.rules import RuleFileError, parse_rule
 
     text = (
-        "code: ECO999\nname: x\nmood: gray\ntriggers: [x]\nsummary: {en: x, zh: x}\n"
+        "code: ECO999\nname: x\nmood: gray\nbasis: informational\ntriggers: [x]\n"
+        "summary: {en: x, zh: x}\n"
         "messages: {default: {en: x, zh: x}}\ndocs: {}\n" + fix + "\n"
     )
     with pytest.raises(RuleFileError, match=message):
@@ -328,7 +340,7 @@ def test_safe_fixes_apply_with_fix_alone_and_unsafe_ones_wait(tmp_path: Path) ->
     root = copy_case("notebook_eco405_eco002", tmp_path)
     plan = fix(root, unsafe=False)
     assert sorted(f.code for f in plan.applied) == ["ECO002"] * 3 and plan.hidden == 1
-    assert [f.code for f in scan([root]).findings] == ["ECO405"]
+    assert [f.code for f in scan_case(root)] == ["ECO405"]
     assert [f.code for f in fix(root).applied] == ["ECO405"]
     assert tree(root) == tree(FIXTURES / "fixes" / "notebook_eco405_eco002" / "after")
 
@@ -364,7 +376,7 @@ def test_gpus_without_bf16_get_float16(tmp_path: Path) -> None:
         'r = BnbQuantizationConfig(load_in_4bit=True, bnb_4bit_compute_dtype="fp32")\n',
         encoding="utf-8",
     )
-    findings = scan([tmp_path], gpu="t4").findings
+    findings = scan([tmp_path], gpu="t4", select=("ECO403", "ECO405")).findings
     assert len(findings) == 5
     apply.write(apply.plan(findings, unsafe=True), Tree([tmp_path]))
     after = (tmp_path / "load.py").read_text(encoding="utf-8")
@@ -383,10 +395,10 @@ def test_the_comment_of_an_unknown_and_an_unused_code_is_fixed_once(tmp_path: Pa
     """The two ECO002 findings of one comment are kept as one; its fix removes both codes."""
     path = tmp_path / "app.py"
     path.write_text("x = 1  # noqa: E501, ECO999, ECO101\n", encoding="utf-8")
-    (finding,) = scan([path]).findings
+    (finding,) = scan([path], select=("ECO002", "ECO101")).findings
     assert finding.code == "ECO002" and "ECO999" in finding.message
     assert [(e.column, e.end_column, e.text) for e in finding.edits] == [(20, 36, "")]
-    fix(tmp_path)
+    fix(tmp_path, select=("ECO002", "ECO101"))
     assert path.read_text(encoding="utf-8") == "x = 1  # noqa: E501\n"
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, scan
+from conftest import FIXTURES, scan, scan_declared
 
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import SourceError
@@ -21,7 +21,7 @@ def _raw_at(path: Path, line: int, column: int) -> str:
 
 def test_globals_of_earlier_cells_resolve_in_later_ones() -> None:
     path = NOTEBOOKS / "cross_cell.ipynb"
-    result = scan([path])
+    result = scan_declared([path])
     assert not result.internal_errors
     found = {(f.code, f.cell, f.cell_line) for f in result.findings}
     assert found == {("ECO101", 4, 2), ("ECO102", 5, 1), ("ECO001", 6, 1)}
@@ -32,7 +32,7 @@ def test_globals_of_earlier_cells_resolve_in_later_ones() -> None:
 
 def test_positions_point_into_the_raw_notebook() -> None:
     path = NOTEBOOKS / "cross_cell.ipynb"
-    by_code = {f.code: f for f in scan([path]).findings}
+    by_code = {f.code: f for f in scan_declared([path]).findings}
     eight = by_code["ECO101"]
     assert _raw_at(path, eight.line, eight.column).startswith("load_in_8bit=USE_8BIT")
     assert eight.end_line == eight.line
@@ -46,7 +46,7 @@ def test_positions_point_into_the_raw_notebook() -> None:
 def test_markdown_outputs_magics_and_noqa_never_match() -> None:
     """The fixture's markdown, stream output, ``%%bash`` cell and ``# noqa`` line all mention
     8-bit loading; only the two code findings and the broken cell are reported."""
-    result = scan([NOTEBOOKS / "cross_cell.ipynb"])
+    result = scan_declared([NOTEBOOKS / "cross_cell.ipynb"])
     assert sorted(f.cell for f in result.findings) == [4, 5, 6]
 
 
@@ -57,7 +57,7 @@ def test_shell_and_magic_lines_are_kept_for_the_install_rules() -> None:
     assert "!pip install -q transformers bitsandbytes" in magics
     assert "%matplotlib inline" in magics
     assert "echo load_in_8bit=True" in magics
-    assert notebook.text.splitlines()[0] == "pass"
+    assert notebook.text.splitlines()[1] == "pass", "the line after the rules comment"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_shell_and_magic_lines_are_kept_for_the_install_rules() -> None:
     ],
 )
 def test_broken_notebooks_are_reported_and_the_run_goes_on(name: str, message: str) -> None:
-    result = scan([NOTEBOOKS / name, NOTEBOOKS / "cross_cell.ipynb"])
+    result = scan_declared([NOTEBOOKS / name, NOTEBOOKS / "cross_cell.ipynb"])
     assert not result.internal_errors
     mine = [f for f in result.findings if f.path.endswith(name)]
     assert [f.code for f in mine] == ["ECO001"] and message in mine[0].message
@@ -79,7 +79,7 @@ def test_broken_notebooks_are_reported_and_the_run_goes_on(name: str, message: s
 def test_text_report_names_the_cell(tmp_path: Path) -> None:
     from ecolint.reporters.text import render_text
 
-    text = render_text(scan([NOTEBOOKS / "cross_cell.ipynb"]), color=False)
+    text = render_text(scan_declared([NOTEBOOKS / "cross_cell.ipynb"]), color=False)
     assert "cross_cell.ipynb:cell 4:line 2:col 5: ECO101 [orange]" in text
 
 
@@ -99,7 +99,7 @@ def test_escapes_and_single_string_sources_map_to_raw_columns(tmp_path: Path) ->
     }
     path = tmp_path / "escaped.ipynb"
     path.write_text(json.dumps(document, indent=1, ensure_ascii=True), encoding="utf-8")
-    (finding,) = scan([path]).findings
+    (finding,) = scan([path], select=("ECO101",)).findings
     assert (finding.cell, finding.cell_line, finding.cell_column) == (0, 3, 26)
     assert _raw_at(path, finding.line, finding.column).startswith("load_in_8bit=True")
 
@@ -109,7 +109,7 @@ def test_notebooks_are_found_in_folders_but_not_in_checkpoints(tmp_path: Path) -
     (tmp_path / "analysis.ipynb").write_text(raw, encoding="utf-8")
     (tmp_path / ".ipynb_checkpoints").mkdir()
     (tmp_path / ".ipynb_checkpoints" / "analysis-checkpoint.ipynb").write_text(raw)
-    paths = {Path(f.path).name for f in scan([tmp_path]).findings}
+    paths = {Path(f.path).name for f in scan_declared([tmp_path]).findings}
     assert paths == {"analysis.ipynb"}
 
 
@@ -140,4 +140,6 @@ def test_huge_outputs_do_not_stop_the_analysis(tmp_path: Path) -> None:
     path = tmp_path / "plots.ipynb"
     path.write_text(json.dumps(document), encoding="utf-8")
     assert path.stat().st_size > 8_000_000
-    assert [(f.code, f.cell, f.cell_line) for f in scan([path]).findings] == [("ECO101", 0, 2)]
+    assert [(f.code, f.cell, f.cell_line) for f in scan([path], select=("ECO101",)).findings] == [
+        ("ECO101", 0, 2)
+    ]

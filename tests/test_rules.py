@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import expectations, scan
+from conftest import example_files, example_rules, expectations, run_ecolint, scan
 
 from ecolint.checks.base import registry
 from ecolint.engine import ENGINE_RULES
+from ecolint.fixes import apply
 from ecolint.rules import MOODS, all_rules
+from ecolint.safe_write import Tree
 
 RULES = list(all_rules().values())
 EXAMPLES = [
-    (rule.code, kind, index, text)
+    (rule.code, kind, index, example)
     for rule in RULES
     for kind in ("invalid", "valid")
-    for index, text in enumerate(rule.examples.get(kind, []))
+    for index, example in enumerate(rule.examples.get(kind, []))
 ]
 
 
@@ -46,20 +49,27 @@ def _fields(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
+def _write_example(folder: Path, example: str | dict[str, Any]) -> list[Path]:
+    paths = []
+    for name, content in example_files(example).items():
+        paths.append(folder / name)
+        paths[-1].parent.mkdir(parents=True, exist_ok=True)
+        paths[-1].write_text(content, encoding="utf-8")
+    return paths
+
+
 @pytest.mark.parametrize(
-    ("code", "kind", "index", "text"),
+    ("code", "kind", "index", "example"),
     EXAMPLES,
     ids=[f"{code}-{kind}-{index}" for code, kind, index, _ in EXAMPLES],
 )
-def test_rule_examples(tmp_path: Path, code: str, kind: str, index: int, text: object) -> None:
-    """An example is Python source (written as ``example.py``) or ``{files: {name: text}}``
-    for rules that read other files or need several of them."""
-    files = text["files"] if isinstance(text, dict) else {"example.py": text}
-    paths = []
-    for name, content in files.items():
-        paths.append(tmp_path / name)
-        paths[-1].write_text(content, encoding="utf-8")
-    result = scan([tmp_path])
+def test_rule_examples(
+    tmp_path: Path, code: str, kind: str, index: int, example: str | dict[str, Any]
+) -> None:
+    """Each example runs with only its rule selected (``conftest.example_files`` gives its
+    forms); an invalid one reports its rule on its ``# expect:`` lines, a valid one does not."""
+    paths = _write_example(tmp_path, example)
+    result = scan([tmp_path], select=example_rules(code, paths))
     assert not result.internal_errors
     mine = {(Path(f.path).name, f.line, f.code) for f in result.findings if f.code == code}
     if kind == "invalid":
@@ -75,8 +85,51 @@ def test_rule_examples(tmp_path: Path, code: str, kind: str, index: int, text: o
         assert not mine
 
 
-def test_readme_rules_table_lists_every_rule() -> None:
+REPLACEMENTS = [
+    (rule.code, index, example)
+    for rule in RULES
+    for index, example in enumerate(rule.examples.get("invalid", []))
+    if isinstance(example, dict) and "expected_replacement" in example
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "index", "example"),
+    REPLACEMENTS,
+    ids=[f"{code}-invalid-{index}" for code, index, _ in REPLACEMENTS],
+)
+def test_invalid_examples_are_fixed_into_their_expected_replacement(
+    tmp_path: Path, code: str, index: int, example: dict[str, Any]
+) -> None:
+    """Like Fixit's ``expected_replacement``: the fixed code of an invalid example, written
+    in the rule's YAML, is what ``--fix --unsafe-fixes`` makes of it."""
+    assert all_rules()[code].fixable, "only a fixable rule's example has a replacement"
+    (path,) = _write_example(tmp_path, example)
+    findings = scan([path], select=example_rules(code, [path])).findings
+    plan = apply.plan([finding for finding in findings if finding.code == code], unsafe=True)
+    assert apply.write(plan, Tree([tmp_path])) == [] and plan.applied and not plan.skipped
+    assert path.read_text(encoding="utf-8") == example["expected_replacement"]
+
+
+def test_readme_rules_table_is_what_ecolint_rules_prints(tmp_path: Path) -> None:
+    """The table is generated (``python scripts/readme_rules_table.py``), never typed twice."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## Rules", 1)[1].split("\n\n", 2)[1]
-    for rule in RULES:
-        assert f"| {rule.code} | `{rule.name}` | {rule.mood}" in table, rule.code
+    table = readme.split("<!-- rules-table:start -->\n", 1)[1].split("<!-- rules-table:end -->")[0]
+    printed = run_ecolint("rules", "--format", "markdown", "--lang", "en", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    assert table == printed.stdout, "run python scripts/readme_rules_table.py"
+    assert all(f"| {code} |" in table for code in all_rules())
+
+
+def test_rule_files_declare_their_basis() -> None:
+    from ecolint.rules import RuleFileError, parse_rule
+
+    text = (
+        "code: ECO999\nname: x\nmood: gray\nbasis: {basis}\ntriggers: [x]\n"
+        "summary: {{en: x, zh: x}}\nmessages: {{default: {{en: x, zh: x}}}}\ndocs: {{}}\n"
+    )
+    assert parse_rule(text.format(basis="convention"), "ECO999.yaml").basis == "convention"
+    with pytest.raises(RuleFileError, match="basis 'guessed' is not one of"):
+        parse_rule(text.format(basis="guessed"), "ECO999.yaml")
+    with pytest.raises(RuleFileError, match="missing key 'basis'"):
+        parse_rule(text.format(basis="x").replace("basis: x\n", ""), "ECO999.yaml")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sarif_om as om
-from conftest import FIXTURES
+from conftest import FIXTURES, case_rules
 from github_tools import (
     EXAMPLES,
     ROOT,
@@ -299,7 +299,7 @@ def test_sarif_fixes_give_what_fix_writes(tmp_path: Path, case: str) -> None:
     """Insertions, deletions, lines removed whole, notebooks' raw JSON and other files."""
     root = tmp_path / case
     shutil.copytree(FIXTURES / "fixes" / case / "before", root)
-    result = Engine(Settings(root=root)).run([root])
+    result = Engine(Settings(root=root, select=case_rules(case))).run([root])
     document = json.loads(render_sarif(result, "rtx4090d", root=root))
     assert schema_errors(document) == []
     path = tmp_path / f"{case}.sarif"
