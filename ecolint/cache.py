@@ -6,7 +6,9 @@ effective configuration, ecolint's version and the data version. Values flow bet
 one entry: changing any scanned file, the configuration or ecolint re-analyses the run, which
 the staged prefilter keeps cheap for files without trigger words. Entries live in
 ``.ecolint_cache/`` beside the configuration file or in the working folder (git-ignored by its
-own ``.gitignore``); only the newest few are kept.
+own ``.gitignore``); only the newest few are kept. The folder is inside the scanned tree, so
+entries are checksummed JSON data rebuilt from an allow-list (``cache_codec``), and the folder
+is never used through a symlink (``cache_folder``).
 """
 
 from __future__ import annotations
