@@ -22,7 +22,7 @@ import types
 import typing
 from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -88,16 +88,16 @@ def encode(value: object) -> Any:
     kind = type(value)
     if value is None or kind in (bool, int, float, str):
         return value
-    if kind is list:
-        return [encode(item) for item in value]  # type: ignore[attr-defined]
-    if kind is tuple:
-        return {TAG: "tuple", "items": [encode(item) for item in value]}  # type: ignore[attr-defined]
-    if kind in (set, frozenset):
-        items = sorted((encode(item) for item in value), key=json.dumps)  # type: ignore[attr-defined]
+    if isinstance(value, list) and kind is list:
+        return [encode(item) for item in value]
+    if isinstance(value, tuple) and kind is tuple:
+        return {TAG: "tuple", "items": [encode(item) for item in value]}
+    if isinstance(value, set | frozenset) and kind in (set, frozenset):
+        items = sorted((encode(item) for item in value), key=json.dumps)
         return {TAG: kind.__name__, "items": items}
     if isinstance(value, dict):
         return {TAG: "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, PurePath):
+    if isinstance(value, Path):
         return {TAG: "path", "value": str(value)}
     if kind is Version:
         return {TAG: "version", "value": str(value)}
@@ -149,7 +149,7 @@ def _pair(item: Any) -> tuple[Any, Any]:
 def _rebuild(name: str, raw: Any) -> Any:
     """The dataclass ``name`` built by its constructor from exactly its fields, each of the
     annotated type."""
-    kind = _allowed(name)
+    kind = _allowed(name) if name in ALLOWED else None
     if kind is None:
         raise CodecError(f"{name!r} is not stored in the cache")
     hints = _hints(kind)
@@ -178,7 +178,8 @@ def conforms(value: object, hint: Any) -> bool:
     if origin is list:
         return type(value) is list and all(conforms(item, args[0]) for item in value)
     if origin in (set, frozenset):
-        return type(value) is origin and all(conforms(item, args[0]) for item in value)
+        members = value if isinstance(value, set | frozenset) else ()
+        return type(value) is origin and all(conforms(item, args[0]) for item in members)
     if origin is tuple:
         if type(value) is not tuple:
             return False
@@ -231,6 +232,6 @@ class _Names(Mapping[str, Any]):
 @cache
 def _hints(kind: type) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(kind, localns=_Names())  # type: ignore[arg-type]
+        return typing.get_type_hints(kind, localns=_Names())
     except (NameError, TypeError) as error:
         raise CodecError(f"{kind.__name__}: annotations cannot be checked: {error}") from None

@@ -18,7 +18,7 @@ import pytest
 from conftest import run_ecolint as run
 
 from ecolint.cache import FILE_ENTRIES_MIN, FILE_SETS, KEEP
-from ecolint.cache_codec import unpack
+from ecolint.cache_codec import CodecError, unpack
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ARGS = ("check", "--format", "json", "--show-green", "--jobs", "1", "chatbot")
@@ -138,6 +138,28 @@ def _missing_field(data: bytes) -> bytes:
 
 def _wrong_shape(data: bytes) -> bytes:
     return _entry({"$": "dict", "items": [[1, 2]]})
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{"$": "this", "fields": {}}',
+        '{"$": "os.system", "fields": {"command": "true"}}',
+        '{"$": "InternalError", "fields": {"path": "a", "code": "ECO101"}}',
+        '{"$": "InternalError", "fields": {"path": "a", "code": "ECO101", "message": 1}}',
+        '{"$": "Pair", "fields": {"quant": {"$": "path", "value": "a"}, "base": null}}',
+        '{"$": "tuple", "items": [{"$": "set", "items": [[1]]}]}',
+        '{"$": "version", "value": "not a version"}',
+        '{"a": 1}',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+)
+def test_the_codec_rebuilds_only_allowed_well_typed_values(payload: str) -> None:
+    data = payload.encode("ascii")
+    digest = hashlib.sha256(data).hexdigest().encode("ascii")
+    with pytest.raises(CodecError):
+        unpack(b"ecolint-cache/1 " + digest + b"\n" + data)
+    assert "this" not in sys.modules
 
 
 @pytest.mark.parametrize(
