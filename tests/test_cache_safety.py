@@ -238,11 +238,13 @@ def test_a_files_folder_linked_out_of_the_tree_is_not_used(tmp_path: Path) -> No
         (outside / f"{index:03}.json").write_bytes(b"keep me")
     (tree / ".ecolint_cache").mkdir()
     (tree / ".ecolint_cache" / "files").symlink_to(outside)
+    (tree / ".ecolint_cache" / ".gitignore").symlink_to(outside / "written-through")
     before = _snapshot(outside)
     _same_as_uncached(tree, expected)
     _same_as_uncached(tree, expected)
     assert _snapshot(outside) == before
     assert not (outside / ".gitignore").exists()
+    assert not (outside / "written-through").exists()
 
 
 def test_a_cache_folder_that_is_a_file_is_left_alone(tmp_path: Path) -> None:
