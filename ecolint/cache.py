@@ -6,29 +6,37 @@ effective configuration, ecolint's version and the data version. Values flow bet
 one entry: changing any scanned file, the configuration or ecolint re-analyses the run, which
 the staged prefilter keeps cheap for files without trigger words. Entries live in
 ``.ecolint_cache/`` beside the configuration file or in the working folder (git-ignored by its
-own ``.gitignore``); only the newest few are kept.
+own ``.gitignore``); only the newest few are kept. The folder is inside the scanned tree, so
+entries are checksummed JSON data rebuilt from an allow-list (``cache_codec``), and the folder
+is never used through a symlink (``cache_folder``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ecolint import __version__
+from ecolint.cache_codec import CodecError, pack, unpack
+from ecolint.cache_folder import Folder
 from ecolint.config import Settings
 from ecolint.resources import rules_dir
 from ecolint.results import RunResult
 from ecolint.sources.discovery import discover
 
 CACHE_DIR = ".ecolint_cache"
-KEEP = 8
+FILES_DIR = "files"
+SUFFIX = ".json"
+KEEP = 8  # results of whole runs
+FILE_SETS = 4  # per-file entries: as many as this many runs of the current size ...
+FILE_ENTRIES_MIN = 128  # ... and at least this many
+MAX_BYTES = 256 * 1024 * 1024  # in each of the two folders
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -85,48 +93,65 @@ def _installation() -> str:
 
 
 def cached_run(key: str | None, settings: Settings, compute: Callable[[], RunResult]) -> RunResult:
+    """The stored result for ``key``, else ``compute()`` stored; a cache folder that is not a
+    real folder of ours (a symlink, a file) is neither read nor written."""
     if key is None:
         return compute()
-    folder = cache_dir(settings)
-    entry = folder / f"{key}.pickle"
-    try:
-        with entry.open("rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, RunResult):
-            os.utime(entry)
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
+    path = cache_dir(settings)
+    folder = Folder.open(path, create=False)
+    cached = _load(folder, key)
+    if cached is not None:
+        return cached
     result = compute()
-    if not result.internal_errors:
-        _store(folder, entry, result)
+    folder = folder or Folder.open(path, create=True)
+    if folder is not None:
+        if not result.internal_errors:
+            _store(folder, key, result)
+        _prune(folder, result.files_seen)
     return result
 
 
-def _ignore(folder: Path) -> None:
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Created by ecolint: the whole folder is a cache.\n*\n")
+def _load(folder: Folder | None, key: str) -> RunResult | None:
+    data = folder.read(f"{key}{SUFFIX}") if folder is not None else None
+    if data is None:
+        return None
+    try:
+        record = unpack(data)
+    except CodecError:
+        return None
+    if type(record) is tuple and len(record) == 2 and record[0] == key:
+        result = record[1]
+        return result if isinstance(result, RunResult) else None
+    return None
 
 
-def _store(folder: Path, entry: Path, result: RunResult) -> None:
+def _store(folder: Folder, key: str, result: RunResult) -> None:
     """Best effort: a read-only checkout runs uncached."""
     try:
-        folder.mkdir(exist_ok=True)
-        _ignore(folder)
-        partial = entry.with_suffix(".tmp")
-        partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(entry)
-        entries = sorted(folder.glob("*.pickle"), key=lambda path: path.stat().st_mtime)
-        for old in entries[:-KEEP]:
-            old.unlink(missing_ok=True)
+        folder.ignore()
+        folder.write(f"{key}{SUFFIX}", pack((key, result)))
+    except (OSError, CodecError):
+        pass
+
+
+def _prune(folder: Folder, files: int) -> None:
+    try:
+        folder.prune(SUFFIX, KEEP, MAX_BYTES)
+        entries = folder.sub(FILES_DIR, create=False)
+        if entries is not None:
+            keep = max(FILE_ENTRIES_MIN, FILE_SETS * files)
+            entries.prune(SUFFIX, keep, MAX_BYTES)
     except OSError:
         pass
 
 
 def clean(settings: Settings) -> bool:
+    """Remove the cache folder; a symlink or file in its place is left alone."""
     folder = cache_dir(settings)
-    if not folder.is_dir():
+    try:
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return False
+    except OSError:
         return False
     shutil.rmtree(folder, ignore_errors=True)
     return True
@@ -139,10 +164,12 @@ class FileCache:
     a few files re-analyses: those files and the files that import them."""
 
     def __init__(self, folder: Path, salt: str, files: list[Path]) -> None:
-        self.folder = folder / "files"
-        listing = "\0".join(sorted(str(path.resolve()) for path in files))
+        self.path = folder
+        self.files = {path.resolve() for path in files}
+        listing = "\0".join(sorted(str(path) for path in self.files))
         self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
         self._digests: dict[Path, str | None] = {}
+        self._folder: Folder | None = None
 
     def digest(self, path: Path, data: bytes | None = None) -> str | None:
         key = path.resolve()
@@ -155,34 +182,54 @@ class FileCache:
             self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None
         return self._digests[key]
 
-    def _entry(self, path: Path) -> Path:
-        name = hashlib.sha256(f"{self.salt}\0{path.resolve()}".encode()).hexdigest()
-        return self.folder / f"{name}.pickle"
+    def _name(self, path: Path) -> str:
+        return hashlib.sha256(f"{self.salt}\0{path.resolve()}".encode()).hexdigest() + SUFFIX
+
+    def _open(self, create: bool) -> Folder | None:
+        if self._folder is None:
+            top = Folder.open(self.path, create)
+            if top is not None and create:
+                try:
+                    top.ignore()
+                except OSError:
+                    return None
+            self._folder = top.sub(FILES_DIR, create) if top is not None else None
+        return self._folder
 
     def get(self, path: Path, data: bytes) -> Any:
+        """The stored piece, or None when there is none or it does not validate. Only files of
+        this run count as dependencies: an entry naming any other file is not trusted."""
+        folder = self._open(create=False)
+        raw = folder.read(self._name(path)) if folder is not None else None
+        if raw is None:
+            return None
         try:
-            with self._entry(path).open("rb") as handle:
-                digest, dependencies, piece = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            record = unpack(raw)
+        except CodecError:
             return None
-        except (TypeError, ValueError):
+        if type(record) is not tuple or len(record) != 4:
             return None
-        if digest != self.digest(path, data):
+        where, digest, dependencies, piece = record
+        if where != path.resolve() or digest != self.digest(path, data):
+            return None
+        if type(dependencies) is not dict or not self.files.issuperset(dependencies):
             return None
         if any(self.digest(other) != known for other, known in dependencies.items()):
             return None
-        return piece
+        return piece if _is_piece(piece) else None
 
     def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
         dependencies = {other: self.digest(other) for other in read if other != path.resolve()}
+        record = (path.resolve(), self.digest(path, data), dependencies, piece)
         try:
-            self.folder.parent.mkdir(exist_ok=True)
-            _ignore(self.folder.parent)
-            self.folder.mkdir(exist_ok=True)
-            entry = self._entry(path)
-            partial = entry.with_name(f"{entry.stem}.{os.getpid()}.tmp")
-            record = (self.digest(path, data), dependencies, piece)
-            partial.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(entry)
-        except OSError:
+            folder = self._open(create=True)
+            if folder is not None:
+                folder.write(self._name(path), pack(record))
+        except (OSError, CodecError):
             pass
+
+
+def _is_piece(piece: object) -> bool:
+    from ecolint.engine import Batch  # the engine imports this module
+
+    return isinstance(piece, Batch)

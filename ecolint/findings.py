@@ -76,7 +76,7 @@ class Draft:
     cell_line: int | None
     cell_column: int | None
     fingerprint: str
-    params: dict[str, str]
+    params: dict[str, str | Phrase]
     message_key: str
     evidence: Evidence | None
     subject: Any = None

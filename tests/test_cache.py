@@ -17,7 +17,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def test_warm_run_prints_what_the_cold_run_printed(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "examples")
     cold = run("check", "--format", "json", "examples", cwd=tmp_path)
-    entries = list((tmp_path / ".ecolint_cache").glob("*.pickle"))
+    entries = list((tmp_path / ".ecolint_cache").glob("*.json"))
     assert len(entries) == 1
     assert (tmp_path / ".ecolint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
     warm = run("check", "--format", "json", "examples", cwd=tmp_path)

@@ -1,0 +1,237 @@
+"""Cache entries as plain JSON data, never as code.
+
+The cache lives inside the scanned tree, so a repository can commit entries of its own: an
+entry is data that ecolint rebuilds itself. Only the dataclasses named in ``ALLOWED`` (by
+module, imported on first use) and a few plain types are encoded; on reading, each dataclass
+is rebuilt by calling its constructor with exactly its fields, each checked against the
+field's annotation. Anything else — an unknown name, a missing or extra field, a value of the
+wrong type, a checksum that does not match — raises ``CodecError`` and the caller treats the
+entry as absent.
+
+An entry is one header line, ``ecolint-cache/<format> <sha256 of the payload>``, then the
+payload: ASCII JSON in which every object is tagged with ``"$"``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+FORMAT = 1
+MAGIC = b"ecolint-cache/"
+TAG = "$"
+
+# Every class an entry may hold, by name: the run's result and what analysing one file yields.
+ALLOWED = {
+    "RunResult": "ecolint.results",
+    "InternalError": "ecolint.results",
+    "Finding": "ecolint.findings",
+    "Draft": "ecolint.findings",
+    "Replacement": "ecolint.findings",
+    "Evidence": "ecolint.evidence.select",
+    "StackEvidence": "ecolint.evidence.stack",
+    "Pin": "ecolint.evidence.stack",
+    "Bounds": "ecolint.evidence.stack",
+    "Gpu": "ecolint.evidence.dataset",
+    "Row": "ecolint.evidence.dataset",
+    "ModelSize": "ecolint.evidence.models",
+    "Pair": "ecolint.evidence.sessions",
+    "Phrase": "ecolint.i18n",
+    "Directive": "ecolint.suppression",
+    "Batch": "ecolint.engine",
+    "Judged": "ecolint.engine",
+    "Spot": "ecolint.engine",
+}
+# Annotated only for type checkers (never stored): a field of such a type must be None.
+OPAQUE = frozenset({"Outcome"})
+
+
+class CodecError(ValueError):
+    """The value cannot be stored, or the bytes are not an entry this ecolint wrote."""
+
+
+class _Never:
+    """Stands for an annotation no stored value can satisfy."""
+
+
+def pack(value: object) -> bytes:
+    payload = json.dumps(encode(value), separators=(",", ":")).encode("ascii")
+    digest = hashlib.sha256(payload).hexdigest()
+    return MAGIC + f"{FORMAT} {digest}\n".encode("ascii") + payload
+
+
+def unpack(data: bytes) -> object:
+    header, newline, payload = data.partition(b"\n")
+    if not newline or header != MAGIC + f"{FORMAT} ".encode("ascii") + _digest(payload):
+        raise CodecError("not an entry of this format, or its checksum does not match")
+    try:
+        return decode(json.loads(payload))
+    except (ValueError, RecursionError) as error:
+        raise CodecError(str(error)) from None
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.sha256(payload).hexdigest().encode("ascii")
+
+
+def encode(value: object) -> Any:
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if isinstance(value, list) and kind is list:
+        return [encode(item) for item in value]
+    if isinstance(value, tuple) and kind is tuple:
+        return {TAG: "tuple", "items": [encode(item) for item in value]}
+    if isinstance(value, set | frozenset) and kind in (set, frozenset):
+        items = sorted((encode(item) for item in value), key=json.dumps)
+        return {TAG: kind.__name__, "items": items}
+    if isinstance(value, dict):
+        return {TAG: "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, Path):
+        return {TAG: "path", "value": str(value)}
+    if kind is Version:
+        return {TAG: "version", "value": str(value)}
+    if dataclasses.is_dataclass(value) and _allowed(kind.__name__) is kind:
+        fields = {f.name: encode(getattr(value, f.name)) for f in _init_fields(kind)}
+        return {TAG: kind.__name__, "fields": fields}
+    raise CodecError(f"{kind.__name__} is not stored in the cache")
+
+
+def decode(data: Any) -> Any:
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [decode(item) for item in data]
+    if type(data) is not dict or type(data.get(TAG)) is not str:
+        raise CodecError("an untagged object")
+    tag = data[TAG]
+    try:
+        if tag in ("tuple", "set", "frozenset", "dict"):
+            items = _only(data, "items")
+            if type(items) is not list:
+                raise CodecError("items are not a list")
+            if tag == "dict":
+                return dict(_pair(item) for item in items)
+            decoded = (decode(item) for item in items)
+            return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](decoded)
+        if tag in ("path", "version"):
+            text = _only(data, "value")
+            if type(text) is not str:
+                raise CodecError(f"a {tag} that is not a string")
+            return Path(text) if tag == "path" else Version(text)
+    except (TypeError, InvalidVersion) as error:  # unhashable keys or members, a bad version
+        raise CodecError(str(error)) from None
+    return _rebuild(tag, _only(data, "fields"))
+
+
+def _only(data: dict[str, Any], key: str) -> Any:
+    if data.keys() != {TAG, key}:
+        raise CodecError(f"unexpected keys {sorted(data)}")
+    return data[key]
+
+
+def _pair(item: Any) -> tuple[Any, Any]:
+    if type(item) is not list or len(item) != 2:
+        raise CodecError("a dict item is not a pair")
+    return decode(item[0]), decode(item[1])
+
+
+def _rebuild(name: str, raw: Any) -> Any:
+    """The dataclass ``name`` built by its constructor from exactly its fields, each of the
+    annotated type."""
+    kind = _allowed(name) if name in ALLOWED else None
+    if kind is None:
+        raise CodecError(f"{name!r} is not stored in the cache")
+    hints = _hints(kind)
+    expected = {f.name for f in _init_fields(kind)}
+    if type(raw) is not dict or raw.keys() != expected:
+        raise CodecError(f"{name}: fields do not match")
+    values = {key: decode(value) for key, value in raw.items()}
+    for key, value in values.items():
+        if not conforms(value, hints[key]):
+            raise CodecError(f"{name}.{key}: {type(value).__name__} is not {hints[key]}")
+    try:
+        return kind(**values)
+    except (TypeError, ValueError) as error:
+        raise CodecError(f"{name}: {error}") from None
+
+
+def conforms(value: object, hint: Any) -> bool:
+    """Whether ``value`` is of the annotated type (the forms ecolint's dataclasses use)."""
+    if hint is Any:
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(conforms(value, arg) for arg in args)
+    if origin is list:
+        return type(value) is list and all(conforms(item, args[0]) for item in value)
+    if origin in (set, frozenset):
+        members = value if isinstance(value, set | frozenset) else ()
+        return type(value) is origin and all(conforms(item, args[0]) for item in members)
+    if origin is tuple:
+        if type(value) is not tuple:
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(conforms(item, args[0]) for item in value)
+        return len(args) == len(value) and all(map(conforms, value, args))
+    if origin in (dict, Mapping):
+        return type(value) is dict and all(
+            conforms(key, args[0]) and conforms(item, args[1]) for key, item in value.items()
+        )
+    if hint is float:
+        return type(value) in (float, int)
+    if hint in (int, str, bool, Version):
+        return type(value) is hint
+    if hint is Path:
+        return isinstance(value, Path)
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, hint)
+
+
+@cache
+def _allowed(name: str) -> type | None:
+    module = ALLOWED.get(name)
+    kind = getattr(importlib.import_module(module), name, None) if module else None
+    return kind if isinstance(kind, type) and dataclasses.is_dataclass(kind) else None
+
+
+def _init_fields(kind: type) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(kind) if f.init]
+
+
+class _Names(Mapping[str, Any]):
+    """Names in annotations: the allowed classes (also those imported only for type
+    checkers), ``_Never`` for the opaque ones; anything else from the module."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name in OPAQUE:
+            return _Never
+        kind = _allowed(name) if name in ALLOWED else None
+        if kind is None:
+            raise KeyError(name)
+        return kind
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((*ALLOWED, *OPAQUE))
+
+    def __len__(self) -> int:
+        return len(ALLOWED) + len(OPAQUE)
+
+
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(kind, localns=_Names())
+    except (NameError, TypeError) as error:
+        raise CodecError(f"{kind.__name__}: annotations cannot be checked: {error}") from None
