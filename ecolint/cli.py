@@ -68,7 +68,7 @@ def main() -> None:
     """Static auditor for the energy cost of LLM inference code."""
 
 
-@main.command()
+@main.command(short_help="Scan files for energy-wasting LLM inference settings.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--select", multiple=True, help="Rule code prefixes to enable (e.g. ECO1).")
 @click.option("--extend-select", multiple=True, help="Rule code prefixes to enable as well.")
@@ -79,8 +79,8 @@ def main() -> None:
     "fmt",
     type=click.Choice(FORMATS),
     default="text",
-    show_default=True,
-    help="Output format.",
+    metavar="FORMAT",
+    help=f"Output format: {', '.join(FORMATS)} (default text).",
 )
 @click.option("--gpu", help="GPU to quote measurements for (default rtx4090d).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
@@ -226,8 +226,9 @@ def check(
         )
     except (ConfigError, SelectorError, WorkloadError) as error:
         _fail(str(error))
-    gpu_keys = [_gpu_key(group.settings, gpu) for group in scope.groups]
-    gpu_key = gpu_keys[0] if gpu_keys else _gpu_key(base, gpu)
+    gpu_origin = "--gpu" if gpu else "--config" if "gpu" in table else None
+    gpu_keys = [_gpu_key(group.settings, gpu_origin) for group in scope.groups]
+    gpu_key = gpu_keys[0] if gpu_keys else _gpu_key(base, gpu_origin)
     lang_code = options.lang or "en"
     if show_settings:
         from ecolint.show import settings_text
@@ -325,13 +326,14 @@ def _check_targets(targets: list[Path]) -> None:
 
 
 def _gpu_key(settings: Settings, option: str | None) -> str:
-    """The GPU's key; an unknown name exits 2 naming where it was written."""
+    """The GPU's key; an unknown name exits 2 naming where it was written (``option``: the
+    command-line option that set it, else the configuration file)."""
     from ecolint.evidence.gpus import GpuError, resolve_gpu
 
     try:
         return resolve_gpu(settings.gpu).key
     except GpuError as error:
-        origin = "--gpu" if option else f"{settings.source} gpu" if settings.source else "gpu"
+        origin = option or (f"{settings.source} gpu" if settings.source else "gpu")
         _fail(f"{origin}: {error}")
 
 
@@ -426,7 +428,7 @@ def _apply_fixes(
     return after, bool(plan.changes)
 
 
-@main.command()
+@main.command(short_help="Remove the result cache.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def clean(path: Path | None) -> None:
     """Remove the result cache (.ecolint_cache/ beside the configuration of PATH, or here)."""
@@ -443,7 +445,7 @@ def clean(path: Path | None) -> None:
     click.echo(f"ecolint: removed {where}" if removed else f"ecolint: no cache at {where}")
 
 
-@main.command()
+@main.command(short_help="Show the documentation of one rule, such as ECO101.")
 @click.argument("code")
 @format_option
 @lang_option
@@ -467,7 +469,7 @@ def rule(code: str, fmt: str, lang: str | None) -> None:
         click.echo(render_rule(found, chosen))
 
 
-@main.command(name="rules")
+@main.command(name="rules", short_help="List every rule with its mood and basis.")
 @format_option
 @lang_option
 def rules_command(fmt: str, lang: str | None) -> None:
@@ -521,7 +523,7 @@ MODEL_HELP = "Hugging Face id, local model folder, or a size such as 7B."
 PRECISION_HELP = "fp16, bf16, nf4, nf4_dq, int8 (default threshold), int8_pure, fp8, ..."
 
 
-@main.command()
+@main.command(short_help="Every measured precision of a model on a GPU (COMPARE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @advisor_options
 def compare(**params: Any) -> None:
@@ -529,7 +531,7 @@ def compare(**params: Any) -> None:
     _advise("compare", params)
 
 
-@main.command()
+@main.command(short_help="Monthly kWh, cost and CO2 of a configuration (ESTIMATE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
 @advisor_options
@@ -538,7 +540,7 @@ def estimate(**params: Any) -> None:
     _advise("estimate", params)
 
 
-@main.command()
+@main.command(short_help="Recommended precision and batch size (OPTIMIZE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--vram-gb", type=click.FloatRange(min=0, min_open=True), help="GPU memory in GB.")
 @click.option("--use-case", type=click.Choice(["api", "chat", "batch"]), help="Traffic shape.")
@@ -548,7 +550,7 @@ def advise(**params: Any) -> None:
     _advise("advise", params)
 
 
-@main.command()
+@main.command(short_help="Observed numbers against the measured rows (DIAGNOSE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
 @click.option("--throughput", type=click.FloatRange(min=0, min_open=True), help="Observed tok/s.")
@@ -560,7 +562,7 @@ def diagnose(**params: Any) -> None:
     _advise("diagnose", params)
 
 
-@main.command()
+@main.command(short_help="The measured rows, their sources and contradictions.")
 @click.option("--gpu", "gpu_filter", help="Only rows of this GPU.")
 @click.option("--model", help="Only rows whose model id contains this text.")
 @click.option("--precision", help="Only rows of this precision.")

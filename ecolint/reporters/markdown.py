@@ -14,7 +14,7 @@ from ecolint.evidence.cost import from_kwh, total
 from ecolint.evidence.dataset import data_version
 from ecolint.findings import Finding
 from ecolint.i18n import DEFAULT_LANG, noun, t
-from ecolint.reporters.inert import inert
+from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOODS
 
@@ -128,7 +128,7 @@ def _confidence(evidence: dict[str, Any]) -> str:
 def _chart(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
     """Bars in a code block (monospace keeps them aligned); a saving is drawn in light shade."""
     measured = [
-        (f"{finding.location} {finding.code}", finding.evidence["delta_pct"])
+        (f"{inert_path(finding.location)} {finding.code}", finding.evidence["delta_pct"])
         for finding in findings
         if finding.evidence and finding.evidence.get("delta_pct") is not None
     ]
