@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pathspec
 
-from ecolint.config import Settings, find_config
+from ecolint.config import Settings, config_in
 from ecolint.i18n import Phrase, phrase
 from ecolint.results import RunResult
 from ecolint.sources.discovery import SourceFile, discover, gitignored
@@ -58,15 +58,10 @@ def plan(
             phrase("scope.ignored_named", path=str(t)) for t in targets if gitignored(t)
         ]
     found = discover(targets, base.exclude, base.root, respect_gitignore=respect_gitignore)
-    configs: dict[Path, Path | None] = {}
+    nearest = _Nearest()
     grouped: dict[Path | None, list[SourceFile]] = {}
     for source in found.files:
-        config = base.source
-        if hierarchical:
-            folder = source.path.parent
-            if folder not in configs:
-                configs[folder] = find_config(folder)
-            config = configs[folder]
+        config = nearest(source.path.parent.resolve()) if hierarchical else base.source
         grouped.setdefault(config, []).append(source)
     named = {target.resolve() for target in targets if target.is_file()}
     if list(grouped) in ([], [base.source]) and respect_gitignore:
@@ -81,6 +76,21 @@ def plan(
     if not scope.files:
         scope.notes += [_why_nothing(target, base) for target in targets]
     return scope
+
+
+class _Nearest:
+    """The configuration file governing a folder, each folder looked at once per run (a tree
+    of a thousand folders under one pyproject.toml reads it once, not a thousand times)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, Path | None] = {}
+
+    def __call__(self, folder: Path) -> Path | None:
+        if folder not in self._known:
+            own = config_in(folder)
+            above = folder.parent
+            self._known[folder] = own if own or above == folder else self(above)
+        return self._known[folder]
 
 
 def _excluded(source: SourceFile, settings: Settings) -> bool:
