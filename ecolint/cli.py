@@ -213,7 +213,6 @@ def check(
             gpu=gpu,
             lang=detect_lang(lang, base.lang),
             workload=parse_workload(pop_workload(workload), option_name),
-            config_file=config_file,
             config_table=table,
         )
         base = options.apply(base)
@@ -229,7 +228,7 @@ def check(
     gpu_origin = "--gpu" if gpu else "--config" if "gpu" in table else None
     gpu_keys = [_gpu_key(group.settings, gpu_origin) for group in scope.groups]
     gpu_key = gpu_keys[0] if gpu_keys else _gpu_key(base, gpu_origin)
-    lang_code = options.lang or "en"
+    lang_code = options.lang
     if show_settings:
         from ecolint.show import settings_text
 

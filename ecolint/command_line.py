@@ -27,9 +27,8 @@ class CommandLine:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     gpu: str | None = None
-    lang: str | None = None
+    lang: str = "en"
     workload: Workload = field(default_factory=Workload)
-    config_file: Path | None = None
     config_table: dict[str, Any] | None = None
 
     def apply(self, settings: Settings) -> Settings:
@@ -43,9 +42,7 @@ class CommandLine:
         }
         if self.gpu:
             values["gpu"] = self.gpu
-        if self.lang:
-            values["lang"] = self.lang
-        return replace(settings, **values)
+        return replace(settings, lang=self.lang, **values)
 
     def settings_for(self, config: Path | None) -> Settings:
         """The settings of files governed by ``config`` (None: by no configuration file)."""
