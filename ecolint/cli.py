@@ -441,7 +441,7 @@ def clean(path: Path | None) -> None:
         _fail(str(error))
     where = cache_dir(settings)
     removed = remove_cache(settings)
-    click.echo(f"ecolint: removed {where}" if removed else f"ecolint: no cache at {where}")
+    click.echo(inert(f"ecolint: removed {where}" if removed else f"ecolint: no cache at {where}"))
 
 
 @main.command(short_help="Show the documentation of one rule, such as ECO101.")
