@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,12 +20,16 @@ from ecolint.options import (
     pop_workload,
     workload_options,
 )
+from ecolint.reporters import FORMATS
+from ecolint.reporters.inert import inert, inert_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ecolint.config import Settings
-    from ecolint.engine import Engine
     from ecolint.results import RunResult
     from ecolint.safe_write import Tree
+    from ecolint.scope import Group
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_FILES = 20  # shorter scans finish before a progress line helps
@@ -49,8 +52,8 @@ def _prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip().upper() for value in values for part in value.split(",") if part)
 
 
-def _fail(message: str) -> None:
-    click.echo(f"ecolint: error: {message}", err=True)
+def _fail(message: str) -> NoReturn:
+    click.echo(inert(f"ecolint: error: {message}"), err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -67,17 +70,19 @@ def main() -> None:
     """Static auditor for the energy cost of LLM inference code."""
 
 
-@main.command(cls=EqualsCommand)
+@main.command(cls=EqualsCommand, short_help="Scan files for energy-wasting LLM inference settings.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--select", multiple=True, help="Rule code prefixes to enable (e.g. ECO1).")
+@click.option("--extend-select", multiple=True, help="Rule code prefixes to enable as well.")
 @click.option("--ignore", multiple=True, help="Rule code prefixes to disable.")
 @click.option(
+    "--output-format",
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "sarif", "github", "markdown"]),
+    type=click.Choice(FORMATS),
     default="text",
-    show_default=True,
-    help="Output format.",
+    metavar="FORMAT",
+    help=f"Output format: {', '.join(FORMATS)} (default text).",
 )
 @click.option("--gpu", help="GPU to quote measurements for (default rtx4090d).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
@@ -96,13 +101,24 @@ def main() -> None:
 )
 @click.option(
     "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="Use this pyproject.toml or ecolint.toml.",
+    "config",
+    multiple=True,
+    metavar="FILE|KEY=VALUE",
+    help="A configuration file for every file, or a TOML override such as \"gpu = 'a800'\".",
 )
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary when clean.")
+@click.option(
+    "-q", "--quiet", count=True, help="Print findings only; -qq prints nothing (exit code only)."
+)
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, exit 0.")
+@click.option(
+    "--show-settings", is_flag=True, help="Show the settings of the first path's file, exit 0."
+)
+@click.option(
+    "--no-respect-gitignore", is_flag=True, help="Also check what .gitignore files ignore."
+)
 @click.option(
     "--baseline",
     "baseline_file",
@@ -124,6 +140,9 @@ def main() -> None:
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes, then report what remains.")
 @click.option(
+    "--exit-non-zero-on-fix", is_flag=True, help="With --fix, exit 1 when files were fixed."
+)
+@click.option(
     "--unsafe-fixes", is_flag=True, help="With --fix or --diff, include unsafe fixes too."
 )
 @click.option(
@@ -144,20 +163,26 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     fmt: str,
     gpu: str | None,
     exit_zero: bool,
     fail_on: str,
     output: Path | None,
-    config_file: Path | None,
+    config: tuple[str, ...],
     no_color: bool,
     show_green: bool,
-    quiet: bool,
+    quiet: int,
+    statistics: bool,
+    show_files: bool,
+    show_settings: bool,
+    no_respect_gitignore: bool,
     baseline_file: Path | None,
     write_baseline: Path | None,
     add_noqa: bool,
     fix: bool,
+    exit_non_zero_on_fix: bool,
     unsafe_fixes: bool,
     diff: bool,
     no_cache: bool,
@@ -170,56 +195,77 @@ def check(
     With a workload ([tool.ecolint.workload] or the workload options) each finding also shows
     its monthly energy, cost and CO2."""
     from ecolint import baseline
+    from ecolint.command_line import CommandLine, split_config
     from ecolint.config import ConfigError, load_settings
-    from ecolint.evidence.gpus import GpuError, resolve_gpu
-    from ecolint.i18n import DEFAULT_LANG, detect_lang
-    from ecolint.prefilter import quick_result
+    from ecolint.i18n import detect_lang
     from ecolint.reporters import render
     from ecolint.rules import moods_from
     from ecolint.safe_write import Tree, WriteError, write_file
+    from ecolint.scope import merged, plan
+    from ecolint.selectors import SelectorError, check_selectors
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
     targets = list(paths) or [Path(".")]
+    _check_targets(targets)
     try:
-        settings = load_settings(targets[0], config_file)
-        given = parse_workload(pop_workload(workload), option_name)
-    except ConfigError as error:
-        _fail(str(error))
-    except WorkloadError as error:
-        _fail(str(error))
-    overrides: dict[str, object] = {}
-    if select:
-        overrides["select"] = _prefixes(select)
-    if ignore:
-        overrides["ignore"] = (*settings.ignore, *_prefixes(ignore))
-    if gpu:
-        overrides["gpu"] = gpu
-    overrides["lang"] = detect_lang(lang, settings.lang)
-    overrides["workload"] = settings.workload.merged(given)
-    settings = replace(settings, **overrides)  # type: ignore[arg-type]
-    try:
-        gpu_key = resolve_gpu(settings.gpu).key
-    except GpuError as error:
-        _fail(str(error))
-    tree = Tree([*targets, settings.root])
-    # A run in which no file needs analysis is answered without libcst or the data tables.
-    result = quick_result(targets, settings)
-    changed = False
-    if result is not None:
-        pass
-    elif diff or fix:
-        from ecolint.engine import Engine
-
-        engine = Engine(settings, show_green=show_green, jobs=jobs)
-        result = engine.run(targets)
-        result, changed = _apply_fixes(
-            engine, targets, result, unsafe_fixes, write=not diff, tree=tree
+        config_file, table = split_config(config)
+        base = load_settings(targets[0], config_file, table)
+        options = CommandLine(
+            select=check_selectors(_prefixes(select), "--select"),
+            extend_select=check_selectors(_prefixes(extend_select), "--extend-select"),
+            ignore=check_selectors(_prefixes(ignore), "--ignore"),
+            gpu=gpu,
+            lang=detect_lang(lang, base.lang),
+            workload=parse_workload(pop_workload(workload), option_name),
+            config_table=table,
         )
-    else:
-        show_progress = fmt == "text" and not quiet and _interactive()
-        result = _analyse(targets, settings, show_green, jobs, not no_cache, show_progress)
+        base = options.apply(base)
+        scope = plan(
+            targets,
+            base,
+            options.settings_for,
+            hierarchical=config_file is None,
+            respect_gitignore=not no_respect_gitignore,
+        )
+    except (ConfigError, SelectorError, WorkloadError) as error:
+        _fail(str(error))
+    gpu_origin = "--gpu" if gpu else "--config" if "gpu" in table else None
+    gpu_keys = [_gpu_key(group.settings, gpu_origin) for group in scope.groups]
+    gpu_key = gpu_keys[0] if gpu_keys else _gpu_key(base, gpu_origin)
+    lang_code = options.lang
+    tree = Tree([*targets, base.root, *(group.settings.root for group in scope.groups)])
+    if show_settings:
+        from ecolint.show import settings_text
+
+        first = scope.files[0] if scope.files else None
+        group = next((g for g in scope.groups if first in g.files), None)
+        shown = first.display if first else str(targets[0])
+        click.echo(settings_text(shown, group.settings if group else base), nl=False)
+        sys.exit(EXIT_OK)
+    if show_files:
+        for source in scope.files:
+            click.echo(inert_path(source.display))
+        sys.exit(EXIT_OK)
+    if quiet < 2:
+        for note in scope.notes:
+            _say(f"ecolint: warning: {note.render(lang_code)}")
+
+    def run(use_cache: bool) -> tuple[RunResult, bool]:
+        """The merged result of every group, and whether any needed the engine."""
+        runs = [
+            _check_group(group, show_green, jobs, use_cache, fmt, quiet, fix or diff)
+            for group in scope.groups
+        ]
+        return merged([result for result, _ in runs], scope.problems), any(e for _, e in runs)
+
+    result, analysed = run(not no_cache)
+    changed = False
+    if (diff or fix) and analysed:
+        result, changed = _apply_fixes(
+            lambda: run(False)[0], result, unsafe_fixes, write=not diff, tree=tree
+        )
     for path, problem in result.problems:
-        click.echo(f"ecolint: error: {path}: {problem}", err=True)
+        _say(f"ecolint: error: {path}: {problem}")
     failed = bool(result.internal_errors or result.problems)
     if diff:
         _echo_internal_errors(result)
@@ -229,45 +275,101 @@ def check(
 
         added = insert_noqa(result.findings, tree)
         for reason in added.skipped:
-            click.echo(f"ecolint: not silenced: {reason}", err=True)
+            _say(f"ecolint: not silenced: {reason}")
         for problem in added.unwritten:
-            click.echo(f"ecolint: error: {problem}", err=True)
+            _say(f"ecolint: error: {problem}")
         click.echo(f"ecolint: added {added.directives} noqa directives", err=True)
         _echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed or added.unwritten else EXIT_OK)
     if write_baseline is not None:
         try:
-            count = baseline.write_baseline(write_baseline, result.findings, settings.root, tree)
+            count = baseline.write_baseline(write_baseline, result.findings, base.root, tree)
         except (baseline.BaselineError, WriteError) as error:
             _fail(str(error))
-        click.echo(f"ecolint: wrote {count} findings to {write_baseline}", err=True)
+        _say(f"ecolint: wrote {count} findings to {write_baseline}")
         _echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed else EXIT_OK)
-    baseline_file = baseline_file or settings.baseline
+    baseline_file = baseline_file or base.baseline
     if baseline_file is not None:
         try:
             entries = baseline.read_baseline(baseline_file)
         except baseline.BaselineError as error:
             _fail(str(error))
-        outcome = baseline.apply_baseline(result.findings, entries, settings.root)
+        outcome = baseline.apply_baseline(result.findings, entries, base.root)
         result.findings = outcome.new
         result.baseline = outcome
     color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    lang_code = settings.lang or DEFAULT_LANG
-    text = render(result, fmt, color=color, gpu=gpu_key, quiet=quiet, lang=lang_code)
+    if statistics:
+        from ecolint.reporters.statistics import render_statistics
+
+        text = render_statistics(result.findings, fmt)
+    else:
+        text = render(result, fmt, color=color, gpu=gpu_key, quiet=quiet, lang=lang_code)
     if output is not None:
         try:
             write_file(output, text.encode("utf-8"), tree)
         except WriteError as error:
             _fail(str(error))
-    else:
+    elif quiet < 2:
         click.echo(text, nl=False, color=color)
     _echo_internal_errors(result)
     if failed:
         sys.exit(EXIT_ERROR)
     failing = moods_from(fail_on)
     fails = any(finding.mood in failing for finding in result.findings)
-    sys.exit(EXIT_FINDINGS if fails and not exit_zero else EXIT_OK)
+    fixed_fails = fix and exit_non_zero_on_fix and changed
+    sys.exit(EXIT_FINDINGS if (fails and not exit_zero) or fixed_fails else EXIT_OK)
+
+
+def _say(message: str) -> None:
+    """A line on stderr, inert: names from the scanned tree cannot inject workflow commands or
+    terminal sequences there either."""
+    click.echo(inert(message), err=True)
+
+
+def _check_targets(targets: list[Path]) -> None:
+    """A path that does not exist is a usage error (exit 2) before anything is scanned."""
+    missing = [target for target in targets if not os.path.lexists(target)]
+    for target in missing:
+        hint = ""
+        if str(target).startswith("-"):
+            hint = " (after '--' every argument is a path; put options before it)"
+        _say(f"ecolint: error: {target}: no such file or directory{hint}")
+    if missing:
+        sys.exit(EXIT_ERROR)
+
+
+def _gpu_key(settings: Settings, option: str | None) -> str:
+    """The GPU's key; an unknown name exits 2 naming where it was written (``option``: the
+    command-line option that set it, else the configuration file)."""
+    from ecolint.evidence.gpus import GpuError, resolve_gpu
+
+    try:
+        return resolve_gpu(settings.gpu).key
+    except GpuError as error:
+        origin = option or (f"{settings.source} gpu" if settings.source else "gpu")
+        _fail(f"{origin}: {error}")
+
+
+def _check_group(
+    group: Group, show_green: bool, jobs: int, use_cache: bool, fmt: str, quiet: int, fixes: bool
+) -> tuple[RunResult, bool]:
+    """One configuration's files: answered without libcst when no file needs analysis, from
+    the cache when nothing changed, else by the engine (always the engine for fixes). Also:
+    whether the engine ran."""
+    from ecolint.prefilter import quick_result
+    from ecolint.reporters import TERMINAL_FORMATS
+
+    result = quick_result(group.paths, group.settings)
+    if result is not None:
+        return result, False
+    if fixes:
+        from ecolint.engine import Engine
+
+        engine = Engine(group.settings, show_green=show_green, jobs=jobs)
+        return engine.run(group.paths), True
+    show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
+    return _analyse(group.paths, group.settings, show_green, jobs, use_cache, show_progress), True
 
 
 def _interactive() -> bool:
@@ -312,35 +414,35 @@ def _analyse(
 
 def _echo_internal_errors(result: RunResult) -> None:
     for error in result.internal_errors:
-        click.echo(
-            f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}",
-            err=True,
+        _say(
+            f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}"
         )
 
 
 def _apply_fixes(
-    engine: Engine, targets: list[Path], result: RunResult, unsafe: bool, write: bool, tree: Tree
+    rerun: Callable[[], RunResult], result: RunResult, unsafe: bool, write: bool, tree: Tree
 ) -> tuple[RunResult, bool]:
     """``--diff`` prints the fixes as a diff; ``--fix`` writes them and returns the findings
-    of a fresh run over the same paths, which is what remains. Also: whether files change."""
+    of a fresh run over the same paths (``rerun``), which is what remains. Also: whether files
+    change."""
     from ecolint.engine import deep_stack
     from ecolint.fixes import apply
 
     plan = deep_stack(lambda: apply.plan(result.findings, unsafe))
     for note in [*result.fix_notes, *plan.notes()]:
-        click.echo(f"ecolint: {note}", err=True)
+        _say(f"ecolint: {note}")
     if not write:
         click.echo(apply.unified_diff(plan), nl=False)
         click.echo(apply.summary(plan, written=False), err=True)
         return result, bool(plan.changes)
     problems = apply.write(plan, tree)
-    after = engine.run(targets) if plan.changes else result
+    after = rerun() if plan.changes else result
     after.problems += problems
     click.echo(apply.summary(plan, written=True), err=True)
     return after, bool(plan.changes)
 
 
-@main.command()
+@main.command(short_help="Remove the result cache.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def clean(path: Path | None) -> None:
     """Remove the result cache (.ecolint_cache/ beside the configuration of PATH, or here)."""
@@ -354,10 +456,10 @@ def clean(path: Path | None) -> None:
         _fail(str(error))
     where = cache_dir(settings)
     removed = remove_cache(settings)
-    click.echo(f"ecolint: removed {where}" if removed else f"ecolint: no cache at {where}")
+    click.echo(inert(f"ecolint: removed {where}" if removed else f"ecolint: no cache at {where}"))
 
 
-@main.command()
+@main.command(short_help="Show the documentation of one rule, such as ECO101.")
 @click.argument("code")
 @format_option
 @lang_option
@@ -381,7 +483,7 @@ def rule(code: str, fmt: str, lang: str | None) -> None:
         click.echo(render_rule(found, chosen))
 
 
-@main.command(name="rules")
+@main.command(name="rules", short_help="List every rule with its mood and basis.")
 @format_option
 @lang_option
 def rules_command(fmt: str, lang: str | None) -> None:
@@ -435,7 +537,7 @@ MODEL_HELP = "Hugging Face id, local model folder, or a size such as 7B."
 PRECISION_HELP = "fp16, bf16, nf4, nf4_dq, int8 (default threshold), int8_pure, fp8, ..."
 
 
-@main.command()
+@main.command(short_help="Every measured precision of a model on a GPU (COMPARE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @advisor_options
 def compare(**params: Any) -> None:
@@ -443,7 +545,7 @@ def compare(**params: Any) -> None:
     _advise("compare", params)
 
 
-@main.command()
+@main.command(short_help="Monthly kWh, cost and CO2 of a configuration (ESTIMATE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
 @advisor_options
@@ -452,7 +554,7 @@ def estimate(**params: Any) -> None:
     _advise("estimate", params)
 
 
-@main.command()
+@main.command(short_help="Recommended precision and batch size (OPTIMIZE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--vram-gb", type=click.FloatRange(min=0, min_open=True), help="GPU memory in GB.")
 @click.option("--use-case", type=click.Choice(["api", "chat", "batch"]), help="Traffic shape.")
@@ -462,7 +564,7 @@ def advise(**params: Any) -> None:
     _advise("advise", params)
 
 
-@main.command()
+@main.command(short_help="Observed numbers against the measured rows (DIAGNOSE).")
 @click.option("--model", "model_name", required=True, help=MODEL_HELP)
 @click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
 @click.option("--throughput", type=click.FloatRange(min=0, min_open=True), help="Observed tok/s.")
@@ -474,7 +576,7 @@ def diagnose(**params: Any) -> None:
     _advise("diagnose", params)
 
 
-@main.command()
+@main.command(short_help="The measured rows, their sources and contradictions.")
 @click.option("--gpu", "gpu_filter", help="Only rows of this GPU.")
 @click.option("--model", help="Only rows whose model id contains this text.")
 @click.option("--precision", help="Only rows of this precision.")

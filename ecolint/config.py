@@ -1,7 +1,10 @@
-"""Settings from ``[tool.ecolint]`` in the nearest pyproject.toml (or an ``ecolint.toml``)."""
+"""Settings from the nearest ``.ecolint.toml``, ``ecolint.toml`` or pyproject.toml with a
+``[tool.ecolint]`` table, as ruff finds its configuration, with ``--config KEY = VALUE``
+overrides on top."""
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +16,27 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from ecolint.i18n import LANGS
+from ecolint.selectors import SelectorError, check_selectors
 from ecolint.sources.python import DEFAULT_MAX_BYTES
 from ecolint.workload import Workload, WorkloadError, parse_workload
 
 DEFAULT_GPU = "rtx4090d"
+CONFIG_NAMES = (".ecolint.toml", "ecolint.toml", "pyproject.toml")  # first found in a folder wins
+KNOWN_KEYS = frozenset(
+    {
+        "select",
+        "extend-select",
+        "ignore",
+        "exclude",
+        "gpu",
+        "per-file-ignores",
+        "models",
+        "max-file-size",
+        "lang",
+        "workload",
+        "baseline",
+    }
+)
 
 
 class ConfigError(ValueError):
@@ -46,34 +66,30 @@ def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
 
 
 def _codes(value: Any, key: str, where: str) -> tuple[str, ...]:
-    codes = _strings(value, key, where)
-    for code in codes:
-        if not code.startswith("ECO") or (not code[3:].isdigit() and code != "ECO"):
-            raise ConfigError(f"{where}: '{key}' has '{code}', which is not an ECO code prefix")
-    return codes
+    try:
+        return check_selectors(_strings(value, key, where), f"{where} '{key}'")
+    except SelectorError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _check_keys(table: dict[str, Any], where: str) -> None:
+    for key in table:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(
+                f"{where}: unknown key '{key}'{hint} (known keys: {', '.join(sorted(KNOWN_KEYS))})"
+            )
 
 
 def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -> Settings:
-    known = {
-        "select",
-        "ignore",
-        "exclude",
-        "gpu",
-        "per-file-ignores",
-        "models",
-        "max-file-size",
-        "lang",
-        "workload",
-        "baseline",
-    }
-    for key in table:
-        if key not in known:
-            raise ConfigError(
-                f"{where}: unknown key '{key}' (known keys: {', '.join(sorted(known))})"
-            )
+    _check_keys(table, where)
     values: dict[str, Any] = {"root": root, "source": source}
     if "select" in table:
         values["select"] = _codes(table["select"], "select", where)
+    if "extend-select" in table:
+        extra = _codes(table["extend-select"], "extend-select", where)
+        values["select"] = (*values.get("select", Settings.select), *extra)
     if "ignore" in table:
         values["ignore"] = _codes(table["ignore"], "ignore", where)
     if "exclude" in table:
@@ -137,41 +153,86 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {error}") from None
 
 
-def load_file(path: Path) -> Settings:
+def merged_tables(table: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` on top of ``table``; tables (``workload``, ``models``) merge key by key."""
+    merged = dict(table)
+    for key, value in overrides.items():
+        below = merged.get(key)
+        both_tables = isinstance(below, dict) and isinstance(value, dict)
+        merged[key] = merged_tables(below, value) if both_tables else value  # type: ignore[arg-type]
+    return merged
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """``--config "gpu = 'a800'"``: one TOML ``KEY = VALUE`` pair of ``[tool.ecolint]``."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"--config '{text}': neither a configuration file nor TOML KEY = VALUE ({error})"
+        ) from None
+    _parse(table, f"--config '{text}'", Path.cwd(), None)
+    return table
+
+
+def load_file(path: Path, overrides: dict[str, Any] | None = None) -> Settings:
     document = _read_toml(path)
     root = path.resolve().parent
+    where = str(path)
+    table: Any = document
     if path.name == "pyproject.toml":
         tool = document.get("tool", {})
         table = tool.get("ecolint", {}) if isinstance(tool, dict) else {}
+        where = f"{path} [tool.ecolint]"
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.ecolint] must be a table")
-        return _parse(table, f"{path} [tool.ecolint]", root, path)
-    return _parse(document, str(path), root, path)
+    _check_keys(table, where)
+    return _parse(merged_tables(table, overrides or {}), where, root, path)
+
+
+def _governs(candidate: Path) -> bool:
+    """A ``.ecolint.toml``/``ecolint.toml`` always governs its folder; a pyproject.toml only
+    with a ``[tool.ecolint]`` table."""
+    if not candidate.is_file():
+        return False
+    if candidate.name != "pyproject.toml":
+        return True
+    tool = _read_toml(candidate).get("tool", {})
+    return isinstance(tool, dict) and "ecolint" in tool
+
+
+def config_in(folder: Path) -> Path | None:
+    """The configuration file of this folder itself, if it has one."""
+    return next((folder / name for name in CONFIG_NAMES if _governs(folder / name)), None)
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``ecolint.toml``, or pyproject.toml with a ``[tool.ecolint]`` table."""
+    """The nearest configuration file in ``start``'s folder or above."""
     folder = start.resolve()
     if folder.is_file():
         folder = folder.parent
     for candidate in (folder, *folder.parents):
-        own = candidate / "ecolint.toml"
-        if own.is_file():
-            return own
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            tool = _read_toml(pyproject).get("tool", {})
-            if isinstance(tool, dict) and "ecolint" in tool:
-                return pyproject
+        found = config_in(candidate)
+        if found is not None:
+            return found
     return None
 
 
-def load_settings(start: Path, explicit: Path | None = None) -> Settings:
+def load_settings(
+    start: Path, explicit: Path | None = None, overrides: dict[str, Any] | None = None
+) -> Settings:
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"config file {explicit} does not exist")
-        return load_file(explicit)
+        return load_file(explicit, overrides)
     found = find_config(start)
     if found is None:
-        return Settings(root=start.resolve() if start.is_dir() else start.resolve().parent)
-    return load_file(found)
+        return unconfigured(
+            start.resolve() if start.is_dir() else start.resolve().parent, overrides
+        )
+    return load_file(found, overrides)
+
+
+def unconfigured(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """The defaults (with ``--config KEY = VALUE`` overrides) where no file configures."""
+    return _parse(overrides or {}, "--config", root, None)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ecolint import __version__
+from ecolint.reporters.inert import inert
 
 if TYPE_CHECKING:
     import argparse
@@ -121,12 +122,14 @@ class EcolintChecker:
         result = self._get_engine().run_source(Path(self.filename), text)
         for error in result.internal_errors:
             print(
-                f"ecolint: internal error in {error.code} while checking {error.path}:"
-                f" {error.message}",
+                inert(
+                    f"ecolint: internal error in {error.code} while checking {error.path}:"
+                    f" {error.message}"
+                ),
                 file=sys.stderr,
             )
         for finding in result.findings:
-            message = f"{finding.code} [{finding.mood}] {finding.message}"
+            message = f"{finding.code} [{finding.mood}] {inert(finding.message)}"
             if finding.headline:
-                message += f" ({finding.headline})"
+                message += f" ({inert(finding.headline)})"
             yield finding.line, finding.column - 1, message, type(self)

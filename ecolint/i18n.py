@@ -50,6 +50,11 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
     return template.format(**{name: render(value, lang) for name, value in params.items()})
 
 
+def noun(word: str, count: int, lang: str = DEFAULT_LANG) -> str:
+    """``file``/``files`` by ``count`` (Chinese has one form; the catalogue gives both)."""
+    return t(f"word.{word}.{'one' if count == 1 else 'many'}", lang)
+
+
 def render(value: object, lang: str) -> object:
     return value.render(lang) if isinstance(value, Phrase) else value
 

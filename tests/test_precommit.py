@@ -30,8 +30,8 @@ def _hook() -> object:
     from pre_commit.prefix import Prefix
 
     manifest, fixer = load_manifest(str(HOOKS))
-    assert fixer["id"] == "ecolint-fix" and fixer["entry"] == "ecolint check --fix"
-    assert manifest["id"] == "ecolint" and manifest["entry"] == "ecolint check"
+    assert fixer["id"] == "ecolint-fix" and fixer["entry"] == "ecolint check --fix --"
+    assert manifest["id"] == "ecolint" and manifest["entry"] == "ecolint check --"
     assert manifest["language"] == "python" and manifest["pass_filenames"] is True
     assert manifest["require_serial"] is False
     return Hook.create(str(ROOT), Prefix(str(ROOT)), manifest)
@@ -101,6 +101,24 @@ def test_scripts_without_a_suffix_or_with_a_python_shebang_are_python(tmp_path: 
     assert "notes.txt" not in out.stdout
 
 
+def test_hook_entries_take_a_file_named_like_an_option_as_a_path(tmp_path: Path) -> None:
+    """pre-commit appends file names to the entry: without ``--`` a committed file named
+    ``--output=setup.py`` would make ecolint write its report over setup.py."""
+    import shlex
+
+    import yaml
+
+    setup = "from setuptools import setup\nsetup()\n"
+    (tmp_path / "setup.py").write_text(setup, encoding="utf-8")
+    (tmp_path / "--output=setup.py").write_text(ECO101_SCRIPT, encoding="utf-8")
+    for hook in yaml.safe_load(HOOKS.read_text(encoding="utf-8")):
+        program, command, *options = shlex.split(hook["entry"])
+        assert (program, command, options[-1:]) == ("ecolint", "check", ["--"]), hook["id"]
+        out = _ecolint(*options, "--output=setup.py", "setup.py", cwd=tmp_path)
+        assert (tmp_path / "setup.py").read_text(encoding="utf-8") == setup, hook["id"]
+        assert "--output=setup.py:2:26: ECO101" in out.stdout, hook["id"]
+
+
 def _git(*args: str, cwd: Path) -> None:
     subprocess.run(
         ["git", "-c", "commit.gpgsign=false", *args],
@@ -161,6 +179,9 @@ def test_pre_commit_try_repo_fails_on_findings_and_passes_when_clean(tmp_path: P
     (target / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     (target / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
     (target / "notes.ipynb").write_text(NOTEBOOK, encoding="utf-8")
+    setup = "from setuptools import setup\nsetup()\n"
+    (target / "setup.py").write_text(setup, encoding="utf-8")
+    (target / "--output=setup.py").write_text("print('a file named like an option')\n", "utf-8")
     home = tmp_path / "pre-commit-home"
 
     failing = _try_repo(hook_repo, target, home)
@@ -169,6 +190,7 @@ def test_pre_commit_try_repo_fails_on_findings_and_passes_when_clean(tmp_path: P
     assert "Failed" in output and "src/serve.py:2:26: ECO101 [orange]" in output
     assert "A800" in output, "[tool.ecolint] of the project applies"
     assert "ecolint: error" not in output and "Traceback" not in output
+    assert (target / "setup.py").read_text(encoding="utf-8") == setup, "a path, not --output"
 
     (target / "src" / "serve.py").write_text(
         ECO101_SCRIPT.replace("load_in_8bit=True", "load_in_8bit=True, llm_int8_threshold=0.0"),

@@ -20,6 +20,7 @@ from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.i18n import detect_lang, t
 from ecolint.options import pop_workload
+from ecolint.reporters.inert import inert
 from ecolint.workload import Workload, WorkloadError, option_name, parse_workload
 
 EXIT_ERROR = 2
@@ -69,7 +70,7 @@ def execute(
         context = build(gpu, lang, config_file, options)
         result = answer(context)
     except (AdvisorError, ConfigError, GpuError, PrecisionError, WorkloadError) as error:
-        click.echo(f"ecolint: error: {error}", err=True)
+        click.echo(inert(f"ecolint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
     color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ
     color = color and sys.stdout.isatty()

@@ -4,6 +4,7 @@ finding, shown on the pull request's diff at the reported span."""
 from __future__ import annotations
 
 from ecolint.findings import Finding
+from ecolint.reporters.inert import inert
 from ecolint.reporters.text import summary_line
 from ecolint.results import RunResult
 
@@ -14,6 +15,11 @@ COMMANDS = {
     "gray": "notice",
     "green": "notice",
 }
+
+
+def inert_lines(text: str) -> str:
+    """Control characters escaped, except CR and LF, which ``escape_data`` encodes."""
+    return inert(text, keep_lines=True)
 
 
 def escape_data(text: str) -> str:
@@ -27,8 +33,10 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: object) -> str:
+    """Property values are made inert as well as escaped; ``message`` keeps the newlines the
+    reporter put there on purpose (the caller makes what it quotes inert)."""
     fields = ",".join(
-        f"{key}={escape_property(str(value))}"
+        f"{key}={escape_property(inert_lines(str(value)))}"
         for key, value in properties.items()
         if value is not None
     )
@@ -36,7 +44,9 @@ def command(name: str, message: str, **properties: object) -> str:
 
 
 def _annotation(finding: Finding) -> str:
-    message = finding.message + (f" ({finding.headline})" if finding.headline else "")
+    message = inert_lines(finding.message) + (
+        f" ({inert_lines(finding.headline)})" if finding.headline else ""
+    )
     fix = (finding.fix or {}).get("summary")
     if fix:
         message += f"\nfix: {fix}"
@@ -57,14 +67,17 @@ def render_github(result: RunResult) -> str:
     lines += [
         command(
             "error",
-            f"internal error in {error.code} while checking {error.path}: {error.message}",
+            inert_lines(
+                f"internal error in {error.code} while checking {error.path}: {error.message}"
+            ),
             file=error.path,
             title=f"ecolint internal error in {error.code}",
         )
         for error in result.internal_errors
     ]
     lines += [
-        command("error", f"{path}: {problem}", title="ecolint") for path, problem in result.problems
+        command("error", inert_lines(f"{path}: {problem}"), title="ecolint")
+        for path, problem in result.problems
     ]
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"

@@ -13,7 +13,8 @@ from ecolint import cost_text
 from ecolint.evidence.cost import from_kwh, total
 from ecolint.evidence.dataset import data_version
 from ecolint.findings import Finding
-from ecolint.i18n import DEFAULT_LANG, t
+from ecolint.i18n import DEFAULT_LANG, noun, t
+from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOODS
 
@@ -29,7 +30,7 @@ MONTHS_PER_YEAR = 12
 
 def escape(text: str) -> str:
     """Literal text inside a GFM table cell: one line, Markdown punctuation escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _SPECIAL.sub(r"\\\1", inert(" ".join(text.split())))
 
 
 def render_markdown(result: RunResult, gpu: str, lang: str = DEFAULT_LANG) -> str:
@@ -127,7 +128,7 @@ def _confidence(evidence: dict[str, Any]) -> str:
 def _chart(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
     """Bars in a code block (monospace keeps them aligned); a saving is drawn in light shade."""
     measured = [
-        (f"{finding.location} {finding.code}", finding.evidence["delta_pct"])
+        (f"{inert_path(finding.location)} {finding.code}", finding.evidence["delta_pct"])
         for finding in findings
         if finding.evidence and finding.evidence.get("delta_pct") is not None
     ]
@@ -169,6 +170,7 @@ def _yearly(result: RunResult, lang: str) -> str:
             "markdown.per_month",
             lang,
             count=summed["findings"],
+            findings=noun("finding", summed["findings"], lang),
             monthly=cost_text.monthly(month, lang),
         ),
         t("markdown.per_year", lang, yearly=yearly, months=MONTHS_PER_YEAR),

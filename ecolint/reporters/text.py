@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import click
 
 from ecolint import cost_text
 from ecolint.evidence.cost import total
 from ecolint.findings import Finding
-from ecolint.i18n import DEFAULT_LANG, t
+from ecolint.i18n import DEFAULT_LANG, noun, t
+from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOOD_COLORS, MOODS
 
@@ -22,15 +24,21 @@ def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
     return label
 
 
-def _line(finding: Finding, color: bool, lang: str) -> str:
+def first_line(finding: Finding, color: bool, lang: str) -> str:
+    """``path:line:col: CODE [mood] message (headline)``, names and messages made inert."""
     mood = mood_label(finding.mood, color, lang)
-    location = f"{finding.path}:{finding.line}:{finding.column}:"
+    location = f"{inert_path(finding.path)}:{finding.line}:{finding.column}:"
     if finding.cell is not None:
-        location = f"{finding.location}:col {finding.cell_column}:"
+        location = f"{inert_path(finding.location)}:col {finding.cell_column}:"
     code = click.style(finding.code, bold=True) if color else finding.code
-    text = f"{location} {code} {mood} {finding.message}"
+    text = f"{location} {code} {mood} {inert(finding.message)}"
     if finding.headline:
-        text += f" ({finding.headline})"
+        text += f" ({inert(finding.headline)})"
+    return text
+
+
+def finding_text(finding: Finding, color: bool, lang: str) -> str:
+    text = first_line(finding, color, lang)
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += "\n    " + t("check.fix", lang, fix=fix)
@@ -44,10 +52,12 @@ def _line(finding: Finding, color: bool, lang: str) -> str:
 
 def summary_line(result: RunResult, lang: str = DEFAULT_LANG) -> str:
     """``Found 3 findings (1 red, 2 orange) in 4 analysed of 9 files.``"""
+    files = noun("file", result.files_seen, lang)
     if not result.findings:
-        return t(
-            "check.summary.clean", lang, seen=result.files_seen, analysed=result.files_analysed
-        )
+        if not result.files_seen:
+            return t("check.summary.nothing", lang)
+        key = "check.summary.clean"
+        return t(key, lang, seen=result.files_seen, analysed=result.files_analysed, files=files)
     counts = Counter(finding.mood for finding in result.findings)
     moods = t("list.comma", lang).join(
         t("check.summary.mood", lang, count=counts[mood], mood=t(f"mood.{mood}", lang))
@@ -62,6 +72,7 @@ def summary_line(result: RunResult, lang: str = DEFAULT_LANG) -> str:
         moods=moods,
         analysed=result.files_analysed,
         seen=result.files_seen,
+        files=files,
     )
 
 
@@ -83,20 +94,32 @@ def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
         return []
     monthly = cost_text.monthly(summed["per_month"], lang)
     return [
-        t("check.summary.cost", lang, count=summed["findings"], monthly=monthly),
+        t(
+            "check.summary.cost",
+            lang,
+            count=summed["findings"],
+            findings=noun("finding", summed["findings"], lang),
+            monthly=monthly,
+        ),
         cost_text.assumptions(summed["assumptions"], lang),
     ]
 
 
 def render_text(
-    result: RunResult, color: bool, quiet: bool = False, lang: str = DEFAULT_LANG
+    result: RunResult,
+    color: bool,
+    quiet: int = 0,
+    lang: str = DEFAULT_LANG,
+    line: Callable[[Finding, bool, str], str] = finding_text,
 ) -> str:
-    lines = (
-        [] if quiet and not result.findings else [_line(f, color, lang) for f in result.findings]
-    )
-    if not quiet or result.findings:
-        lines.append(summary_line(result, lang))
-        lines.extend(cost_lines(result, lang))
+    """``quiet``: 1 prints the findings only, 2 nothing. ``line``: how a finding is shown."""
+    if quiet >= 2:
+        return ""
+    lines = [line(finding, color, lang) for finding in result.findings]
+    if quiet:
+        return "".join(f"{text}\n" for text in lines)
+    lines.append(summary_line(result, lang))
+    lines.extend(cost_lines(result, lang))
     outcome = result.baseline
     if outcome is not None and (outcome.matched or outcome.fixed):
         key = "check.baseline." + ("one" if outcome.matched == 1 else "many")
@@ -105,4 +128,4 @@ def render_text(
     fixable = _fixable(result.findings, lang)
     if fixable:
         lines.append(fixable)
-    return "\n".join(lines) + ("\n" if lines else "")
+    return "\n".join(lines) + "\n"

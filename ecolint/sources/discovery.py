@@ -144,12 +144,23 @@ class _Ignores:
         return False
 
 
+def gitignored(path: Path) -> bool:
+    """Whether a ``.gitignore`` of the path's repository (or folders above it) ignores it."""
+    resolved = path.resolve()
+    top = _git_root(resolved.parent) or resolved.parent
+    return resolved != top and _Ignores().ignored(resolved, resolved.is_dir(), top)
+
+
 def discover(
-    arguments: Iterable[Path], exclude: Iterable[str], root: Path, cwd: Path | None = None
+    arguments: Iterable[Path],
+    exclude: Iterable[str],
+    root: Path,
+    cwd: Path | None = None,
+    respect_gitignore: bool = True,
 ) -> Discovery:
     cwd = (cwd or Path.cwd()).resolve()
     excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
-    ignores = _Ignores()
+    ignores = _Ignores() if respect_gitignore else None
     files: dict[Path, SourceFile] = {}
     problems: list[tuple[str, str]] = []
     for argument in arguments:
@@ -159,7 +170,10 @@ def discover(
             if kind is not None:
                 files.setdefault(path.resolve(), SourceFile(path, display_path(path, cwd), kind))
         elif path.is_dir():
-            top = _git_root(path.resolve()) or path.resolve()
+            resolved = path.resolve()
+            top = _git_root(resolved) or resolved
+            if ignores is not None and resolved != top and ignores.ignored(resolved, True, top):
+                top = resolved  # named although ignored: only the .gitignore files inside apply
             for found, kind in _walk(path, excluded, ignores, root.resolve(), top):
                 files.setdefault(found.resolve(), SourceFile(found, display_path(found, cwd), kind))
         else:
@@ -176,8 +190,12 @@ def _excluded(path: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool)
     return excluded.match_file(relative + ("/" if is_dir else ""))
 
 
+def _ignored(ignores: _Ignores | None, path: Path, is_dir: bool, top: Path) -> bool:
+    return ignores is not None and ignores.ignored(path, is_dir, top)
+
+
 def _walk(
-    folder: Path, excluded: pathspec.PathSpec, ignores: _Ignores, root: Path, top: Path
+    folder: Path, excluded: pathspec.PathSpec, ignores: _Ignores | None, root: Path, top: Path
 ) -> Iterator[tuple[Path, str]]:
     for current, dirs, names in os.walk(folder, followlinks=False):
         here = Path(current)
@@ -188,7 +206,7 @@ def _walk(
                 continue
             if (child / "pyvenv.cfg").exists():
                 continue
-            if _excluded(child, excluded, root, True) or ignores.ignored(child, True, top):
+            if _excluded(child, excluded, root, True) or _ignored(ignores, child, True, top):
                 continue
             keep.append(name)
         dirs[:] = keep
@@ -197,6 +215,6 @@ def _walk(
             kind = source_kind(child)
             if kind is None:
                 continue
-            if _excluded(child, excluded, root, False) or ignores.ignored(child, False, top):
+            if _excluded(child, excluded, root, False) or _ignored(ignores, child, False, top):
                 continue
             yield child, kind

@@ -1,0 +1,130 @@
+"""Which files a run checks, under which configuration each, and why it checks none.
+
+As in ruff, the nearest configuration file governs each file, so a sub-folder with its own
+``pyproject.toml`` keeps its own rules when the run starts in the parent. Files are grouped by
+the configuration that governs them and each group runs as a run of its own; a tree with one
+configuration is one group handed the command's paths unchanged, exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from ecolint.config import Settings, config_in
+from ecolint.i18n import Phrase, phrase
+from ecolint.results import RunResult
+from ecolint.sources.discovery import SourceFile, discover, gitignored
+
+
+@dataclass(frozen=True)
+class Group:
+    """Files under one configuration; ``paths`` is what its run is handed."""
+
+    settings: Settings
+    paths: list[Path]
+    files: list[SourceFile]
+
+
+@dataclass
+class Scope:
+    groups: list[Group] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # kept when paths are lists
+    notes: list[Phrase] = field(default_factory=list)  # warnings for stderr
+
+    @property
+    def files(self) -> list[SourceFile]:
+        return sorted(
+            (source for group in self.groups for source in group.files),
+            key=lambda source: source.display,
+        )
+
+
+def plan(
+    targets: list[Path],
+    base: Settings,
+    settings_for: Callable[[Path | None], Settings],
+    hierarchical: bool = True,
+    respect_gitignore: bool = True,
+) -> Scope:
+    """``settings_for`` turns a configuration file (None: none) into the run's settings;
+    ``hierarchical`` is False when ``--config FILE`` governs every file."""
+    scope = Scope()
+    if respect_gitignore:
+        scope.notes += [
+            phrase("scope.ignored_named", path=str(t)) for t in targets if gitignored(t)
+        ]
+    found = discover(targets, base.exclude, base.root, respect_gitignore=respect_gitignore)
+    nearest = _Nearest()
+    grouped: dict[Path | None, list[SourceFile]] = {}
+    for source in found.files:
+        config = nearest(source.path.parent.resolve()) if hierarchical else base.source
+        grouped.setdefault(config, []).append(source)
+    named = {target.resolve() for target in targets if target.is_file()}
+    if list(grouped) in ([], [base.source]) and respect_gitignore:
+        scope.groups = [Group(base, list(targets), found.files)]
+    else:
+        scope.problems = list(found.problems)
+        for config, files in grouped.items():
+            settings = base if config == base.source else settings_for(config)
+            kept = [s for s in files if s.path.resolve() in named or not _excluded(s, settings)]
+            if kept:
+                scope.groups.append(Group(settings, [s.path for s in kept], kept))
+    if not scope.files:
+        scope.notes += [_why_nothing(target, base) for target in targets]
+    return scope
+
+
+class _Nearest:
+    """The configuration file governing a folder, each folder looked at once per run (a tree
+    of a thousand folders under one pyproject.toml reads it once, not a thousand times)."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, Path | None] = {}
+
+    def __call__(self, folder: Path) -> Path | None:
+        if folder not in self._known:
+            own = config_in(folder)
+            above = folder.parent
+            self._known[folder] = own if own or above == folder else self(above)
+        return self._known[folder]
+
+
+def _excluded(source: SourceFile, settings: Settings) -> bool:
+    """A sub-folder configuration's ``exclude``, relative to its own folder."""
+    if not settings.exclude:
+        return False
+    spec = pathspec.GitIgnoreSpec.from_lines(list(settings.exclude))
+    try:
+        relative = source.path.resolve().relative_to(settings.root.resolve()).as_posix()
+    except ValueError:
+        return False
+    return spec.match_file(relative)
+
+
+def _why_nothing(target: Path, base: Settings) -> Phrase:
+    if target.is_dir():
+        everything = discover([target], (), base.root, respect_gitignore=False).files
+        if everything:
+            return phrase("scope.all_ignored", path=str(target), count=len(everything))
+        return phrase("scope.no_supported", path=str(target))
+    return phrase("scope.unsupported_file", path=str(target))
+
+
+def merged(results: list[RunResult], problems: list[tuple[str, str]]) -> RunResult:
+    """One result from the groups' results, in the order a single run would give."""
+    if len(results) == 1 and not problems:
+        return results[0]
+    total = RunResult(problems=list(problems))
+    for result in results:
+        total.findings.extend(result.findings)
+        total.internal_errors.extend(result.internal_errors)
+        total.problems.extend(result.problems)
+        total.fix_notes.extend(result.fix_notes)
+        total.files_seen += result.files_seen
+        total.files_analysed += result.files_analysed
+    total.findings.sort(key=lambda finding: finding.sort_key())
+    return total
