@@ -26,6 +26,8 @@ from ecolint.config import Settings
 from ecolint.resources import rules_dir
 from ecolint.results import RunResult
 from ecolint.sources.discovery import discover
+from ecolint.sources.python import SourceError
+from ecolint.sources.safe_read import NOTEBOOK_MAX_BYTES, read_bytes, read_source
 
 CACHE_DIR = ".ecolint_cache"
 KEEP = 8
@@ -61,8 +63,8 @@ def run_key(paths: list[Path], settings: Settings, salt: str) -> str | None:
     digest = hashlib.sha256(salt.encode())
     for source in discovery.files:
         try:
-            data = source.path.read_bytes()
-        except OSError:
+            data = read_source(source.path, source.kind, settings.max_file_size)
+        except SourceError:
             return None
         entry = f"\0{source.path.resolve()}\0{source.display}\0{source.kind}\0"
         digest.update(entry.encode("utf-8", "surrogatepass"))
@@ -149,7 +151,7 @@ class FileCache:
         if key not in self._digests:
             if data is None:
                 try:
-                    data = key.read_bytes()
+                    data = read_bytes(key, NOTEBOOK_MAX_BYTES)
                 except OSError:
                     data = None
             self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None

@@ -42,6 +42,7 @@ from ecolint.sources.discovery import SourceFile, discover, display_path, source
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.neighbours import importers, relevant_files
 from ecolint.sources.python import SourceError, checked_text, decode_python, decode_text
+from ecolint.sources.safe_read import read_source
 from ecolint.suppression import Directive, python_directives, text_directives
 
 PARSE_ERROR = "ECO001"
@@ -193,11 +194,9 @@ class Engine:
         work: list[tuple[SourceFile, bytes, list[Rule]]] = []
         for source in discovery.files:
             try:
-                data = source.path.read_bytes()
-            except OSError as error:
-                self._parse_error(
-                    result, source, SourceError(f"cannot read file: {error.strerror}")
-                )
+                data = read_source(source.path, source.kind, self.settings.max_file_size)
+            except SourceError as error:
+                self._parse_error(result, source, error)
                 continue
             active = self.prefilter.active(source.kind, data)
             if active:
@@ -353,7 +352,7 @@ class Engine:
         so their findings in it are only placed right when nobody is editing it."""
         limit = self.settings.max_file_size
         try:
-            disk = decode_python(path.read_bytes(), limit).text
+            disk = decode_python(read_source(path, "python", limit), limit).text
             return disk.splitlines() == checked_text(text, limit).splitlines()
         except (OSError, SourceError):
             return False
@@ -411,7 +410,8 @@ class Engine:
                 project = Project([unit.file], {unit.file: unit.display}, on_disk=True)
                 loaded: ModuleInfo | Document = project.load(unit.file)
             else:
-                text = decode_text(unit.file.read_bytes(), self.settings.max_file_size)
+                limit = self.settings.max_file_size
+                text = decode_text(read_source(unit.file, unit.kind, limit), limit)
                 loaded = Document(unit.file, unit.display, unit.kind, text)
             return unused_codes_fix(loaded, directive, codes)
         except (OSError, SourceError, FixError) as error:
@@ -471,11 +471,9 @@ class Engine:
     ) -> list[Report]:
         if data is None:
             try:
-                data = source.path.read_bytes()
-            except OSError as error:
-                self._parse_error(
-                    result, source, SourceError(f"cannot read file: {error.strerror}")
-                )
+                data = read_source(source.path, source.kind, self.settings.max_file_size)
+            except SourceError as error:
+                self._parse_error(result, source, error)
                 return []
         if active is None:
             active = self.prefilter.active(source.kind, data)

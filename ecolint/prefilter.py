@@ -19,6 +19,7 @@ from ecolint.rules import Rule, all_rules, selected
 from ecolint.sources.discovery import discover
 from ecolint.sources.gate import code_words, triggered_in_code
 from ecolint.sources.python import SourceError, decode_python
+from ecolint.sources.safe_read import read_source
 from ecolint.suppression import skips_file
 
 COMMENT_RULES = frozenset({"ECO002"})  # rules that read comments: no ast gate for them
@@ -79,8 +80,8 @@ def quick_result(paths: list[Path], settings: Settings) -> RunResult | None:
     prefilter = Prefilter(selected(all_rules(), settings.select, settings.ignore), 1 << 62)
     for source in discovery.files:
         try:
-            data = source.path.read_bytes()
-        except OSError:
+            data = read_source(source.path, source.kind, settings.max_file_size)
+        except SourceError:
             return None
         if prefilter.active(source.kind, data):
             return None
