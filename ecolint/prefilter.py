@@ -18,6 +18,7 @@ from ecolint.results import RunResult
 from ecolint.rules import Rule, all_rules, selected
 from ecolint.sources.discovery import discover
 from ecolint.sources.gate import code_words, triggered_in_code
+from ecolint.sources.parse_guard import parse_checked
 from ecolint.sources.python import SourceError, decode_python
 from ecolint.sources.safe_read import read_source
 from ecolint.suppression import skips_file
@@ -57,13 +58,15 @@ class Prefilter:
         return self._patterns[key]
 
     def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
-        """A file that does not decode or parse goes on, to be reported by the analysis."""
+        """A file that does not decode or parse goes on, to be reported by the analysis. The
+        parse guard keeps its verdict on the text, so that libcst's guard does not parse again."""
         try:
-            words = code_words(decode_python(data, self.max_bytes).text)
+            tree, _ = parse_checked(decode_python(data, self.max_bytes).text)
         except SourceError:
             return active
-        if words is None:
+        if tree is None:
             return active
+        words = code_words(tree)
         return [
             rule
             for rule in active
