@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ecolint.sources.python import SourceError
 
-NOTEBOOK_MAX_BYTES = 256 * 1024 * 1024  # outputs (plots, logs) make notebooks large
+NOTEBOOK_MAX_BYTES = 128 * 1024 * 1024  # outputs (plots, logs) make notebooks large
 SMALL_FILE_BYTES = 1024 * 1024  # configuration beside the code: config.json, .gitignore
 
 _KINDS = (
