@@ -55,7 +55,7 @@ def _kind(mode: int) -> str:
 
 
 def _refuse(mode: int) -> NotRegularFile:
-    error = NotRegularFile(f"not a regular file but {_kind(mode)}; it is not read")
+    error = NotRegularFile(f"not a regular file but {_kind(mode)}")
     error.strerror = str(error)
     return error
 
@@ -129,5 +129,7 @@ def read_source(path: Path, kind: str, max_bytes: int) -> bytes:
         return read_bytes(path, source_cap(kind, max_bytes))
     except FileTooLarge as error:
         raise SourceError(f"{error.strerror} (raise max-file-size in [tool.ecolint])") from None
+    except NotRegularFile as error:
+        raise SourceError(f"{error.strerror}; not read") from None
     except OSError as error:
         raise SourceError(f"cannot read file: {error.strerror or error}") from None
