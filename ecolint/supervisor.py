@@ -26,7 +26,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 FRAME = struct.Struct("!Q")
@@ -66,7 +66,7 @@ class Failure:
 
 
 @dataclass
-class _Worker(Generic[T]):
+class _Worker:
     pid: int
     results: int  # the pipe the child sends results on
     orders: int  # the pipe the child is sent blocks on
@@ -87,11 +87,11 @@ def supervise(
     did not survive. A child takes block after block (what it loaded for one serves the next);
     ``work`` must yield its items in the order it was given them."""
     pending: deque[list[int]] = deque(block for block in blocks if block)
-    running: dict[int, _Worker[T]] = {}
+    running: dict[int, _Worker] = {}
     try:
         while pending or running:
             while pending and len(running) < max(1, jobs):
-                worker: _Worker[T] = _start(work, budget, running)
+                worker: _Worker = _start(work, budget, running)
                 running[worker.results] = worker
                 _assign(worker, pending.popleft(), budget)
             deadline = min(worker.deadline for worker in running.values())
@@ -124,8 +124,8 @@ def supervise(
 def _start(
     work: Callable[[list[int]], Iterator[tuple[int, T]]],
     budget: Budget,
-    running: dict[int, _Worker[T]],
-) -> _Worker[T]:
+    running: dict[int, _Worker],
+) -> _Worker:
     results_in, results_out = os.pipe()
     orders_in, orders_out = os.pipe()
     pid = os.fork()
@@ -146,13 +146,13 @@ def _start(
     return _Worker(pid, results_in, orders_out, time.monotonic() + budget.seconds)
 
 
-def _assign(worker: _Worker[T], block: list[int], budget: Budget) -> None:
+def _assign(worker: _Worker, block: list[int], budget: Budget) -> None:
     worker.todo.extend(block)
     worker.deadline = time.monotonic() + budget.seconds
     _send(worker.orders, block)
 
 
-def _next(worker: _Worker[T], pending: deque[list[int]], budget: Budget) -> None:
+def _next(worker: _Worker, pending: deque[list[int]], budget: Budget) -> None:
     """An idle child gets the next block, or is told to stop (it then exits)."""
     if pending:
         _assign(worker, pending.popleft(), budget)
@@ -218,7 +218,7 @@ def _limit_memory(extra: int) -> None:
         pass  # no /proc or no RLIMIT_AS: the time budget still holds
 
 
-def _received(worker: _Worker[T], chunk: bytes, budget: Budget) -> Iterator[tuple[int, T]]:
+def _received(worker: _Worker, chunk: bytes, budget: Budget) -> Iterator[tuple[int, T]]:
     worker.buffer += chunk
     while len(worker.buffer) >= FRAME.size:
         (size,) = FRAME.unpack_from(worker.buffer)
@@ -235,7 +235,7 @@ def _received(worker: _Worker[T], chunk: bytes, budget: Budget) -> Iterator[tupl
         yield index, result
 
 
-def _reap(worker: _Worker[T]) -> int:
+def _reap(worker: _Worker) -> int:
     os.close(worker.results)
     if worker.orders >= 0:
         os.close(worker.orders)
@@ -258,7 +258,7 @@ def _exit_reason(status: int) -> Failure:
 
 
 def _ended(
-    worker: _Worker[T], reason: Failure, pending: deque[list[int]]
+    worker: _Worker, reason: Failure, pending: deque[list[int]]
 ) -> Iterator[tuple[int, Failure]]:
     """The child is gone: its current item failed, the rest of its block goes to a new one."""
     if not worker.todo:
