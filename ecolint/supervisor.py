@@ -137,6 +137,7 @@ def _start(
             for other in running.values():
                 os.close(other.results)
                 os.close(other.orders)
+            _quiet()
             _limit_memory(budget.memory)
             status = _child(work, orders_in, results_out)
         finally:
@@ -200,6 +201,14 @@ def _read_exactly(pipe: int, size: int) -> bytes | None:
             return None
         data += chunk
     return bytes(data)
+
+
+def _quiet() -> None:
+    """A dying parser's last words ("memory allocation of 64 bytes failed", a Rust backtrace)
+    would reach the user's terminal; the ECO001 finding says what happened instead."""
+    silent = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(silent, 2)
+    os.close(silent)
 
 
 def _limit_memory(extra: int) -> None:

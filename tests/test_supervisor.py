@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import faulthandler
 import os
 import signal
 import time
@@ -16,7 +15,6 @@ def _work(items: list[int]) -> Iterator[tuple[int, str]]:
         if item == 3:
             os._exit(7)
         if item == 5:
-            faulthandler.disable()  # pytest's handler would print the child's stack
             os.kill(os.getpid(), signal.SIGSEGV)
         if item == 8:
             os.kill(os.getpid(), signal.SIGKILL)
