@@ -26,8 +26,13 @@ from ecolint.config import Settings
 from ecolint.resources import rules_dir
 from ecolint.results import RunResult
 from ecolint.sources.discovery import discover
-from ecolint.sources.python import SourceError
-from ecolint.sources.safe_read import NOTEBOOK_MAX_BYTES, read_bytes, read_source
+from ecolint.sources.safe_read import (
+    NOTEBOOK_MAX_BYTES,
+    FileTooLarge,
+    NotRegularFile,
+    read_bytes,
+    source_cap,
+)
 
 CACHE_DIR = ".ecolint_cache"
 KEEP = 8
@@ -63,8 +68,10 @@ def run_key(paths: list[Path], settings: Settings, salt: str) -> str | None:
     digest = hashlib.sha256(salt.encode())
     for source in discovery.files:
         try:
-            data = read_source(source.path, source.kind, settings.max_file_size)
-        except SourceError:
+            data = read_bytes(source.path, source_cap(source.kind, settings.max_file_size))
+        except (FileTooLarge, NotRegularFile) as error:
+            data = f"\0not read\0{error}".encode()  # its result (ECO001) depends on this alone
+        except OSError:
             return None
         entry = f"\0{source.path.resolve()}\0{source.display}\0{source.kind}\0"
         digest.update(entry.encode("utf-8", "surrogatepass"))
