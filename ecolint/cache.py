@@ -29,6 +29,13 @@ from ecolint.config import Settings
 from ecolint.resources import rules_dir
 from ecolint.results import RunResult
 from ecolint.sources.discovery import discover
+from ecolint.sources.safe_read import (
+    NOTEBOOK_MAX_BYTES,
+    FileTooLarge,
+    NotRegularFile,
+    read_bytes,
+    source_cap,
+)
 
 CACHE_DIR = ".ecolint_cache"
 FILES_DIR = "files"
@@ -69,7 +76,9 @@ def run_key(paths: list[Path], settings: Settings, salt: str) -> str | None:
     digest = hashlib.sha256(salt.encode())
     for source in discovery.files:
         try:
-            data = source.path.read_bytes()
+            data = read_bytes(source.path, source_cap(source.kind, settings.max_file_size))
+        except (FileTooLarge, NotRegularFile) as error:
+            data = f"\0not read\0{error}".encode()  # its result (ECO001) depends on this alone
         except OSError:
             return None
         entry = f"\0{source.path.resolve()}\0{source.display}\0{source.kind}\0"
@@ -176,7 +185,7 @@ class FileCache:
         if key not in self._digests:
             if data is None:
                 try:
-                    data = key.read_bytes()
+                    data = read_bytes(key, NOTEBOOK_MAX_BYTES)
                 except OSError:
                     data = None
             self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None

@@ -13,9 +13,9 @@ import sys
 import threading
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_all_start_methods
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +42,8 @@ from ecolint.sources.discovery import SourceFile, discover, display_path, source
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.neighbours import importers, relevant_files
 from ecolint.sources.python import SourceError, checked_text, decode_python, decode_text
+from ecolint.sources.safe_read import read_source
+from ecolint.supervisor import Budget, Failure, supervise
 from ecolint.suppression import Directive, python_directives, text_directives
 
 PARSE_ERROR = "ECO001"
@@ -50,7 +52,7 @@ ENGINE_RULES = frozenset({PARSE_ERROR, UNUSED_SUPPRESSION})  # reported by the e
 PYTHON_KINDS = frozenset({"python", "notebook"})
 T = TypeVar("T")
 Used = dict[tuple[Path, int], set[str]]  # (file, line) → codes a suppression there silenced
-PARALLEL_MIN_FILES = 8  # fewer files than this are analysed in this process
+PARALLEL_MIN_FILES = 8  # fewer files than this are analysed by one worker
 FRESH_PROJECT_EVERY = 32  # files analysed with one project (and its parsed modules)
 
 
@@ -116,39 +118,42 @@ class Batch:
 
 
 Work = list[tuple[SourceFile, bytes, list[Rule]]]
-_SHARED: tuple[Engine, list[Path], dict[Path, str], Work] | None = None
 
 
 def run_batches(
     engine: Engine, files: list[Path], displays: dict[Path, str], work: Work, jobs: int
 ) -> list[Batch]:
-    """Files go in small consecutive blocks to ``jobs`` forked processes, each with its own
-    project of every file of the run; the blocks come back in file order and the caller
-    orders what they hold, so the output is the same whatever the number of jobs. Small runs
-    and platforms without ``fork`` stay in this process."""
-    global _SHARED
-    if jobs <= 1 or len(work) < PARALLEL_MIN_FILES or "fork" not in get_all_start_methods():
+    """Files go in small consecutive blocks to up to ``jobs`` forked workers (one worker for
+    ``--jobs 1`` or a small run), each with its own project of every file of the run. A worker
+    that crashes or runs out of its time or memory budget costs the file it was on (ECO001)
+    and a new worker takes the rest of its block. Each file's piece is put back in file order,
+    so the output is the same whatever the number of jobs. Without ``fork``, files are
+    analysed in this process."""
+    if not work:
+        return []
+    if "fork" not in get_all_start_methods():
         return [engine.analyse(files, displays, work)]
-    size = max(1, min(16, len(work) // (jobs * 4)))
-    blocks = [range(start, min(start + size, len(work))) for start in range(0, len(work), size)]
-    _SHARED = (engine, files, displays, work)
-    try:
-        with get_context("fork").Pool(min(jobs, len(blocks))) as pool:
-            done: list[tuple[int, Batch]] = []
-            for index, batch in pool.imap_unordered(_analyse_block, enumerate(blocks)):
-                done.append((index, batch))
-                engine.advance(len(blocks[index]))
-    finally:
-        _SHARED = None
-    return [batch for _, batch in sorted(done, key=lambda item: item[0])]
+    workers = 1 if jobs <= 1 or len(work) < PARALLEL_MIN_FILES else jobs
+    size = len(work) if workers == 1 else max(1, min(16, len(work) // (workers * 4)))
+    blocks = [
+        list(range(start, min(start + size, len(work)))) for start in range(0, len(work), size)
+    ]
 
+    import libcst  # noqa: F401  (imported once here, not again by each worker)
 
-def _analyse_block(block: tuple[int, range]) -> tuple[int, Batch]:
-    assert _SHARED is not None  # inherited from the parent through fork
-    engine, files, displays, work = _SHARED
-    engine.progress = None  # the parent reports progress as blocks come back
-    index, indices = block
-    return index, engine.analyse(files, displays, [work[i] for i in indices])
+    registry()
+
+    def analyse_block(indices: list[int]) -> Iterator[tuple[int, Batch]]:
+        engine.progress = None  # the parent reports progress as pieces come back
+        return engine.pieces(files, displays, work, indices)
+
+    pieces: dict[int, Batch] = {}
+    for index, outcome in supervise(blocks, workers, analyse_block, Budget.from_environment()):
+        if isinstance(outcome, Failure):
+            outcome = engine.failed(work[index][0], outcome)
+        pieces[index] = outcome
+        engine.advance(1)
+    return [pieces[index] for index in range(len(work))]
 
 
 class Engine:
@@ -193,11 +198,9 @@ class Engine:
         work: list[tuple[SourceFile, bytes, list[Rule]]] = []
         for source in discovery.files:
             try:
-                data = source.path.read_bytes()
-            except OSError as error:
-                self._parse_error(
-                    result, source, SourceError(f"cannot read file: {error.strerror}")
-                )
+                data = read_source(source.path, source.kind, self.settings.max_file_size)
+            except SourceError as error:
+                self._parse_error(result, source, error)
                 continue
             active = self.prefilter.active(source.kind, data)
             if active:
@@ -230,11 +233,20 @@ class Engine:
         displays: dict[Path, str],
         work: list[tuple[SourceFile, bytes, list[Rule]]],
     ) -> Batch:
-        """Analyse files that passed the prefilter, in one process, with a project of all the
+        """Analyse files that passed the prefilter, in this process, with a project of all the
         files of the run (imports are followed into any of them)."""
         batch = Batch()
-        for index, (source, data, active) in enumerate(work):
-            if index % FRESH_PROJECT_EVERY == 0:
+        for _, piece in self.pieces(files, displays, work, range(len(work))):
+            batch.merge(piece)
+        return batch
+
+    def pieces(
+        self, files: list[Path], displays: dict[Path, str], work: Work, indices: Iterable[int]
+    ) -> Iterator[tuple[int, Batch]]:
+        """What analysing each file of ``work`` at ``indices`` produced, one file at a time."""
+        for count, index in enumerate(indices):
+            source, data, active = work[index]
+            if count % FRESH_PROJECT_EVERY == 0:
                 # Parsed modules are kept for the imports of the next files, not for the run:
                 # a fresh project bounds memory (drafts hold no syntax tree).
                 project = Project(files, displays, self.settings.max_file_size)
@@ -254,8 +266,19 @@ class Engine:
                 piece.judged = [_judged(unit) for unit in units]
                 if cache is not None and not piece.result.internal_errors:
                     cache.put(source.path, data, project.read, piece)
-            batch.merge(piece)
-        return batch
+            yield index, piece
+
+    def failed(self, source: SourceFile, failure: Failure) -> Batch:
+        """The piece of a file whose worker did not survive it: ECO001 for a crash or a budget
+        run out, an internal error for an exception in ecolint's own code."""
+        piece = Batch()
+        if failure.internal:
+            error = InternalError(source.display, "analysis", failure.reason)
+            piece.result.internal_errors.append(error)
+        else:
+            reason = SourceError(f"analysis stopped: {failure.reason}; the run went on")
+            self._parse_error(piece.result, source, reason)
+        return piece
 
     def _run_source(self, path: Path, text: str) -> RunResult:
         source = SourceFile(path, display_path(path), "python")
@@ -353,7 +376,7 @@ class Engine:
         so their findings in it are only placed right when nobody is editing it."""
         limit = self.settings.max_file_size
         try:
-            disk = decode_python(path.read_bytes(), limit).text
+            disk = decode_python(read_source(path, "python", limit), limit).text
             return disk.splitlines() == checked_text(text, limit).splitlines()
         except (OSError, SourceError):
             return False
@@ -411,7 +434,8 @@ class Engine:
                 project = Project([unit.file], {unit.file: unit.display}, on_disk=True)
                 loaded: ModuleInfo | Document = project.load(unit.file)
             else:
-                text = decode_text(unit.file.read_bytes(), self.settings.max_file_size)
+                limit = self.settings.max_file_size
+                text = decode_text(read_source(unit.file, unit.kind, limit), limit)
                 loaded = Document(unit.file, unit.display, unit.kind, text)
             return unused_codes_fix(loaded, directive, codes)
         except (OSError, SourceError, FixError) as error:
@@ -471,11 +495,9 @@ class Engine:
     ) -> list[Report]:
         if data is None:
             try:
-                data = source.path.read_bytes()
-            except OSError as error:
-                self._parse_error(
-                    result, source, SourceError(f"cannot read file: {error.strerror}")
-                )
+                data = read_source(source.path, source.kind, self.settings.max_file_size)
+            except SourceError as error:
+                self._parse_error(result, source, error)
                 return []
         if active is None:
             active = self.prefilter.active(source.kind, data)

@@ -18,7 +18,9 @@ from ecolint.results import RunResult
 from ecolint.rules import Rule, all_rules, selected
 from ecolint.sources.discovery import discover
 from ecolint.sources.gate import code_words, triggered_in_code
+from ecolint.sources.parse_guard import parse_checked
 from ecolint.sources.python import SourceError, decode_python
+from ecolint.sources.safe_read import read_source
 from ecolint.suppression import skips_file
 
 COMMENT_RULES = frozenset({"ECO002"})  # rules that read comments: no ast gate for them
@@ -56,13 +58,15 @@ class Prefilter:
         return self._patterns[key]
 
     def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
-        """A file that does not decode or parse goes on, to be reported by the analysis."""
+        """A file that does not decode or parse goes on, to be reported by the analysis. The
+        parse guard keeps its verdict on the text, so that libcst's guard does not parse again."""
         try:
-            words = code_words(decode_python(data, self.max_bytes).text)
+            tree, _ = parse_checked(decode_python(data, self.max_bytes).text)
         except SourceError:
             return active
-        if words is None:
+        if tree is None:
             return active
+        words = code_words(tree)
         return [
             rule
             for rule in active
@@ -79,8 +83,8 @@ def quick_result(paths: list[Path], settings: Settings) -> RunResult | None:
     prefilter = Prefilter(selected(all_rules(), settings.select, settings.ignore), 1 << 62)
     for source in discovery.files:
         try:
-            data = source.path.read_bytes()
-        except OSError:
+            data = read_source(source.path, source.kind, settings.max_file_size)
+        except SourceError:
             return None
         if prefilter.active(source.kind, data):
             return None

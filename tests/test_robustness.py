@@ -110,16 +110,17 @@ def test_unreadable_and_vanishing_files(tmp_path: Path, monkeypatch) -> None:  #
     gone = tmp_path / "gone.py"
     for path in (locked, gone, tmp_path / "fine.py"):
         path.write_text(ECO101_SCRIPT, encoding="utf-8")
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        if self.name == "gone.py":
-            self.unlink()
-        return real_read(self)
+    def open_file(path: str, flags: int, *args: int) -> int:
+        name = os.path.basename(path)
+        if name == "locked.py":
+            raise PermissionError(13, "Permission denied", path)
+        if name == "gone.py":
+            os.unlink(path)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
     result = scan([tmp_path])
     by_file = {Path(f.path).name: f.message for f in result.findings}
     assert "Permission denied" in by_file["locked.py"]

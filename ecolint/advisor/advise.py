@@ -28,10 +28,11 @@ from ecolint.advisor.lookup import (
 from ecolint.advisor.output import Answer, Block, Bullets, Heading, Mood, Para, Table
 from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
 from ecolint.evidence.dataset import Gpu, Row, constants, gpus
-from ecolint.evidence.models import ModelSize
+from ecolint.evidence.models import ModelSize, config_count
 from ecolint.evidence.select import STARS, Evidence, nf4_crossover, select
 from ecolint.evidence.sessions import batch_series
 from ecolint.i18n import Phrase, phrase, t
+from ecolint.sources.safe_read import read_text
 from ecolint.workload import USE_CASES
 
 # The seed's batch sizes per use case (SKILL.md, OPTIMIZE step 4): a policy, whose savings
@@ -73,13 +74,18 @@ def kv_cache_gb(model_name: str, tokens: int, batch: int) -> float | None:
     """From a local ``config.json`` only: K and V per layer, head and token, FP16."""
     path = Path(model_name) / "config.json"
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-        layers = int(config["num_hidden_layers"])
-        heads = int(config["num_attention_heads"])
-        kv_heads = int(config.get("num_key_value_heads") or heads)
-        head_dim = int(config.get("head_dim") or int(config["hidden_size"]) // heads)
-    except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):
+        config = json.loads(read_text(path))
+    except (OSError, ValueError, RecursionError):
         return None
+    if not isinstance(config, dict):
+        return None
+    layers = config_count(config, "num_hidden_layers")
+    heads = config_count(config, "num_attention_heads")
+    hidden = config_count(config, "hidden_size")
+    if layers is None or heads is None or hidden is None:
+        return None
+    kv_heads = config_count(config, "num_key_value_heads") or heads
+    head_dim = config_count(config, "head_dim") or hidden // heads
     values = 2 * layers * kv_heads * head_dim * tokens * batch
     return values * KV_BYTES_PER_VALUE / BYTES_PER_GB
 

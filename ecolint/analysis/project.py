@@ -15,8 +15,7 @@ from ecolint.sources.python import (
     decode_text,
     parse_python,
 )
-
-NOTEBOOK_MAX_BYTES = 512 * 1024 * 1024
+from ecolint.sources.safe_read import read_source, source_cap
 
 
 class Project:
@@ -64,11 +63,14 @@ class Project:
             if text is not None:
                 text = checked_text(text, self._max_bytes)
             else:
+                kind = "notebook" if path.suffix.lower() == ".ipynb" else "python"
                 if data is None:
-                    data = path.read_bytes()
-                if path.suffix.lower() == ".ipynb":
+                    data = read_source(path, kind, self._max_bytes)
+                if kind == "notebook":
                     # Outputs (plots, logs) may be huge: the limit applies to the code.
-                    notebook = notebook_to_python(decode_text(data, NOTEBOOK_MAX_BYTES))
+                    notebook = notebook_to_python(
+                        decode_text(data, source_cap(kind, self._max_bytes))
+                    )
                     text = checked_text(notebook.text, self._max_bytes)
                 else:
                     text = decode_python(data, self._max_bytes).text
@@ -84,8 +86,6 @@ class Project:
             )
         except SourceError as error:
             return error
-        except OSError as error:
-            return SourceError(f"cannot read file: {error.strerror or error}")
         except RecursionError:
             return SourceError("nesting is too deep to analyse")
 

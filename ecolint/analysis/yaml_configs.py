@@ -16,7 +16,7 @@ import yaml
 
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.python import SourceError
-from ecolint.yaml_safe import SAFE_LOADER
+from ecolint.yaml_safe import AliasError, compose_all
 
 MODEL_KEYS = ("base_model", "model_name_or_path", "pretrained_model_name_or_path", "model_id")
 SWITCH_KEYS = ("load_in_8bit", "load_in_4bit", "quantization_bit")
@@ -49,7 +49,9 @@ def yaml_setups(document: Document) -> list[YamlSetup]:
     """Parsed once for all the rules that read it. YAML that does not parse is reported (often
     a template rendered at deploy time: exclude it if so)."""
     try:
-        roots = list(yaml.compose_all(document.text, Loader=SAFE_LOADER))
+        roots = compose_all(document.text)
+    except AliasError as error:
+        raise SourceError(f"YAML not analysed: {error}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

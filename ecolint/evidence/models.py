@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ecolint.resources import data_dir
+from ecolint.sources.safe_read import read_text
 from ecolint.yaml_safe import safe_load
 
 _PACKAGING_SUFFIXES = (
@@ -135,19 +136,38 @@ def size_from_name(model_id: str) -> float | None:
     return size * int(experts) if experts else size
 
 
-def size_from_config(config: Mapping[str, object]) -> float | None:
+CONFIG_COUNT_MAX = 10**8  # no dimension of a real model comes near; larger is not a size
+
+
+def config_count(config: Mapping[str, object], *keys: str) -> int | None:
+    """The first of ``keys`` that ``config.json`` sets to a positive whole number; None when
+    none does. A folder in the scanned tree may hold ``Infinity``, ``NaN``, ``1e400``, a
+    string or a list there: that is an unknown size, not an error."""
+    for key in keys:
+        value = config.get(key)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and 0 < value <= CONFIG_COUNT_MAX:
+            return value
+    return None
+
+
+def size_from_config(config: object) -> float | None:
     """Parameter estimate of a decoder-only transformer from its ``config.json``."""
-    try:
-        hidden = int(config["hidden_size"])  # type: ignore[arg-type]
-        layers = int(config["num_hidden_layers"])  # type: ignore[arg-type]
-        vocab = int(config["vocab_size"])  # type: ignore[arg-type]
-        intermediate = int(config.get("intermediate_size") or 4 * hidden)  # type: ignore[arg-type]
-        heads = int(config.get("num_attention_heads") or 1)  # type: ignore[arg-type]
-        kv_heads = int(config.get("num_key_value_heads") or heads)  # type: ignore[arg-type]
-        experts = int(config.get("num_local_experts") or config.get("num_experts") or 1)  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError):
+    if not isinstance(config, Mapping):
         return None
-    head_dim = int(config.get("head_dim") or hidden // max(heads, 1))  # type: ignore[arg-type]
+    hidden = config_count(config, "hidden_size")
+    layers = config_count(config, "num_hidden_layers")
+    vocab = config_count(config, "vocab_size")
+    if hidden is None or layers is None or vocab is None:
+        return None
+    intermediate = config_count(config, "intermediate_size") or 4 * hidden
+    heads = config_count(config, "num_attention_heads") or 1
+    kv_heads = config_count(config, "num_key_value_heads") or heads
+    experts = config_count(config, "num_local_experts", "num_experts") or 1
+    head_dim = config_count(config, "head_dim") or hidden // heads
     attention = hidden * heads * head_dim * 2 + hidden * kv_heads * head_dim * 2
     model_type = str(config.get("model_type", "")).lower()
     mlp_matrices = 3 if model_type.startswith(_GATED_MLP) else 2
@@ -163,10 +183,10 @@ def _local_config(model_id: str, search_dirs: tuple[Path, ...]) -> tuple[float, 
         candidate = base / model_id / "config.json"
         try:
             if candidate.is_file():
-                size = size_from_config(json.loads(candidate.read_text(encoding="utf-8")))
+                size = size_from_config(json.loads(read_text(candidate)))
                 if size is not None:
                     return size, candidate
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
     return None
 

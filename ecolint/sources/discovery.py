@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pathspec
 
+from ecolint.sources.safe_read import read_head, read_text
+
 SOURCE_KINDS = {".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml"}
 NAMED_KINDS = {
     "pyproject.toml": "pyproject",
@@ -86,11 +88,7 @@ def _explicit_kind(path: Path) -> str | None:
 
 
 def _python_shebang(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(256)
-    except OSError:
-        return False
+    first = read_head(path, 256).split(b"\n", 1)[0]
     return first.startswith(b"#!") and b"python" in first
 
 
@@ -123,7 +121,7 @@ class _Ignores:
             spec = None
             if gitignore.is_file():
                 try:
-                    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+                    lines = read_text(gitignore).splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
                 except (OSError, ValueError):
                     spec = None
@@ -176,6 +174,8 @@ def discover(
                 top = resolved  # named although ignored: only the .gitignore files inside apply
             for found, kind in _walk(path, excluded, ignores, root.resolve(), top):
                 files.setdefault(found.resolve(), SourceFile(found, display_path(found, cwd), kind))
+        elif path.exists():
+            problems.append((str(argument), "not a regular file or folder; skipped"))
         else:
             problems.append((str(argument), "no such file or directory"))
     ordered = sorted(files.values(), key=lambda source: source.display)

@@ -6,7 +6,7 @@ included. Before paying for a libcst parse (about 13x ``ast.parse``), the file i
 imports) and in its string constants (dict keys and model ids are strings). Docstrings do not
 count (library code documents ``from_pretrained(...)`` everywhere), nor do definitions: a
 method named ``from_pretrained`` or a parameter named ``batch_size`` loads or batches nothing.
-A file that ``ast`` cannot parse goes on to libcst, which reports the syntax error.
+A file that ``ast`` cannot parse goes on, to be reported (ECO001) without reaching libcst.
 """
 
 from __future__ import annotations
@@ -15,12 +15,8 @@ import ast
 import re
 
 
-def code_words(text: str) -> str | None:
-    """Names and string constants of the module, one per line; None when it does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+def code_words(tree: ast.Module) -> str:
+    """Names and string constants of the module, one per line."""
     words: list[str] = []
     docstrings = {
         id(node.body[0].value)

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from ecolint.sources.safe_read import read_bytes
+
 
 def _module_word(path: Path) -> bytes:
     """How importers spell a module: its stem, or its package's name for ``__init__.py``."""
@@ -26,9 +28,7 @@ def relevant_files(
     found: dict[Path, bytes] = {}
     for entry in sorted(folder.glob("*.py")):
         try:
-            if entry.stat().st_size > max_bytes:
-                continue
-            data = entry.read_bytes()
+            data = read_bytes(entry, max_bytes)
         except OSError:
             continue
         if relevant(data):

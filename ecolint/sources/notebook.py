@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from ecolint.sources.python import SourceError
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 _SPACE = re.compile(r"\s*")
 _SHELL_ASSIGNMENT = re.compile(r"[A-Za-z_][\w\s,]*=\s*[!%]")
 PYTHON_LANGUAGES = frozenset({"python", "python3", "python2", "ipython", "ipython3", ""})
@@ -238,9 +237,19 @@ def notebook_to_python(raw: str) -> NotebookModule:
     return NotebookModule(text, SourceMap(raw, cells), tuple(magics), tuple(broken))
 
 
+def _without_outputs(pairs: list[tuple[str, object]]) -> dict[str, object] | None:
+    """An output (a plot, a training log) is dropped as soon as it is decoded: a notebook with
+    60 MB of outputs then costs the memory of its code, not gigabytes of small objects."""
+    return None if any(key == "output_type" for key, _ in pairs) else dict(pairs)
+
+
+_READER = json.JSONDecoder(object_pairs_hook=_without_outputs)
+_SKIPPER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)  # a value read past, kept not
+
+
 def _load(raw: str) -> dict[str, object]:
     try:
-        document = json.loads(raw)
+        document = _READER.decode(raw)
     except json.JSONDecodeError as error:
         raise SourceError(
             f"notebook is not valid JSON: {error.msg}", error.lineno, error.colno
@@ -338,25 +347,12 @@ class _Scanner:
         return match.start() + 1, match.group()[1:-1]
 
     def skip_value(self) -> None:
+        """Past one JSON value, by the C decoder: outputs can be most of a large notebook."""
         self._space()
-        char = self.raw[self.at : self.at + 1]
-        if char == '"':
-            self._string_span()
-        elif char in "[{":
-            closing = "]" if char == "[" else "}"
-            self.at += 1
-            while not self.peek(closing):
-                if char == "{":
-                    self._string_span()
-                    self.expect(":")
-                self.skip_value()
-                self.comma(closing)
-            self.at += 1
-        else:
-            match = _SCALAR.match(self.raw, self.at)
-            if match is None:
-                raise SourceError("notebook JSON has an unexpected layout")
-            self.at = match.end()
+        try:
+            _, self.at = _SKIPPER.raw_decode(self.raw, self.at)
+        except json.JSONDecodeError:
+            raise SourceError("notebook JSON has an unexpected layout") from None
 
     def cell(self, cell: _Cell | None) -> None:
         if cell is None:

@@ -85,8 +85,12 @@ def checked_text(text: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
 
 def parse_python(text: str) -> cst.Module:
+    """libcst's tree of ``text``, once CPython's parser and the guard's limits accept it."""
     import libcst as cst
 
+    from ecolint.sources.parse_guard import check
+
+    check(text)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:

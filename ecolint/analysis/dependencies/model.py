@@ -17,8 +17,9 @@ from packaging.utils import canonicalize_name
 from ecolint.analysis.project import Project
 from ecolint.analysis.values import LineSpan, Site
 from ecolint.sources.document import Document, TextSpan
-from ecolint.sources.python import SourceError, decode_text
+from ecolint.sources.python import DEFAULT_MAX_BYTES, SourceError, decode_text
 from ecolint.sources.requirements import Item, Line, logical_lines, requirement_line_items
+from ecolint.sources.safe_read import read_bytes
 
 Where = Site | LineSpan | TextSpan
 
@@ -169,7 +170,7 @@ def include_file(
         return [], []
     seen.add(resolved)
     try:
-        text = decode_text(path.read_bytes())
+        text = decode_text(read_bytes(path, DEFAULT_MAX_BYTES))
     except (OSError, SourceError):
         return [], []
     display = project.display_of(path) or posixpath.normpath(

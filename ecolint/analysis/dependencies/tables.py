@@ -25,9 +25,10 @@ from ecolint.analysis.dependencies.model import (
 )
 from ecolint.analysis.project import Project
 from ecolint.sources.document import Document, TextSpan
+from ecolint.sources.python import SourceError
 from ecolint.sources.requirements import Line, conda_spec, poetry_specifier, strip_comment
 from ecolint.sources.toml_positions import Span, TomlPositions, toml_positions
-from ecolint.yaml_safe import SAFE_LOADER
+from ecolint.yaml_safe import AliasError, compose
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -264,7 +265,9 @@ def setup_cfg(project: Project, document: Document) -> list[Dependency]:
 
 def conda_env(project: Project, document: Document) -> list[Dependency]:
     try:
-        root = yaml.compose(document.text, Loader=SAFE_LOADER)
+        root = compose(document.text)
+    except AliasError as error:
+        raise SourceError(f"YAML not analysed: {error}") from None
     except yaml.YAMLError:
         return []
     if not isinstance(root, yaml.MappingNode):
