@@ -4,12 +4,14 @@ moved lines and fails on lost true positives (run on a tiny corpus made here, no
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -37,6 +39,7 @@ PATTERNS = {
     "compile-missed",
     "mislabel",
     "py312-syntax",
+    "ipython",
 }
 QUANT_LINE = "quant = BitsAndBytesConfig(load_in_8bit=True)"
 APP = """\
@@ -108,8 +111,8 @@ def test_a_judged_finding_matches_by_line_or_by_text(tmp_path: Path, line: int) 
     args = ["--corpus", str(corpus), "--repos", str(repos), "--judged", str(judged)]
     result = run_benchmark(tmp_path, *args, "--write-unjudged", str(unjudged), "--check-targets")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "| ECO101 | 1 | 1 | 1 | 0 | 0 | 1.00 |" in result.stdout
-    assert "| **all** | 1 | 1 | 1 | 0 | 0 | 1.00 |" in result.stdout
+    assert "| ECO101 | 1 | 1 | 1 | 0 | 0 | 1.00 | 1.00 |" in result.stdout
+    assert "| **all** | 1 | 1 | 1 | 0 | 0 | 1.00 | 1.00 |" in result.stdout
     with unjudged.open(encoding="utf-8", newline="") as handle:
         assert list(csv.reader(handle)) == [COLUMNS]
 
@@ -125,7 +128,7 @@ def test_a_lost_true_positive_and_low_precision_fail(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "lost TPs (judged tp, no longer found): 1" in result.stdout
     assert "demo:gone.py:7: ECO405" in result.stdout
-    assert "| ECO101 | 1 | 1 | 0 | 1 | 0 | 0.00 |" in result.stdout
+    assert "| ECO101 | 1 | 1 | 0 | 1 | 0 | 0.00 | 0.00 |" in result.stdout
     checked = run_benchmark(tmp_path, *args, "--check-targets")
     assert "target missed: overall precision 0.00 < 0.95" in checked.stderr
 
@@ -137,9 +140,43 @@ def test_new_findings_are_listed_and_written_to_judge(tmp_path: Path) -> None:
     result = run_benchmark(tmp_path, *args, "--write-unjudged", str(unjudged))
     assert result.returncode == 0, result.stderr
     assert "unjudged findings: 1" in result.stdout
-    assert "| ECO101 | 1 | 0 | 0 | 0 | 1 | — |" in result.stdout
+    assert "| ECO101 | 1 | 0 | 0 | 0 | 1 | — | — |" in result.stdout
     with unjudged.open(encoding="utf-8", newline="") as handle:
         written = list(csv.DictReader(handle))
     assert [(row["path"], row["line"], row["code"], row["text"]) for row in written] == [
         ("app.py", "4", "ECO101", QUANT_LINE)
     ]
+
+
+def load_run_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("precision_run", BENCHMARK / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_matching_prefers_line_and_text_and_estimates_weigh_each_repository() -> None:
+    run = load_run_module()
+
+    def found(repo: str, line: int, text: str) -> object:
+        return run.Found(repo, "a.py", line, "ECO102", text, "message")
+
+    def judged(repo: str, line: int, text: str, verdict: str) -> object:
+        return run.Judged(repo, "c", "a.py", line, "ECO102", verdict, "ok: x", text)
+
+    findings = [found("big", 10, "x = 1"), found("big", 20, "x = 1"), found("small", 5, "y")]
+    findings += [found("big", n, f"z{n}") for n in range(30, 38)]
+    rows = [
+        judged("big", 20, "x = 1", "fp"),
+        judged("big", 12, "x = 1", "tp"),
+        judged("small", 5, "y", "tp"),
+    ]
+    comparison = run.compare(findings, rows)
+    matched = {(item.repo, item.line): row.verdict for item, row in comparison.matches}
+    assert matched == {("big", 20): "fp", ("big", 10): "tp", ("small", 5): "tp"}
+    tally = comparison.tallies()["ECO102"]
+    assert (tally.findings, tally.judged, tally.unjudged) == (11, 3, 8)
+    assert tally.precision == pytest.approx(2 / 3)
+    assert comparison.estimates()["ECO102"] == pytest.approx((10 * 0.5 + 1 * 1.0) / 11)

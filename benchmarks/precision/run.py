@@ -21,9 +21,10 @@ import csv
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = ("repo", "commit", "path", "line", "code", "verdict", "reason", "text")
@@ -31,11 +32,12 @@ VERDICTS = ("tp", "fp")
 OVERALL_TARGET = 0.95
 RULE_TARGET = 0.85
 RULE_TARGET_MIN_JUDGED = 5
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 @dataclass(frozen=True)
 class Repo:
-    """One pinned repository of the corpus: ``folder`` under the corpus, the subtrees scanned."""
+    """One pinned repository: ``name`` is its folder under the corpus."""
 
     name: str
     url: str
@@ -101,21 +103,53 @@ class Comparison:
 
     def tallies(self) -> dict[str, Tally]:
         """Per rule code, plus ``"all"``."""
-        by_code: dict[str, Tally] = {}
-        for found in [*(found for found, _ in self.matches), *self.unjudged]:
-            by_code.setdefault(found.code, Tally()).findings += 1
-        for found, judged in self.matches:
-            tally = by_code[found.code]
-            if judged.verdict == "tp":
-                tally.tp += 1
-            else:
-                tally.fp += 1
-        overall = Tally(
-            findings=sum(t.findings for t in by_code.values()),
-            tp=sum(t.tp for t in by_code.values()),
-            fp=sum(t.fp for t in by_code.values()),
-        )
-        return {**dict(sorted(by_code.items())), "all": overall}
+        by_code = _count(self.matches, self.unjudged, lambda found: found.code)
+        return {**dict(sorted(by_code.items())), "all": _sum(by_code.values())}
+
+    def estimates(self) -> dict[str, float | None]:
+        """Precision per rule code (and ``"all"``) over all findings, not only the judged ones:
+        each repository's share of a rule is weighted by its judged precision, because large rules
+        are judged on a sample and repositories differ. None while a share has no judged row."""
+        strata = _count(self.matches, self.unjudged, lambda found: (found.code, found.repo))
+        estimates: dict[str, float | None] = {}
+        for code in sorted({code for code, _ in strata}):
+            estimates[code] = _estimate([t for (c, _), t in strata.items() if c == code])
+        estimates["all"] = _estimate(list(strata.values()))
+        return estimates
+
+
+def _count(
+    matches: Iterable[tuple[Found, Judged]],
+    unjudged: Iterable[Found],
+    key: Callable[[Found], _Key],
+) -> dict[_Key, Tally]:
+    tallies: dict[_Key, Tally] = {}
+    for found, judged in matches:
+        tally = tallies.setdefault(key(found), Tally())
+        tally.findings += 1
+        if judged.verdict == "tp":
+            tally.tp += 1
+        else:
+            tally.fp += 1
+    for found in unjudged:
+        tallies.setdefault(key(found), Tally()).findings += 1
+    return tallies
+
+
+def _sum(tallies: Iterable[Tally]) -> Tally:
+    total = Tally()
+    for tally in tallies:
+        total.findings += tally.findings
+        total.tp += tally.tp
+        total.fp += tally.fp
+    return total
+
+
+def _estimate(strata: Sequence[Tally]) -> float | None:
+    findings = sum(tally.findings for tally in strata)
+    if not findings or any(tally.precision is None for tally in strata):
+        return None
+    return sum(tally.findings * (tally.precision or 0.0) for tally in strata) / findings
 
 
 def load_repos(path: Path) -> list[Repo]:
@@ -131,7 +165,7 @@ def load_judged(path: Path) -> list[Judged]:
         reader = csv.DictReader(handle)
         if tuple(reader.fieldnames or ()) != COLUMNS:
             raise SystemExit(f"{path}: columns must be {','.join(COLUMNS)}")
-        return [
+        rows = [
             Judged(
                 row["repo"],
                 row["commit"],
@@ -144,6 +178,10 @@ def load_judged(path: Path) -> list[Judged]:
             )
             for row in reader
         ]
+    wrong = [row for row in rows if row.verdict not in VERDICTS]
+    if wrong:
+        raise SystemExit(f"{path}: verdict must be tp or fp: {_describe(wrong[0])}")
+    return rows
 
 
 def source_text(file: Path, line: int, cell: int | None, cell_line: int | None) -> str:
@@ -169,6 +207,9 @@ def scan(repo: Repo, corpus: Path) -> list[Found]:
     root = corpus / repo.name
     if not root.is_dir():
         raise SystemExit(f"{root}: missing; check out {repo.url} at {repo.commit} there")
+    checked_out = _head(root)
+    if checked_out and checked_out != repo.commit:
+        print(f"warning: {root} is at {checked_out}, judged at {repo.commit}", file=sys.stderr)
     command = [
         sys.executable,
         "-m",
@@ -198,6 +239,16 @@ def scan(repo: Repo, corpus: Path) -> list[Found]:
         )
         for item in report["findings"]
     ]
+
+
+def _head(root: Path) -> str | None:
+    """The commit of a git checkout, None for a plain folder (an unpacked archive)."""
+    if not (root / ".git").exists():
+        return None
+    result = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() or None
 
 
 def compare(found: Iterable[Found], judged: Iterable[Judged]) -> Comparison:
@@ -253,20 +304,23 @@ def misses_targets(tallies: dict[str, Tally]) -> list[str]:
     return misses
 
 
-def table(tallies: dict[str, Tally]) -> str:
+def table(tallies: dict[str, Tally], estimates: dict[str, float | None]) -> str:
     """The result table in Markdown, as the README shows it."""
     lines = [
-        "| rule | findings | judged | tp | fp | unjudged | precision |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| rule | findings | judged | tp | fp | unjudged | precision (judged) | estimated |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for code, tally in tallies.items():
-        precision = "—" if tally.precision is None else f"{tally.precision:.2f}"
         name = "**all**" if code == "all" else code
         lines.append(
             f"| {name} | {tally.findings} | {tally.judged} | {tally.tp} | {tally.fp} "
-            f"| {tally.unjudged} | {precision} |"
+            f"| {tally.unjudged} | {_ratio(tally.precision)} | {_ratio(estimates.get(code))} |"
         )
     return "\n".join(lines)
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 def write_unjudged(path: Path, items: Sequence[Found], repos: Sequence[Repo]) -> None:
@@ -282,9 +336,12 @@ def write_unjudged(path: Path, items: Sequence[Found], repos: Sequence[Repo]) ->
 
 
 def report(comparison: Comparison) -> None:
-    print(table(comparison.tallies()))
+    print(table(comparison.tallies(), comparison.estimates()))
     sections = (
-        ("unjudged findings", [_describe(item) for item in comparison.unjudged]),
+        (
+            "unjudged findings",
+            [f"{_describe(item)}\n    {item.message}" for item in comparison.unjudged],
+        ),
         ("lost TPs (judged tp, no longer found)", [_describe(row) for row in comparison.lost_tps]),
         ("judged fp no longer found", [_describe(row) for row in comparison.gone_fps]),
     )
