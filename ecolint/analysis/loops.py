@@ -298,12 +298,12 @@ def _collect(module: ModuleInfo) -> tuple[Loop, ...]:
 
 def loops(resolver: Resolver, module: ModuleInfo) -> tuple[Loop, ...]:
     """Every loop of the module, collected once per run."""
-    return resolver.memo(("loops", module), lambda: _collect(module))
+    return resolver.facts.memo(("loops", module), lambda: _collect(module))
 
 
 def enclosing(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> tuple[Loop, ...]:
     """The loops whose body runs ``call`` once per iteration, innermost last."""
-    index = resolver.memo(("loops-by-call", module), lambda: _by_call(resolver, module))
+    index = resolver.facts.memo(("loops-by-call", module), lambda: _by_call(resolver, module))
     return index.get(call, ())
 
 

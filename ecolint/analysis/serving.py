@@ -60,7 +60,7 @@ class Handler:
 
 def request_handlers(resolver: Resolver, module: ModuleInfo) -> tuple[Handler, ...]:
     """The module's request handlers (and Gradio callbacks it registers), found once per run."""
-    return resolver.memo(("handlers", module), lambda: tuple(_handlers(resolver, module)))
+    return resolver.facts.memo(("handlers", module), lambda: tuple(_handlers(resolver, module)))
 
 
 def _handlers(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
@@ -202,7 +202,7 @@ def lazily_cached(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> 
     ]
     if not tested:
         return False
-    places = resolver.memo(("stored-places", module), lambda: _stored_places(module))
+    places = resolver.facts.memo(("stored-places", module), lambda: _stored_places(module))
     return any(related(path, place) for path in tested for place in places)
 
 

@@ -67,7 +67,7 @@ def fp8_precision(value: Value) -> str | None:
     return None
 
 
-def identity(value: Value) -> tuple[int, int] | None:
+def identity(value: Value) -> Site | None:
     for option in alternatives(value):
         if isinstance(option, CallVal):
             if option.qualname == "torch.compile" and option.args:
