@@ -64,15 +64,15 @@ def request_handlers(resolver: Resolver, module: ModuleInfo) -> tuple[Handler, .
 
 
 def _handlers(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
-    seen: set[int] = set()
+    seen: set[cst.CSTNode] = set()
     for handler in (
         *_routes(resolver, module),
         *_django_views(module),
         *_gradio_callbacks(resolver, module),
         *_streamlit(module),
     ):
-        if id(handler.node) not in seen:
-            seen.add(id(handler.node))
+        if handler.node not in seen:
+            seen.add(handler.node)
             yield handler
 
 
