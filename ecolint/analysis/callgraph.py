@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo, Scope
+from ecolint.analysis.bindings import Scope
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import FuncVal
 

@@ -16,8 +16,9 @@ from functools import cached_property
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo, children, walk
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
+from ecolint.analysis.tree_walk import children, walk
 from ecolint.analysis.values import CallVal, Const, Value, alternatives
 
 _DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)  # bodies that do not run in the loop

@@ -17,8 +17,9 @@ import libcst as cst
 
 from ecolint.analysis.hf_loading import last_name, top_package
 from ecolint.analysis.loops import dotted, related, stored
-from ecolint.analysis.module import ModuleInfo, walk
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, FuncVal, alternatives
 
 WEB_FRAMEWORKS = {

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from ecolint.analysis.bindings import AttrAssign
 from ecolint.analysis.hf_loading import is_loader, last_name, loaded_kind, loading_facts
-from ecolint.analysis.module import AttrAssign, ModuleInfo
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import call_value
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import (

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import libcst as cst
 
+from ecolint.analysis.bindings import BUILTIN_NAMES, Binding, Guard, Scope
 from ecolint.analysis.facts import Facts
-from ecolint.analysis.module import BUILTIN_NAMES, Binding, Guard, ModuleInfo, Scope
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver.call_context import EMPTY, Env
 from ecolint.analysis.resolver.calls import bind_arguments

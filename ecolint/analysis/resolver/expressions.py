@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from ecolint.analysis.module import BUILTIN_NAMES, ModuleInfo
+from ecolint.analysis.bindings import BUILTIN_NAMES
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver.call_context import Env
 from ecolint.analysis.resolver.calls import call
 from ecolint.analysis.values import (
