@@ -256,19 +256,16 @@ class IndexBuilder:
             self._bind_unknown(original_node.asname.name)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        return self._handler(node)
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> bool:
+        return self._handler(node)
+
+    def _handler(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
         """The default path raises no exception: what a handler binds is a fallback."""
         self.walk(node.type)
         self.in_except += 1
         if node.name is not None and isinstance(node.name.name, cst.Name):
-            self._bind(node.name.name.value, "unknown", node.name.name)
-        self.walk(node.body)
-        self.in_except -= 1
-        return False
-
-    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> bool:
-        self.walk(node.type)
-        self.in_except += 1
-        if isinstance(node.name, cst.AsName) and isinstance(node.name.name, cst.Name):
             self._bind(node.name.name.value, "unknown", node.name.name)
         self.walk(node.body)
         self.in_except -= 1

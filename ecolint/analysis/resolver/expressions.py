@@ -59,50 +59,42 @@ _MISSING = object()
 
 
 def evaluate(resolver: Resolver, module: ModuleInfo, node: cst.BaseExpression, env: Env) -> Value:
-    site = Site(module, node)
-    if isinstance(node, cst.Name):
-        return _name(resolver, module, node, env)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
-        literal = node.evaluated_value
-        if literal is None and not isinstance(node, (cst.Integer, cst.Float)):
-            return Unknown("string with formatted parts")
-        return Const(literal, origin=site)
-    if isinstance(node, cst.FormattedString):
-        return _fstring(resolver, module, node, env)
-    if isinstance(node, cst.Attribute):
-        return resolver.attribute(resolver.value(module, node.value, env), node.attr.value)
-    if isinstance(node, cst.Subscript):
-        return _subscript(resolver, module, node, env)
-    if isinstance(node, cst.Call):
-        return call(resolver, module, node, env)
-    if isinstance(node, cst.Dict):
-        return _dict_literal(resolver, module, node, env)
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return _sequence(resolver, module, node, env)
-    if isinstance(node, cst.IfExp):
-        known = truth(resolver.value(module, node.test, env))
-        if known is True:
-            return resolver.value(module, node.body, env)
-        if known is False:
-            return resolver.value(module, node.orelse, env)
-        return OneOf(
-            options=(
-                resolver.value(module, node.body, env),
-                resolver.value(module, node.orelse, env),
-            ),
-            origin=site,
-        )
-    if isinstance(node, cst.BooleanOperation):
-        return _boolean(resolver, module, node, env)
-    if isinstance(node, cst.UnaryOperation):
-        return _unary(resolver, module, node, env)
-    if isinstance(node, cst.BinaryOperation):
-        return _binary(resolver, module, node, env)
-    if isinstance(node, cst.Comparison):
-        return _comparison(resolver, module, node, env)
-    if isinstance(node, cst.NamedExpr):
-        return resolver.value(module, node.value, env)
-    return Unknown(f"{type(node).__name__} expression")
+    form = _FORMS.get(type(node))
+    if form is None:
+        return Unknown(f"{type(node).__name__} expression")
+    return form(resolver, module, node, env)
+
+
+def _literal(
+    resolver: Resolver,
+    module: ModuleInfo,
+    node: cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float,
+    env: Env,
+) -> Value:
+    literal = node.evaluated_value
+    if literal is None and not isinstance(node, (cst.Integer, cst.Float)):
+        return Unknown("string with formatted parts")
+    return Const(literal, origin=Site(module, node))
+
+
+def _attribute(resolver: Resolver, module: ModuleInfo, node: cst.Attribute, env: Env) -> Value:
+    return resolver.attribute(resolver.value(module, node.value, env), node.attr.value)
+
+
+def _conditional(resolver: Resolver, module: ModuleInfo, node: cst.IfExp, env: Env) -> Value:
+    known = truth(resolver.value(module, node.test, env))
+    if known is True:
+        return resolver.value(module, node.body, env)
+    if known is False:
+        return resolver.value(module, node.orelse, env)
+    return OneOf(
+        options=(resolver.value(module, node.body, env), resolver.value(module, node.orelse, env)),
+        origin=Site(module, node),
+    )
+
+
+def _walrus(resolver: Resolver, module: ModuleInfo, node: cst.NamedExpr, env: Env) -> Value:
+    return resolver.value(module, node.value, env)
 
 
 def _name(resolver: Resolver, module: ModuleInfo, node: cst.Name, env: Env) -> Value:
@@ -252,6 +244,29 @@ def _comparison(resolver: Resolver, module: ModuleInfo, node: cst.Comparison, en
             return Unknown("comparison that fails")
         left = right
     return Const(result, origin=Site(module, node))
+
+
+# Each kind of expression node and how its value is computed; any other kind is unknown.
+_FORMS: dict[type[cst.CSTNode], Callable[[Resolver, ModuleInfo, Any, Env], Value]] = {
+    cst.Name: _name,
+    cst.SimpleString: _literal,
+    cst.ConcatenatedString: _literal,
+    cst.Integer: _literal,
+    cst.Float: _literal,
+    cst.FormattedString: _fstring,
+    cst.Attribute: _attribute,
+    cst.Subscript: _subscript,
+    cst.Call: call,
+    cst.Dict: _dict_literal,
+    cst.Tuple: _sequence,
+    cst.List: _sequence,
+    cst.IfExp: _conditional,
+    cst.BooleanOperation: _boolean,
+    cst.UnaryOperation: _unary,
+    cst.BinaryOperation: _binary,
+    cst.Comparison: _comparison,
+    cst.NamedExpr: _walrus,
+}
 
 
 def _comparable(value: Value) -> Any:
