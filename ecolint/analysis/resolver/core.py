@@ -8,7 +8,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ecolint.analysis.bindings import BUILTIN_NAMES, Binding, Guard, Scope
-from ecolint.analysis.facts import Facts
+from ecolint.analysis.facts import Facts, ValueKey
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver.call_context import EMPTY, Env
@@ -36,17 +36,19 @@ from ecolint.analysis.values import (
 
 
 class Resolver:
+    """One per run, shared by every check, so that what one rule works out serves the others."""
+
     def __init__(self, project: Project) -> None:
         self.project = project
         self.facts = Facts()
         self.call_depth = 0  # calls into scanned functions being followed right now
-        self._active: set[tuple[cst.BaseExpression, Env, bool]] = set()
+        self._active: set[ValueKey] = set()  # values being computed: asked again, a cycle
         self._in_condition = False
 
     # -- entry points ------------------------------------------------------------------------
 
     def value(self, module: ModuleInfo, node: cst.BaseExpression, env: Env = EMPTY) -> Value:
-        key = (node, env, self._in_condition)
+        key: ValueKey = (node, env, self._in_condition)
         cached = self.facts.values.get(key)
         if cached is not None:
             return cached
