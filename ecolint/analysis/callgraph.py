@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo, Scope
+from ecolint.analysis.bindings import Scope
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import FuncVal
 
@@ -31,7 +32,7 @@ def owner(module: ModuleInfo, node: cst.CSTNode) -> cst.CSTNode:
 
 def calls_of(resolver: Resolver, module: ModuleInfo, code: cst.CSTNode) -> list[cst.Call]:
     """The calls that running ``code`` (a function, lambda, class body or module) makes itself."""
-    index = resolver.memo(("calls-by-owner", module), lambda: _by_owner(module))
+    index = resolver.facts.memo(("calls-by-owner", module), lambda: _by_owner(module))
     return index.get(code, [])
 
 
@@ -79,7 +80,7 @@ def reaches(
     through functions of the module that ``enter`` lets through. ``kind`` names the question:
     the answer is memoised per kind, so one kind must always be asked with the same tests.
     Recursion counts as not reaching."""
-    answers: dict[cst.FunctionDef, bool] = resolver.memo(("reaches", kind, module), dict)
+    answers: dict[cst.FunctionDef, bool] = resolver.facts.memo(("reaches", kind, module), dict)
     if function in answers:
         return answers[function]
     answers[function] = False

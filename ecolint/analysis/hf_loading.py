@@ -168,7 +168,7 @@ def setup_from_value(value: Value) -> BnbSetup | None:
 
 def loading_facts(resolver: Resolver, module: ModuleInfo) -> LoadingFacts:
     """The module's loading facts, extracted once per run and shared by every rule."""
-    return resolver.memo(("loading-facts", module), lambda: LoadingFacts(resolver, module))
+    return resolver.facts.memo(("loading-facts", module), lambda: LoadingFacts(resolver, module))
 
 
 class LoadingFacts:
@@ -226,7 +226,7 @@ class LoadingFacts:
         return None
 
     @cached_property
-    def _by_identity(self) -> dict[tuple[int, int], ModelLoad]:
+    def _by_identity(self) -> dict[Site | None, ModelLoad]:
         return {load.value.identity(): load for load in self.loads}
 
     def load_of(self, value: Value) -> ModelLoad | None:

@@ -111,7 +111,7 @@ def loader_calls(resolver: Resolver, module: ModuleInfo) -> dict[cst.Call, str]:
         )
         return dict(calls)
 
-    return resolver.memo(("loader-calls", module), collect)
+    return resolver.facts.memo(("loader-calls", module), collect)
 
 
 def loads_model(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
@@ -152,7 +152,7 @@ def per_item_generation(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem
     """Generation calls inside loops whose input comes from the loop variable, and whose output
     does not flow back into the next input. Loops over models and calls given a ``batch_size``
     are left out; whether the loop iterates batches is for each rule to decide."""
-    return resolver.memo(("per-item-generation", module), lambda: _per_item(resolver, module))
+    return resolver.facts.memo(("per-item-generation", module), lambda: _per_item(resolver, module))
 
 
 def _per_item(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:

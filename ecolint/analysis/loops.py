@@ -16,8 +16,9 @@ from functools import cached_property
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo, children, walk
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
+from ecolint.analysis.tree_walk import children, walk
 from ecolint.analysis.values import CallVal, Const, Value, alternatives
 
 _DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)  # bodies that do not run in the loop
@@ -298,12 +299,12 @@ def _collect(module: ModuleInfo) -> tuple[Loop, ...]:
 
 def loops(resolver: Resolver, module: ModuleInfo) -> tuple[Loop, ...]:
     """Every loop of the module, collected once per run."""
-    return resolver.memo(("loops", module), lambda: _collect(module))
+    return resolver.facts.memo(("loops", module), lambda: _collect(module))
 
 
 def enclosing(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> tuple[Loop, ...]:
     """The loops whose body runs ``call`` once per iteration, innermost last."""
-    index = resolver.memo(("loops-by-call", module), lambda: _by_call(resolver, module))
+    index = resolver.facts.memo(("loops-by-call", module), lambda: _by_call(resolver, module))
     return index.get(call, ())
 
 

@@ -44,7 +44,9 @@ class Move:
 
 
 def placement_facts(resolver: Resolver, module: ModuleInfo) -> PlacementFacts:
-    return resolver.memo(("placement-facts", module), lambda: PlacementFacts(resolver, module))
+    return resolver.facts.memo(
+        ("placement-facts", module), lambda: PlacementFacts(resolver, module)
+    )
 
 
 class PlacementFacts:

@@ -17,8 +17,9 @@ import libcst as cst
 
 from ecolint.analysis.hf_loading import last_name, top_package
 from ecolint.analysis.loops import dotted, related, stored
-from ecolint.analysis.module import ModuleInfo, walk
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, FuncVal, alternatives
 
 WEB_FRAMEWORKS = {
@@ -60,19 +61,19 @@ class Handler:
 
 def request_handlers(resolver: Resolver, module: ModuleInfo) -> tuple[Handler, ...]:
     """The module's request handlers (and Gradio callbacks it registers), found once per run."""
-    return resolver.memo(("handlers", module), lambda: tuple(_handlers(resolver, module)))
+    return resolver.facts.memo(("handlers", module), lambda: tuple(_handlers(resolver, module)))
 
 
 def _handlers(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
-    seen: set[int] = set()
+    seen: set[cst.CSTNode] = set()
     for handler in (
         *_routes(resolver, module),
         *_django_views(module),
         *_gradio_callbacks(resolver, module),
         *_streamlit(module),
     ):
-        if id(handler.node) not in seen:
-            seen.add(id(handler.node))
+        if handler.node not in seen:
+            seen.add(handler.node)
             yield handler
 
 
@@ -202,7 +203,7 @@ def lazily_cached(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> 
     ]
     if not tested:
         return False
-    places = resolver.memo(("stored-places", module), lambda: _stored_places(module))
+    places = resolver.facts.memo(("stored-places", module), lambda: _stored_places(module))
     return any(related(path, place) for path in tested for place in places)
 
 

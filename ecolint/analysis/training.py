@@ -43,7 +43,7 @@ def is_trainer(qualname: str) -> bool:
 
 def is_training_module(resolver: Resolver, module: ModuleInfo) -> bool:
     """Memoised per run: every inference-setting rule asks."""
-    return resolver.memo(("training-module", module), lambda: _trains(resolver, module))
+    return resolver.facts.memo(("training-module", module), lambda: _trains(resolver, module))
 
 
 def _trains(resolver: Resolver, module: ModuleInfo) -> bool:

@@ -114,8 +114,10 @@ class CallVal(Value):
             return self.args[index]
         return None
 
-    def identity(self) -> tuple[int, int]:
-        return (id(self.site.node) if self.site else 0, id(self.site.module) if self.site else 0)
+    def identity(self) -> Site | None:
+        """The building call itself: nodes and modules compare by identity, and a value that
+        holds them keeps them alive, so two objects never share one."""
+        return self.site
 
 
 @dataclass(frozen=True)
@@ -191,3 +193,9 @@ def with_hop(value: Value, hop: Hop) -> Value:
     if hop in value.via:
         return value
     return replace(value, via=(hop, *value.via))
+
+
+def as_configurable(value: Value) -> Value:
+    """A default read from the command line, the environment or an argument dataclass: the
+    user can override it at run time."""
+    return replace(value, configurable=True) if isinstance(value, Const) else value

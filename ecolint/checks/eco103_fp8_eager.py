@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from ecolint.analysis.bindings import AttrAssign
 from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
-from ecolint.analysis.module import AttrAssign, ModuleInfo
+from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Const, Site, Value, alternatives
 from ecolint.checks.base import Check
@@ -67,7 +68,7 @@ def fp8_precision(value: Value) -> str | None:
     return None
 
 
-def identity(value: Value) -> tuple[int, int] | None:
+def identity(value: Value) -> Site | None:
     for option in alternatives(value):
         if isinstance(option, CallVal):
             if option.qualname == "torch.compile" and option.args:

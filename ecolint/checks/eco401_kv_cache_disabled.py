@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from ecolint.analysis.bindings import AttrAssign
 from ecolint.analysis.hf_loading import is_loader, last_name, loaded_kind, loading_facts
-from ecolint.analysis.module import AttrAssign, ModuleInfo
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.resolver import call_value
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import (
     CallVal,
@@ -96,7 +98,7 @@ class KvCacheDisabled(Check):
             if target is None:
                 continue
             for env in run_contexts(resolver, module, call):
-                value = resolver.call_value(module, call, env, None)
+                value = call_value(resolver, module, call, env, None)
                 nested = value.kwargs.get("generate_kwargs")
                 carriers = [DictVal(entries=value.kwargs), *([nested.value] if nested else [])]
                 for entry in _entries(carriers):

@@ -9,6 +9,7 @@ import libcst as cst
 from ecolint.analysis.hf_loading import ModelLoad, dtype_names, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
+from ecolint.analysis.resolver import call_value
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import DictVal, Entry, Ref, Site, Value, alternatives
 from ecolint.checks.base import Check
@@ -70,7 +71,7 @@ class Fp32Inference(Check):
         resolver = self.resolver
         for call, _ in resolver.calls_to(module, frozenset({"LLM"}), _VLLM.__contains__):
             for env in run_contexts(resolver, module, call):
-                entry = resolver.call_value(module, call, env, "vllm.LLM").kwargs.get("dtype")
+                entry = call_value(resolver, module, call, env, "vllm.LLM").kwargs.get("dtype")
                 if entry is not None and dtype_names(entry.value) == FLOAT32:
                     yield self._dtype_report("dtype", entry, None, "vLLM runs on CUDA")
 

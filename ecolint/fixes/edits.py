@@ -16,7 +16,8 @@ from weakref import WeakKeyDictionary
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo, children
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.tree_walk import children
 
 
 class FixError(Exception):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ecolint.analysis.module import ModuleInfo, Scope
+from ecolint.analysis.bindings import Scope
+from ecolint.analysis.module import ModuleInfo
 from ecolint.fixes import layout
 from ecolint.fixes.edits import (
     TextEdit,

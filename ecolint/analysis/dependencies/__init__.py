@@ -41,7 +41,7 @@ READERS: dict[str, Callable[[Project, Document], Iterable[Dependency]]] = {
 
 def dependencies(resolver: Resolver, unit: ModuleInfo | Document) -> list[Dependency]:
     """The unit's dependencies, extracted once per run and shared by every rule."""
-    return resolver.memo(("dependencies", unit.path), lambda: list(_extract(resolver, unit)))
+    return resolver.facts.memo(("dependencies", unit.path), lambda: list(_extract(resolver, unit)))
 
 
 def _extract(resolver: Resolver, unit: ModuleInfo | Document) -> Iterator[Dependency]:

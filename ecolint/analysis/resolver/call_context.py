@@ -1,0 +1,26 @@
+"""The arguments a function body is evaluated with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ecolint.analysis.values import Site, Value
+
+
+@dataclass(frozen=True, eq=False)
+class Env:
+    """Argument values bound to function parameters for one call context.
+
+    Compared and hashed by identity: each call site makes its own context, and the value cache
+    keeps the context it was asked about alive with the answer."""
+
+    params: dict[cst.Param, Value] = field(default_factory=dict)
+    call: Site | None = None
+
+    def extend(self, params: dict[cst.Param, Value], call: Site) -> Env:
+        return Env({**self.params, **params}, call)
+
+
+EMPTY = Env()
