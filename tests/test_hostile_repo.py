@@ -285,3 +285,72 @@ def test_hostile_repository(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
     assert _snapshot(outside) == before
     assert sorted(path.name for path in outside.iterdir()) == ["config.yaml", "victim.py"]
+
+
+class _Exploit:
+    """A committed cache entry that runs a command when unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.slow
+def test_hostile_repository_cannot_run_code_write_outside_or_inject(tmp_path: Path) -> None:
+    """The same kind of tree, attacking through what ecolint reads back and writes: committed
+    cache entries (a pickle that runs a command, a cache folder linked out of the tree), a file
+    linked out of the tree that ``--fix`` and ``--add-noqa`` would rewrite, a report path linked
+    out of the tree, and file names that carry GitHub workflow commands and terminal escapes."""
+    import pickle
+
+    outside = tmp_path / "outside"
+    (outside / "cache").mkdir(parents=True)
+    (outside / "victim.py").write_text(ECO101_SCRIPT, encoding="utf-8")
+    (outside / "report.sarif").write_text("keep\n", encoding="utf-8")
+    marker = tmp_path / "pwned"
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    _normal_files(tree, 4)
+    (tree / "link_out.py").symlink_to(outside / "victim.py")
+    (tree / "out.sarif").symlink_to(outside / "report.sarif")
+    for name in (
+        "x\n::error file=a.py::pwned.py",
+        "y\x1b]0;title\x07\x1b[2J.py",
+        "::add-mask::z.py",
+    ):
+        (tree / name).write_text(ECO101_SCRIPT, encoding="utf-8")
+    cache = tree / ".ecolint_cache"
+    (cache / "files").mkdir(parents=True)
+    exploit = pickle.dumps(_Exploit(marker))
+    (cache / "0123.pickle").write_bytes(exploit)
+    (cache / "files" / "0123.pickle").write_bytes(exploit)
+    (cache / "4567.json").write_text('{"__type__": "RunResult"}', encoding="utf-8")
+    (tree / "nested").mkdir()
+    (tree / "nested" / ".ecolint_cache").symlink_to(outside / "cache", target_is_directory=True)
+    before = _snapshot(outside)
+
+    runs = [
+        run_ecolint("check", ".", cwd=tree),
+        run_ecolint("check", ".", cwd=tree),  # warm: reads what the first run (and the repo) left
+        run_ecolint("check", "--format", "github", ".", cwd=tree),
+        run_ecolint("check", "--format", "sarif", "-o", "out.sarif", ".", cwd=tree),
+        run_ecolint("check", "--add-noqa", ".", cwd=tree),
+        run_ecolint("check", "--fix", "--unsafe-fixes", ".", cwd=tree),
+    ]
+
+    assert not marker.exists()
+    assert _snapshot(outside) == before
+    assert sorted(path.name for path in (outside / "cache").iterdir()) == []
+    assert runs[0].stdout == runs[1].stdout and "ECO101" in runs[0].stdout
+    for run in runs:
+        for line in (run.stdout + run.stderr).splitlines():
+            assert not line.startswith("::") or line.startswith(("::error ", "::warning ")), line
+            assert "\x1b" not in line and "\x07" not in line, line
+    annotations = [line for line in runs[2].stdout.splitlines() if line.startswith("::")]
+    assert len(annotations) == 8  # 4 apps, link_out.py, 3 hostile names: none split or injected
+    assert not any(line.startswith(("::error file=a.py", "::add-mask::")) for line in annotations)
+    assert runs[3].returncode == 2 and "out.sarif" in runs[3].stderr
+    fixed = (tree / "app_00.py").read_text(encoding="utf-8")
+    assert "llm_int8_threshold=0.0" in fixed or "noqa: ECO101" in fixed
