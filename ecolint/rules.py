@@ -1,4 +1,7 @@
-"""Rule metadata from ``rules/ECOxxx.yaml``: names, moods, messages (en/zh), docs and examples."""
+"""Rule metadata from ``rules/ECOxxx.yaml``: names, moods, messages (en/zh), docs and examples.
+
+A rule's ``phrases:`` (the pieces its check fills into its messages) are checked here for both
+languages and rendered by ``ecolint.i18n`` under the key ``ecoxxx.name``."""
 
 from __future__ import annotations
 
@@ -128,9 +131,13 @@ def parse_rule(text: str, source: str) -> Rule:
     if not isinstance(kinds, list) or not set(kinds) <= KINDS:
         raise RuleFileError(f"{source}: 'sources' must list kinds from {', '.join(sorted(KINDS))}")
     messages = _require(data, "messages", dict, source)
-    for key, texts in messages.items():
-        if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
-            raise RuleFileError(f"{source}: message '{key}' needs both 'en' and 'zh'")
+    phrases = data.get("phrases") or {}
+    if not isinstance(phrases, dict):
+        raise RuleFileError(f"{source}: 'phrases' must be a mapping")
+    for kind, texts_by_key in (("message", messages), ("phrase", phrases)):
+        for key, texts in texts_by_key.items():
+            if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
+                raise RuleFileError(f"{source}: {kind} '{key}' needs both 'en' and 'zh'")
     fix = data.get("fix") or {}
     if not isinstance(fix, dict):
         raise RuleFileError(f"{source}: 'fix' must be a mapping")

@@ -55,7 +55,12 @@ class Int8OutlierDecomposition(Check):
             size = None
             if setup.model_id is not None:
                 size = model_size(self.context, document.path, setup.model_id)
-            yield self._report(setup.switch.span, f" ({setup.switch})", threshold_text, size)
+            yield self._report(
+                setup.switch.span,
+                phrase("parenthesised", text=str(setup.switch)),
+                threshold_text,
+                size,
+            )
 
     def _check(self, setup: BnbSetup, size: ModelSize | None) -> Report | None:
         switch = setup.entry("load_in_8bit")
