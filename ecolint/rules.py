@@ -57,6 +57,9 @@ class Rule:
     evidence: dict[str, Any]
     fix: dict[str, Any]
     examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
+    # ``about: run``: the rule reports on ecolint's run (a file it could not analyse), not on
+    # the code; SARIF lists it as a tool notification rather than a result.
+    about_the_run: bool = False
     kind_triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
@@ -111,6 +114,13 @@ def _triggers(data: dict[str, Any], source: str) -> dict[str, tuple[str, ...]]:
     raise RuleFileError(f"{source}: 'triggers' must be a list or a mapping of kind to words")
 
 
+def _about(data: dict[str, Any], source: str) -> str:
+    about = data.get("about", "code")
+    if about not in ("code", "run"):
+        raise RuleFileError(f"{source}: 'about' must be code or run")
+    return str(about)
+
+
 def parse_rule(text: str, source: str) -> Rule:
     data = safe_load(text)
     if not isinstance(data, dict):
@@ -160,6 +170,7 @@ def parse_rule(text: str, source: str) -> Rule:
         evidence=data.get("evidence") or {},
         fix=fix,
         examples=data.get("examples") or {},
+        about_the_run=_about(data, source) == "run",
     )
 
 

@@ -9,7 +9,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
-from ecolint.checks.common import load_size, model_size
+from ecolint.checks.check_support import load_size, model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
 from ecolint.findings import Report, describe_origin

@@ -13,7 +13,7 @@ from ecolint.analysis.loops import is_dataloader, iterated
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
-from ecolint.checks.common import origin_note
+from ecolint.checks.check_support import origin_note
 from ecolint.evidence.select import batch_evidence
 from ecolint.findings import Report, line_label
 from ecolint.i18n import Phrase, phrase

@@ -20,7 +20,7 @@ from ecolint.analysis.values import (
     alternatives,
 )
 from ecolint.checks.base import Check
-from ecolint.checks.common import (
+from ecolint.checks.check_support import (
     callee,
     convention_evidence,
     known_constants,

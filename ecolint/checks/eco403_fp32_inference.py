@@ -13,7 +13,13 @@ from ecolint.analysis.resolver import call_value
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import DictVal, Entry, Ref, Site, Value, alternatives
 from ecolint.checks.base import Check
-from ecolint.checks.common import callee, convention_evidence, origin_note, render, run_contexts
+from ecolint.checks.check_support import (
+    callee,
+    convention_evidence,
+    origin_note,
+    render,
+    run_contexts,
+)
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings import Report
 from ecolint.fixes.edits import Fix

@@ -18,7 +18,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
-from ecolint.checks.common import convention_evidence
+from ecolint.checks.check_support import convention_evidence
 from ecolint.findings import Report, line_label
 from ecolint.i18n import Phrase, phrase
 

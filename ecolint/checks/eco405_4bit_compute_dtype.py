@@ -15,7 +15,7 @@ from ecolint.analysis.hf_loading import (
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import Entry
 from ecolint.checks.base import Check
-from ecolint.checks.common import convention_evidence, origin_note, render
+from ecolint.checks.check_support import convention_evidence, origin_note, render
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings import Report, describe_origin
 from ecolint.fixes.edits import Fix, TextEdit

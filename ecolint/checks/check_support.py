@@ -1,4 +1,6 @@
-"""Helpers several checks share (not a check itself: it defines no ``code``)."""
+"""What several checks share: model sizes and convention evidence, and how a resolved value,
+where it was set and the call it belongs to read in a message (not a check: it defines no
+``code``)."""
 
 from __future__ import annotations
 
