@@ -99,7 +99,8 @@ def test_language_precedence(
 # punctuation or digits (``load_in_8bit=True``, ``--eight``, ``Qwen/Qwen2.5-7B``, ``J/tok``,
 # ``ECO101``, ``app.py:3``) is code; so is a word with an inner capital (``DataLoader``,
 # ``vLLM``). Other words must come from the message's own parameters — a name in the scanned
-# file, a web framework's name, a GPU architecture — or be a name the zh catalogue itself writes (``bitsandbytes``).
+# file, a web framework's name, a GPU architecture — or be a name the zh catalogue itself
+# writes (``bitsandbytes``).
 CODE_TOKEN = re.compile(r"[_.=/:\-()\[\]@+*<>~'\"`\d]")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 NON_LATIN = re.compile(r"[^\x21-\x7e]+")
