@@ -32,7 +32,7 @@ from ecolint.analysis.dependencies import Dependency
 from ecolint.evidence.dataset import MEASUREMENTS, Constant, Gpu, Row, constants, measurements
 from ecolint.evidence.select import Evidence
 from ecolint.findings import Draft
-from ecolint.i18n import t
+from ecolint.i18n import Phrase, phrase, t
 from ecolint.locations import locate
 from ecolint.rules import Rule
 
@@ -352,7 +352,7 @@ def _place(report: Draft) -> tuple[str, str]:
     return report.code, f"{report.display}:{report.line}:{report.column}"
 
 
-def _measured(comparisons: Iterable[Comparison]) -> str:
+def _measured(comparisons: Iterable[Comparison]) -> Phrase:
     """``newer than 0.45.5 (data/measurements.csv line 26); at or above the author's ...``"""
     lines: dict[tuple[str, str], list[int]] = {}
     drift: tuple[Version, Constant] | None = None
@@ -367,21 +367,28 @@ def _measured(comparisons: Iterable[Comparison]) -> str:
         key = (comparison.relation, comparison.measured.text)
         lines.setdefault(key, []).append(comparison.row.line)
     parts = [
-        f"{relation_name} than {version} (data/{MEASUREMENTS} {_lines(numbers)})"
-        for (relation_name, version), numbers in lines.items()
+        phrase(f"eco302.{name}", version=version, file=MEASUREMENTS, lines=_lines(numbers))
+        for (name, version), numbers in lines.items()
     ]
     if drift is not None:
         version, constant = drift
-        where = f", which {_lines(unrecorded)} do not record exactly" if unrecorded else ""
-        parts.append(
-            f"at or above the author's stack-drift version {version} ({constant.key}){where}"
+        unrecorded_text = (
+            phrase("eco302.unrecorded", lines=_lines(unrecorded)) if unrecorded else ""
         )
-    return "; ".join(parts)
+        parts.append(
+            phrase("eco302.drift", version=str(version), key=constant.key, where=unrecorded_text)
+        )
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = phrase("list.joined", first=joined, second=part)
+    return joined
 
 
-def _lines(numbers: list[int]) -> str:
+def _lines(numbers: list[int]) -> Phrase:
     unique = sorted(set(numbers))
-    return ("line " if len(unique) == 1 else "lines ") + ", ".join(str(n) for n in unique)
+    return phrase(
+        "eco302.line" if len(unique) == 1 else "eco302.lines", numbers=", ".join(map(str, unique))
+    )
 
 
 def nightly_evidence(gpu: Gpu) -> StackEvidence:
