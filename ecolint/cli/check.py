@@ -244,7 +244,8 @@ def check(
             say(f"ecolint: not silenced: {reason}")
         for problem in added.unwritten:
             say(f"ecolint: error: {problem}")
-        click.echo(f"ecolint: added {added.directives} noqa directives", err=True)
+        plural = "" if added.directives == 1 else "s"
+        click.echo(f"ecolint: added {added.directives} noqa directive{plural}", err=True)
         echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed or added.unwritten else EXIT_OK)
     if write_baseline is not None:
@@ -252,7 +253,7 @@ def check(
             count = baseline.write_baseline(write_baseline, result.findings, base.root, tree)
         except (baseline.BaselineError, WriteError) as error:
             fail(str(error))
-        say(f"ecolint: wrote {count} findings to {write_baseline}")
+        say(f"ecolint: wrote {count} finding{'' if count == 1 else 's'} to {write_baseline}")
         echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed else EXIT_OK)
     baseline_file = baseline_file or base.baseline
