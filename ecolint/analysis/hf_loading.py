@@ -211,6 +211,18 @@ class LoadingFacts:
             return True
         return any(load.kind in ("pipeline", "generation-config") for load in self.loads)
 
+    @cached_property
+    def generating_loads(self) -> frozenset[Site | None]:
+        """Identities of the loads whose model this module itself runs ``generate()`` on."""
+        found = set()
+        for call in self.module.calls_named("generate"):
+            func = call.func
+            if isinstance(func, cst.Attribute):
+                load = self.load_of(self.resolver.value(self.module, func.value))
+                if load is not None:
+                    found.add(load.value.identity())
+        return frozenset(found)
+
     def generation_call(self, call: cst.Call) -> str | None:
         """How a call takes generation options, for messages: ``generate()`` of a model,
         ``GenerationConfig()``, or the call of a pipeline object (``pipe()``); None otherwise."""
