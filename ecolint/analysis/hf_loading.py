@@ -3,7 +3,8 @@
 A bitsandbytes setup is wherever the code switches quantisation on: a ``BitsAndBytesConfig``
 or accelerate ``BnbQuantizationConfig``, a dict passed as ``quantization_config``, legacy
 ``load_in_8bit``/``load_in_4bit`` keywords of ``from_pretrained``, ``model_kwargs`` of
-``pipeline``, or unsloth's ``FastLanguageModel.from_pretrained``.
+``pipeline``, or an unsloth loader (``FastLanguageModel``, ``FastModel``, ``FastVisionModel``,
+``FastQwen2Model``… ``.from_pretrained``), which loads 4-bit unless told otherwise.
 
 A model load is a reachable ``from_pretrained``/``pipeline`` call, with what it builds (a model,
 a config, a pipeline), its model ids and setups. ``load_of`` traces a value back to the load it
@@ -41,7 +42,9 @@ BNB_CONFIGS = {
     "transformers": "BitsAndBytesConfig",
     "accelerate": "BnbQuantizationConfig",
 }
-UNSLOTH_LOADER = "FastLanguageModel"
+# unsloth's loader classes: FastLanguageModel, FastModel, FastVisionModel, FastTextModel and the
+# per-architecture FastLlamaModel, FastQwen2Model, FastGemma2Model … (unsloth/models/loader.py).
+UNSLOTH_LOADER = re.compile(r"\.Fast\w*Model\.")
 _CONFIG_NAMES = frozenset(BNB_CONFIGS.values())
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline"})
 PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
@@ -78,11 +81,8 @@ def is_loader(qualname: str | None) -> bool:
 
 
 def is_unsloth(qualname: str | None) -> bool:
-    return (
-        bool(qualname)
-        and top_package(qualname or "") == "unsloth"
-        and (f".{UNSLOTH_LOADER}." in (qualname or ""))
-    )
+    name = qualname or ""
+    return top_package(name) == "unsloth" and UNSLOTH_LOADER.search(name) is not None
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,9 @@ class ModelLoad:
     model_ids: tuple[tuple[str, Value], ...]
     setups: tuple[BnbSetup, ...]
     value: CallVal
+    # unsloth told to load 16-bit: ``full_finetuning=True``, or ``load_in_4bit=False``, which
+    # maps a ``*-bnb-4bit`` name to its 16-bit original.
+    sixteen_bit: bool = False
 
     @property
     def kind(self) -> str:
@@ -151,7 +154,9 @@ class ModelLoad:
     @property
     def prequantized_4bit(self) -> bool:
         """A ``*-bnb-4bit`` checkpoint: its own quantization config wins over the caller's."""
-        return any(PREQUANTIZED_4BIT.search(model_id) for model_id, _ in self.model_ids)
+        return not self.sixteen_bit and any(
+            PREQUANTIZED_4BIT.search(model_id) for model_id, _ in self.model_ids
+        )
 
 
 def setup_from_value(value: Value) -> BnbSetup | None:
@@ -205,6 +210,18 @@ class LoadingFacts:
         if self.module.calls_named("generate") or self.module.calls_named("GenerationConfig"):
             return True
         return any(load.kind in ("pipeline", "generation-config") for load in self.loads)
+
+    @cached_property
+    def generating_loads(self) -> frozenset[Site | None]:
+        """Identities of the loads whose model this module itself runs ``generate()`` on."""
+        found = set()
+        for call in self.module.calls_named("generate"):
+            func = call.func
+            if isinstance(func, cst.Attribute):
+                load = self.load_of(self.resolver.value(self.module, func.value))
+                if load is not None:
+                    found.add(load.value.identity())
+        return frozenset(found)
 
     def generation_call(self, call: cst.Call) -> str | None:
         """How a call takes generation options, for messages: ``generate()`` of a model,
@@ -274,20 +291,32 @@ class LoadingFacts:
                 if "load_in_8bit" in option.entries or "load_in_4bit" in option.entries:
                     kind = "pipeline model_kwargs" if is_pipeline else "from_pretrained keywords"
                     setups.append(BnbSetup(kind, site, option.entries, option.open))
-        if is_unsloth(qualname) and not any(setup.site == site for setup in setups):
-            setups.append(BnbSetup("unsloth", site, value.kwargs, value.open, defaults_4bit=True))
-        elif is_unsloth(qualname):
-            setups = [
-                BnbSetup(s.kind, s.site, s.options, s.open, defaults_4bit=s.site == site)
-                for s in setups
-            ]
+        sixteen_bit = False
+        if is_unsloth(qualname):
+            setups, sixteen_bit = _unsloth_setups(value, site, setups)
         model_ids = tuple(
             (option.value, option)
             for option in alternatives(model)
             if model is not None
             if isinstance(option, Const) and isinstance(option.value, str)
         )
-        return ModelLoad(site, qualname, model_ids, tuple(setups), value)
+        return ModelLoad(site, qualname, model_ids, tuple(setups), value, sixteen_bit)
+
+
+def _unsloth_setups(
+    value: CallVal, site: Site, setups: list[BnbSetup]
+) -> tuple[list[BnbSetup], bool]:
+    """unsloth's keywords are one setup that defaults to 4-bit; ``full_finetuning=True`` turns
+    4-bit and 8-bit off whatever else is passed. Also whether the load is 16-bit for sure."""
+    keywords = BnbSetup("unsloth", site, value.kwargs, value.open)
+    if keywords.flag("full_finetuning") is True:
+        return [], True
+    if not any(setup.site == site for setup in setups):
+        setups = [*setups, keywords]
+    setups = [
+        BnbSetup(s.kind, s.site, s.options, s.open, defaults_4bit=s.site == site) for s in setups
+    ]
+    return setups, keywords.flag("load_in_4bit") is False and not keywords.flag("load_in_8bit")
 
 
 def _may_generate(receiver: Value) -> bool:

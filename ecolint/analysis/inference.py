@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ecolint.analysis.callgraph import local_callee, reaches
+from ecolint.analysis.callgraph import calls_of, local_callee, reaches
 from ecolint.analysis.hf_loading import is_loader, last_name, top_package
 from ecolint.analysis.loops import Loop, dotted, enclosing, loops
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, Const, Unknown, Value, alternatives
 from ecolint.i18n import Phrase, phrase
 
@@ -27,6 +28,7 @@ OTHER_LOADERS = frozenset(
 )
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor")
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline", "LLM", "Llama"})
+_DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 def is_pipeline(value: Value) -> bool:
@@ -79,9 +81,46 @@ def direct_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) ->
     return ""
 
 
-def _single_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
-    """A generation a helper makes once per call (not inside a loop of its own)."""
-    return bool(direct_generation(resolver, module, call)) and not enclosing(resolver, module, call)
+def _looped(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+    """A call that runs many times per run of the code around it: in a ``for``, a
+    comprehension or a ``while`` (a multi-turn game, a retry, a decoding loop)."""
+    if enclosing(resolver, module, call):
+        return True
+    in_while = resolver.facts.memo(("calls-in-while", module), lambda: _calls_in_while(module))
+    return call in in_while
+
+
+def _calls_in_while(module: ModuleInfo) -> frozenset[cst.Call]:
+    return frozenset(
+        node
+        for loop in walk(module.module)
+        if isinstance(loop, cst.While)
+        for node in walk(loop.body, _DEFERRED)
+        if isinstance(node, cst.Call)
+    )
+
+
+def _generates_once(resolver: Resolver, module: ModuleInfo, function: cst.FunctionDef) -> bool:
+    """Whether one call of ``function`` makes one generation: a generation call outside its
+    loops, itself or through a function of the module it calls outside its loops. A function
+    that generates in a loop of its own (a game played turn by turn, an evaluation over rows)
+    is not one prompt per call, so a loop around it is not a loop over prompts."""
+    answers: dict[cst.FunctionDef, bool] = resolver.facts.memo(("generates-once", module), dict)
+    if function in answers:
+        return answers[function]
+    answers[function] = False  # recursion does not count
+    found = False
+    for call in calls_of(resolver, module, function):
+        if not resolver.reachable(module, call) or _looped(resolver, module, call):
+            continue
+        callee = local_callee(resolver, module, call)
+        if (callee is None and direct_generation(resolver, module, call)) or (
+            callee is not None and _generates_once(resolver, module, callee)
+        ):
+            found = True
+            break
+    answers[function] = found
+    return found
 
 
 def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> Phrase | str:
@@ -89,14 +128,7 @@ def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> Phrase
     one generation call per call; '' otherwise."""
     callee = local_callee(resolver, module, call)
     if callee is not None:
-        if reaches(
-            resolver,
-            module,
-            callee,
-            "generation",
-            lambda inner: _single_generation(resolver, module, inner),
-            lambda _: True,
-        ):
+        if _generates_once(resolver, module, callee):
             return phrase("inference.generating_helper", name=callee.name.value)
         return ""
     return direct_generation(resolver, module, call)
@@ -171,6 +203,19 @@ def _per_item(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:
         if not candidates or loops_over_models(resolver, module, loop):
             continue
         for call, what in candidates:
-            if loop.depends_on_variable(call) and not loop.feeds_back(call):
+            if (
+                loop.depends_on_variable(call)
+                and not loop.feeds_back(call)
+                and not _receiver_varies(resolver, module, call)
+            ):
                 found.append(PerItem(call, loop, what))
     return tuple(found)
+
+
+def _receiver_varies(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+    """``gen.generate(...)`` where ``gen`` comes from a loop's item: each iteration runs another
+    object (a list of dummy-input generators, of models), not one model on many prompts."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and any(
+        loop.varies(func.value) for loop in enclosing(resolver, module, call)
+    )

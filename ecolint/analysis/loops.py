@@ -54,6 +54,8 @@ _BATCHERS = frozenset(
     }
 )
 _BATCH_WORDS = ("batch", "chunk")
+# ``slice["prompts"]``: a key naming many prompts holds a batch of them.
+_PLURAL_KEYS = frozenset({"prompts", "texts", "sentences", "questions", "queries"})
 
 
 def dotted(node: cst.CSTNode) -> str:
@@ -157,7 +159,11 @@ class Loop:
 
     def inputs(self, call: cst.Call) -> frozenset[str]:
         """The paths a call's arguments are computed from within one iteration or the last."""
-        deps = {path for arg in call.args for path in reads(arg.value)}
+        return self.sources({path for arg in call.args for path in reads(arg.value)})
+
+    def sources(self, deps: set[str]) -> frozenset[str]:
+        """The paths that values read as ``deps`` are computed from within one iteration or the
+        last."""
         changed = True
         while changed:
             changed = False
@@ -169,6 +175,10 @@ class Loop:
 
     def depends_on_variable(self, call: cst.Call) -> bool:
         return _touches(self.inputs(call), self.names)
+
+    def varies(self, node: cst.CSTNode) -> bool:
+        """Whether an expression's value comes from the loop variable."""
+        return _touches(self.sources(set(reads(node))), self.names)
 
     def feeds_back(self, call: cst.Call) -> bool:
         """Whether the call's result flows into its own input of the next iteration."""
@@ -188,13 +198,15 @@ class Loop:
     def iterates_batches(self, resolver: Resolver, module: ModuleInfo) -> bool:
         """Each iteration handles a batch: a DataLoader, a batching helper, a call given a
         ``batch_size``, ``range`` with a step other than 1 in some call context, a slice
-        bounded by the loop variable, or a loop variable or iterable named for batches or
-        chunks."""
+        bounded by the loop variable, a loop variable or iterable named for batches or chunks,
+        or a key naming many prompts read from the item (``slices[i]["prompts"]``)."""
         if any(word in name.lower() for name in self.names for word in _BATCH_WORDS):
             return True
         if any(
             isinstance(node, cst.Slice) and _touches(reads(node), self.names) for node in self.nodes
         ):
+            return True
+        if any(self._batch_of_item(node) for node in self.nodes):
             return True
         expression = self.iter
         while isinstance(expression, cst.Call) and expression.args:
@@ -208,6 +220,18 @@ class Loop:
             for env in resolver.contexts(module, self.iter)
             for option in alternatives(iterated(resolver, module, self, env))
         )
+
+    def _batch_of_item(self, node: cst.CSTNode) -> bool:
+        """``item["prompts"]`` on this loop's item."""
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            key = node.slice[0].slice
+            return (
+                isinstance(key, cst.Index)
+                and isinstance(key.value, cst.SimpleString)
+                and key.value.evaluated_value in _PLURAL_KEYS
+                and self.varies(node.value)
+            )
+        return False
 
 
 def iterated(resolver: Resolver, module: ModuleInfo, loop: Loop, env: Env = EMPTY) -> Value:

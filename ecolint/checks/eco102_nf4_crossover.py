@@ -34,8 +34,10 @@ class FourBit:
 
 
 class Nf4BelowCrossover(Check):
-    """Model size unknown, or uncertain and near the crossover: no finding. A measured row for this
-    GPU and size decides over the interpolated crossover."""
+    """Model size unknown, or uncertain and near the crossover: no finding. Nor for unsloth told
+    to load 16-bit (``full_finetuning=True``, or ``load_in_4bit=False`` with a ``*-bnb-4bit``
+    name, which it maps to the 16-bit original). A measured row for this GPU and size decides
+    over the interpolated crossover."""
 
     code = "ECO102"
 
@@ -44,6 +46,8 @@ class Nf4BelowCrossover(Check):
         if crossover is None:
             return
         for load in loading_facts(self.resolver, module).loads:
+            if load.kind not in ("model", "pipeline"):
+                continue  # a tokenizer or config of a *-bnb-4bit repository loads no weights
             for model_id, model_value in load.model_ids:
                 size = model_size(self.context, load.site.module.path, model_id)
                 if size is None or _too_uncertain(size, crossover):
@@ -140,7 +144,7 @@ def _four_bit_sites(load: ModelLoad, model_id: str) -> Iterator[FourBit]:
         elif entry is None and setup.defaults_4bit:
             found = True
             yield FourBit(setup.site, phrase("eco102.how_unsloth"))
-    if not found and PREQUANTIZED_4BIT.search(model_id):
+    if not found and load.prequantized_4bit and PREQUANTIZED_4BIT.search(model_id):
         yield FourBit(load.site, phrase("eco102.how_prequantized"))
 
 

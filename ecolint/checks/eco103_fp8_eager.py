@@ -7,10 +7,12 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ecolint.analysis.bindings import AttrAssign
+from ecolint.analysis.callgraph import calls_of, owner
 from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
+from ecolint.analysis.loops import dotted
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
-from ecolint.analysis.values import CallVal, Const, Site, Value, alternatives
+from ecolint.analysis.values import CallVal, Const, ObjVal, Site, Value, alternatives
 from ecolint.checks.base import Check
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import select
@@ -19,26 +21,31 @@ from ecolint.fixes.edits import Fix, TextEdit, enclosing
 from ecolint.fixes.ops import insert_after
 from ecolint.i18n import phrase
 
-WEIGHT_ONLY = frozenset({"Float8WeightOnlyConfig", "float8_weight_only"})
-DYNAMIC = frozenset(
-    {
-        "Float8DynamicActivationFloat8WeightConfig",
-        "float8_dynamic_activation_float8_weight",
-        "Float8StaticActivationFloat8WeightConfig",
-        "float8_static_activation_float8_weight",
-    }
-)
-FP8_NAMES = WEIGHT_ONLY | DYNAMIC
-_TORCHAO_NAMES = FP8_NAMES | {"quantize_", "TorchAoConfig"}
+# torchao's FP8 configs by kind; INT4/INT8 configs (``Int4WeightOnlyConfig``,
+# ``Int8DynamicActivationInt8WeightConfig`` …) are not this rule.
+KINDS = {
+    "Float8WeightOnlyConfig": "weight_only",
+    "float8_weight_only": "weight_only",
+    "Float8DynamicActivationFloat8WeightConfig": "dynamic",
+    "float8_dynamic_activation_float8_weight": "dynamic",
+    "Float8StaticActivationFloat8WeightConfig": "static",
+    "float8_static_activation_float8_weight": "static",
+}
+# The measured rows: weight-only, and dynamic activation (quoted for static activation too,
+# whose eager path runs the same unfused FP8 activation casts).
+PRECISIONS = {
+    "weight_only": "fp8_torchao_eager",
+    "dynamic": "fp8dyn_torchao_eager",
+    "static": "fp8dyn_torchao_eager",
+}
+_TORCHAO_NAMES = frozenset({"quantize_"})
 _COMPILE_NAMES = frozenset({"compile", "generate"})
+# Saving the quantised model: an export utility, whose generation (if any) is a smoke test.
+_SAVES = frozenset({"save_pretrained", "push_to_hub", "save_quantized"})
 
 
 def _is_torchao_call(qualname: str) -> bool:
-    name = last_name(qualname)
-    package = top_package(qualname)
-    if package == "torchao":
-        return name in FP8_NAMES or name == "quantize_"
-    return package == "transformers" and name == "TorchAoConfig"
+    return top_package(qualname) == "torchao" and last_name(qualname) == "quantize_"
 
 
 def _compiles(qualname: str) -> bool:
@@ -47,24 +54,28 @@ def _compiles(qualname: str) -> bool:
     return qualname == "torch.compile" or not qualname.startswith(("re.", "regex.", "torch."))
 
 
-def fp8_precision(value: Value) -> str | None:
-    """``fp8_torchao_eager`` / ``fp8dyn_torchao_eager`` for a torchao FP8 config value."""
-    for option in alternatives(value):
-        if isinstance(option, CallVal) and option.qualname:
-            name = last_name(option.qualname)
-            if top_package(option.qualname) == "torchao" and name in FP8_NAMES:
-                return "fp8_torchao_eager" if name in WEIGHT_ONLY else "fp8dyn_torchao_eager"
-            if top_package(option.qualname) == "transformers" and name == "TorchAoConfig":
-                inner = option.arg(0, "quant_type")
-                if isinstance(inner, Const) and isinstance(inner.value, str):
-                    if inner.value.startswith("float8"):
-                        return (
-                            "fp8_torchao_eager"
-                            if "weight_only" in inner.value
-                            else "fp8dyn_torchao_eager"
-                        )
-                elif inner is not None:
-                    return fp8_precision(inner)
+def fp8_kind(option: Value) -> str | None:
+    """``weight_only``, ``dynamic`` or ``static`` for one torchao FP8 config value. A static
+    config's ``step="prepare"`` only inserts observers: it quantises nothing."""
+    if not (isinstance(option, CallVal) and option.qualname):
+        return None
+    name = last_name(option.qualname)
+    if top_package(option.qualname) == "torchao" and name in KINDS:
+        step = option.arg(99, "step")
+        if isinstance(step, Const) and step.value == "prepare":
+            return None
+        return KINDS[name]
+    if top_package(option.qualname) == "transformers" and name == "TorchAoConfig":
+        inner = option.arg(0, "quant_type")
+        if isinstance(inner, Const) and isinstance(inner.value, str):
+            text = inner.value
+            if not text.startswith("float8"):
+                return None
+            if "weight_only" in text:
+                return "weight_only"
+            return "static" if "static" in text else "dynamic"
+        if inner is not None:
+            return next(filter(None, map(fp8_kind, alternatives(inner))), None)
     return None
 
 
@@ -79,46 +90,47 @@ def identity(value: Value) -> Site | None:
 
 class Fp8Eager(Check):
     """A compile behind a flag that is False by default does not clear the finding; one behind
-    a condition that cannot be known does."""
+    a condition that cannot be known does. The config must quantise a model that runs: a
+    config that is only built (lists, factories), a toy model of a few ``torch.nn`` layers and
+    a model that is saved (an export utility) are not reported."""
 
     code = "ECO103"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         compiled = self._compiled_objects(module)
         any_compile = bool(compiled) or self._compiles_something(module)
+        done = compiled | self._saved_objects(module)
         reported: set[int] = set()
         applications = [
-            (target, config, site, anchor, precision)
+            (target, option, site, anchor, kind)
             for target, config, site, anchor in self._applications(module)
-            for precision in (fp8_precision(config),)
-            if precision is not None
+            for option in alternatives(config)
+            for kind in (fp8_kind(option),)
+            if kind is not None and not (target is not None and _toy(target))
         ]
         anchors: dict[int, list[Site]] = {}
         for _, config, site, anchor, _ in applications:
-            if anchor is not None:
-                anchors.setdefault(id(_construction(config, site).node), []).append(anchor)
-        for target, config_value, config_site, _, precision in applications:
-            key = identity(target) if target is not None else None
-            if key is not None and key in compiled:
-                reported.add(id(_construction(config_value, config_site).node))
-                continue
-            if key is None and any_compile:
-                continue
+            anchors.setdefault(id(_construction(config, site).node), []).append(anchor)
+        for target, config_value, config_site, anchor, kind in applications:
             site = _construction(config_value, config_site)
+            key = identity(target) if target is not None else None
+            if key is not None and key in done:
+                reported.add(id(site.node))
+                continue
+            if key is None and (any_compile or self._handled_in_place(anchor)):
+                continue
             if id(site.node) in reported:
                 continue
             reported.add(id(site.node))
-            yield self._report(site, precision, target, tuple(anchors.get(id(site.node), ())))
+            yield self._report(site, kind, target, tuple(anchors.get(id(site.node), ())))
 
     def _report(
-        self, site: Site, precision: str, target: Value | None, anchors: tuple[Site, ...]
+        self, site: Site, kind: str, target: Value | None, anchors: tuple[Site, ...]
     ) -> Report:
         size = self._size(target)
-        evidence = select(self.context.gpu, (precision,), size)
-        kind = phrase(
-            "eco103.weight_only" if precision == "fp8_torchao_eager" else "eco103.dynamic"
-        )
-        return Report(self.code, site, {"kind": kind}, "default", evidence, subject=anchors)
+        evidence = select(self.context.gpu, (PRECISIONS[kind],), size)
+        params = {"kind": phrase(f"eco103.{kind}")}
+        return Report(self.code, site, params, "default", evidence, subject=anchors)
 
     def fix(self, report: Report) -> Fix | None:
         """``model.compile()`` on a line of its own after each statement that quantises the
@@ -143,28 +155,59 @@ class Fp8Eager(Check):
                     return resolve_model_size(model.value, self.context.user_models)
         return None
 
-    def _applications(
-        self, module: ModuleInfo
-    ) -> Iterator[tuple[Value | None, Value, Site, Site | None]]:
-        """(model object or None, FP8 config value, where the config is used, the call that
-        quantises or loads the model) for every use."""
+    def _applications(self, module: ModuleInfo) -> Iterator[tuple[Value | None, Value, Site, Site]]:
+        """(model object or None, config value, where the config is used, the call that
+        quantises or loads the model) for every config applied to a model."""
         resolver = self.resolver
-        for call, qualname in resolver.calls_to(module, _TORCHAO_NAMES, _is_torchao_call):
-            if not resolver.reachable(module, call):
-                continue
-            if last_name(qualname) == "quantize_":
-                if len(call.args) > 1:
-                    target = resolver.value(module, call.args[0].value)
-                    config = resolver.value(module, call.args[1].value)
-                    yield target, config, Site(module, call.args[1].value), Site(module, call)
-                continue
-            config = resolver.value(module, call)
-            if fp8_precision(config) is not None:
-                yield None, config, Site(module, call), None
+        for call, _ in resolver.calls_to(module, _TORCHAO_NAMES, _is_torchao_call):
+            if resolver.reachable(module, call) and len(call.args) > 1:
+                target = resolver.value(module, call.args[0].value)
+                config = resolver.value(module, call.args[1].value)
+                yield target, config, Site(module, call.args[1].value), Site(module, call)
         for load in loading_facts(resolver, module).loads:
             quant = load.value.kwargs.get("quantization_config")
             if quant is not None:
                 yield load.value, quant.value, quant.site, load.site
+
+    def _saved_objects(self, module: ModuleInfo) -> set[Site]:
+        """Identities of objects saved (``save_pretrained``, ``push_to_hub``, ``torch.save``)."""
+        resolver = self.resolver
+        saved: set[Site] = set()
+        for name in (*_SAVES, "save"):
+            for call in module.calls_named(name):
+                func = call.func
+                if not (isinstance(func, cst.Attribute) and resolver.reachable(module, call)):
+                    continue
+                if name in _SAVES:
+                    owner: cst.BaseExpression | None = func.value
+                elif resolver.qualname(module, func) == "torch.save" and call.args:
+                    owner = _state_dict_owner(call.args[0].value)
+                else:
+                    continue
+                key = identity(resolver.value(module, owner)) if owner is not None else None
+                if key is not None:
+                    saved.add(key)
+        return saved
+
+    def _handled_in_place(self, anchor: Site) -> bool:
+        """``def apply(net): quantize_(net, cfg); net.compile()``: the object the rule cannot
+        follow is compiled or saved by name in the function that quantises it."""
+        module, call = anchor.module, anchor.node
+        if not (isinstance(call, cst.Call) and call.args):
+            return False
+        name = dotted(call.args[0].value)
+        if not name:
+            return False
+        for other in calls_of(self.resolver, module, owner(module, call)):
+            func = other.func
+            subject: cst.BaseExpression | None = None
+            if self.resolver.qualname(module, func) in ("torch.compile", "torch.save"):
+                subject = _state_dict_owner(other.args[0].value) if other.args else None
+            elif isinstance(func, cst.Attribute) and func.attr.value in ("compile", *_SAVES):
+                subject = func.value
+            if subject is not None and dotted(subject) == name:
+                return True
+        return False
 
     def _compiled_objects(self, module: ModuleInfo) -> set[tuple[int, int]]:
         """Identities of objects compiled on the default path, however they are compiled."""
@@ -201,6 +244,29 @@ class Fp8Eager(Check):
             and self.resolver.reachable(module, call)
             for call in module.calls_named("compile")
         )
+
+
+def _toy(target: Value) -> bool:
+    """A stand-in model of an API snippet: ``torch.nn`` layers (``nn.Linear``, an
+    ``nn.Sequential`` of a few) or an instance of a local ``ToyModel``."""
+    for option in alternatives(target):
+        if isinstance(option, CallVal) and (option.qualname or "").startswith("torch.nn."):
+            continue
+        if isinstance(option, ObjVal) and "toy" in option.name.lower():
+            continue
+        return False
+    return True
+
+
+def _state_dict_owner(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``model`` for ``model.state_dict()``, else the expression itself."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "state_dict"
+    ):
+        return node.func.value
+    return node
 
 
 def _compile_after(anchor: Site) -> TextEdit | None:
@@ -256,16 +322,14 @@ def _compiled_owner(
     return None
 
 
-def _construction(value: Value, fallback: Site) -> Site:
-    """Report at the FP8 config construction, wherever it is written."""
-    for option in alternatives(value):
-        if isinstance(option, CallVal) and option.site is not None:
-            inner = option.arg(0, "quant_type")
-            if (
-                inner is not None
-                and fp8_precision(inner) is not None
-                and not isinstance(inner, Const)
-            ):
-                return _construction(inner, fallback)
-            return option.site
+def _construction(option: Value, fallback: Site) -> Site:
+    """Report at the FP8 config construction, wherever it is written (inside a
+    ``TorchAoConfig(quant_type=...)``, at the FP8 config of the alternatives)."""
+    if isinstance(option, CallVal) and option.site is not None:
+        inner = option.arg(0, "quant_type")
+        if inner is not None and not isinstance(inner, Const):
+            for candidate in alternatives(inner):
+                if fp8_kind(candidate) is not None:
+                    return _construction(candidate, fallback)
+        return option.site
     return fallback

@@ -106,16 +106,18 @@ class KvCacheDisabled(Check):
                     yield entry, target
 
     def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
-        """``<anything>.generation_config.use_cache = ...``, or in a module that generates,
-        ``<loaded model>.config.use_cache = ...`` or the attribute of a loaded config.
-        ``use_cache`` is a common name: the ``.config`` of anything else is someone else's."""
+        """``<anything>.generation_config.use_cache = ...``, ``<loaded model>.config.use_cache =
+        ...`` of a model that this module generates with (a reference model that only scores
+        in one forward pass has no use for the cache), or in a module that generates, the
+        attribute of a loaded config. ``use_cache`` is a common name: the ``.config`` of
+        anything else is someone else's."""
         owner = assign.target.value
         if isinstance(owner, cst.Attribute) and owner.attr.value == "generation_config":
             return True
         facts = loading_facts(self.resolver, module)
         if isinstance(owner, cst.Attribute) and owner.attr.value == "config":
-            loaded = facts.load_of(self.resolver.value(module, owner.value)) is not None
-            return loaded and facts.generates
+            load = facts.load_of(self.resolver.value(module, owner.value))
+            return load is not None and load.value.identity() in facts.generating_loads
         for option in alternatives(self.resolver.value(module, owner)):
             qualname = option.qualname if isinstance(option, CallVal) else None
             if qualname and last_name(qualname) == "GenerationConfig":

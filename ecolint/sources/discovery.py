@@ -70,10 +70,12 @@ def source_kind(path: Path) -> str | None:
     name = path.name.lower()
     if name in NAMED_KINDS:
         return NAMED_KINDS[name]
-    if name.endswith(".txt") and (
-        name.startswith(("requirements", "constraints")) or path.parent.name == "requirements"
+    if name.endswith((".txt", ".in")) and (
+        "requirements" in name or "constraints" in name or path.parent.name == "requirements"
     ):
         return "requirements"
+    if name.endswith(".in") and path.with_suffix(".txt").is_file():
+        return "requirements"  # a pip-tools input beside the file pip-compile wrote from it
     return SOURCE_KINDS.get(path.suffix.lower())
 
 
