@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from conftest import ECO101_SCRIPT, scan
+from conftest import ECO101_SCRIPT, run_ecolint, scan
 
 from ecolint.config import Settings
 from ecolint.engine import Engine
@@ -208,3 +209,23 @@ def test_triggers_only_in_comments_are_not_parsed(tmp_path: Path) -> None:
     (tmp_path / "key.py").write_text('QUANT = {"load_in_8bit": False}\n', encoding="utf-8")
     result = scan([tmp_path])
     assert result.files_analysed == 1 and result.findings == []
+
+
+def test_pep_701_fstrings_are_analysed_on_any_python(tmp_path: Path) -> None:
+    """Python 3.12 accepts an f-string that reuses its quotes inside a replacement field; an
+    older parser rejects it, but the file runs on 3.12, so it is analysed, not ECO001. A file
+    whose brackets nest deeply is still kept from libcst."""
+    (tmp_path / "app.py").write_text(
+        'from transformers import BitsAndBytesConfig\ncfg = {"name": "x"}\n'
+        'print(f"{cfg["name"]}")\nq = BitsAndBytesConfig(load_in_8bit=True)\n',
+        encoding="utf-8",
+    )
+    deep = "(" * 150 + "1" + ")" * 150
+    (tmp_path / "deep.py").write_text(
+        f'load_in_8bit = True\nd = {{"a": 1}}\nprint(f"{{d["a"]}}", {deep})\n', encoding="utf-8"
+    )
+    out = run_ecolint("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    found = {(f["path"], f["code"]) for f in json.loads(out.stdout)["findings"]}
+    assert ("app.py", "ECO101") in found and ("app.py", "ECO001") not in found
+    if sys.version_info < (3, 12):
+        assert ("deep.py", "ECO001") in found

@@ -8,16 +8,24 @@ it rejects never reaches libcst; of what it accepts, a statement with more synta
 
 The prefilter already parses each Python file with ``ast``; it records the verdict here
 (``remember``) so that the guard does not parse the same text twice.
+
+One rejection is not the file's fault: before Python 3.12 (PEP 701) the parser rejects
+f-strings that reuse their own quotes inside a replacement field, which run fine on 3.12 and
+which libcst parses. Such a file goes on to libcst when its brackets nest shallowly (what
+segfaults libcst is deep nesting; a crash would still cost only this file, in its worker).
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 
 from ecolint.sources.python import SourceError
 
 MAX_DEPTH = 1_000  # syntax nodes nested in one another (a 400-term chain of "+" is 400)
 MAX_STATEMENT_NODES = 50_000  # a 10,000-item literal is ~10,000; libcst: ~4 s per 50,000
+MAX_FSTRING_FALLBACK_DEPTH = 100  # brackets nested in a file handed to libcst unparsed by ast
+PEP_701 = (3, 12)  # the first Python whose parser accepts every f-string libcst accepts
 _verdicts: dict[tuple[int, int], SourceError | None] = {}
 
 
@@ -58,13 +66,38 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
         tree = ast.parse(text)
         verdict = refusal(tree)
     except SyntaxError as error:
-        verdict = SourceError(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
+        verdict = None if _newer_fstring(error, text) else _syntax_error(error)
     except (RecursionError, MemoryError):
         verdict = SourceError("nested too deeply for Python's own parser; not parsed")
     except ValueError as error:
         verdict = SourceError(f"cannot parse: {error}")
     remember(text, verdict)
     return tree, verdict
+
+
+def _syntax_error(error: SyntaxError) -> SourceError:
+    return SourceError(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
+
+
+def _newer_fstring(error: SyntaxError, text: str) -> bool:
+    """A rejection by a pre-3.12 parser of an f-string that Python 3.12 accepts, in a file
+    whose brackets nest shallowly enough for libcst."""
+    if sys.version_info >= PEP_701 or not (error.msg or "").startswith("f-string"):
+        return False
+    return _bracket_depth(text) <= MAX_FSTRING_FALLBACK_DEPTH
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of brackets, counting those inside strings too (an overestimate
+    is safe: it only keeps a file from libcst)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def remember(text: str, verdict: SourceError | None) -> None:
