@@ -143,3 +143,24 @@ def test_huge_outputs_do_not_stop_the_analysis(tmp_path: Path) -> None:
     assert [(f.code, f.cell, f.cell_line) for f in scan([path], select=("ECO101",)).findings] == [
         ("ECO101", 0, 2)
     ]
+
+
+def _notebook(path: Path, *cells: str) -> None:
+    sources = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": c} for c in cells]
+    document = {"cells": sources, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_automagic_lines_run_in_jupyter_and_are_read_as_installs(tmp_path: Path) -> None:
+    """IPython runs ``pip install x`` and ``cd dir`` without ``%`` (automagic): such a cell is
+    not a syntax error, and the install is read like ``%pip install``. ``pip = 1`` is Python."""
+    path = tmp_path / "qlora.ipynb"
+    _notebook(
+        path,
+        "pip install --pre torch\ncd /content\nls -la\npip = 1\n",
+        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\n",
+    )
+    found = {(f.code, f.cell, f.cell_line) for f in scan([path]).findings}
+    assert not any(code == "ECO001" for code, _, _ in found), found
+    assert ("ECO301", 0, 1) in found and ("ECO101", 1, 2) in found
+    assert notebook_to_python(path.read_text(encoding="utf-8")).text.splitlines()[3] == "pip = 1"

@@ -2,8 +2,10 @@
 
 The notebook's JSON is read as text, never executed (``notebook_json``). Code cells are
 joined into one module so that a global set in an earlier cell resolves in a later one.
-``!``/``%`` lines become ``pass`` at their own indentation (a line count is kept, and so is a
-block's body); they are kept aside for the rules that read install commands. A ``SourceMap``
+``!``/``%`` lines, and IPython's automagic lines (``pip install x``, ``cd dir``: a line magic
+called without ``%``, which IPython runs when the line is not Python), become ``pass`` at their
+own indentation (a line count is kept, and so is a block's body); they are kept aside for the
+rules that read install commands. A ``SourceMap``
 takes a position in that module back to the cell, the line in the cell, and the line and
 column in the raw ``.ipynb`` file, so that SARIF regions land on the right characters.
 """
@@ -22,6 +24,13 @@ from ecolint.sources.notebook_json import CodeCell, attach_pieces, code_cells, l
 from ecolint.sources.python import SourceError
 
 _SHELL_ASSIGNMENT = re.compile(r"[A-Za-z_][\w\s,]*=\s*[!%]")
+# Line magics and shell aliases IPython runs without ``%`` (automagic is on by default).
+AUTOMAGICS = frozenset(
+    {
+        "cat", "cd", "conda", "cp", "env", "load_ext", "ls", "mamba", "matplotlib",
+        "micromamba", "mkdir", "mv", "pip", "pwd", "rm", "rmdir", "set_env", "time", "timeit",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -226,7 +235,11 @@ def _mask(cell: CodeCell, magics: list[Magic]) -> list[str]:
     continued = False
     for number, text in enumerate(cell.lines):
         stripped = text.lstrip()
-        shell = stripped.startswith(("!", "%")) or _SHELL_ASSIGNMENT.match(stripped)
+        shell = (
+            stripped.startswith(("!", "%"))
+            or _SHELL_ASSIGNMENT.match(stripped)
+            or (not continued and _automagic(stripped))
+        )
         if continued or shell:
             indent = text[: len(text) - len(stripped)]
             body = stripped.rstrip("\n")
@@ -236,6 +249,19 @@ def _mask(cell: CodeCell, magics: list[Magic]) -> list[str]:
         else:
             masked.append(text)
     return masked
+
+
+def _automagic(line: str) -> bool:
+    """``pip install x``: a magic's name then words that are not Python (``pip = 1`` and
+    ``ls(x)`` are Python, and IPython runs them as such)."""
+    words = line.split(maxsplit=1)
+    if len(words) < 2 or words[0] not in AUTOMAGICS:
+        return False
+    try:
+        ast.parse(line)
+    except SyntaxError:
+        return True
+    return False
 
 
 def _syntax_problem(text: str) -> str | None:

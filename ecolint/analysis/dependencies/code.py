@@ -156,7 +156,8 @@ def notebook_commands(project: Project, module: ModuleInfo) -> Iterator[Dependen
             if magic.text.endswith("\\"):
                 continue
             first = group[0].text.split()
-            if first and (shell_cell or first[0].startswith("!") or first[0] in INSTALL_MAGICS):
+            install = first and (first[0] in INSTALL_MAGICS or f"%{first[0]}" in INSTALL_MAGICS)
+            if first and (shell_cell or first[0].startswith("!") or install):
                 yield from _magic_command(project, module, group)
             group = []
 
