@@ -16,10 +16,12 @@ _RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertWarns
 
 
 def is_test_path(path: Path, root: Path) -> bool:
-    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file in a ``tests``/``test`` folder
-    below the project root (folders above it are the user's, not the project's)."""
+    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file in a ``tests``/``test`` folder:
+    the project root itself or one below it (folders above it are the user's)."""
     try:
-        relative: PurePath = path.resolve().relative_to(root.resolve())
+        relative: PurePath = PurePath(root.resolve().name) / path.resolve().relative_to(
+            root.resolve()
+        )
     except ValueError:
         relative = PurePath(path.name)
     name = relative.name

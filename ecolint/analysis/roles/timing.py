@@ -39,7 +39,10 @@ def in_benchmark(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> b
             return True
         if isinstance(up, cst.Call) and resolver.qualname(module, up.func) in _MEASURING:
             return True
-    timers = [call for call in module.calls if _is_timer(resolver, module, call)]
+    timers = resolver.facts.memo(
+        ("timers", module),
+        lambda: [call for call in module.calls if _is_timer(resolver, module, call)],
+    )
     if not timers:
         return False
     for inner, block in itertools.pairwise(chain):

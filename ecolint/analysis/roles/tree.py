@@ -45,15 +45,6 @@ class Unit:
     function: cst.FunctionDef | None
     cell: int | None = None
 
-    def holds(self, module: ModuleInfo, node: cst.CSTNode) -> bool:
-        if self.function is not None:
-            return node is self.function or any(
-                up is self.function for up in ancestors(module, node)
-            )
-        if functions_around(module, node):
-            return False
-        return self.cell is None or cell_of(module, node) == self.cell
-
 
 def functions_around(module: ModuleInfo, node: cst.CSTNode) -> list[cst.FunctionDef]:
     """The functions that hold ``node``, innermost first."""

@@ -117,9 +117,17 @@ def _refers_to(
 
 def _trained(resolver: Resolver, module: ModuleInfo, binding: Binding) -> bool:
     return any(
-        _refers_to(resolver, module, trained, binding)
-        for call in module.calls
-        for trained in trained_objects(resolver, module, call)
+        _refers_to(resolver, module, trained, binding) for trained in _trainees(resolver, module)
+    )
+
+
+def _trainees(resolver: Resolver, module: ModuleInfo) -> list[cst.BaseExpression]:
+    """Every expression the module trains, once per run."""
+    return resolver.facts.memo(
+        ("trainees", module),
+        lambda: [
+            trained for call in module.calls for trained in trained_objects(resolver, module, call)
+        ],
     )
 
 
