@@ -106,6 +106,31 @@ def test_cache_switched_back_on_before_generating_is_quiet(tmp_path: Path) -> No
     assert [finding.code for finding in result.findings] == []
 
 
+TRAIN_8BIT = """from peft import LoraConfig, PeftModel, get_peft_model
+from transformers import AutoModelForCausalLM, BitsAndBytesConfig, Trainer, TrainingArguments
+BASE = "facebook/opt-6.7b"
+model = AutoModelForCausalLM.from_pretrained(
+    BASE, quantization_config=BitsAndBytesConfig(load_in_8bit=True), device_map="auto"
+)
+model = get_peft_model(model, LoraConfig(r=8))
+Trainer(model=model, args=TrainingArguments("out"), train_dataset=dataset).train()
+"""
+SERVE_8BIT = """model = AutoModelForCausalLM.from_pretrained(
+    BASE, quantization_config=BitsAndBytesConfig(load_in_8bit=True), device_map="auto"
+)
+model = PeftModel.from_pretrained(model, "out")
+"""
+
+
+def test_model_reloaded_through_a_wrapper_to_generate(tmp_path: Path) -> None:
+    """The 8-bit load of the training cell is quiet; the base model reloaded in 8-bit, wrapped
+    in its adapter and generating in a later cell is inference."""
+    _notebook(tmp_path / "int8.ipynb", [TRAIN_8BIT, SERVE_8BIT, GENERATE])
+    result = scan([tmp_path], select=("ECO101",))
+    assert not result.internal_errors
+    assert {(finding.cell, finding.code) for finding in result.findings} == {(1, "ECO101")}
+
+
 @pytest.mark.slow
 def test_test_only_tree_reports_nothing_by_default(tmp_path: Path) -> None:
     """The shape fixtures copied into a ``tests/`` folder as ``test_*.py``: no finding by

@@ -38,7 +38,7 @@ def in_test_code(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> b
     collected = module.notebook is None
     for up in ancestors(module, node):
         if isinstance(up, cst.FunctionDef):
-            if collected and up.name.value.startswith("test"):
+            if collected and up.name.value.startswith("test_"):
                 return True
             if any(_is_fixture(resolver, module, item.decorator) for item in up.decorators):
                 return True

@@ -18,7 +18,9 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.roles.tree import Unit, ancestors, statement_of, unit_calls, units_of
 from ecolint.analysis.training import module_trains, trained_objects, trains
+from ecolint.fixes.edits import parent
 
+_LINEAGE_LIMIT = 8  # bindings followed from one object
 TRAINING = frozenset({"training"})
 INFERENCE = frozenset({"inference"})
 
@@ -58,30 +60,49 @@ def _object_roles(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> 
     small = statement.body[0]
     if not isinstance(small, cst.Assign) or len(small.targets) != 1:
         return frozenset()
-    target = small.targets[0].target
-    if isinstance(target, cst.Tuple) and target.elements:
-        target = target.elements[0].value
-    if isinstance(target, cst.Name) and _loads_model(resolver, module, small.value):
+    target = _first_name(small.targets[0].target)
+    if isinstance(target, cst.Name):
         binding = _bound_at(module, target)
-        if binding is None:
+        model = binding and _model_from(resolver, module, binding, small.value)
+        if model is None:
             return frozenset()
-        if _trained(resolver, module, binding):
+        if _trained(resolver, module, model):
             return TRAINING
-        return (
-            INFERENCE if _generates_after(resolver, module, binding, target, None) else frozenset()
-        )
-    owner = _base_name(target)
-    if isinstance(target, cst.Attribute) and owner is not None:
-        binding = resolver.lookup(module, owner)
-        if binding is None:
-            return frozenset()
-        roles = set()
-        if _trained(resolver, module, binding):
-            roles.add("training")
-        if _generates_after(resolver, module, binding, owner, module.module.code_for_node(target)):
-            roles.add("inference")
-        return frozenset(roles)
-    return frozenset()
+        return INFERENCE if _generates_after(resolver, module, model, None) else frozenset()
+    owner = _base_name(target) if isinstance(target, cst.Attribute) else None
+    binding = resolver.lookup(module, owner) if owner is not None else None
+    if binding is None:
+        return frozenset()
+    roles = set()
+    if _trained(resolver, module, binding):
+        roles.add("training")
+    if _generates_after(resolver, module, binding, module.module.code_for_node(target), owner):
+        roles.add("inference")
+    return frozenset(roles)
+
+
+def _first_name(target: cst.BaseExpression) -> cst.BaseExpression:
+    """``model, tokenizer = FastLanguageModel.from_pretrained(...)``: the model comes first."""
+    if isinstance(target, cst.Tuple) and target.elements:
+        return target.elements[0].value
+    return target
+
+
+def _model_from(
+    resolver: Resolver, module: ModuleInfo, binding: Binding, value: cst.BaseExpression
+) -> Binding | None:
+    """The model a binding holds (a load), or the one it configures: ``quant =
+    BitsAndBytesConfig(...)`` then ``model = from_pretrained(..., quantization_config=quant)``."""
+    if _loads_model(resolver, module, value):
+        return binding
+    return next(
+        (
+            made
+            for call, made in _made_from(resolver, module, binding)
+            if _loads_model(resolver, module, call)
+        ),
+        None,
+    )
 
 
 def _loads_model(resolver: Resolver, module: ModuleInfo, value: cst.BaseExpression) -> bool:
@@ -135,25 +156,74 @@ def _generates_after(
     resolver: Resolver,
     module: ModuleInfo,
     binding: Binding,
-    written: cst.Name,
     setting: str | None,
+    written: cst.Name | None = None,
 ) -> bool:
-    """The object generates after ``written``, with ``setting`` (an attribute written there)
-    not written again in between."""
-    start = module.order_of.get(written, 0)
+    """The object, or one made from it (``PeftModel.from_pretrained(model, ...)``,
+    ``model.to("cuda")``), generates after it is bound (or after ``written``, where
+    ``setting``, an attribute, was written and not written again before the generation)."""
+    start = module.order_of.get(written, 0) if written is not None else binding.order
     rewrites = [
         module.order_of.get(assign.target, 0)
         for assign in module.attr_assigns
         if setting is not None and module.module.code_for_node(assign.target) == setting
     ]
+    objects = _lineage(resolver, module, binding)
     for call in module.calls_named("generate"):
         func = call.func
         order = module.order_of.get(call, 0)
         if (
             order > start
             and isinstance(func, cst.Attribute)
-            and _refers_to(resolver, module, func.value, binding)
+            and isinstance(func.value, cst.Name)
+            and resolver.lookup(module, func.value) in objects
             and not any(start < rewrite < order for rewrite in rewrites)
         ):
             return True
     return False
+
+
+def _lineage(resolver: Resolver, module: ModuleInfo, binding: Binding) -> list[Binding]:
+    """A binding and those made from it by calls that take it, a few steps deep."""
+    found = [binding]
+    for current in found:
+        if len(found) > _LINEAGE_LIMIT:
+            break
+        found.extend(made for _, made in _made_from(resolver, module, current) if made not in found)
+    return found
+
+
+def _made_from(
+    resolver: Resolver, module: ModuleInfo, binding: Binding
+) -> list[tuple[cst.Call, Binding]]:
+    """``name = call(...)`` statements whose call takes the binding (as an argument, or as
+    the receiver of a method)."""
+    return [
+        (call, made)
+        for call, made in _assigned_calls(resolver, module)
+        if any(
+            _refers_to(resolver, module, node, binding)
+            for node in (*(arg.value for arg in call.args), _receiver(call))
+        )
+    ]
+
+
+def _receiver(call: cst.Call) -> cst.BaseExpression:
+    func = call.func
+    return _base_name(func.value) or func.value if isinstance(func, cst.Attribute) else func
+
+
+def _assigned_calls(resolver: Resolver, module: ModuleInfo) -> list[tuple[cst.Call, Binding]]:
+    def collect() -> list[tuple[cst.Call, Binding]]:
+        found = []
+        for call in module.calls:
+            holder = parent(module, call)
+            if not isinstance(holder, cst.Assign) or len(holder.targets) != 1:
+                continue
+            target = _first_name(holder.targets[0].target)
+            made = _bound_at(module, target) if isinstance(target, cst.Name) else None
+            if made is not None:
+                found.append((call, made))
+        return found
+
+    return resolver.facts.memo(("assigned-calls", module), collect)
