@@ -122,10 +122,20 @@ model = PeftModel.from_pretrained(model, "out")
 """
 
 
-def test_model_reloaded_through_a_wrapper_to_generate(tmp_path: Path) -> None:
+PIPE = """from transformers import AutomaticSpeechRecognitionPipeline
+pipe = AutomaticSpeechRecognitionPipeline(model=model)
+
+
+def transcribe(audio):
+    return pipe(audio)["text"]
+"""
+
+
+@pytest.mark.parametrize("serve", [GENERATE, PIPE], ids=["generate", "pipeline"])
+def test_model_reloaded_through_a_wrapper_to_generate(tmp_path: Path, serve: str) -> None:
     """The 8-bit load of the training cell is quiet; the base model reloaded in 8-bit, wrapped
-    in its adapter and generating in a later cell is inference."""
-    _notebook(tmp_path / "int8.ipynb", [TRAIN_8BIT, SERVE_8BIT, GENERATE])
+    in its adapter and run in a later cell (its generate, a pipeline around it) is inference."""
+    _notebook(tmp_path / "int8.ipynb", [TRAIN_8BIT, SERVE_8BIT, serve])
     result = scan([tmp_path], select=("ECO101",))
     assert not result.internal_errors
     assert {(finding.cell, finding.code) for finding in result.findings} == {(1, "ECO101")}

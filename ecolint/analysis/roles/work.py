@@ -159,8 +159,8 @@ def _generates_after(
     setting: str | None,
     written: cst.Name | None = None,
 ) -> bool:
-    """The object, or one made from it (``PeftModel.from_pretrained(model, ...)``,
-    ``model.to("cuda")``), generates after it is bound (or after ``written``, where
+    """The object, or one made from it (``PeftModel.from_pretrained(model, ...)``, a pipeline
+    around it), generates after it is bound (or after ``written``, where
     ``setting``, an attribute, was written and not written again before the generation)."""
     start = module.order_of.get(written, 0) if written is not None else binding.order
     rewrites = [
@@ -169,18 +169,25 @@ def _generates_after(
         if setting is not None and module.module.code_for_node(assign.target) == setting
     ]
     objects = _lineage(resolver, module, binding)
-    for call in module.calls_named("generate"):
-        func = call.func
+    for call in module.calls:
         order = module.order_of.get(call, 0)
         if (
             order > start
-            and isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and resolver.lookup(module, func.value) in objects
+            and _runs(resolver, module, call, objects)
             and not any(start < rewrite < order for rewrite in rewrites)
         ):
             return True
     return False
+
+
+def _runs(resolver: Resolver, module: ModuleInfo, call: cst.Call, objects: list[Binding]) -> bool:
+    """``model.generate(...)`` of one of the objects, or a call of an object made from the
+    model (``pipe = AutomaticSpeechRecognitionPipeline(model=model)``, then ``pipe(audio)``)."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+        owner = func.value
+        return isinstance(owner, cst.Name) and resolver.lookup(module, owner) in objects
+    return isinstance(func, cst.Name) and resolver.lookup(module, func) in objects[1:]
 
 
 def _lineage(resolver: Resolver, module: ModuleInfo, binding: Binding) -> list[Binding]:
