@@ -35,6 +35,7 @@ KNOWN_KEYS = frozenset(
         "lang",
         "workload",
         "baseline",
+        "include-tests",
     }
 )
 
@@ -57,6 +58,7 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
     baseline: Path | None = None
+    include_tests: bool = False  # test code is not reported unless asked for
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -141,6 +143,10 @@ def _parse(table: dict[str, Any], where: str, root: Path, source: Path | None) -
                 f"{where}: 'baseline' must be a path such as \".ecolint-baseline.json\""
             )
         values["baseline"] = root / table["baseline"]
+    if "include-tests" in table:
+        if not isinstance(table["include-tests"], bool):
+            raise ConfigError(f"{where}: 'include-tests' must be true or false")
+        values["include_tests"] = table["include-tests"]
     return Settings(**values)
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.roles import allowed
 from ecolint.analysis.values import LineSpan
 from ecolint.cache import FileCache
 from ecolint.checks.base import Check, CheckContext, registry
@@ -471,10 +472,13 @@ class Engine:
             if not self._shown(report):
                 continue
             rule = self.rules[report.code]
+            check = checks.get(report.code)
+            if not allowed(report, rule, self.settings, check.resolver if check else None):
+                continue
             place = locate(report.site)
             if self._ignored_for(place.file, rule.code):
                 continue
-            edits = self._edits(report, checks.get(report.code), place, batch.result)
+            edits = self._edits(report, check, place, batch.result)
             draft = _draft(report, report.mood or rule.mood, place, edits)
             if place.suppressed(rule.code):
                 draft = replace(draft, silenced_at=(place.file, place.comment_line))

@@ -31,6 +31,10 @@ BASES = ("measured", "convention", "informational")
 FIX_TIERS = ("safe", "unsafe")  # safe: applied by --fix; unsafe: also needs --unsafe-fixes
 _CODE = re.compile(r"^ECO\d{3}$")
 DEFAULT_SOURCES = ("python", "notebook")
+# The roles of code a rule may report (``roles:``); test code is reported only when the user
+# includes tests. A rule that lists none reports training and inference code.
+REPORTED_ROLES = ("inference", "training", "library-option", "benchmark")
+WORK_ROLES = frozenset({"inference", "training"})
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -61,6 +65,7 @@ class Rule:
     # the code; SARIF lists it as a tool notification rather than a result.
     about_the_run: bool = False
     kind_triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    roles: frozenset[str] = WORK_ROLES  # the roles of code it reports (see analysis.roles)
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
@@ -156,6 +161,9 @@ def parse_rule(text: str, source: str) -> Rule:
     if fix.get("applicable") and fix.get("safety") not in FIX_TIERS:
         raise RuleFileError(f"{source}: a fixable rule needs 'fix.safety' safe or unsafe")
     kind_triggers = _triggers(data, source)
+    roles = data.get("roles", sorted(WORK_ROLES))
+    if not isinstance(roles, list) or not set(roles) <= set(REPORTED_ROLES):
+        raise RuleFileError(f"{source}: 'roles' must list roles from {', '.join(REPORTED_ROLES)}")
     return Rule(
         code=code,
         name=name,
@@ -171,6 +179,7 @@ def parse_rule(text: str, source: str) -> Rule:
         fix=fix,
         examples=data.get("examples") or {},
         about_the_run=_about(data, source) == "run",
+        roles=frozenset(roles),
     )
 
 

@@ -17,6 +17,8 @@ from ecolint.engine import Engine, RunResult
 from ecolint.findings import Finding
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Scanned, never run: some fixtures look like tests on purpose (tests/fixtures/roles).
+collect_ignore = ["fixtures"]
 ECO101_SCRIPT = (
     "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
 )

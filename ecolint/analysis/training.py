@@ -1,20 +1,22 @@
-"""Does a module train a model?
+"""Which calls train a model, and which objects they train?
 
 Settings that waste energy at inference are often deliberate in training: ``use_cache=False``
 goes with gradient checkpointing, eager attention is what transformers recommends for training
 Gemma 2, and FP32 master weights are the norm under mixed precision. Rules about inference
-settings therefore stay quiet in a module that trains, at module granularity: a script that both
-trains and generates is treated as a training script (a missed finding costs less than a false
-one).
+settings therefore stay quiet where code trains; ``analysis.roles`` decides where, per function,
+notebook cell and model object, from the calls recognised here.
 
-A module trains when code on the default path constructs a trainer or its arguments
+A call trains when it constructs a trainer or its arguments
 (``transformers``/``trl``/``unsloth``/Lightning ``*Trainer``, ``*TrainingArguments``, trl's
-``*Config``), defines a subclass of one, calls ``.backward()`` (plain loops and
+``*Config``), calls ``.backward()`` (plain loops and
 ``accelerator.backward``), enables gradient checkpointing, or prepares adapters for training
-(``get_peft_model``, ``prepare_model_for_kbit_training``).
+(``get_peft_model``, ``prepare_model_for_kbit_training``); a module also trains when it
+subclasses a trainer.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import libcst as cst
 
@@ -32,6 +34,7 @@ TRAINING_CALLS = frozenset(
     }
 )
 _TRAINER_SUFFIXES = ("Trainer", "TrainingArguments")
+_TRAINS_RECEIVER = frozenset({"train", "gradient_checkpointing_enable"})
 
 
 def is_trainer(qualname: str) -> bool:
@@ -41,24 +44,54 @@ def is_trainer(qualname: str) -> bool:
     return name.endswith(_TRAINER_SUFFIXES) or (package == "trl" and name.endswith("Config"))
 
 
-def is_training_module(resolver: Resolver, module: ModuleInfo) -> bool:
-    """Memoised per run: every inference-setting rule asks."""
+def module_trains(resolver: Resolver, module: ModuleInfo) -> bool:
+    """Whether anything in the module trains; memoised per run. Only code that neither trains
+    nor runs a model itself takes its role from this (see ``analysis.roles``)."""
     return resolver.facts.memo(("training-module", module), lambda: _trains(resolver, module))
 
 
+def trains(resolver: Resolver, module: ModuleInfo, calls: Iterable[cst.Call]) -> bool:
+    """Some reachable call among ``calls`` trains."""
+    return any(
+        is_training_call(resolver, module, call) and resolver.reachable(module, call)
+        for call in calls
+    )
+
+
+def is_training_call(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        name = func.attr.value
+    elif isinstance(func, cst.Name):
+        name = func.value
+    else:
+        return False
+    if name in TRAINING_CALLS:
+        return True
+    if name.endswith(_TRAINER_SUFFIXES) or name.endswith("Config"):
+        return is_trainer(resolver.qualname(module, func))
+    return False
+
+
+def trained_objects(
+    resolver: Resolver, module: ModuleInfo, call: cst.Call
+) -> list[cst.BaseExpression]:
+    """What a call trains: the receiver of ``model.train()`` or
+    ``model.gradient_checkpointing_enable()``, the model given to ``get_peft_model``,
+    ``prepare_model_for_kbit_training`` or a trainer (``model=`` or first argument)."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in _TRAINS_RECEIVER:
+        return [func.value]
+    if not is_training_call(resolver, module, call):
+        return []
+    first = next((arg.value for arg in call.args if arg.keyword is None), None)
+    named = [arg.value for arg in call.args if arg.keyword and arg.keyword.value == "model"]
+    return [*named, *([first] if first is not None else [])]
+
+
 def _trains(resolver: Resolver, module: ModuleInfo) -> bool:
-    for call in module.calls:
-        func = call.func
-        if isinstance(func, cst.Attribute):
-            name = func.attr.value
-        elif isinstance(func, cst.Name):
-            name = func.value
-        else:
-            continue
-        if name in TRAINING_CALLS or name.endswith(_TRAINER_SUFFIXES) or name.endswith("Config"):
-            trains = name in TRAINING_CALLS or is_trainer(resolver.qualname(module, func))
-            if trains and resolver.reachable(module, call):
-                return True
+    if trains(resolver, module, module.calls):
+        return True
     return any(
         is_trainer(resolver.qualname(module, base.value))
         for node in module.class_scopes

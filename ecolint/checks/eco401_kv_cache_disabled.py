@@ -10,7 +10,6 @@ from ecolint.analysis.bindings import AttrAssign
 from ecolint.analysis.hf_loading import is_loader, last_name, loaded_kind, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import call_value
-from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import (
     CallVal,
     DictVal,
@@ -53,8 +52,6 @@ class KvCacheDisabled(Check):
     code = "ECO401"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
-        if is_training_module(self.resolver, module):
-            return
         facts = loading_facts(self.resolver, module)
         reported: set[int] = set()
         loads = self._loads(module) if facts.generates else ()

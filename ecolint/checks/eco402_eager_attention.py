@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from ecolint.analysis.hf_loading import ModelLoad, last_name, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import DictVal, Entry, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import callee, convention_evidence, known_constants, origin_note
@@ -32,7 +31,7 @@ class EagerAttention(Check):
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         resolver = self.resolver
-        if is_training_module(resolver, module) or self._wants_attention_weights(module):
+        if self._wants_attention_weights(module):
             return
         for load in loading_facts(resolver, module).loads:
             if load.kind not in ("model", "config", "pipeline") or not _family_allows(load):

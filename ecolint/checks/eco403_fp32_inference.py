@@ -10,7 +10,6 @@ from ecolint.analysis.hf_loading import ModelLoad, dtype_names, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
 from ecolint.analysis.resolver import call_value
-from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import DictVal, Entry, Ref, Site, Value, alternatives
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import (
@@ -44,8 +43,6 @@ class Fp32Inference(Check):
     code = "ECO403"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
-        if is_training_module(self.resolver, module):
-            return
         places = placement_facts(self.resolver, module)
         for load in loading_facts(self.resolver, module).loads:
             placement = places.placement(load) if load.kind in ("model", "pipeline") else None

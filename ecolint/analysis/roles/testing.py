@@ -1,0 +1,77 @@
+"""Test code, by the discovery conventions of pytest and unittest themselves: a maintainer's
+tests load 8-bit, 4-bit or FP8 models precisely to test that, so nothing in them is a waste."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+import libcst as cst
+
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.resolver import Resolver
+from ecolint.analysis.roles.tree import ancestors
+
+TEST_FOLDERS = frozenset({"tests", "test"})
+_RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertWarns"})
+
+
+def is_test_path(path: Path, root: Path) -> bool:
+    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file in a ``tests``/``test`` folder:
+    the project root itself or one below it (folders above it are the user's)."""
+    try:
+        relative: PurePath = PurePath(root.resolve().name) / path.resolve().relative_to(
+            root.resolve()
+        )
+    except ValueError:
+        relative = PurePath(path.name)
+    name = relative.name
+    stem = name.rsplit(".", 1)[0]
+    if name == "conftest.py" or stem.startswith("test_") or stem.endswith("_test"):
+        return True
+    return any(part in TEST_FOLDERS for part in relative.parts[:-1])
+
+
+def in_test_code(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> bool:
+    """In a ``test_*`` function or a ``Test*`` class (not in a notebook, which pytest does not
+    collect), a ``unittest.TestCase`` subclass, a ``@pytest.fixture``, or a ``with
+    pytest.raises(...)`` / ``self.assertRaises(...)`` block."""
+    collected = module.notebook is None
+    for up in ancestors(module, node):
+        if isinstance(up, cst.FunctionDef):
+            if collected and up.name.value.startswith("test_"):
+                return True
+            if any(_is_fixture(resolver, module, item.decorator) for item in up.decorators):
+                return True
+        elif isinstance(up, cst.ClassDef):
+            if collected and up.name.value.startswith("Test"):
+                return True
+            if any(_is_test_case(resolver, module, base.value) for base in up.bases):
+                return True
+        elif isinstance(up, cst.With) and any(_expects_error(item.item) for item in up.items):
+            return True
+    return False
+
+
+def _is_fixture(resolver: Resolver, module: ModuleInfo, decorator: cst.BaseExpression) -> bool:
+    target = decorator.func if isinstance(decorator, cst.Call) else decorator
+    qualname = resolver.qualname(module, target)
+    return qualname in ("pytest.fixture", "pytest_asyncio.fixture")
+
+
+def _is_test_case(resolver: Resolver, module: ModuleInfo, base: cst.BaseExpression) -> bool:
+    qualname = resolver.qualname(module, base)
+    if qualname:
+        return qualname.split(".")[-1].endswith("TestCase")
+    return isinstance(base, (cst.Name, cst.Attribute)) and _last(base).endswith("TestCase")
+
+
+def _expects_error(item: cst.BaseExpression) -> bool:
+    return (
+        isinstance(item, cst.Call)
+        and isinstance(item.func, (cst.Name, cst.Attribute))
+        and _last(item.func) in _RAISES
+    )
+
+
+def _last(node: cst.Name | cst.Attribute) -> str:
+    return node.value if isinstance(node, cst.Name) else node.attr.value
