@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, expectations, found, run_ecolint, scan
+from conftest import ECO101_SCRIPT, FIXTURES, expectations, found, run_ecolint, scan
 
 from ecolint.config import ConfigError, unconfigured
 
@@ -183,3 +183,12 @@ def test_test_only_tree_reports_nothing_by_default(tmp_path: Path) -> None:
         )
 
     assert keys(included.stdout) and keys(included.stdout) == keys(reference.stdout)
+
+
+def test_include_tests_on_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_int8.py").write_text(ECO101_SCRIPT, encoding="utf-8")
+    quiet = run_ecolint("check", "--no-cache", ".", cwd=tmp_path)
+    loud = run_ecolint("check", "--no-cache", "--include-tests", ".", cwd=tmp_path)
+    assert quiet.returncode == 0 and "ECO101" not in quiet.stdout
+    assert loud.returncode == 1 and "tests/test_int8.py:2:" in loud.stdout

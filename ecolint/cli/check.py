@@ -85,6 +85,7 @@ def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--no-respect-gitignore", is_flag=True, help="Also check what .gitignore files ignore."
 )
+@click.option("--include-tests", is_flag=True, help="Also report test code (include-tests = true).")
 @click.option(
     "--baseline",
     "baseline_file",
@@ -144,6 +145,7 @@ def check(
     show_files: bool,
     show_settings: bool,
     no_respect_gitignore: bool,
+    include_tests: bool,
     baseline_file: Path | None,
     write_baseline: Path | None,
     add_noqa: bool,
@@ -184,6 +186,7 @@ def check(
             lang=detect_lang(lang, base.lang),
             workload=parse_workload(pop_workload(workload), option_name),
             config_table=table,
+            include_tests=include_tests,
         )
         base = options.apply(base)
         scope = plan(

@@ -30,6 +30,7 @@ class CommandLine:
     lang: str = "en"
     workload: Workload = field(default_factory=Workload)
     config_table: dict[str, Any] | None = None
+    include_tests: bool = False
 
     def apply(self, settings: Settings) -> Settings:
         """``--select`` replaces the configuration's selection (its ``extend-select`` too);
@@ -42,6 +43,8 @@ class CommandLine:
         }
         if self.gpu:
             values["gpu"] = self.gpu
+        if self.include_tests:
+            values["include_tests"] = True
         return replace(settings, lang=self.lang, **values)
 
     def settings_for(self, config: Path | None) -> Settings:
