@@ -7,7 +7,13 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ecolint.analysis.bindings import AttrAssign
-from ecolint.analysis.hf_loading import is_loader, last_name, loaded_kind, loading_facts
+from ecolint.analysis.hf_loading import (
+    is_loader,
+    is_unsloth,
+    last_name,
+    loaded_kind,
+    loading_facts,
+)
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import call_value
 from ecolint.analysis.values import (
@@ -93,7 +99,7 @@ class KvCacheDisabled(Check):
             if not may_pass(call, KEYWORD):
                 continue
             target = loading_facts(resolver, module).generation_call(call)
-            if target is None:
+            if target is None or self._unsloth_generates(module, call):
                 continue
             for env in run_contexts(resolver, module, call):
                 value = call_value(resolver, module, call, env, None)
@@ -101,6 +107,34 @@ class KvCacheDisabled(Check):
                 carriers = [DictVal(entries=value.kwargs), *([nested.value] if nested else [])]
                 for entry in _entries(carriers):
                     yield entry, target
+
+    def _unsloth_generates(self, module: ModuleInfo, call: cst.Call) -> bool:
+        """``generate()`` of a model unsloth loaded (or, when the model cannot be followed, in
+        a module whose every load is unsloth's): unsloth replaces ``generate`` and the
+        model-specific cache paths, and its notebooks pass ``use_cache=False`` where its path
+        for that model needs it, so the cost this rule states does not follow."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        facts = loading_facts(self.resolver, module)
+        load = facts.load_of(self.resolver.value(module, func.value))
+        if load is not None:
+            return is_unsloth(load.loader)
+        if self._unpacked_from_unsloth(module, func.value):
+            return True
+        models = [other for other in facts.loads if other.kind in ("model", "pipeline")]
+        return bool(models) and all(is_unsloth(other.loader) for other in models)
+
+    def _unpacked_from_unsloth(self, module: ModuleInfo, receiver: cst.BaseExpression) -> bool:
+        """``model, tokenizer = FastModel.from_pretrained(...)``: unsloth's loaders return a
+        pair, which the resolver does not index into."""
+        if not isinstance(receiver, cst.Name):
+            return False
+        binding = self.resolver.lookup(module, receiver)
+        if binding is None or binding.kind != "assign" or binding.value is None:
+            return False
+        built = alternatives(self.resolver.value(module, binding.value))
+        return any(isinstance(option, CallVal) and is_unsloth(option.qualname) for option in built)
 
     def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
         """``<anything>.generation_config.use_cache = ...``, ``<loaded model>.config.use_cache =
