@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from ecolint.rules import FAILING_MOODS
 
 if TYPE_CHECKING:
-    from ecolint.baseline import Outcome
-    from ecolint.findings import Finding
+    from ecolint.findings.baseline import Outcome
+    from ecolint.findings.model import Finding
 
 
 @dataclass(frozen=True)

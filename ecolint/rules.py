@@ -55,6 +55,11 @@ class Rule:
     fix: dict[str, Any]
     examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
     kind_triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # ``reads: comments``: its trigger words count in comments too (suppressions)
+    reads_comments: bool = False
+    # ``about: run``: it reports on the run (a file not analysed), not on code: no suppression
+    # comment, no fingerprint, no fix but its summary
+    about_run: bool = False
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
@@ -139,6 +144,10 @@ def parse_rule(text: str, source: str) -> Rule:
     if fix.get("applicable") and fix.get("safety") not in FIX_TIERS:
         raise RuleFileError(f"{source}: a fixable rule needs 'fix.safety' safe or unsafe")
     kind_triggers = _triggers(data, source)
+    reads = data.get("reads", "code")
+    about = data.get("about", "code")
+    if reads not in ("code", "comments") or about not in ("code", "run"):
+        raise RuleFileError(f"{source}: 'reads' is code or comments, 'about' is code or run")
     return Rule(
         code=code,
         name=name,
@@ -153,6 +162,8 @@ def parse_rule(text: str, source: str) -> Rule:
         evidence=data.get("evidence") or {},
         fix=fix,
         examples=data.get("examples") or {},
+        reads_comments=reads == "comments",
+        about_run=about == "run",
     )
 
 

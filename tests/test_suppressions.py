@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ECO101_SCRIPT, scan
 
-from ecolint.suppression import without_codes
+from ecolint.findings.suppression import without_codes
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from ecolint.analysis.values import CallVal, Const, Site, Value, alternatives
 from ecolint.checks.base import Check
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import select
-from ecolint.findings import Report
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, TextEdit, enclosing
 from ecolint.fixes.ops import insert_after
 from ecolint.i18n import phrase

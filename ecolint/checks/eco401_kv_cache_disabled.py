@@ -30,7 +30,7 @@ from ecolint.checks.common import (
     run_contexts,
 )
 from ecolint.evidence.select import Evidence
-from ecolint.findings import Report
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, enclosing, parent
 from ecolint.fixes.ops import remove_statement, replace_expression
 from ecolint.fixes.options import remove_option, set_literal, written_at

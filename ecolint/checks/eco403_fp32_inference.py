@@ -15,7 +15,7 @@ from ecolint.analysis.values import DictVal, Entry, Ref, Site, Value, alternativ
 from ecolint.checks.base import Check
 from ecolint.checks.common import callee, convention_evidence, origin_note, render, run_contexts
 from ecolint.evidence.gpus import supports_bf16
-from ecolint.findings import Report
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.ops import replace_expression
 from ecolint.fixes.options import set_dtype

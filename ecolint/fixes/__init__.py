@@ -23,6 +23,7 @@ The test suite then applies the fix to every invalid example of the rule and che
 finding is gone, the file parses and nothing else changed; a case directory under
 ``tests/fixtures/fixes/`` (``before/``, ``after/``, optional ``remaining.txt``) pins the result.
 
-ECO002, which the engine reports itself, has no check: the engine takes its fix from
-``suppressions`` (a comment's edit, in Python or in the text files rules read).
+ECO002 judges suppressions once the whole run is in, so its check builds its fix in its
+``finish`` hook, from ``suppressions`` (a comment's edit, in Python or in the text files rules
+read).
 """

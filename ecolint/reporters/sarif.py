@@ -23,9 +23,9 @@ import sarif_om as om
 
 from ecolint import __version__
 from ecolint.docs import render_rule, render_rule_markdown
-from ecolint.engine import PARSE_ERROR, InternalError, RunResult
 from ecolint.evidence.dataset import data_version
-from ecolint.findings import Finding, Replacement
+from ecolint.findings.model import Finding, Replacement
+from ecolint.results import InternalError, RunResult
 from ecolint.rules import Rule, all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -47,16 +47,17 @@ ALWAYS_WRITTEN = frozenset({"level"})
 
 def render_sarif(result: RunResult, gpu: str, root: Path | None = None) -> str:
     base = (root or Path.cwd()).resolve()
-    rules = [rule for rule in all_rules().values() if rule.code != PARSE_ERROR]
+    rules = [rule for rule in all_rules().values() if not rule.about_run]
     index = {rule.code: position for position, rule in enumerate(rules)}
-    # ECO001 describes the run (a file was not analysed), so it is a notification descriptor.
-    notification_rules = [rule for code, rule in all_rules().items() if code == PARSE_ERROR]
+    # A rule about the run (a file was not analysed) is a notification descriptor.
+    notification_rules = [rule for rule in all_rules().values() if rule.about_run]
+    notices = {rule.code: position for position, rule in enumerate(notification_rules)}
     fingerprints = _Fingerprints()
     results = []
     notifications = []
     for finding in result.findings:
-        if finding.code == PARSE_ERROR:
-            notifications.append(_parse_notification(finding, base, descriptor_index=0))
+        if finding.code in notices:
+            notifications.append(_parse_notification(finding, base, notices[finding.code]))
         else:
             results.append(_result(finding, index[finding.code], base, fingerprints.of(finding)))
     notifications += [
