@@ -1,6 +1,7 @@
 """ECO002's fix, which its check builds in its run-wide ``finish`` (only then is it known which
-codes silenced nothing): the codes a suppression comment lists in vain are taken out of it, in Python, notebook cells, requirement lists, TOML
-and YAML alike (``suppression.without_codes`` says how the comment is rewritten)."""
+codes silenced nothing): the codes a suppression comment lists in vain are taken out of it, in
+Python, notebook cells, requirement lists, TOML and YAML alike (``suppression.without_codes``
+says how the comment is rewritten)."""
 
 from __future__ import annotations
 
