@@ -252,7 +252,7 @@ def check(
             _say(f"ecolint: warning: {note.render(lang_code)}")
 
     def run(use_cache: bool) -> tuple[RunResult, bool]:
-        """The merged result of every group, and whether any needed the engine."""
+        """The merged result of every group, and whether any needed the pipeline."""
         runs = [
             _check_group(group, show_green, jobs, use_cache, fmt, quiet, fix or diff)
             for group in scope.groups

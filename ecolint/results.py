@@ -1,4 +1,4 @@
-"""What a run produced, kept apart from the engine so that reporting a clean run needs none of
+"""What a run produced, kept apart from the pipeline so that reporting a clean run needs none of
 the analysis machinery (libcst, the data tables)."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each rule's check builds its own fix from the nodes it reported (``Check.fix``), out of the
 edit operations in ``ops`` (on nodes) and ``options`` (on what the resolver found); ``files``
 turns the edits into replacements in the files as stored (notebook cells included), which the
-engine attaches to the finding (``Finding.edits``), and ``apply`` chooses, checks and writes
+pipeline attaches to the finding (``Finding.edits``), and ``apply`` chooses, checks and writes
 them for ``--fix`` and ``--diff``.
 
 Giving a rule a fix:
