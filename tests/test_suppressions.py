@@ -82,6 +82,12 @@ def test_codes_of_rules_not_selected_are_not_judged(tmp_path: Path) -> None:
     assert scan([tmp_path], select=("ECO101", "ECO002")).findings == []
 
 
+def test_per_file_ignores_apply_to_eco002_like_any_rule(tmp_path: Path) -> None:
+    """ECO002 is a check like the others: its findings go through the same drafts stage."""
+    (tmp_path / "app.py").write_text("x = 1  # noqa: ECO103\n", encoding="utf-8")
+    assert scan([tmp_path], per_file_ignores={"app.py": ("ECO002",)}).findings == []
+
+
 def test_an_eco002_can_itself_be_silenced(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("x = 1  # noqa: ECO103, ECO002\n", encoding="utf-8")
     assert scan([tmp_path]).findings == []
