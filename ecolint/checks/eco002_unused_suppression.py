@@ -15,6 +15,7 @@ from ecolint.findings.model import Draft, Replacement, Report
 from ecolint.findings.suppression import Directive, python_directives, text_directives
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.suppressions import unused_codes_fix
+from ecolint.i18n import Phrase
 from ecolint.rules import all_rules
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.python import SourceError, decode_text
@@ -81,7 +82,7 @@ class UnusedSuppression(Check):
             edits = _edits(candidate, (*unknown, *unused), run)
             for key, codes in (("unknown", unknown), ("default", unused)):
                 if codes:
-                    params = {"codes": ", ".join(codes)}
+                    params: dict[str, str | Phrase] = {"codes": ", ".join(codes)}
                     kept.append(
                         replace(
                             candidate, params=params, message_key=key, edits=edits, subject=None

@@ -32,6 +32,7 @@ from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 P = TypeVar("P")
+P_co = TypeVar("P_co", covariant=True)
 PARALLEL_MIN_FILES = 8  # fewer files than this are analysed by one worker
 FRAME = struct.Struct("!Q")
 DEFAULT_SECONDS = 60.0
@@ -69,16 +70,16 @@ class Failure:
     internal: bool = False
 
 
-class Pieces(Protocol[P]):
+class Pieces(Protocol[P_co]):
     """Work on the files of a run by index (``scan.Analyser``)."""
 
     progress: Callable[[int, int], None] | None
 
     def __len__(self) -> int: ...
 
-    def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, P]]: ...
+    def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, P_co]]: ...
 
-    def failed(self, index: int, failure: Failure) -> P: ...
+    def failed(self, index: int, failure: Failure) -> P_co: ...
 
     def advance(self, files: int) -> None: ...
 

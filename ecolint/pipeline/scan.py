@@ -47,13 +47,15 @@ class Scanner:
         if isinstance(unit, ModuleInfo) and unit.notebook is not None:
             for cell in unit.notebook.broken_cells:  # the other cells are still analysed
                 where = unit.notebook.source_map.locate(cell.first_line, 0)
-                error = SourceError(f"cell {cell.index}: {cell.reason}", where.line, where.column)
-                scanned.merge(self.drafter.not_analysed(source, error, cell.index))
+                broken = SourceError(f"cell {cell.index}: {cell.reason}", where.line, where.column)
+                scanned.merge(self.drafter.not_analysed(source, broken, cell.index))
         reports: list[Report] = []
         for rule in active:
             check = self.checks.get(rule.code)
             if check is None:
-                check = self.checks[rule.code] = self.setup.check_class(rule.code)(self.context)  # type: ignore[misc]
+                made = self.setup.check_class(rule.code)
+                assert made is not None, f"{rule.code} has trigger words but no check"
+                check = self.checks[rule.code] = made(self.context)
             try:
                 if isinstance(unit, ModuleInfo):
                     reports.extend(check.run(unit))
