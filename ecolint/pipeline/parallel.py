@@ -253,7 +253,7 @@ def _read_exactly(pipe: int, size: int) -> bytes | None:
 
 def _quiet() -> None:
     """A dying parser's last words ("memory allocation of 64 bytes failed", a Rust backtrace)
-    would reach the user's terminal; the ECO001 finding says what happened instead."""
+    would reach the user's terminal; the file's not-analysed finding says what happened instead."""
     silent = os.open(os.devnull, os.O_WRONLY)
     os.dup2(silent, 2)
     os.close(silent)

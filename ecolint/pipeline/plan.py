@@ -69,7 +69,7 @@ class ScanPlan:
             except OSError as error:
                 plan.unread.append((source, unreadable(error)))
                 plan.keyable &= isinstance(error, (FileTooLarge, NotRegularFile))
-                data = f"\0not read\0{error}".encode()  # its result (ECO001) depends on this
+                data = f"\0not read\0{error}".encode()  # its not-analysed report depends on this
                 plan.digests[key] = hashlib.sha256(data).hexdigest()
                 continue
             plan.digests[key] = hashlib.sha256(data).hexdigest()

@@ -132,7 +132,7 @@ def read_source(path: Path, kind: str, max_bytes: int) -> bytes:
 
 
 def unreadable(error: OSError) -> SourceError:
-    """What the user is told (ECO001) about a file ``read_bytes`` refused or failed to read."""
+    """What the user is told about a file ``read_bytes`` refused or failed to read."""
     if isinstance(error, FileTooLarge):
         return SourceError(f"{error.strerror} (raise max-file-size in [tool.ecolint])")
     if isinstance(error, NotRegularFile):
