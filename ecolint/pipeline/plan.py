@@ -40,8 +40,8 @@ class Planned:
 
 @dataclass
 class ScanPlan:
-    """``contents``: the bytes of every Python module and notebook, by resolved path, for the
-    imports the analysis follows. ``digests``: a hash of every file's bytes (or of why it was
+    """``contents``: the bytes of every Python module, by resolved path, for the imports the
+    analysis follows (a notebook is never imported, and its outputs may be large). ``digests``: a hash of every file's bytes (or of why it was
     not read), for the cache. ``keyable``: False when a file failed to read for a reason that
     may pass, so the run must not be cached."""
 
@@ -73,7 +73,7 @@ class ScanPlan:
                 plan.digests[key] = hashlib.sha256(data).hexdigest()
                 continue
             plan.digests[key] = hashlib.sha256(data).hexdigest()
-            if source.kind in PYTHON_KINDS:
+            if source.kind == "python":  # a module another one may import
                 plan.contents[key] = data
             active = prefilter.active(source.kind, data)
             if active:
