@@ -41,9 +41,10 @@ class Planned:
 @dataclass
 class ScanPlan:
     """``contents``: the bytes of every Python module, by resolved path, for the imports the
-    analysis follows (a notebook is never imported, and its outputs may be large). ``digests``: a hash of every file's bytes (or of why it was
-    not read), for the cache. ``keyable``: False when a file failed to read for a reason that
-    may pass, so the run must not be cached."""
+    analysis follows (a notebook is never imported, and its outputs may be large).
+    ``digests``: a hash of every file's bytes (or of why it was not read), for the cache.
+    ``keyable``: False when a file failed to read for a reason that may pass, so the run must
+    not be cached."""
 
     files: list[SourceFile]
     problems: list[tuple[str, str]]
