@@ -29,8 +29,8 @@ PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes"})
 class StackNewerThanData(Check):
     """Each pin becomes a report that ``finish`` compares with the rows quoted by the run's
     quantization findings (``ecolint.evidence.stack``): it is kept only when it differs from
-    them, and it lowers their confidence. An unbounded requirement is
-    not a pin; one found through an include of a file scanned on its own is reported there."""
+    them, and it lowers their confidence. An unbounded requirement is not a pin; one found
+    through an include of a file scanned on its own is reported there."""
 
     code = "ECO302"
 

@@ -23,14 +23,15 @@ from ecolint.sources.python import SourceError
 
 @dataclass
 class Batch:
-    """What analysing some files produced; picklable, so a worker process can return it."""
+    """What analysing some files produced; picklable, so a worker process can return it.
+    Findings are made only from the whole run's drafts, so ``result`` holds the counts, the
+    internal errors and the notes of fixes not built."""
 
     drafts: list[Draft] = field(default_factory=list)
     result: RunResult = field(default_factory=RunResult)
 
     def merge(self, other: Batch) -> None:
         self.drafts.extend(other.drafts)
-        self.result.findings.extend(other.result.findings)
         self.result.internal_errors.extend(other.result.internal_errors)
         self.result.fix_notes.extend(other.result.fix_notes)
         self.result.files_analysed += other.result.files_analysed

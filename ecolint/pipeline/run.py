@@ -88,7 +88,7 @@ class Pipeline:
             merged.merge(batch)
         drafts, notes = run_wide(merged.drafts, self.setup)
         result.fix_notes.extend(notes)
-        result.findings = best([*result.findings, *findings(drafts, self.setup)])
+        result.findings = findings(drafts, self.setup)
         return result
 
     def _run_source(self, path: Path, text: str) -> RunResult:
