@@ -8,6 +8,7 @@ from typing import Any
 
 from ecolint.i18n import DEFAULT_LANG, t
 from ecolint.rules import Rule
+from ecolint.text_table import Table, table_lines
 
 # Precision families: a rule about NF4 is backed by double-quant rows too, FP8 by both modes.
 EVIDENCE_FAMILIES = {
@@ -212,6 +213,4 @@ def render_rules_table(rules: list[Rule], lang: str = DEFAULT_LANG, markdown: bo
             "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows
         ]
         return "\n".join(lines)
-    from ecolint.advisor.output import Table, table_lines
-
     return "\n".join(table_lines(Table(tuple(headers), tuple(map(tuple, rows))), lang, False))

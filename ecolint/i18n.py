@@ -1,14 +1,16 @@
-"""English and Chinese for every user-facing string that is not a rule's own text.
+"""English and Chinese for every user-facing string, with the Chinese beside the English.
 
-Rules keep their messages and docs in ``rules/ECOxxx.yaml``; everything else ecolint prints
-(summaries, cost lines, advisor output, headings) lives in one catalogue,
-``ecolint/messages.yaml``, with the Chinese beside the English. A test fails when a key lacks
-a language or the two disagree on their ``{fields}``.
+Rules keep their messages, docs and phrases (the pieces a check fills into its messages) in
+``rules/ECOxxx.yaml``, so a rule is one YAML file and one check; a phrase ``x`` of ECO101 is
+asked for as ``eco101.x``. Everything else ecolint prints (summaries, cost lines, advisor
+output, headings, where a value was set) lives in ``ecolint/messages.yaml``. A test fails when
+a key lacks a language or the two disagree on their ``{fields}``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,23 +18,57 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ecolint.resources import rules_dir
 from ecolint.yaml_safe import safe_load
 
 LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 CATALOGUE = Path(__file__).resolve().parent / "messages.yaml"
+RULE_KEY = re.compile(r"^(eco\d{3})\.(.+)$")
 # POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG.
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
 class CatalogueError(KeyError):
-    """A key the code asks for is missing from messages.yaml (a bug, caught by the tests)."""
+    """A key the code asks for is missing from messages.yaml or its rule's ``phrases:`` (a bug,
+    caught by the tests)."""
+
+
+def _texts(document: Mapping[Any, Any]) -> dict[str, dict[str, str]]:
+    return {str(key): {str(k): str(v) for k, v in texts.items()} for key, texts in document.items()}
 
 
 @cache
+def general() -> dict[str, dict[str, str]]:
+    """messages.yaml: what ecolint prints that belongs to no rule."""
+    return _texts(safe_load(CATALOGUE.read_text(encoding="utf-8")))
+
+
+@cache
+def rule_phrases(code: str) -> dict[str, dict[str, str]]:
+    """The ``phrases:`` of ``rules/ECOxxx.yaml``, read only when one of them is asked for."""
+    path = rules_dir() / f"{code.upper()}.yaml"
+    if not path.is_file():
+        return {}
+    document = safe_load(path.read_text(encoding="utf-8"))
+    return _texts(document.get("phrases") or {})
+
+
 def catalogue() -> dict[str, dict[str, str]]:
-    document = safe_load(CATALOGUE.read_text(encoding="utf-8"))
-    return {str(key): {str(k): str(v) for k, v in texts.items()} for key, texts in document.items()}
+    """Every key: messages.yaml and each rule's phrases as ``ecoxxx.name``."""
+    entries = dict(general())
+    for path in sorted(rules_dir().glob("ECO*.yaml")):
+        code = path.stem.lower()
+        entries |= {f"{code}.{name}": texts for name, texts in rule_phrases(code).items()}
+    return entries
+
+
+def lookup(key: str) -> dict[str, str]:
+    rule_key = RULE_KEY.match(key)
+    texts = rule_phrases(rule_key[1]).get(rule_key[2]) if rule_key else general().get(key)
+    if texts is None:
+        raise CatalogueError(key)
+    return texts
 
 
 def fields(template: str) -> set[str]:
@@ -42,10 +78,7 @@ def fields(template: str) -> set[str]:
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **params: object) -> str:
     """The text of ``key`` in ``lang`` with ``params`` filled in (Phrases rendered too)."""
-    try:
-        texts = catalogue()[key]
-    except KeyError:
-        raise CatalogueError(key) from None
+    texts = lookup(key)
     template = texts.get(lang) or texts[DEFAULT_LANG]
     return template.format(**{name: render(value, lang) for name, value in params.items()})
 

@@ -1,4 +1,7 @@
-"""Rule metadata from ``rules/ECOxxx.yaml``: names, moods, messages (en/zh), docs and examples."""
+"""Rule metadata from ``rules/ECOxxx.yaml``: names, moods, messages (en/zh), docs and examples.
+
+A rule's ``phrases:`` (the pieces its check fills into its messages) are checked here for both
+languages and rendered by ``ecolint.i18n`` under the key ``ecoxxx.name``."""
 
 from __future__ import annotations
 
@@ -54,12 +57,13 @@ class Rule:
     evidence: dict[str, Any]
     fix: dict[str, Any]
     examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
+    # ``about: run``: the rule reports on ecolint's run (a file it could not analyse), not on
+    # the code: no suppression comment, no fingerprint, no fix but its summary; SARIF lists it
+    # as a tool notification rather than a result.
+    about_the_run: bool = False
     kind_triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # ``reads: comments``: its trigger words count in comments too (suppressions)
     reads_comments: bool = False
-    # ``about: run``: it reports on the run (a file not analysed), not on code: no suppression
-    # comment, no fingerprint, no fix but its summary
-    about_run: bool = False
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
@@ -113,6 +117,13 @@ def _triggers(data: dict[str, Any], source: str) -> dict[str, tuple[str, ...]]:
     raise RuleFileError(f"{source}: 'triggers' must be a list or a mapping of kind to words")
 
 
+def _about(data: dict[str, Any], source: str) -> str:
+    about = data.get("about", "code")
+    if about not in ("code", "run"):
+        raise RuleFileError(f"{source}: 'about' must be code or run")
+    return str(about)
+
+
 def parse_rule(text: str, source: str) -> Rule:
     data = safe_load(text)
     if not isinstance(data, dict):
@@ -133,9 +144,13 @@ def parse_rule(text: str, source: str) -> Rule:
     if not isinstance(kinds, list) or not set(kinds) <= KINDS:
         raise RuleFileError(f"{source}: 'sources' must list kinds from {', '.join(sorted(KINDS))}")
     messages = _require(data, "messages", dict, source)
-    for key, texts in messages.items():
-        if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
-            raise RuleFileError(f"{source}: message '{key}' needs both 'en' and 'zh'")
+    phrases = data.get("phrases") or {}
+    if not isinstance(phrases, dict):
+        raise RuleFileError(f"{source}: 'phrases' must be a mapping")
+    for kind, texts_by_key in (("message", messages), ("phrase", phrases)):
+        for key, texts in texts_by_key.items():
+            if not isinstance(texts, dict) or not {"en", "zh"} <= set(texts):
+                raise RuleFileError(f"{source}: {kind} '{key}' needs both 'en' and 'zh'")
     fix = data.get("fix") or {}
     if not isinstance(fix, dict):
         raise RuleFileError(f"{source}: 'fix' must be a mapping")
@@ -145,9 +160,8 @@ def parse_rule(text: str, source: str) -> Rule:
         raise RuleFileError(f"{source}: a fixable rule needs 'fix.safety' safe or unsafe")
     kind_triggers = _triggers(data, source)
     reads = data.get("reads", "code")
-    about = data.get("about", "code")
-    if reads not in ("code", "comments") or about not in ("code", "run"):
-        raise RuleFileError(f"{source}: 'reads' is code or comments, 'about' is code or run")
+    if reads not in ("code", "comments"):
+        raise RuleFileError(f"{source}: 'reads' must be code or comments")
     return Rule(
         code=code,
         name=name,
@@ -163,7 +177,7 @@ def parse_rule(text: str, source: str) -> Rule:
         fix=fix,
         examples=data.get("examples") or {},
         reads_comments=reads == "comments",
-        about_run=about == "run",
+        about_the_run=_about(data, source) == "run",
     )
 
 

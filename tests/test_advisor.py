@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ecolint.advisor.output import Answer, Bar, Chart, Mood, Table, render_text
+from ecolint.advisor.output import Answer, Bar, Chart, render_text
 from ecolint.cli import main
+from ecolint.text_table import Mood, Table
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -189,7 +189,7 @@ def test_crossovers_come_from_the_practitioner_rows() -> None:
         crossover = nf4_crossover(resolve_gpu(gpu))
         assert crossover.params_b == value
         assert crossover.key.startswith("crossover.practitioner_v1.")
-        assert "not measured" in crossover.note
+        assert "not measured" in str(crossover.note)
 
 
 @pytest.mark.parametrize("name", ["RTX 4090D", "rtx-4090d", "NVIDIA GeForce RTX 4090D", "4090d"])

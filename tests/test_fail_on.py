@@ -48,7 +48,7 @@ def test_exit_zero_wins_and_bad_moods_are_usage_errors(tmp_path: Path) -> None:
 
 def test_cli_choices_match_the_reporters_and_moods() -> None:
     """The CLI lists them literally so that ``--help`` imports nothing heavy."""
-    from ecolint.cli import MOOD_CHOICES, check
+    from ecolint.cli.check import MOOD_CHOICES, check
     from ecolint.reporters import FORMATS
     from ecolint.rules import MOODS
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import keyword
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_ecolint
 
-from ecolint.i18n import LANGS, CatalogueError, catalogue, detect_lang, fields, t
+from ecolint.analysis.serving import WEB_FRAMEWORKS
+from ecolint.evidence.dataset import gpus
+from ecolint.i18n import LANGS, RULE_KEY, CatalogueError, catalogue, detect_lang, fields, general, t
 from ecolint.rules import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,3 +93,105 @@ def test_language_precedence(
     explicit: str | None, configured: str | None, environ: dict[str, str], expected: str
 ) -> None:
     assert detect_lang(explicit, configured, environ) == expected
+
+
+# What a Chinese message may keep in Latin letters: code and names. A token with code
+# punctuation or digits (``load_in_8bit=True``, ``--eight``, ``Qwen/Qwen2.5-7B``, ``J/tok``,
+# ``ECO101``, ``app.py:3``) is code; so is a word with an inner capital (``DataLoader``,
+# ``vLLM``). Other words must come from the message's own parameters — a name in the scanned
+# file, a web framework's name, a GPU architecture — or be a name the zh catalogue itself
+# writes (``bitsandbytes``).
+CODE_TOKEN = re.compile(r"[_.=/:\-()\[\]@+*<>~'\"`\d]")
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+NON_LATIN = re.compile(r"[^\x21-\x7e]+")
+# ECO001 quotes the parser's own words (libcst, json, PyYAML) after "cannot be analysed".
+PARSER_WORDS = frozenset({"ECO001"})
+
+
+def _catalogue_words() -> set[str]:
+    texts = [entry["zh"] for entry in catalogue().values()]
+    for rule in all_rules().values():
+        texts += [entry["zh"] for entry in rule.messages.values()]
+        texts.append(rule.summary_text("zh"))
+        texts.append(rule.fix_text("zh"))
+    return {word for text in texts for word in LATIN_WORD.findall(re.sub(r"\{[^}]*\}", "", text))}
+
+
+def _names_in(path: Path) -> set[str]:
+    """Names a parameter can carry from the scanned file: its identifiers and words of its
+    strings and keys; Python's keywords (``in``, ``not``, ``with``) are prose, not names."""
+    if not path.is_file():
+        return set()
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix == ".py":
+        text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return set(LATIN_WORD.findall(text)) - set(keyword.kwlist)
+
+
+def _prose(message: str, allowed: set[str]) -> list[str]:
+    words = []
+    for token in NON_LATIN.split(message):
+        token = token.removeprefix("(").rstrip(",;")
+        if token.endswith(")") and "(" not in token:
+            token = token[:-1]
+        if not token or CODE_TOKEN.search(token):
+            continue
+        for word in LATIN_WORD.findall(token):
+            if word in allowed or word.isupper() or any(c.isupper() for c in word[1:]):
+                continue
+            words.append(word)
+    return words
+
+
+def test_every_rule_speaks_chinese_under_lang_zh() -> None:
+    """Every rule's messages over the fixtures and examples, in Chinese: no English prose
+    built from fragments (``with do_eval=True``, ``set by argparse default of --x``)."""
+    result = run_ecolint(
+        "check",
+        "tests/fixtures",
+        "examples",
+        "--select",
+        "ECO",
+        "--lang",
+        "zh",
+        "--format",
+        "json",
+        "--no-cache",
+        "--exit-zero",
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert {finding["code"] for finding in findings} >= set(all_rules()) - PARSER_WORDS
+    architectures = {gpu.arch for gpu in gpus().values()}
+    known = _catalogue_words() | set(WEB_FRAMEWORKS.values()) | architectures
+    leaks = []
+    for finding in findings:
+        if finding["code"] in PARSER_WORDS:
+            continue
+        allowed = known | _names_in(ROOT / finding["path"])
+        english = _prose(finding["message"], allowed)
+        if english:
+            leaks.append(f"{finding['code']} {finding['path']}: {english}: {finding['message']}")
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_chinese_check_catches_english_fragments() -> None:
+    allowed = {"bitsandbytes", "mode"}
+    assert _prose("batch_size=1（由第 3 行的 mode 设置）", allowed) == []
+    assert _prose("bitsandbytes INT8 使用 DataLoader（with do_eval=True）", allowed) == ["with"]
+    assert _prose("use_cache=False (set by argparse default of --x at line 4)", allowed) == [
+        "set",
+        "by",
+        "argparse",
+        "default",
+        "of",
+        "at",
+        "line",
+    ]
+
+
+def test_messages_yaml_holds_no_rule_phrases() -> None:
+    """A rule's phrases live in its YAML (``phrases:``), asked for as ``ecoxxx.name``."""
+    assert not [key for key in general() if RULE_KEY.match(key)]
+    assert t("eco101.default_threshold", "zh", value=6.0) == "默认的 llm_int8_threshold=6.0"

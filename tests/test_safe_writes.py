@@ -57,7 +57,7 @@ def test_add_noqa_does_not_write_through_a_symlink_out_of_the_tree(hostile: Path
     assert (hostile.parent / "outside" / "victim.py").read_text(encoding="utf-8") == ECO101_SCRIPT
     assert "# noqa: ECO101" in (hostile / "app.py").read_text(encoding="utf-8")
     assert "link.py: not written" in out.stderr
-    assert "added 1 noqa directives" in out.stderr
+    assert "added 1 noqa directive" in out.stderr
     assert out.returncode == 2
 
 
@@ -104,7 +104,7 @@ def test_write_baseline_followed_by_a_path_scans_the_path(tmp_path: Path) -> Non
     out = run("check", "--write-baseline", "app.py", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "app.py").read_text(encoding="utf-8") == ECO101_SCRIPT
-    assert "wrote 1 findings to .ecolint-baseline.json" in out.stderr
+    assert "wrote 1 finding to .ecolint-baseline.json" in out.stderr
     written = json.loads((tmp_path / ".ecolint-baseline.json").read_text(encoding="utf-8"))
     assert [entry["path"] for entry in written["findings"]] == ["app.py"]
 
@@ -120,7 +120,7 @@ def test_write_baseline_refuses_to_overwrite_a_file_that_is_not_a_baseline(
     assert run("check", "--write-baseline=base.json", cwd=tmp_path).returncode == 0
     again = run("check", "--write-baseline=base.json", "--no-cache", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert "wrote 1 findings to base.json" in again.stderr
+    assert "wrote 1 finding to base.json" in again.stderr
 
 
 @pytest.mark.parametrize(

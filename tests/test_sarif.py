@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sarif_om as om
-from conftest import FIXTURES, case_rules
+from conftest import FIXTURES, case_rules, scan
 from github_tools import (
     EXAMPLES,
     ROOT,
@@ -22,6 +24,7 @@ from github_tools import (
     write_every_rule_tree,
 )
 
+from ecolint.cache_codec import pack
 from ecolint.config import Settings
 from ecolint.pipeline.run import Pipeline
 from ecolint.reporters.sarif import FINGERPRINT, SRCROOT, information_uri, render_sarif, to_json
@@ -311,3 +314,39 @@ def test_sarif_fixes_give_what_fix_writes(tmp_path: Path, case: str) -> None:
     assert fixed and all(
         text == (after / uri).read_text(encoding="utf-8") for uri, text in fixed.items()
     )
+
+
+RENDER_ALONE = """
+import sys
+from pathlib import Path
+
+from ecolint.cache_codec import unpack
+from ecolint.reporters.sarif import render_sarif
+
+result = unpack(Path(sys.argv[1]).read_bytes())
+log = render_sarif(result, "rtx4090d", Path(sys.argv[2]))
+loaded = sorted(name for name in sys.modules if name.split(".")[0] == "libcst")
+stack = ("ecolint.engine", "ecolint.pipeline", "ecolint.checks", "ecolint.analysis.resolver")
+engine = sorted(name for name in sys.modules if name.startswith(stack))
+print(len(log), loaded, engine)
+"""
+
+
+def test_writing_sarif_loads_no_libcst_nor_the_engine(tmp_path: Path) -> None:
+    """Reporters depend on the run's result, not on the engine: a SARIF log of stored findings
+    (a parse error among them) is written without libcst or the analysis stack."""
+    (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
+    (tmp_path / "broken.py").write_text(ECO101_SCRIPT + "def (:\n", encoding="utf-8")
+    result = scan([tmp_path])
+    assert {finding.code for finding in result.findings} == {"ECO001", "ECO101"}
+    stored = tmp_path / "result.bin"
+    stored.write_bytes(pack(result))
+    run = subprocess.run(
+        [sys.executable, "-c", RENDER_ALONE, str(stored), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    size, libcst, engine = run.stdout.split(" ", 2)
+    assert int(size) > 0
+    assert (libcst, engine.strip()) == ("[]", "[]")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ecolint import cost_text
-from ecolint.advisor import common
+from ecolint.advisor import answer_parts
 from ecolint.advisor.context import Context
 from ecolint.advisor.lookup import (
     DEFAULT_BATCH,
@@ -25,7 +25,7 @@ from ecolint.advisor.lookup import (
     rule_mood,
     stars,
 )
-from ecolint.advisor.output import Answer, Block, Bullets, Heading, Mood, Para, Table
+from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
 from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
 from ecolint.evidence.dataset import Gpu, Row, constants, gpus
 from ecolint.evidence.models import ModelSize, config_count
@@ -33,6 +33,7 @@ from ecolint.evidence.select import STARS, Evidence, nf4_crossover, select
 from ecolint.evidence.sessions import batch_series
 from ecolint.i18n import Phrase, phrase, t
 from ecolint.sources.safe_read import read_text
+from ecolint.text_table import Mood, Table
 from ecolint.workload import USE_CASES
 
 # The seed's batch sizes per use case (SKILL.md, OPTIMIZE step 4): a policy, whose savings
@@ -258,13 +259,13 @@ def answer(
     fits = {entry["precision"]: entry["fits"] for entry in table}
     choice, reasons = choose_precision(gpu, model, fits)
     batches = [batch_advice(gpu, model, choice, case) for case in use_cases]
-    costing = common.Costing(context, gpu)
+    costing = answer_parts.Costing(context, gpu)
     picked = pick_row(gpu, model, choice, batch)
     if picked and workload.has_volume:
         notes += [note.render(lang) for note in picked[1]]
     data: dict[str, Any] = {
         "command": "advise",
-        **common.header(context, model),
+        **answer_parts.header(context, model),
         "use_case": use_case,
         "vram_gb": vram,
         "recommendation": {
@@ -288,7 +289,7 @@ def answer(
         "monthly_row": picked[0].line if picked else None,
         "workload": costing.assumptions(),
         "notes": notes,
-        "limits": common.limit_texts(context, model, workload.batch_size),
+        "limits": answer_parts.limit_texts(context, model, workload.batch_size),
     }
     return Answer(data, _blocks(data, lang))
 
@@ -342,7 +343,7 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
         blocks.append(Para(text))
     if data["warnings"]:
         blocks += [Heading(t("advise.warnings", lang)), Bullets(tuple(data["warnings"]))]
-    return blocks + common.footer(data, lang)
+    return blocks + answer_parts.footer(data, lang)
 
 
 def _batch_text(entry: dict[str, Any], lang: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ecolint.advisor import common
+from ecolint.advisor import answer_parts
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.lookup import (
     DEFAULT_BATCH,
@@ -22,12 +22,13 @@ from ecolint.advisor.lookup import (
     scope,
     stars,
 )
-from ecolint.advisor.output import Answer, Bar, Bullets, Chart, Heading, Mood, Para, Table
+from ecolint.advisor.output import Answer, Bar, Bullets, Chart, Heading, Para
 from ecolint.advisor.precisions import MEASURED, label
 from ecolint.evidence.dataset import Row
 from ecolint.evidence.select import STARS
 from ecolint.evidence.sessions import Pair, pairs, unpaired
 from ecolint.i18n import t
+from ecolint.text_table import Mood, Table
 
 
 def _choose(candidates: list[Pair], primary: int) -> Pair:
@@ -76,7 +77,7 @@ def answer(context: Context, model_name: str) -> Answer:
                 wanted_params=model.params_b,
             )
         )
-    costing = common.Costing(context, gpu)
+    costing = answer_parts.Costing(context, gpu)
     entries = [_entry(bases[primary], None, context, model, costing)]
     entries += [_entry(pair.quant, pair, context, model, costing) for pair in chosen.values()]
     loose = [
@@ -86,7 +87,7 @@ def answer(context: Context, model_name: str) -> Answer:
     ]
     data: dict[str, Any] = {
         "command": "compare",
-        **common.header(context, model),
+        **answer_parts.header(context, model),
         "measured_model": model_id,
         "measured_gpu": measured_gpu,
         "batch_size": batch,
@@ -102,13 +103,13 @@ def answer(context: Context, model_name: str) -> Answer:
         "unpaired_rows": [{"precision": row.precision, "row": row.line} for row in loose],
         "workload": costing.assumptions(),
         "notes": notes,
-        "limits": common.limit_texts(context, model, batch),
+        "limits": answer_parts.limit_texts(context, model, batch),
     }
     return Answer(data, _blocks(data, context, model_id, measured_gpu))
 
 
 def _entry(
-    row: Row, pair: Pair | None, context: Context, model: Any, costing: common.Costing
+    row: Row, pair: Pair | None, context: Context, model: Any, costing: answer_parts.Costing
 ) -> dict[str, Any]:
     delta = round(pair.delta_pct, 2) if pair else None
     energy = row.energy_j_per_1k_tok
@@ -138,19 +139,21 @@ def _blocks(data: dict[str, Any], context: Context, model_id: str, gpu_key: str)
     lang = context.lang
     entries = data["precisions"]
     title = t("compare.title", lang, model=model_id, gpu=gpu_key, batch=data["batch_size"])
-    headers = tuple(t(f"compare.col.{name}", lang) for name in common.COMPARE_COLUMNS)
+    headers = tuple(t(f"compare.col.{name}", lang) for name in answer_parts.COMPARE_COLUMNS)
     rows = []
     for entry in entries:
         rows.append(
             (
                 entry["label"],
-                common.plus_minus(entry["throughput_tok_s"], entry["throughput_std"]),
-                common.maybe(entry["power_w"]),
-                common.plus_minus(entry["energy_j_per_1k_tok"], entry["energy_j_per_1k_tok_std"]),
-                common.delta_text(entry["delta_pct"], entry["baseline_row"], lang),
-                common.maybe(entry["tokens_per_joule"]),
-                common.money_text(entry["monthly"], lang),
-                common.signed_money(entry["monthly_vs_fp16"], lang),
+                answer_parts.plus_minus(entry["throughput_tok_s"], entry["throughput_std"]),
+                answer_parts.maybe(entry["power_w"]),
+                answer_parts.plus_minus(
+                    entry["energy_j_per_1k_tok"], entry["energy_j_per_1k_tok_std"]
+                ),
+                answer_parts.delta_text(entry["delta_pct"], entry["baseline_row"], lang),
+                answer_parts.maybe(entry["tokens_per_joule"]),
+                answer_parts.money_text(entry["monthly"], lang),
+                answer_parts.signed_money(entry["monthly_vs_fp16"], lang),
                 Mood(entry["mood"]),
                 entry["confidence"],
                 str(entry["row"]),
@@ -159,7 +162,7 @@ def _blocks(data: dict[str, Any], context: Context, model_id: str, gpu_key: str)
     bars = []
     for entry in entries:
         percent = 100.0 + (entry["delta_pct"] or 0.0)
-        extra = common.signed_money(entry["monthly_vs_fp16"], lang, per_month=True)
+        extra = answer_parts.signed_money(entry["monthly_vs_fp16"], lang, per_month=True)
         bars.append(Bar(entry["label"], percent, extra, entry["mood"]))
     blocks: list[Any] = [
         Heading(title),
@@ -200,5 +203,5 @@ def _blocks(data: dict[str, Any], context: Context, model_id: str, gpu_key: str)
             for row in data["unpaired_rows"]
         )
         blocks += [Bullets(items)]
-    blocks += common.footer(data, lang)
+    blocks += answer_parts.footer(data, lang)
     return blocks

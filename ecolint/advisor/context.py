@@ -19,7 +19,6 @@ from ecolint.evidence.dataset import Gpu
 from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.i18n import detect_lang, t
-from ecolint.options import pop_workload
 from ecolint.reporters.inert import inert
 from ecolint.workload import Workload, WorkloadError, option_name, parse_workload
 
@@ -50,7 +49,7 @@ def build(
 ) -> Context:
     settings = load_settings(Path("."), config_file)
     chosen = detect_lang(lang, settings.lang)
-    given = parse_workload(pop_workload(options), option_name)
+    given = parse_workload(options, option_name)
     workload = settings.workload.merged(given)
     return Context(settings, chosen, resolve_gpu(gpu or settings.gpu), gpu is not None, workload)
 

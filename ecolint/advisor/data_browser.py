@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ecolint.advisor import common
+from ecolint.advisor import answer_parts
 from ecolint.advisor.context import AdvisorError, Context
-from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para, Table
+from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
 from ecolint.advisor.precisions import normalise
 from ecolint.evidence.contradictions import concerning
 from ecolint.evidence.dataset import Row, data_version, measurements
 from ecolint.evidence.gpus import resolve_gpu
 from ecolint.i18n import t
+from ecolint.text_table import Table
 
 COLUMNS = ("row", "gpu", "model", "precision", "batch", "throughput", "power", "energy", "source")
 
@@ -81,10 +82,10 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
             row["gpu"],
             row["model_id"],
             row["precision"],
-            common.maybe(row["batch_size"]),
-            common.plus_minus(row["throughput_tok_s"], row["throughput_std"]),
-            common.maybe(row["power_w"]),
-            common.plus_minus(row["energy_j_per_1k_tok"], row["energy_j_per_1k_tok_std"]),
+            answer_parts.maybe(row["batch_size"]),
+            answer_parts.plus_minus(row["throughput_tok_s"], row["throughput_std"]),
+            answer_parts.maybe(row["power_w"]),
+            answer_parts.plus_minus(row["energy_j_per_1k_tok"], row["energy_j_per_1k_tok_std"]),
             row["source"].rsplit("/", 1)[-1],
         )
         for row in data["rows"]

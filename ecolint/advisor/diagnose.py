@@ -12,17 +12,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ecolint.advisor import common
+from ecolint.advisor import answer_parts
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.estimate import row_facts
 from ecolint.advisor.lookup import DEFAULT_BATCH, pairs_of, pick_row, stars
-from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para, Table
+from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
 from ecolint.advisor.precisions import label, normalise
 from ecolint.evidence.dataset import Row, constants
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import STARS, nf4_crossover, select
 from ecolint.evidence.sessions import batch_series, pairs
 from ecolint.i18n import t
+from ecolint.text_table import Table
 
 # How far an observation may sit from a row and still match it (ecolint's policy, not data).
 CLOSE, NEAR = 0.10, 0.25
@@ -179,8 +180,8 @@ def checklist(row: Row, lang: str) -> list[str]:
             "diagnose.check.compare",
             lang,
             row=row.line,
-            throughput=common.maybe(row.throughput_tok_s),
-            power=common.maybe(row.power_w),
+            throughput=answer_parts.maybe(row.throughput_tok_s),
+            power=answer_parts.maybe(row.power_w),
         ),
     ]
 
@@ -207,7 +208,7 @@ def answer(
     grade = stars(row, gpu, model)
     data: dict[str, Any] = {
         "command": "diagnose",
-        **common.header(context, model),
+        **answer_parts.header(context, model),
         "precision": precision,
         "batch_size": batch,
         "observed": observed,
@@ -219,7 +220,7 @@ def answer(
         "checklist": checklist(row, lang),
         "workload": None,
         "notes": [note.render(lang) for note in found_notes],
-        "limits": common.limit_texts(context, model, batch),
+        "limits": answer_parts.limit_texts(context, model, batch),
     }
     return Answer(data, _blocks(data, lang))
 
@@ -240,8 +241,8 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
         rows.append(
             (
                 t(f"diagnose.metric.{key}", lang),
-                common.maybe(data["observed"][key]),
-                common.maybe(expected[key]),
+                answer_parts.maybe(data["observed"][key]),
+                answer_parts.maybe(expected[key]),
                 "—" if change is None else f"{change:+.2f}%",
             )
         )
@@ -274,13 +275,13 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
                     label=label(fix["precision"], lang),
                     batch=fix["batch_size"],
                     row=fix["row"],
-                    throughput=common.maybe(fix["throughput_tok_s"]),
-                    power=common.maybe(fix["power_w"]),
-                    energy=common.maybe(fix["energy_j_per_1k_tok"]),
+                    throughput=answer_parts.maybe(fix["throughput_tok_s"]),
+                    power=answer_parts.maybe(fix["power_w"]),
+                    energy=answer_parts.maybe(fix["energy_j_per_1k_tok"]),
                     change="—" if fix["change_pct"] is None else f"{fix['change_pct']:+.2f}%",
                 )
             )
         mood = t("mood." + found["mood"], lang)
         blocks += [Para(f"[{mood}] {text}"), Bullets(tuple(items))]
     blocks += [Heading(t("diagnose.checklist", lang)), Bullets(tuple(data["checklist"]))]
-    return blocks + common.footer(data, lang)
+    return blocks + answer_parts.footer(data, lang)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from ecolint import cost_text
-from ecolint.advisor import common
+from ecolint.advisor import answer_parts
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.lookup import DEFAULT_BATCH, pick_row, session_rows, stars
-from ecolint.advisor.output import Answer, Block, Heading, Para, Table
+from ecolint.advisor.output import Answer, Block, Heading, Para
 from ecolint.advisor.precisions import BF16, BF16_ARCHS, label, normalise
 from ecolint.evidence.dataset import Row
 from ecolint.evidence.select import STARS
 from ecolint.i18n import t
+from ecolint.text_table import Table
 
 
 def row_facts(row: Row) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def answer(context: Context, model_name: str, precision_name: str) -> Answer:
         raise AdvisorError(t("error.no_rows", lang, precision=precision, gpu=gpu.key))
     row, found_notes = picked
     notes += [note.render(lang) for note in found_notes]
-    costing = common.Costing(context, gpu)
+    costing = answer_parts.Costing(context, gpu)
     alternatives = [other for other in session_rows(row) if other.energy_j_per_1k_tok]
     best = min([row, *alternatives], key=lambda other: other.energy_j_per_1k_tok or 0.0)
     saving = None
@@ -68,7 +69,7 @@ def answer(context: Context, model_name: str, precision_name: str) -> Answer:
     grade = stars(row, gpu, model)
     data: dict[str, Any] = {
         "command": "estimate",
-        **common.header(context, model),
+        **answer_parts.header(context, model),
         "precision": precision,
         "measured": row_facts(row),
         "confidence": STARS[grade],
@@ -80,7 +81,7 @@ def answer(context: Context, model_name: str, precision_name: str) -> Answer:
         "best_alternative": saving,
         "workload": costing.assumptions(),
         "notes": notes + costing.problems,
-        "limits": common.limit_texts(context, model, batch),
+        "limits": answer_parts.limit_texts(context, model, batch),
     }
     return Answer(data, _blocks(data, lang))
 
@@ -97,14 +98,15 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
     )
     facts = [
         (t("estimate.row", lang), f"{measured['row']} ({measured['source']['source']})"),
-        (t("compare.col.energy", lang), common.maybe(measured["energy_j_per_1k_tok"])),
-        (t("compare.col.throughput", lang), common.maybe(measured["throughput_tok_s"])),
-        (t("compare.col.power", lang), common.maybe(measured["power_w"])),
+        (t("compare.col.energy", lang), answer_parts.maybe(measured["energy_j_per_1k_tok"])),
+        (t("compare.col.throughput", lang), answer_parts.maybe(measured["throughput_tok_s"])),
+        (t("compare.col.power", lang), answer_parts.maybe(measured["power_w"])),
         (t("compare.col.confidence", lang), data["confidence"]),
     ]
     if measured["energy_j_per_request"] is not None:
         facts.insert(
-            2, (t("estimate.per_request", lang), common.maybe(measured["energy_j_per_request"]))
+            2,
+            (t("estimate.per_request", lang), answer_parts.maybe(measured["energy_j_per_request"])),
         )
     if data["monthly"]:
         facts.append((t("estimate.monthly", lang), cost_text.monthly(data["monthly"], lang)))
@@ -134,8 +136,8 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
             (
                 label(other["precision"], lang),
                 str(other["batch_size"]),
-                common.maybe(other["energy_j_per_1k_tok"]),
-                common.maybe(other["energy_j_per_request"]),
+                answer_parts.maybe(other["energy_j_per_1k_tok"]),
+                answer_parts.maybe(other["energy_j_per_request"]),
                 f"{other['change_pct']:+.2f}%",
                 str(other["row"]),
             )
@@ -143,7 +145,7 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
         )
         headers = tuple(t(f"estimate.col.{name}", lang) for name in ESTIMATE_COLUMNS)
         blocks.append(Table(headers, rows))
-    return blocks + common.footer(data, lang)
+    return blocks + answer_parts.footer(data, lang)
 
 
 ESTIMATE_COLUMNS = ("precision", "batch", "energy", "per_request", "change", "row")

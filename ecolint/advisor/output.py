@@ -7,25 +7,15 @@ when piped) and written as words (``[green]``) everywhere else.
 from __future__ import annotations
 
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from ecolint.i18n import t
-from ecolint.rules import MOOD_COLORS
+from ecolint.text_table import Table, cell_text, mood_word, pad, table_lines, width
 
 BAR_WIDTH = 10  # characters for 100 % (the seed's chart)
 BAR_MAX = 40  # longer bars are cut and marked
-
-
-@dataclass(frozen=True)
-class Mood:
-    mood: str
-
-
-Cell = str | Mood
 
 
 @dataclass(frozen=True)
@@ -41,12 +31,6 @@ class Para:
 @dataclass(frozen=True)
 class Bullets:
     items: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -72,26 +56,6 @@ class Answer:
     blocks: list[Block] = field(default_factory=list)
 
 
-def width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def pad(text: str, columns: int) -> str:
-    return text + " " * max(columns - width(text), 0)
-
-
-def mood_word(mood: str, lang: str, color: bool) -> str:
-    word = f"[{t(f'mood.{mood}', lang)}]"
-    if color:
-        return click.style(word, fg=MOOD_COLORS[mood], bold=mood == "red")
-    return word
-
-
-def _cell(cell: Cell, lang: str, color: bool) -> str:
-    return mood_word(cell.mood, lang, color) if isinstance(cell, Mood) else cell
-
-
 def bar(percent: float) -> str:
     length = max(round(percent / 100 * BAR_WIDTH), 1 if percent > 0 else 0)
     if length > BAR_MAX:
@@ -109,25 +73,6 @@ def _chart_lines(chart: Chart, lang: str, color: bool) -> list[str]:
         if item.extra:
             line += f"  {item.extra}"
         lines.append(f"{line}  {mood_word(item.mood, lang, color)}")
-    return lines
-
-
-def table_lines(table: Table, lang: str, color: bool) -> list[str]:
-    """Columns padded to their widest cell (CJK characters count two)."""
-    plain = [[_cell(cell, lang, False) for cell in row] for row in table.rows]
-    columns = [
-        max([width(header), *(width(row[index]) for row in plain)])
-        for index, header in enumerate(table.headers)
-    ]
-    lines = ["  ".join(pad(h, columns[i]) for i, h in enumerate(table.headers)).rstrip()]
-    lines.append("  ".join("-" * size for size in columns))
-    for row in table.rows:
-        cells = []
-        for index, cell in enumerate(row):
-            text = _cell(cell, lang, False)
-            shown = _cell(cell, lang, color)
-            cells.append(shown + " " * max(columns[index] - width(text), 0))
-        lines.append("  ".join(cells).rstrip())
     return lines
 
 
@@ -169,7 +114,7 @@ def render_markdown(answer: Answer, lang: str) -> str:
                 "|" + "---|" * len(block.headers),
             ]
             for row in block.rows:
-                cells = (_escape(_cell(cell, lang, False)) for cell in row)
+                cells = (_escape(cell_text(cell, lang, False)) for cell in row)
                 rows.append("| " + " | ".join(cells) + " |")
             parts.append("\n".join(rows))
         else:

@@ -15,6 +15,7 @@ from ecolint.analysis.loops import Loop, dotted, enclosing, loops
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Const, Unknown, Value, alternatives
+from ecolint.i18n import Phrase, phrase
 
 # Objects built by these packages are models whose ``generate`` runs on the local GPU; other
 # packages' ``generate`` (openai, cohere, text_generation clients …) call a remote service.
@@ -64,7 +65,7 @@ def _model_like(value: Value) -> bool:
     return False
 
 
-def direct_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> str:
+def direct_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> Phrase | str:
     """``model.generate()`` / ``pipe()`` when the call runs a model itself, else ''."""
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value == "generate":
@@ -74,7 +75,7 @@ def direct_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) ->
             return f"{dotted(func.value) or 'model'}.generate()"
         return ""
     if isinstance(func, (cst.Name, cst.Call)) and is_pipeline(resolver.value(module, func)):
-        return f"{dotted(func) or 'pipeline(...)'}() (a transformers pipeline)"
+        return phrase("inference.pipeline_call", call=f"{dotted(func) or 'pipeline(...)'}()")
     return ""
 
 
@@ -83,7 +84,7 @@ def _single_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -
     return bool(direct_generation(resolver, module, call)) and not enclosing(resolver, module, call)
 
 
-def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> str:
+def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> Phrase | str:
     """What runs a model at this call: the call itself, or a function of the module that makes
     one generation call per call; '' otherwise."""
     callee = local_callee(resolver, module, call)
@@ -96,7 +97,7 @@ def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> str:
             lambda inner: _single_generation(resolver, module, inner),
             lambda _: True,
         ):
-            return f"{callee.name.value}() (it runs generation)"
+            return phrase("inference.generating_helper", name=callee.name.value)
         return ""
     return direct_generation(resolver, module, call)
 
@@ -145,7 +146,7 @@ class PerItem:
 
     call: cst.Call
     loop: Loop
-    what: str
+    what: Phrase | str
 
 
 def per_item_generation(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:

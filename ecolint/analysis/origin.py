@@ -35,7 +35,8 @@ def describe_origin(value: Value, report_site: Site, context: Site | None = None
     hops: tuple[Hop, ...] = value.via
     if hops:
         hop = hops[-1]
-        return phrase("origin.set_by", label=hop.label, where=where(hop.site, report_site))
+        label = phrase(f"origin.hop.{hop.kind}", name=hop.name)
+        return phrase("origin.set_by", label=label, where=where(hop.site, report_site))
     origin = value.origin
     if origin is None or origin.node is report_site.node or isinstance(value, Ref):
         return ""  # a name written at the spot (``torch.float32``) only points at its import

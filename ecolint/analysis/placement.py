@@ -18,6 +18,7 @@ from ecolint.analysis.hf_loading import ModelLoad, dtype_names, is_unsloth, load
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Const, DictVal, Value, alternatives
+from ecolint.i18n import Phrase, phrase
 
 SIXTEEN_BIT = frozenset({"float16", "bfloat16"})
 AUTOMATIC_MAPS = frozenset({"auto", "balanced", "balanced_low_0", "sequential"})
@@ -77,10 +78,10 @@ class PlacementFacts:
     def cast_to_16bit(self, load: ModelLoad) -> bool:
         return any(move.kind in ("half", "bfloat16", "to-16bit") for move in self.moves_of(load))
 
-    def placement(self, load: ModelLoad) -> str | None:
+    def placement(self, load: ModelLoad) -> Phrase | str | None:
         """How the model reaches a GPU (``device_map="auto"``, ``.cuda()``, ...) or None."""
         if is_unsloth(load.loader):
-            return "unsloth runs on CUDA"
+            return phrase("placement.runs_on_cuda", engine="unsloth")
         for keyword in ("device_map", "device"):
             entry = load.value.kwargs.get(keyword)
             if entry is not None and device_kind(entry.value) == "gpu":
@@ -95,7 +96,7 @@ class PlacementFacts:
                 if model is not None and self.loading.load_of(model) is load:
                     served = self.placement(other)
                     if served is not None:
-                        return f"pipeline {served}"
+                        return phrase("placement.pipeline", placement=served)
         return None
 
     def _to_kinds(self, call: cst.Call) -> list[str]:

@@ -21,6 +21,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, FuncVal, alternatives
+from ecolint.i18n import Phrase, phrase
 
 WEB_FRAMEWORKS = {
     "fastapi": "FastAPI",
@@ -56,7 +57,7 @@ class Handler:
 
     module: ModuleInfo
     node: cst.CSTNode
-    description: str
+    description: Phrase
 
 
 def request_handlers(resolver: Resolver, module: ModuleInfo) -> tuple[Handler, ...]:
@@ -82,7 +83,7 @@ def _routes(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
         for decorator in node.decorators:
             framework = _route_framework(resolver, module, decorator.decorator)
             if framework:
-                yield Handler(module, node, f"the {framework} route handler {node.name.value}()")
+                yield Handler(module, node, _handler("route", node.name.value, framework))
                 break
 
 
@@ -126,7 +127,7 @@ def _django_views(module: ModuleInfo) -> Iterator[Handler]:
             continue
         params = [*node.params.posonly_params, *node.params.params]
         if len(params) > position and params[position].name.value == "request":
-            yield Handler(module, node, f"the Django view {node.name.value}()")
+            yield Handler(module, node, _handler("django", node.name.value))
 
 
 def _gradio_callbacks(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
@@ -137,15 +138,19 @@ def _gradio_callbacks(resolver: Resolver, module: ModuleInfo) -> Iterator[Handle
             continue
         fn = _argument(call, "fn", position)
         if isinstance(fn, cst.Lambda):
-            yield Handler(module, fn, "a Gradio callback (lambda)")
+            yield Handler(module, fn, phrase("serving.gradio_lambda"))
             continue
         if fn is None:
             continue
         for option in alternatives(resolver.value(module, fn)):
             if isinstance(option, FuncVal) and option.module and option.node:
-                yield Handler(
-                    option.module, option.node, f"the Gradio callback {option.node.name.value}()"
-                )
+                description = _handler("gradio", option.node.name.value)
+                yield Handler(option.module, option.node, description)
+
+
+def _handler(kind: str, name: str, framework: str = "") -> Phrase:
+    """``the FastAPI route handler summarise()``, said in the run's language."""
+    return phrase(f"serving.{kind}", name=f"{name}()", framework=framework)
 
 
 def _gradio_fn_position(
@@ -173,11 +178,7 @@ def _streamlit(module: ModuleInfo) -> Iterator[Handler]:
     for bindings in module.root.bindings.values():
         for binding in bindings:
             if binding.kind == "import" and top_package(binding.qualname or "") == "streamlit":
-                yield Handler(
-                    module,
-                    module.module,
-                    "the Streamlit script body",
-                )
+                yield Handler(module, module.module, phrase("serving.streamlit_body"))
                 return
 
 

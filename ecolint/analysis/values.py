@@ -40,9 +40,12 @@ class LineSpan:
 
 @dataclass(frozen=True)
 class Hop:
-    """One step a value took to reach its use: a variable, a parameter, an argparse default."""
+    """One step a value took to reach its use: a variable, a parameter, an argparse default.
+    ``kind`` names the step (``origin.hop.<kind>`` in messages.yaml says it in each language)
+    and ``name`` is the code it went through, so no English is built here."""
 
-    label: str
+    kind: str
+    name: str
     site: Site
 
 

@@ -10,7 +10,7 @@ from ecolint.analysis.origin import describe_origin
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
-from ecolint.checks.common import load_size, model_size
+from ecolint.checks.check_support import load_size, model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
 from ecolint.findings.model import Report
@@ -56,7 +56,12 @@ class Int8OutlierDecomposition(Check):
             size = None
             if setup.model_id is not None:
                 size = model_size(self.context, document.path, setup.model_id)
-            yield self._report(setup.switch.span, f" ({setup.switch})", threshold_text, size)
+            yield self._report(
+                setup.switch.span,
+                phrase("parenthesised", text=str(setup.switch)),
+                threshold_text,
+                size,
+            )
 
     def _check(self, setup: BnbSetup, size: ModelSize | None) -> Report | None:
         switch = setup.entry("load_in_8bit")

@@ -11,7 +11,7 @@ from ecolint.analysis.origin import describe_origin
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import YamlSetup, yaml_setups
 from ecolint.checks.base import Check
-from ecolint.checks.common import model_size
+from ecolint.checks.check_support import model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
 from ecolint.findings.model import Report

@@ -11,11 +11,13 @@ from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
 from ecolint.analysis.inference import is_pipeline, per_item_generation
 from ecolint.analysis.loops import is_dataloader, iterated
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.origin import describe_origin, line_label
+from ecolint.analysis.origin import line_label
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
+from ecolint.checks.check_support import origin_note
 from ecolint.evidence.select import batch_evidence
 from ecolint.findings.model import Report
+from ecolint.i18n import Phrase, phrase
 
 TRAINING_ARGUMENTS = frozenset({"TrainingArguments", "Seq2SeqTrainingArguments"})
 EVAL_BATCH_KEYS = ("per_device_eval_batch_size", "eval_batch_size")
@@ -48,9 +50,8 @@ class BatchSizeOne(Check):
                 seen.add(id(report.site.node))
                 yield report
 
-    def _report(self, message: str, site: Site, value: Value, **params: str) -> Report:
-        origin = describe_origin(value, site)
-        params["origin"] = f" ({origin})" if origin else ""
+    def _report(self, message: str, site: Site, value: Value, **params: Phrase | str) -> Report:
+        params["origin"] = origin_note(value, site)
         return Report(self.code, site, params, message, batch_evidence(self.context.gpu))
 
     def _pipelines(self, module: ModuleInfo) -> Iterator[Report]:
@@ -96,22 +97,23 @@ class BatchSizeOne(Check):
                 if use:
                     yield self._report("eval", entry.site, entry.value, key=key, use=use)
 
-    def _evaluation(self, module: ModuleInfo, arguments: CallVal) -> str:
+    def _evaluation(self, module: ModuleInfo, arguments: CallVal) -> Phrase | str:
         """How the arguments are used for inference: ``do_eval``/``do_predict``, an evaluation
         strategy (which sets ``do_eval``), or a trainer built on them that evaluates or predicts."""
         for flag in ("do_eval", "do_predict"):
             entry = arguments.kwargs.get(flag)
             if entry is not None and truth(entry.value) is True:
-                return f"with {flag}=True"
+                return phrase("eco201.with_flag", flag=flag)
         for key in ("eval_strategy", "evaluation_strategy"):
             entry = arguments.kwargs.get(key)
             strategy = _strategy(entry) if entry else None
             if strategy:
-                return f'with {key}="{strategy}"'
+                return phrase("eco201.with_strategy", key=key, strategy=strategy)
         for method in ("evaluate", "predict"):
             for call in module.calls_named(method):
                 if self._trainer_uses(module, call, arguments):
-                    return f"used by trainer.{method}() at {line_label(Site(module, call))}"
+                    line = line_label(Site(module, call))
+                    return phrase("eco201.used_by", method=method, line=line)
         return ""
 
     def _trainer_uses(self, module: ModuleInfo, call: cst.Call, arguments: CallVal) -> bool:

@@ -13,6 +13,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
 from ecolint.evidence.stack import nightly_evidence
 from ecolint.findings.model import Report
+from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
 
 PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes", "vllm", "accelerate"})
@@ -42,7 +43,7 @@ class NightlyBuild(Check):
 
     def _reports(self, found: Iterable[Dependency]) -> Iterator[Report]:
         """One report a place: a command line or call may install several packages."""
-        by_site: dict[object, list[tuple[Dependency, str]]] = {}
+        by_site: dict[object, list[tuple[Dependency, Phrase | str]]] = {}
         for dependency in found:
             reason = nightly_reason(dependency) if dependency.name in PACKAGES else None
             if reason is not None:
@@ -56,7 +57,7 @@ class NightlyBuild(Check):
             yield Report(self.code, first.site, params, evidence=nightly_evidence(self.context.gpu))
 
 
-def nightly_reason(dependency: Dependency) -> str | None:
+def nightly_reason(dependency: Dependency) -> Phrase | str | None:
     """Why ``dependency`` installs a nightly/dev build, or None. A line of an included file
     that is scanned on its own is reported there, unless only the includer's options make
     it nightly."""
@@ -68,26 +69,26 @@ def nightly_reason(dependency: Dependency) -> str | None:
     for kind in ("index", "channel", "pre"):
         for option in dependency.options:
             if option.kind == kind and _applies(option, dependency.name):
-                return f"{_describe(option)} {_at(option.where)}"
+                return _at(_describe(option), option.where)
     return None
 
 
-def _own_reason(dependency: Dependency) -> str | None:
+def _own_reason(dependency: Dependency) -> Phrase | str | None:
     for spec in dependency.specifier or ():
         if spec.operator in _LOWER_BOUNDS and _is_dev(spec.version.removesuffix(".*")):
-            return f"dev release {spec.version}"
+            return phrase("eco301.dev_release", version=spec.version)
     url = dependency.url
     if url is None:
         return None
     if url.startswith("git+"):
-        return f"installed from source control, {url}"
+        return phrase("eco301.source_control", url=url)
     if _nightly_url(url):
-        return f"nightly wheel {url}"
+        return phrase("eco301.nightly_wheel", url=url)
     try:
         _, version, _, _ = parse_wheel_filename(unquote(urlparse(url).path.rsplit("/", 1)[-1]))
     except InvalidWheelFilename:
         return None
-    return f"dev wheel {version}" if version.is_devrelease else None
+    return phrase("eco301.dev_wheel", version=str(version)) if version.is_devrelease else None
 
 
 def _is_dev(text: str) -> bool:
@@ -132,13 +133,15 @@ def _applies(option: Option, package: str) -> bool:
     return package in NIGHTLY_HOSTS.get(host, PACKAGES)
 
 
-def _describe(option: Option) -> str:
+def _describe(option: Option) -> Phrase | str:
     if option.kind == "index":
-        return f"nightly index {option.value}"
+        return phrase("eco301.nightly_index", url=option.value)
     if option.kind == "channel":
-        return f"conda channel {option.value}"
+        return phrase("eco301.conda_channel", channel=option.value)
     return option.value
 
 
-def _at(where: str) -> str:
-    return f"in {where}" if where == SAME_COMMAND else f"at {where}"
+def _at(option: Phrase | str, where: str) -> Phrase:
+    if where == SAME_COMMAND:
+        return phrase("eco301.in_same_command", option=option)
+    return phrase("eco301.option_at", option=option, where=where)

@@ -20,7 +20,7 @@ from ecolint.analysis.values import (
     alternatives,
 )
 from ecolint.checks.base import Check
-from ecolint.checks.common import (
+from ecolint.checks.check_support import (
     callee,
     convention_evidence,
     known_constants,
@@ -34,6 +34,7 @@ from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, enclosing, parent
 from ecolint.fixes.ops import remove_statement, replace_expression
 from ecolint.fixes.options import remove_option, set_literal, written_at
+from ecolint.i18n import Phrase
 
 KEYWORD = "use_cache"
 MISSING = "generation with the KV cache disabled"
@@ -74,7 +75,7 @@ class KvCacheDisabled(Check):
     def _evidence(self) -> Evidence:
         return convention_evidence(self.context, MISSING)
 
-    def _loads(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
+    def _loads(self, module: ModuleInfo) -> Iterator[tuple[Entry, Phrase | str]]:
         """Models, configs and pipelines loaded with the cache off."""
         for load in loading_facts(self.resolver, module).loads:
             if load.kind == "other":
@@ -88,7 +89,7 @@ class KvCacheDisabled(Check):
             for entry in _entries(carriers):
                 yield entry, callee(load, entry.site)
 
-    def _calls(self, module: ModuleInfo) -> Iterator[tuple[Entry, str]]:
+    def _calls(self, module: ModuleInfo) -> Iterator[tuple[Entry, Phrase | str]]:
         """``generate(...)``, ``GenerationConfig(...)`` and calls of a pipeline object."""
         resolver = self.resolver
         for call in module.calls:

@@ -13,12 +13,19 @@ from ecolint.analysis.resolver import call_value
 from ecolint.analysis.training import is_training_module
 from ecolint.analysis.values import DictVal, Entry, Ref, Site, Value, alternatives
 from ecolint.checks.base import Check
-from ecolint.checks.common import callee, convention_evidence, origin_note, render, run_contexts
+from ecolint.checks.check_support import (
+    callee,
+    convention_evidence,
+    origin_note,
+    render,
+    run_contexts,
+)
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.ops import replace_expression
 from ecolint.fixes.options import set_dtype
+from ecolint.i18n import Phrase, phrase
 
 DTYPE_KEYWORDS = ("torch_dtype", "dtype")
 FLOAT32 = frozenset({"float32"})
@@ -26,6 +33,7 @@ MISSING = "FP32 inference"
 PRECISIONS = ("fp32",)  # the dataset's label, should FP32 rows ever be measured
 CAST_METHODS = {"bfloat16": "bfloat16", "float16": "half"}  # nn.Module casts
 _VLLM = frozenset({"vllm.LLM", "vllm.entrypoints.llm.LLM"})
+_VLLM_ON_CUDA = phrase("placement.runs_on_cuda", engine="vLLM")
 
 
 class Fp32Inference(Check):
@@ -55,7 +63,7 @@ class Fp32Inference(Check):
         yield from self._vllm(module)
 
     def _dtype_report(
-        self, keyword: str, entry: Entry, load: ModelLoad | None, placement: str
+        self, keyword: str, entry: Entry, load: ModelLoad | None, placement: Phrase | str
     ) -> Report:
         params = {
             "setting": f"{keyword}={render(entry.value)}",
@@ -73,7 +81,7 @@ class Fp32Inference(Check):
             for env in run_contexts(resolver, module, call):
                 entry = call_value(resolver, module, call, env, "vllm.LLM").kwargs.get("dtype")
                 if entry is not None and dtype_names(entry.value) == FLOAT32:
-                    yield self._dtype_report("dtype", entry, None, "vLLM runs on CUDA")
+                    yield self._dtype_report("dtype", entry, None, _VLLM_ON_CUDA)
 
     def fix(self, report: Report) -> Fix | None:
         """The dtype becomes BF16 (FP16 on a GPU without BF16) where it is defined: a string

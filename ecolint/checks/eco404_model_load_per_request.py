@@ -19,8 +19,9 @@ from ecolint.analysis.origin import line_label
 from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
-from ecolint.checks.common import convention_evidence
+from ecolint.checks.check_support import convention_evidence
 from ecolint.findings.model import Report
+from ecolint.i18n import Phrase, phrase
 
 MISSING = "loading a model per request"
 
@@ -66,20 +67,20 @@ class ModelLoadPerRequest(Check):
             for call in loop.calls:
                 what = self._load(module, call)
                 if what and not loop.depends_on_variable(call):
-                    where = f"the loop at {line_label(Site(module, loop.node))}"
+                    where = phrase("eco404.loop_at", line=line_label(Site(module, loop.node)))
                     yield self._report(module, call, "loop", what, where)
 
     def _has_loads(self, module: ModuleInfo) -> bool:
         return any(is_model_load(name) for name in loader_calls(self.resolver, module).values())
 
     def _report(
-        self, module: ModuleInfo, call: cst.Call, key: str, what: str, where: str
+        self, module: ModuleInfo, call: cst.Call, key: str, what: Phrase | str, where: Phrase | str
     ) -> Report:
         params = {"call": what, "where": where}
         evidence = convention_evidence(self.context, MISSING)
         return Report(self.code, Site(module, call), params, key, evidence)
 
-    def _load(self, module: ModuleInfo, call: cst.Call) -> str:
+    def _load(self, module: ModuleInfo, call: cst.Call) -> Phrase | str:
         """``AutoModel.from_pretrained()`` / ``pipeline()`` at the call, or a helper of the module
         that loads without a cache; '' otherwise."""
         if not self.resolver.reachable(module, call):
@@ -97,7 +98,7 @@ class ModelLoadPerRequest(Check):
             lambda inner: self._loads_uncached(module, inner),
             lambda function: not is_cached_function(self.resolver, module, function),
         ):
-            return f"{callee.name.value}() (it loads a model)"
+            return phrase("eco404.loading_helper", name=callee.name.value)
         return ""
 
     def _loads_uncached(self, module: ModuleInfo, call: cst.Call) -> bool:

@@ -16,12 +16,13 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.origin import describe_origin
 from ecolint.analysis.values import Entry
 from ecolint.checks.base import Check
-from ecolint.checks.common import convention_evidence, origin_note, render
+from ecolint.checks.check_support import convention_evidence, origin_note, render
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, TextEdit
 from ecolint.fixes.ops import qualified
 from ecolint.fixes.options import add_option, rename_option, set_dtype
+from ecolint.i18n import Phrase, phrase
 
 KEYWORD = "bnb_4bit_compute_dtype"
 MISSING = "a bitsandbytes 4-bit compute dtype"
@@ -160,6 +161,6 @@ def _float32(setup: BnbSetup, dtype: Entry) -> bool:
     return bool(names) and names <= FLOAT32.get(setup.kind, FLOAT32["BitsAndBytesConfig"])
 
 
-def _switch_origin(switch: Entry) -> str:
+def _switch_origin(switch: Entry) -> Phrase | str:
     origin = describe_origin(switch.value, switch.site)
-    return f" (load_in_4bit {origin})" if origin else ""
+    return phrase("eco405.switch_origin", origin=origin) if origin else ""

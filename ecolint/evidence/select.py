@@ -315,19 +315,19 @@ class Crossover:
     params_b: float
     key: str
     source: str
-    note: str
+    note: Phrase
 
 
 def nf4_crossover(gpu: Gpu) -> Crossover | None:
     """The NF4 crossover of the GPU's architecture (practitioner report v1): an interpolation."""
     table = constants()
     arch = gpu.arch
-    note = "interpolated between measured sizes, not measured"
+    note = phrase("crossover.interpolated")
     if not any(key.startswith(f"crossover.practitioner_v1.{arch}.") for key in table):
         fallback = CROSSOVER_ARCH_FALLBACK.get(arch)
         if fallback is None:
             return None
-        note += f"; no {arch} crossover is published, {fallback}'s is applied"
+        note = phrase("crossover.interpolated_elsewhere", arch=arch, fallback=fallback)
         arch = fallback
     for key, constant in table.items():
         if key.startswith(f"crossover.practitioner_v1.{arch}.") and key.endswith(".nf4_b"):

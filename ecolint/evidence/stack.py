@@ -30,7 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from ecolint.evidence.dataset import MEASUREMENTS, Constant, Gpu, Row, constants, measurements
 from ecolint.evidence.select import Evidence
-from ecolint.i18n import t
+from ecolint.i18n import Phrase, phrase, t
 
 _STACK_VERSION = re.compile(
     r"\b(pytorch|torch|torchao|transformers|bitsandbytes)\s+(\d[\w.+]*)", re.IGNORECASE
@@ -251,7 +251,7 @@ def _below(bounds: Bounds, version: Version) -> bool:
     return high is not None and (high < version or (high == version and not bounds.high_inclusive))
 
 
-def measured_text(comparisons: Iterable[Comparison]) -> str:
+def measured_text(comparisons: Iterable[Comparison]) -> Phrase:
     """``newer than 0.45.5 (data/measurements.csv line 26); at or above the author's ...``"""
     lines: dict[tuple[str, str], list[int]] = {}
     drift: tuple[Version, Constant] | None = None
@@ -266,21 +266,28 @@ def measured_text(comparisons: Iterable[Comparison]) -> str:
         key = (comparison.relation, comparison.measured.text)
         lines.setdefault(key, []).append(comparison.row.line)
     parts = [
-        f"{relation_name} than {version} (data/{MEASUREMENTS} {_lines(numbers)})"
-        for (relation_name, version), numbers in lines.items()
+        phrase(f"eco302.{name}", version=version, file=MEASUREMENTS, lines=_lines(numbers))
+        for (name, version), numbers in lines.items()
     ]
     if drift is not None:
         version, constant = drift
-        where = f", which {_lines(unrecorded)} do not record exactly" if unrecorded else ""
-        parts.append(
-            f"at or above the author's stack-drift version {version} ({constant.key}){where}"
+        unrecorded_text = (
+            phrase("eco302.unrecorded", lines=_lines(unrecorded)) if unrecorded else ""
         )
-    return "; ".join(parts)
+        parts.append(
+            phrase("eco302.drift", version=str(version), key=constant.key, where=unrecorded_text)
+        )
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = phrase("list.joined", first=joined, second=part)
+    return joined
 
 
-def _lines(numbers: list[int]) -> str:
+def _lines(numbers: list[int]) -> Phrase:
     unique = sorted(set(numbers))
-    return ("line " if len(unique) == 1 else "lines ") + ", ".join(str(n) for n in unique)
+    return phrase(
+        "eco302.line" if len(unique) == 1 else "eco302.lines", numbers=", ".join(map(str, unique))
+    )
 
 
 def nightly_evidence(gpu: Gpu) -> StackEvidence:

@@ -42,7 +42,7 @@ def add_noqa(findings: list[Finding], tree: Tree) -> Added:
     rules = all_rules()
     for finding in findings:
         rule = rules.get(finding.code)
-        if rule is None or not rule.about_run:  # a file not analysed has no line to silence
+        if rule is None or not rule.about_the_run:  # a file not analysed has no line to silence
             by_file[finding.path].append(finding)
     for path, items in sorted(by_file.items()):
         try:

@@ -84,7 +84,7 @@ class Drafter:
                 subject=report.subject if keep else None,
                 edits=edits,
                 silenced_at=(place.file, place.comment_line)
-                if not rule.about_run and place.suppressed(rule.code)
+                if not rule.about_the_run and place.suppressed(rule.code)
                 else None,
             )
             batch.drafts.append(draft)

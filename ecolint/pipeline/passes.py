@@ -32,7 +32,7 @@ def finding(draft: Draft, setup: Setup) -> Finding:
     fix: dict[str, Any] | None = {"summary": rule.fix_text(lang)}
     if draft.mood == "green":
         fix = None
-    elif not rule.about_run:  # a finding about the run has no code to fix
+    elif not rule.about_the_run:  # a finding about the run has no code to fix
         fix = {
             "summary": rule.fix_text(lang),
             "safety": rule.fix.get("safety", "none"),

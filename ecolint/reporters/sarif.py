@@ -47,17 +47,18 @@ ALWAYS_WRITTEN = frozenset({"level"})
 
 def render_sarif(result: RunResult, gpu: str, root: Path | None = None) -> str:
     base = (root or Path.cwd()).resolve()
-    rules = [rule for rule in all_rules().values() if not rule.about_run]
+    rules = [rule for rule in all_rules().values() if not rule.about_the_run]
     index = {rule.code: position for position, rule in enumerate(rules)}
     # A rule about the run (a file was not analysed) is a notification descriptor.
-    notification_rules = [rule for rule in all_rules().values() if rule.about_run]
-    notices = {rule.code: position for position, rule in enumerate(notification_rules)}
+    notification_rules = [rule for rule in all_rules().values() if rule.about_the_run]
+    notification_index = {rule.code: position for position, rule in enumerate(notification_rules)}
     fingerprints = _Fingerprints()
     results = []
     notifications = []
     for finding in result.findings:
-        if finding.code in notices:
-            notifications.append(_parse_notification(finding, base, notices[finding.code]))
+        if finding.code in notification_index:
+            position = notification_index[finding.code]
+            notifications.append(_parse_notification(finding, base, descriptor_index=position))
         else:
             results.append(_result(finding, index[finding.code], base, fingerprints.of(finding)))
     notifications += [

@@ -1,11 +1,11 @@
 """Jupyter notebooks as one Python module: code cells in order, shell and magic lines masked.
 
-The notebook's JSON is read as text, never executed. Code cells are joined into one module so
-that a global set in an earlier cell resolves in a later one. ``!``/``%`` lines become ``pass``
-at their own indentation (a line count is kept, and so is a block's body); they are kept aside
-for the rules that read install commands. A ``SourceMap`` takes a position in that module back
-to the cell, the line in the cell, and the line and column in the raw ``.ipynb`` file, so that
-SARIF regions land on the right characters.
+The notebook's JSON is read as text, never executed (``notebook_json``). Code cells are
+joined into one module so that a global set in an earlier cell resolves in a later one.
+``!``/``%`` lines become ``pass`` at their own indentation (a line count is kept, and so is a
+block's body); they are kept aside for the rules that read install commands. A ``SourceMap``
+takes a position in that module back to the cell, the line in the cell, and the line and
+column in the raw ``.ipynb`` file, so that SARIF regions land on the right characters.
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ import difflib
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ecolint.sources.notebook_json import CodeCell, attach_pieces, code_cells, load_document
 from ecolint.sources.python import SourceError
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_SPACE = re.compile(r"\s*")
 _SHELL_ASSIGNMENT = re.compile(r"[A-Za-z_][\w\s,]*=\s*[!%]")
-PYTHON_LANGUAGES = frozenset({"python", "python3", "python2", "ipython", "ipython3", ""})
 
 
 @dataclass(frozen=True)
@@ -43,30 +41,10 @@ class CellPosition:
     column: int  # 1-based column in the raw .ipynb file
 
 
-@dataclass
-class _Piece:
-    """One JSON string of a cell's ``source``: where its text starts in the cell and in the file."""
-
-    cell_offset: int  # offset of its first character in the cell's source
-    raw_start: int  # offset in the raw file just after the opening quote
-    raw: str  # the string's raw JSON text between the quotes
-
-
-@dataclass
-class _Cell:
-    index: int
-    first_line: int  # line of the joined module where the cell starts
-    lines: list[str]
-    pieces: list[_Piece] = field(default_factory=list)
-    masked: list[str] = field(default_factory=list)
-    text: str = ""  # the source as written (``lines`` end in a line break even when it does not)
-    source_at: int = 0  # where the ``source`` value (a list or a string) starts in the raw file
-
-
 class SourceMap:
     """Positions in the joined module → cell, cell line and raw file position."""
 
-    def __init__(self, raw: str, cells: list[_Cell]) -> None:
+    def __init__(self, raw: str, cells: list[CodeCell]) -> None:
         self._raw = raw
         self._cells = cells
         self._starts = [cell.first_line for cell in cells]
@@ -116,7 +94,7 @@ class SourceMap:
             rewritten.append(self._source_edit(cell, text))
         return rewritten
 
-    def _source_edit(self, cell: _Cell, text: str) -> tuple[int, int, str]:
+    def _source_edit(self, cell: CodeCell, text: str) -> tuple[int, int, str]:
         """The cell's source strings, from the first opening quote to the last closing one,
         for ``text``: unchanged lines keep their raw JSON, new ones are encoded like nbformat
         does (one string per line, the notebook's separator between them)."""
@@ -146,7 +124,7 @@ class SourceMap:
                 strings += [json.dumps(line, ensure_ascii=ascii_only) for line in new[b1:b2]]
         return start, end, separator.join(strings)
 
-    def _raw_offset(self, cell: _Cell, offset: int) -> int:
+    def _raw_offset(self, cell: CodeCell, offset: int) -> int:
         if not cell.pieces:
             return 0
         starts = [piece.cell_offset for piece in cell.pieces]
@@ -154,7 +132,7 @@ class SourceMap:
         return piece.raw_start + _raw_index(piece.raw, offset - piece.cell_offset)
 
 
-def _unmasked(cell: _Cell, start: int, end: int) -> tuple[int, int]:
+def _unmasked(cell: CodeCell, start: int, end: int) -> tuple[int, int]:
     """Offsets in the joined module's copy of a cell as offsets in the cell's own text, which
     differ where a magic line was masked; such lines cannot be edited."""
     masked_starts = list(itertools.accumulate((len(line) for line in cell.masked), initial=0))
@@ -219,9 +197,9 @@ class NotebookModule:
 
 
 def notebook_to_python(raw: str) -> NotebookModule:
-    document = _load(raw)
-    cells = _code_cells(document)
-    _attach_pieces(raw, cells)
+    document = load_document(raw)
+    cells = code_cells(document)
+    attach_pieces(raw, cells)
     magics: list[Magic] = []
     broken: list[BrokenCell] = []
     line = 1
@@ -237,157 +215,7 @@ def notebook_to_python(raw: str) -> NotebookModule:
     return NotebookModule(text, SourceMap(raw, cells), tuple(magics), tuple(broken))
 
 
-def _without_outputs(pairs: list[tuple[str, object]]) -> dict[str, object] | None:
-    """An output (a plot, a training log) is dropped as soon as it is decoded: a notebook with
-    60 MB of outputs then costs the memory of its code, not gigabytes of small objects."""
-    return None if any(key == "output_type" for key, _ in pairs) else dict(pairs)
-
-
-_READER = json.JSONDecoder(object_pairs_hook=_without_outputs)
-_SKIPPER = json.JSONDecoder(object_pairs_hook=lambda pairs: None)  # a value read past, kept not
-
-
-def _load(raw: str) -> dict[str, object]:
-    try:
-        document = _READER.decode(raw)
-    except json.JSONDecodeError as error:
-        raise SourceError(
-            f"notebook is not valid JSON: {error.msg}", error.lineno, error.colno
-        ) from None
-    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
-        raise SourceError("notebook has no 'cells' list (not an nbformat 4 notebook)")
-    language = _language(document.get("metadata"))
-    if language not in PYTHON_LANGUAGES:
-        raise SourceError(f"notebook kernel language is '{language}', not Python; skipped")
-    return document
-
-
-def _language(metadata: object) -> str:
-    if not isinstance(metadata, dict):
-        return ""
-    for key, field_name in (("kernelspec", "language"), ("language_info", "name")):
-        section = metadata.get(key)
-        if isinstance(section, dict) and isinstance(section.get(field_name), str):
-            return str(section[field_name]).lower()
-    return ""
-
-
-def _code_cells(document: dict[str, object]) -> list[_Cell]:
-    cells = []
-    for index, cell in enumerate(document["cells"]):  # type: ignore[arg-type]
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source")
-        if isinstance(source, list) and all(isinstance(part, str) for part in source):
-            text = "".join(source)
-        elif isinstance(source, str):
-            text = source
-        else:
-            raise SourceError(f"notebook cell {index} has no 'source' text")
-        lines = text.splitlines(keepends=True)
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        cells.append(_Cell(index, 0, lines or ["\n"], text=text))
-    return cells
-
-
-def _attach_pieces(raw: str, cells: list[_Cell]) -> None:
-    """Find each code cell's ``source`` strings in the raw text with a small JSON scanner."""
-    by_index = {cell.index: cell for cell in cells}
-    scanner = _Scanner(raw)
-    scanner.expect("{")
-    while not scanner.peek("}"):
-        key = scanner.string()
-        scanner.expect(":")
-        if key == "cells":
-            scanner.expect("[")
-            index = 0
-            while not scanner.peek("]"):
-                cell = by_index.get(index)
-                scanner.cell(cell)
-                index += 1
-                scanner.comma("]")
-            scanner.expect("]")
-        else:
-            scanner.skip_value()
-        scanner.comma("}")
-
-
-class _Scanner:
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-        self.at = 0
-
-    def _space(self) -> None:
-        self.at = _SPACE.match(self.raw, self.at).end()  # type: ignore[union-attr]
-
-    def peek(self, char: str) -> bool:
-        self._space()
-        return self.raw.startswith(char, self.at)
-
-    def expect(self, char: str) -> None:
-        if not self.peek(char):
-            raise SourceError("notebook JSON has an unexpected layout")
-        self.at += 1
-
-    def comma(self, closing: str) -> None:
-        if not self.peek(closing):
-            self.expect(",")
-
-    def string(self) -> str:
-        start, raw = self._string_span()
-        return str(json.loads(f'"{raw}"')) if start >= 0 else ""
-
-    def _string_span(self) -> tuple[int, str]:
-        self._space()
-        match = _STRING.match(self.raw, self.at)
-        if match is None:
-            raise SourceError("notebook JSON has an unexpected layout")
-        self.at = match.end()
-        return match.start() + 1, match.group()[1:-1]
-
-    def skip_value(self) -> None:
-        """Past one JSON value, by the C decoder: outputs can be most of a large notebook."""
-        self._space()
-        try:
-            _, self.at = _SKIPPER.raw_decode(self.raw, self.at)
-        except json.JSONDecodeError:
-            raise SourceError("notebook JSON has an unexpected layout") from None
-
-    def cell(self, cell: _Cell | None) -> None:
-        if cell is None:
-            self.skip_value()
-            return
-        self.expect("{")
-        while not self.peek("}"):
-            key = self.string()
-            self.expect(":")
-            if key == "source":
-                self._source(cell)
-            else:
-                self.skip_value()
-            self.comma("}")
-        self.expect("}")
-
-    def _source(self, cell: _Cell) -> None:
-        offset = 0
-        spans = []
-        self._space()
-        cell.source_at = self.at
-        if self.peek("["):
-            self.at += 1
-            while not self.peek("]"):
-                spans.append(self._string_span())
-                self.comma("]")
-            self.at += 1
-        else:
-            spans.append(self._string_span())
-        for start, raw in spans:
-            cell.pieces.append(_Piece(offset, start, raw))
-            offset += len(json.loads(f'"{raw}"'))
-
-
-def _mask(cell: _Cell, magics: list[Magic]) -> list[str]:
+def _mask(cell: CodeCell, magics: list[Magic]) -> list[str]:
     """``pass`` in place of shell and magic lines; a ``%%`` cell magic masks the whole cell."""
     first = cell.lines[0].lstrip()
     if first.startswith("%%"):

@@ -190,7 +190,7 @@ def _call_function(
         resolver.call_depth -= 1
     if not results:
         return Unknown(f"{function.name.value}() returns nothing that can be followed")
-    hop = Hop(f"{function.name.value}()", Site(caller, node))
+    hop = Hop("call", function.name.value, Site(caller, node))
     if len(results) == 1:
         return with_hop(results[0], hop)
     return OneOf(

@@ -81,7 +81,7 @@ def _env_default(resolver: Resolver, module: ModuleInfo, node: cst.Call, env: En
     default = as_configurable(resolver.value(module, node.args[1].value, env))
     key = resolver.value(module, node.args[0].value, env)
     name = key.value if isinstance(key, Const) else "?"
-    return with_hop(default, Hop(f"default of environment variable {name}", Site(module, node)))
+    return with_hop(default, Hop("env_default", str(name), Site(module, node)))
 
 
 def _parser_method(resolver: Resolver, parser: ParserVal, method: str) -> Value | None:
@@ -122,7 +122,7 @@ def namespace(resolver: Resolver, parser: ParserVal) -> ObjVal:
                 if arg.keyword is not None:
                     value = as_configurable(resolver.value(module, arg.value))
                     defaults[arg.keyword.value] = with_hop(
-                        value, Hop(f"set_defaults({arg.keyword.value}=...)", Site(module, arg))
+                        value, Hop("set_defaults", arg.keyword.value, Site(module, arg))
                     )
     attrs.update(defaults)
     return ObjVal(kind="argparse namespace", attrs=attrs, name="args")
@@ -148,7 +148,7 @@ def _argument_default(resolver: Resolver, module: ModuleInfo, call: cst.Call) ->
     if not flags:
         return "", Unknown("argument without a name")
     site = Site(module, call)
-    hop = Hop(f"argparse default of {flags[0]}", site)
+    hop = Hop("argparse_default", flags[0], site)
     dest_arg = options.get("dest")
     if dest_arg is not None:
         dest_value = resolver.value(module, dest_arg.value)

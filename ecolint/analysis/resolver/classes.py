@@ -69,7 +69,7 @@ def class_fields(resolver: Resolver, cls: ClassVal) -> dict[str, Value]:
 
 def _field_default(resolver: Resolver, module: ModuleInfo, value: CallVal, label: str) -> Value:
     site = value.site or Site(module, module.module)
-    hop = Hop(f"dataclass default {label}", site)
+    hop = Hop("dataclass_default", label, site)
     if "default" in value.kwargs:
         return with_hop(as_configurable(value.kwargs["default"].value), hop)
     if "default_factory" in value.kwargs:

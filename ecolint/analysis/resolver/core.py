@@ -201,7 +201,7 @@ class Resolver:
             label = binding.name
             if binding.scope.kind == "class":
                 label = f"{binding.scope.name}.{binding.name}"
-            return with_hop(value, Hop(label, site))
+            return with_hop(value, Hop("variable", label, site))
         if binding.kind == "import":
             return self._import_value(module, binding)
         if binding.kind == "def" and isinstance(binding.node, cst.FunctionDef):
@@ -229,7 +229,7 @@ class Resolver:
             items = tuple(Const(key, origin=entry.site) for key, entry in iterable.entries.items())
         else:
             return Unknown(f"loop variable '{binding.name}'")
-        hop = Hop(f"loop variable '{binding.name}'", Site(module, binding.node))
+        hop = Hop("loop_variable", binding.name, Site(module, binding.node))
         return OneOf(options=tuple(with_hop(item, hop) for item in items))
 
     def _param_value(self, module: ModuleInfo, binding: Binding, env: Env) -> Value:
@@ -238,12 +238,12 @@ class Resolver:
         if param in env.params:
             value = env.params[param]
             if env.call is not None:
-                value = with_hop(value, Hop(f"argument '{binding.name}'", env.call))
+                value = with_hop(value, Hop("argument", binding.name, env.call))
             return value
         if param.default is None:
             return Unknown(f"parameter '{binding.name}' has no default")
         value = self.value(module, param.default, EMPTY)
-        return with_hop(value, Hop(f"default of parameter '{binding.name}'", Site(module, param)))
+        return with_hop(value, Hop("parameter_default", binding.name, Site(module, param)))
 
     def _apply_mutations(
         self, module: ModuleInfo, binding: Binding, value: Value, env: Env

@@ -1,4 +1,6 @@
-"""Helpers several checks share (not a check itself: it defines no ``code``)."""
+"""What several checks share: model sizes and convention evidence, and how a resolved value,
+where it was set and the call it belongs to read in a message (not a check: it defines no
+``code``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from ecolint.analysis.values import Const, Ref, Site, Value, alternatives
 from ecolint.checks.base import CheckContext
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import Evidence, convention
+from ecolint.i18n import Phrase, phrase
 
 
 def model_size(context: CheckContext, near: Path, model_id: str) -> ModelSize | None:
@@ -53,10 +56,10 @@ def known_constants(value: Value) -> tuple[Any, ...] | None:
     return tuple(found)
 
 
-def origin_note(value: Value, site: Site, context: Site | None = None) -> str:
+def origin_note(value: Value, site: Site, context: Site | None = None) -> Phrase | str:
     """`` (set by USE_CACHE at line 4)`` when the value is written elsewhere, else empty."""
     origin = describe_origin(value, site, context)
-    return f" ({origin})" if origin else ""
+    return phrase("origin.parenthesised", origin=origin) if origin else ""
 
 
 def render(value: Value) -> str:
@@ -69,14 +72,14 @@ def render(value: Value) -> str:
     return "?"
 
 
-def callee(load: ModelLoad, site: Site) -> str:
+def callee(load: ModelLoad, site: Site) -> Phrase | str:
     """``AutoModelForCausalLM.from_pretrained()`` or ``pipeline()`` for messages, and where the
     call is when the reported ``site`` lies outside it (an option defined in another place)."""
     parts = load.loader.split(".")
     name = ".".join(parts[-2:] if last_name(load.loader) == "from_pretrained" else parts[-1:])
     if inside(site, load.site):
         return f"{name}()"
-    return f"{name}() at {where(load.site, site)}"
+    return phrase("origin.call_at", call=f"{name}()", where=where(load.site, site))
 
 
 def run_contexts(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> Iterator[Env]:

@@ -1,0 +1,120 @@
+"""How ``ecolint check`` gets its result for one configuration's files: without libcst when no
+file needs analysis, from the cache when nothing changed, else from the pipeline; and how it
+applies fixes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from ecolint.cli.output import fail, say
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ecolint.config import Settings
+    from ecolint.pipeline.plan import ScanPlan
+    from ecolint.results import RunResult
+    from ecolint.safe_write import Tree
+    from ecolint.scope import Group
+
+PROGRESS_MIN_FILES = 20  # shorter scans finish before a progress line helps
+
+
+def quoted_gpu(settings: Settings, option: str | None) -> str:
+    """The GPU's key; an unknown name exits 2 naming where it was written (``option``: the
+    command-line option that set it, else the configuration file)."""
+    from ecolint.evidence.gpus import GpuError, resolve_gpu
+
+    try:
+        return resolve_gpu(settings.gpu).key
+    except GpuError as error:
+        origin = option or (f"{settings.source} gpu" if settings.source else "gpu")
+        fail(f"{origin}: {error}")
+
+
+def check_group(
+    group: Group, show_green: bool, jobs: int, use_cache: bool, fmt: str, quiet: int, fixes: bool
+) -> tuple[RunResult, bool]:
+    """One configuration's files: answered without libcst when no file needs analysis, from
+    the cache when nothing changed, else by the pipeline (always the pipeline for fixes).
+    Also: whether the pipeline ran."""
+    from ecolint.pipeline.plan import ScanPlan
+    from ecolint.reporters import TERMINAL_FORMATS
+
+    plan = ScanPlan.build(group.paths, group.settings)
+    result = plan.quick_result()
+    if result is not None:
+        return result, False
+    if fixes:
+        from ecolint.pipeline.run import Pipeline
+
+        return Pipeline(group.settings, show_green=show_green, jobs=jobs).run_plan(plan), True
+    show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
+    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress), True
+
+
+def _interactive() -> bool:
+    """A progress line only for a person at a terminal: not in CI, not when piped."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _progress(done: int, total: int) -> None:
+    """``ecolint: analysed 45/146 files``, rewritten in place on stderr (long scans only)."""
+    if total >= PROGRESS_MIN_FILES:
+        end = "\n" if done >= total else ""
+        click.echo(f"\r\033[Kecolint: analysed {done}/{total} files{end}", nl=False, err=True)
+
+
+def _analyse(
+    plan: ScanPlan,
+    settings: Settings,
+    show_green: bool,
+    jobs: int,
+    use_cache: bool,
+    show_progress: bool,
+) -> RunResult:
+    """The pipeline's result, from the cache when nothing it depends on changed (a hit imports
+    no analysis code at all); otherwise files whose inputs did not change are taken from the
+    per-file cache."""
+    from ecolint.cache import cache_dir, cached_run, settings_key
+
+    salt = settings_key(settings, {"show_green": show_green}) if use_cache else ""
+
+    def compute() -> RunResult:
+        from ecolint.pipeline.run import Pipeline
+
+        progress = _progress if show_progress else None
+        cache = (cache_dir(settings), salt) if use_cache else None
+        pipeline = Pipeline(settings, show_green, jobs, progress, cache)
+        return pipeline.run_plan(plan)
+
+    if not use_cache:
+        return compute()
+    return cached_run(plan.key(salt), settings, compute)
+
+
+def apply_fixes(
+    rerun: Callable[[], RunResult], result: RunResult, unsafe: bool, write: bool, tree: Tree
+) -> tuple[RunResult, bool]:
+    """``--diff`` prints the fixes as a diff; ``--fix`` writes them and returns the findings
+    of a fresh run over the same paths (``rerun``), which is what remains. Also: whether files
+    change."""
+    from ecolint.fixes import apply
+    from ecolint.pipeline.deep_stack import deep_stack
+
+    plan = deep_stack(lambda: apply.plan(result.findings, unsafe))
+    for note in [*result.fix_notes, *plan.notes()]:
+        say(f"ecolint: {note}")
+    if not write:
+        click.echo(apply.unified_diff(plan), nl=False)
+        click.echo(apply.summary(plan, written=False), err=True)
+        return result, bool(plan.changes)
+    problems = apply.write(plan, tree)
+    after = rerun() if plan.changes else result
+    after.problems += problems
+    click.echo(apply.summary(plan, written=True), err=True)
+    return after, bool(plan.changes)
