@@ -17,7 +17,7 @@ import hashlib
 import json
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,7 @@ from ecolint.cache_folder import Folder
 from ecolint.config import Settings
 from ecolint.resources import rules_dir
 from ecolint.results import RunResult
-from ecolint.sources.discovery import discover
-from ecolint.sources.safe_read import (
-    NOTEBOOK_MAX_BYTES,
-    FileTooLarge,
-    NotRegularFile,
-    read_bytes,
-    source_cap,
-)
+from ecolint.sources.safe_read import NOTEBOOK_MAX_BYTES, read_bytes
 
 CACHE_DIR = ".ecolint_cache"
 FILES_DIR = "files"
@@ -65,26 +58,6 @@ def settings_key(settings: Settings, options: dict[str, object]) -> str:
     }
     text = json.dumps([header, effective], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def run_key(paths: list[Path], settings: Settings, salt: str) -> str | None:
-    """None when the run cannot be keyed (a path or file that cannot be read: the engine
-    reports those, and such a run is not cached). ``salt``: the ``settings_key``."""
-    discovery = discover(paths, settings.exclude, settings.root)
-    if discovery.problems:
-        return None
-    digest = hashlib.sha256(salt.encode())
-    for source in discovery.files:
-        try:
-            data = read_bytes(source.path, source_cap(source.kind, settings.max_file_size))
-        except (FileTooLarge, NotRegularFile) as error:
-            data = f"\0not read\0{error}".encode()  # its result (ECO001) depends on this alone
-        except OSError:
-            return None
-        entry = f"\0{source.path.resolve()}\0{source.display}\0{source.kind}\0"
-        digest.update(entry.encode("utf-8", "surrogatepass"))
-        digest.update(hashlib.sha256(data).digest())
-    return digest.hexdigest()
 
 
 def _installation() -> str:
@@ -170,14 +143,24 @@ class FileCache:
     """What analysing one file produced, for the next run: kept while the file, every file its
     analysis read (the modules it imports, through any depth), the list of files of the run
     and everything ``settings_key`` covers are unchanged. This is what a commit that touches
-    a few files re-analyses: those files and the files that import them."""
+    a few files re-analyses: those files and the files that import them. ``piece``: the type
+    of a stored piece; ``digests``: the files' hashes the run already knows (its plan read
+    them), by resolved path."""
 
-    def __init__(self, folder: Path, salt: str, files: list[Path]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        salt: str,
+        files: list[Path],
+        piece: type,
+        digests: Mapping[Path, str] | None = None,
+    ) -> None:
         self.path = folder
+        self.piece = piece
         self.files = {path.resolve() for path in files}
         listing = "\0".join(sorted(str(path) for path in self.files))
         self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
-        self._digests: dict[Path, str | None] = {}
+        self._digests: dict[Path, str | None] = dict(digests or {})
         self._folder: Folder | None = None
 
     def digest(self, path: Path, data: bytes | None = None) -> str | None:
@@ -225,7 +208,7 @@ class FileCache:
             return None
         if any(self.digest(other) != known for other, known in dependencies.items()):
             return None
-        return piece if _is_piece(piece) else None
+        return piece if isinstance(piece, self.piece) else None
 
     def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
         dependencies = {other: self.digest(other) for other in read if other != path.resolve()}
@@ -236,9 +219,3 @@ class FileCache:
                 folder.write(self._name(path), pack(record))
         except (OSError, CodecError):
             pass
-
-
-def _is_piece(piece: object) -> bool:
-    from ecolint.engine import Batch  # the engine imports this module
-
-    return isinstance(piece, Batch)

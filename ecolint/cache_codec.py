@@ -35,9 +35,9 @@ TAG = "$"
 ALLOWED = {
     "RunResult": "ecolint.results",
     "InternalError": "ecolint.results",
-    "Finding": "ecolint.findings",
-    "Draft": "ecolint.findings",
-    "Replacement": "ecolint.findings",
+    "Finding": "ecolint.findings.model",
+    "Draft": "ecolint.findings.model",
+    "Replacement": "ecolint.findings.model",
     "Evidence": "ecolint.evidence.select",
     "StackEvidence": "ecolint.evidence.stack",
     "Pin": "ecolint.evidence.stack",
@@ -47,10 +47,9 @@ ALLOWED = {
     "ModelSize": "ecolint.evidence.models",
     "Pair": "ecolint.evidence.sessions",
     "Phrase": "ecolint.i18n",
-    "Directive": "ecolint.suppression",
-    "Batch": "ecolint.engine",
-    "Judged": "ecolint.engine",
-    "Spot": "ecolint.engine",
+    "Directive": "ecolint.findings.suppression",
+    "Comment": "ecolint.checks.eco002_unused_suppression",
+    "Batch": "ecolint.pipeline.drafts",
 }
 # Annotated only for type checkers (never stored): a field of such a type must be None.
 OPAQUE = frozenset({"Outcome"})

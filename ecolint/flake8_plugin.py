@@ -1,9 +1,9 @@
-"""The flake8 plugin: the engine's ``ECO`` findings, one file at a time.
+"""The flake8 plugin: the pipeline's ``ECO`` findings, one file at a time.
 
-flake8 imports this module at start-up, so it imports nothing of the engine. A file whose text
-holds no trigger word of a selected rule is passed over without libcst, the checks or the
-measurements being loaded; the others go to ``Engine.run_source`` with the text flake8 already
-read. The plugin declares ``tree`` only because flake8 runs whole-file plugins by that
+flake8 imports this module at start-up, so it imports nothing of the pipeline. A file whose
+text holds no trigger word of a selected rule is passed over without libcst, the checks or the
+measurements being loaded; the others go to ``Pipeline.run_source`` with the text flake8
+already read. The plugin declares ``tree`` only because flake8 runs whole-file plugins by that
 parameter; flake8 builds that ast for its own checks anyway, and the plugin never reads it.
 
 Settings are the ones ``ecolint check`` uses for the same paths: ``[tool.ecolint]`` found from
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import argparse
 
     from ecolint.config import Settings
-    from ecolint.engine import Engine
+    from ecolint.pipeline.run import Pipeline
 
 Result = tuple[int, int, str, type]
 
@@ -38,7 +38,7 @@ class EcolintChecker:
 
     settings: ClassVar[Settings | None] = None
     _triggers: ClassVar[re.Pattern[str] | None] = None
-    _engine: ClassVar[Engine | None] = None
+    _pipeline: ClassVar[Pipeline | None] = None
 
     def __init__(self, tree: object, filename: str, lines: list[str]) -> None:
         self.filename = filename
@@ -80,7 +80,7 @@ class EcolintChecker:
                 raise ExecutionError(f"ecolint: {error}") from None
         cls.settings = settings
         cls._triggers = None
-        cls._engine = None
+        cls._pipeline = None
 
     @classmethod
     def _settings(cls) -> Settings:
@@ -108,18 +108,18 @@ class EcolintChecker:
         return cls._triggers
 
     @classmethod
-    def _get_engine(cls) -> Engine:
-        if cls._engine is None:
-            from ecolint.engine import Engine
+    def _get_pipeline(cls) -> Pipeline:
+        if cls._pipeline is None:
+            from ecolint.pipeline.run import Pipeline
 
-            cls._engine = Engine(cls._settings())
-        return cls._engine
+            cls._pipeline = Pipeline(cls._settings())
+        return cls._pipeline
 
     def run(self) -> Iterator[Result]:
         text = "".join(self.lines)
         if not self._trigger_pattern().search(text):
             return
-        result = self._get_engine().run_source(Path(self.filename), text)
+        result = self._get_pipeline().run_source(Path(self.filename), text)
         for error in result.internal_errors:
             print(
                 inert(

@@ -1,4 +1,4 @@
-"""What a run produced, kept apart from the engine so that reporting a clean run needs none of
+"""What a run produced, kept apart from the pipeline so that reporting a clean run needs none of
 the analysis machinery (libcst, the data tables)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from ecolint.rules import FAILING_MOODS
 
 if TYPE_CHECKING:
-    from ecolint.baseline import Outcome
-    from ecolint.findings import Finding
+    from ecolint.findings.baseline import Outcome
+    from ecolint.findings.model import Finding
 
 
 @dataclass(frozen=True)

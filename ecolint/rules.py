@@ -62,10 +62,13 @@ class Rule:
     fix: dict[str, Any]
     examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
     # ``about: run``: the rule reports on ecolint's run (a file it could not analyse), not on
-    # the code; SARIF lists it as a tool notification rather than a result.
+    # the code: no suppression comment, no fingerprint, no fix but its summary; SARIF lists it
+    # as a tool notification rather than a result.
     about_the_run: bool = False
     kind_triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     roles: frozenset[str] = WORK_ROLES  # the roles of code it reports (see analysis.roles)
+    # ``reads: comments``: its trigger words count in comments too (suppressions)
+    reads_comments: bool = False
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
@@ -164,6 +167,9 @@ def parse_rule(text: str, source: str) -> Rule:
     roles = data.get("roles", sorted(WORK_ROLES))
     if not isinstance(roles, list) or not set(roles) <= set(REPORTED_ROLES):
         raise RuleFileError(f"{source}: 'roles' must list roles from {', '.join(REPORTED_ROLES)}")
+    reads = data.get("reads", "code")
+    if reads not in ("code", "comments"):
+        raise RuleFileError(f"{source}: 'reads' must be code or comments")
     return Rule(
         code=code,
         name=name,
@@ -178,6 +184,7 @@ def parse_rule(text: str, source: str) -> Rule:
         evidence=data.get("evidence") or {},
         fix=fix,
         examples=data.get("examples") or {},
+        reads_comments=reads == "comments",
         about_the_run=_about(data, source) == "run",
         roles=frozenset(roles),
     )

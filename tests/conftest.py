@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from ecolint.config import Settings
-from ecolint.engine import Engine, RunResult
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
+from ecolint.pipeline.run import Pipeline
+from ecolint.results import RunResult
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Scanned, never run: some fixtures look like tests on purpose (tests/fixtures/roles).
@@ -43,7 +44,7 @@ def run_ecolint(
 def scan(paths: list[Path], show_green: bool = False, **overrides: object) -> RunResult:
     root = paths[0] if paths[0].is_dir() else paths[0].parent
     settings = replace(Settings(root=root), **overrides)  # type: ignore[arg-type]
-    return Engine(settings, show_green=show_green).run(paths)
+    return Pipeline(settings, show_green=show_green).run(paths)
 
 
 def expectations(path: Path) -> set[tuple[int, str]]:

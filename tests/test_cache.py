@@ -74,7 +74,7 @@ try:
     main(["check", "chatbot"])
 except SystemExit as stop:
     assert stop.code == 1, stop.code
-print([name for name in ("libcst", "ecolint.engine") if name in sys.modules])
+print([name for name in ("libcst", "ecolint.pipeline.run") if name in sys.modules])
 """
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120

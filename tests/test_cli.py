@@ -242,7 +242,7 @@ def test_fixtures_tree_from_another_directory(tmp_path: Path) -> None:
 def test_internal_error_names_file_and_rule_and_run_goes_on(project: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from ecolint.checks import base
     from ecolint.config import Settings
-    from ecolint.engine import Engine
+    from ecolint.pipeline.run import Pipeline
 
     class Broken(base.Check):
         code = "ECO101"
@@ -251,9 +251,9 @@ def test_internal_error_names_file_and_rule_and_run_goes_on(project: Path, monke
             raise RuntimeError("boom")
 
     real = base.registry()
-    monkeypatch.setattr("ecolint.engine.registry", lambda: {**real, "ECO101": Broken})
+    monkeypatch.setattr("ecolint.pipeline.setup.registry", lambda: {**real, "ECO101": Broken})
     (project / "second.py").write_text(ECO101_SCRIPT, encoding="utf-8")
-    result = Engine(Settings(root=project)).run([project])
+    result = Pipeline(Settings(root=project)).run([project])
     assert {(Path(error.path).name, error.code) for error in result.internal_errors} == {
         ("app.py", "ECO101"),
         ("second.py", "ECO101"),
@@ -315,7 +315,7 @@ for args in (["--version"], ["check", "."]):
         main(args)
     except SystemExit as stop:
         assert stop.code == 0, stop.code
-heavy = ["libcst", "ecolint.engine", "ecolint.analysis.module"]
+heavy = ["libcst", "ecolint.pipeline.run", "ecolint.analysis.module"]
 loaded = [name for name in heavy if name in sys.modules]
 from ecolint.evidence import dataset
 print(loaded, dataset.measurements.cache_info().currsize)

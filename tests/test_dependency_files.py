@@ -345,7 +345,7 @@ def test_evidence_cites_the_nightly_rows_without_a_figure(write) -> None:  # typ
 def test_a_line_span_locates_in_plain_modules_too(write) -> None:  # type: ignore[no-untyped-def]
     from ecolint.analysis.project import Project
     from ecolint.analysis.values import LineSpan
-    from ecolint.locations import locate
+    from ecolint.findings.locations import locate
 
     path = write("m.py", "x = 1\ny = 2  # noqa: ECO301\n")
     module = Project([path]).load(path)

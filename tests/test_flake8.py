@@ -186,11 +186,11 @@ def test_start_up_and_files_without_trigger_words_load_nothing_heavy(tmp_path: P
     probe = """
 import argparse, sys
 from ecolint.flake8_plugin import EcolintChecker
-assert "ecolint.engine" not in sys.modules and "yaml" not in sys.modules
+assert "ecolint.pipeline.run" not in sys.modules and "yaml" not in sys.modules
 EcolintChecker.parse_options(argparse.Namespace(filenames=["."], ecolint_gpu=None))
 lines = ["import torch\\n", "model = torch.nn.Linear(4, 4)\\n"]
 assert list(EcolintChecker(None, "model.py", lines).run()) == []
-heavy = [name for name in ("libcst", "ecolint.engine", "ecolint.evidence.dataset")
+heavy = [name for name in ("libcst", "ecolint.pipeline.run", "ecolint.evidence.dataset")
          if name in sys.modules]
 print(heavy)
 """
@@ -215,13 +215,13 @@ def test_run_source_takes_neighbours_only_while_the_text_is_what_is_on_disk(
     """The modules beside a file read it from disk: for an edited buffer their findings in it
     would point at the wrong lines, so they are left out rather than misplaced."""
     from ecolint.config import Settings
-    from ecolint.engine import Engine
+    from ecolint.pipeline.run import Pipeline
 
     chatbot = tmp_path / "chatbot"
     shutil.copytree(ROOT / "examples" / "chatbot", chatbot)
     settings = chatbot / "settings.py"
     saved = settings.read_text(encoding="utf-8")
-    engine = Engine(Settings(root=tmp_path, select=("ECO102",)))
+    engine = Pipeline(Settings(root=tmp_path, select=("ECO102",)))
     as_saved = engine.run_source(settings, saved)
     assert [(f.code, f.line, f.column) for f in as_saved.findings] == [("ECO102", 12, 5)]
     edited = engine.run_source(settings, "\n" + saved)

@@ -12,10 +12,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ecolint.config import Settings
-from ecolint.engine import Engine, InternalError, RunResult
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
+from ecolint.pipeline.run import Pipeline
 from ecolint.reporters.github import render_github
 from ecolint.reporters.markdown import YEARLY_MARKER, render_markdown
+from ecolint.results import InternalError, RunResult
 
 
 def finding(mood: str = "orange", **changes: object) -> Finding:
@@ -190,7 +191,7 @@ def test_bar_chart_scales_deltas_and_marks_savings() -> None:
 
 
 def test_yearly_estimate_has_a_place_but_no_invented_figure() -> None:
-    result = Engine(Settings(root=ROOT)).run([ROOT / "examples" / "serve_int8.py"])
+    result = Pipeline(Settings(root=ROOT)).run([ROOT / "examples" / "serve_int8.py"])
     text = render_markdown(result, "rtx4090d")
     section = text.split("### Estimated yearly energy and cost", 1)[1].split("###", 1)[0]
     assert YEARLY_MARKER in section

@@ -13,7 +13,7 @@ import pytest
 from conftest import ECO101_SCRIPT, run_ecolint, scan
 
 from ecolint.config import Settings
-from ecolint.engine import Engine
+from ecolint.pipeline.run import Pipeline
 
 # In code, not a comment: the ast gate would skip a file that mentions them only in comments.
 TRIGGERS = "load_in_8bit = load_in_4bit = float8 = quantization_config = model_kwargs = None\n"
@@ -196,7 +196,7 @@ def test_generated_programs_analyse_without_exceptions(tmp_path_factory) -> None
     def analyse(program: str) -> None:
         path = folder / "generated.py"
         path.write_text(TRIGGERS + program, encoding="utf-8")
-        result = Engine(Settings(root=folder)).run([path])
+        result = Pipeline(Settings(root=folder)).run([path])
         assert result.internal_errors == []
 
     analyse()

@@ -9,7 +9,6 @@ import pytest
 from conftest import example_files, example_rules, expectations, run_ecolint, scan
 
 from ecolint.checks.base import registry
-from ecolint.engine import ENGINE_RULES
 from ecolint.fixes import apply
 from ecolint.rules import MOODS, all_rules
 from ecolint.safe_write import Tree
@@ -25,7 +24,7 @@ EXAMPLES = [
 
 def test_every_rule_has_a_check_and_every_check_a_rule() -> None:
     checks = set(registry())
-    rules = {rule.code for rule in RULES if rule.code not in ENGINE_RULES}
+    rules = {rule.code for rule in RULES}
     assert checks == rules
 
 

@@ -26,8 +26,9 @@ from github_tools import (
 
 from ecolint.cache_codec import pack
 from ecolint.config import Settings
-from ecolint.engine import Engine, InternalError
+from ecolint.pipeline.run import Pipeline
 from ecolint.reporters.sarif import FINGERPRINT, SRCROOT, information_uri, render_sarif, to_json
+from ecolint.results import InternalError
 from ecolint.rules import all_rules
 
 Log = tuple[Path, dict[str, Any]]  # the SARIF file and its parsed document
@@ -77,7 +78,7 @@ def test_the_validators_do_catch_a_broken_log(examples: Log, tmp_path: Path) -> 
 
 def test_internal_errors_make_the_run_unsuccessful(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
-    result = Engine(Settings(root=tmp_path)).run([tmp_path / "app.py"])
+    result = Pipeline(Settings(root=tmp_path)).run([tmp_path / "app.py"])
     result.internal_errors.append(InternalError("app.py", "ECO102", "RuntimeError: boom"))
     result.problems.append(("missing.py", "no such file or directory"))
     document = json.loads(render_sarif(result, "rtx4090d", root=tmp_path))
@@ -188,7 +189,7 @@ def test_level_is_written_even_at_the_sarif_om_default() -> None:
 
 
 def _fingerprints(folder: Path) -> list[str]:
-    result = Engine(Settings(root=folder)).run([folder / "app.py"])
+    result = Pipeline(Settings(root=folder)).run([folder / "app.py"])
     document = json.loads(render_sarif(result, "rtx4090d", root=folder))
     return [item["partialFingerprints"][FINGERPRINT] for item in document["runs"][0]["results"]]
 
@@ -211,7 +212,7 @@ def test_paths_outside_the_root_are_absolute_uris(tmp_path: Path) -> None:
     inside.mkdir()
     outside = tmp_path / "elsewhere.py"
     outside.write_text(ECO101_SCRIPT, encoding="utf-8")
-    result = Engine(Settings(root=inside)).run([outside])
+    result = Pipeline(Settings(root=inside)).run([outside])
     document = json.loads(render_sarif(result, "rtx4090d", root=inside))
     location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": outside.resolve().as_uri()}
@@ -234,7 +235,7 @@ def test_cli_writes_sarif_and_keeps_exit_codes(tmp_path: Path) -> None:
 
 def test_a_fixable_finding_carries_its_replacement(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
-    result = Engine(Settings(root=tmp_path)).run([tmp_path / "app.py"])
+    result = Pipeline(Settings(root=tmp_path)).run([tmp_path / "app.py"])
     document = json.loads(render_sarif(result, "rtx4090d", root=tmp_path))
     assert schema_errors(document) == []
     path = tmp_path / "fixes.sarif"
@@ -302,7 +303,7 @@ def test_sarif_fixes_give_what_fix_writes(tmp_path: Path, case: str) -> None:
     """Insertions, deletions, lines removed whole, notebooks' raw JSON and other files."""
     root = tmp_path / case
     shutil.copytree(FIXTURES / "fixes" / case / "before", root)
-    result = Engine(Settings(root=root, select=case_rules(case))).run([root])
+    result = Pipeline(Settings(root=root, select=case_rules(case))).run([root])
     document = json.loads(render_sarif(result, "rtx4090d", root=root))
     assert schema_errors(document) == []
     path = tmp_path / f"{case}.sarif"

@@ -8,7 +8,7 @@ import signal
 import time
 from collections.abc import Iterator
 
-from ecolint.supervisor import Budget, Failure, supervise
+from ecolint.pipeline.parallel import Budget, Failure, supervise
 
 
 def _work(items: list[int]) -> Iterator[tuple[int, str]]:

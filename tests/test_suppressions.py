@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ECO101_SCRIPT, scan
 
-from ecolint.suppression import without_codes
+from ecolint.findings.suppression import without_codes
 
 
 @pytest.mark.parametrize(
@@ -80,6 +80,12 @@ def test_codes_of_rules_not_selected_are_not_judged(tmp_path: Path) -> None:
     assert [f.code for f in scan([tmp_path]).findings] == ["ECO002"]
     assert scan([tmp_path], ignore=("ECO103",)).findings == []
     assert scan([tmp_path], select=("ECO101", "ECO002")).findings == []
+
+
+def test_per_file_ignores_apply_to_eco002_like_any_rule(tmp_path: Path) -> None:
+    """ECO002 is a check like the others: its findings go through the same drafts stage."""
+    (tmp_path / "app.py").write_text("x = 1  # noqa: ECO103\n", encoding="utf-8")
+    assert scan([tmp_path], per_file_ignores={"app.py": ("ECO002",)}).findings == []
 
 
 def test_an_eco002_can_itself_be_silenced(tmp_path: Path) -> None:

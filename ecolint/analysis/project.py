@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from ecolint.analysis.module import ModuleInfo
@@ -20,7 +21,8 @@ from ecolint.sources.safe_read import read_source, source_cap
 
 class Project:
     """``on_disk``: imports may also name modules that were not listed but exist on disk, for
-    a file analysed on its own (flake8 hands over one file at a time)."""
+    a file analysed on its own (flake8 hands over one file at a time). ``contents``: bytes the
+    run already read, by resolved path, so that an imported module is not read again."""
 
     def __init__(
         self,
@@ -28,7 +30,9 @@ class Project:
         display: dict[Path, str] | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         on_disk: bool = False,
+        contents: Mapping[Path, bytes] | None = None,
     ) -> None:
+        self._contents = contents or {}
         self._files = {path.resolve() for path in files}
         self._display = {path.resolve(): name for path, name in (display or {}).items()}
         self._max_bytes = max_bytes
@@ -64,6 +68,8 @@ class Project:
                 text = checked_text(text, self._max_bytes)
             else:
                 kind = "notebook" if path.suffix.lower() == ".ipynb" else "python"
+                if data is None:
+                    data = self._contents.get(path)
                 if data is None:
                     data = read_source(path, kind, self._max_bytes)
                 if kind == "notebook":

@@ -14,8 +14,9 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.evidence.dataset import Gpu
-from ecolint.findings import Report
+from ecolint.findings.model import Draft, FileSpot, Report
 from ecolint.fixes.edits import Fix
+from ecolint.rules import Rule
 from ecolint.sources.document import Document
 
 
@@ -30,12 +31,28 @@ class CheckContext:
     search_dirs: tuple[Path, ...] = ()
 
 
+@dataclass
+class RunContext:
+    """What a run-wide ``finish`` may read: the selected rules, the GPU quoted and the size
+    limit of a file it reads again; ``notes`` collects the fixes it could not build."""
+
+    rules: Mapping[str, Rule]
+    gpu: Gpu
+    max_file_size: int
+    notes: list[str] = field(default_factory=list)
+
+
 class Check:
     """One rule's visitor. Subclasses set ``code`` and override ``run`` for Python modules
     (notebooks included) and ``run_document`` for the text kinds their rule's YAML lists under
-    ``sources``; the engine only calls what the YAML asks for."""
+    ``sources``; the pipeline only calls what the YAML asks for. Two hooks serve rules that
+    need more than one module: ``not_analysed`` (the pipeline could not analyse a file) and
+    ``finish`` (the whole run's drafts)."""
 
     code: ClassVar[str] = ""
+    # A ``finish`` that judges the run's findings themselves (are suppressions used?) runs
+    # after the ``finish`` hooks that add or change findings.
+    judges_findings: ClassVar[bool] = False
 
     def __init__(self, context: CheckContext) -> None:
         self.context = context
@@ -52,6 +69,26 @@ class Check:
         ``fix.applicable: true``), built from what the check put in ``report.subject``; None
         when the code has a shape the fix does not rewrite."""
         return None
+
+    @classmethod
+    def not_analysed(cls, spot: FileSpot, reason: str) -> Report | None:
+        """This rule's report on a file (or notebook cell) the pipeline could not analyse."""
+        return None
+
+    @classmethod
+    def finish(cls, drafts: list[Draft], run: RunContext) -> list[Draft]:
+        """Every draft of the run, suppressed ones included (``silenced_at``), once all files
+        are analysed; returns them as they go on. Only this check's drafts keep their
+        ``subject``, and only when this hook is overridden."""
+        return drafts
+
+    @classmethod
+    def has_finish(cls) -> bool:
+        return cls.finish.__func__ is not Check.finish.__func__  # type: ignore[attr-defined]
+
+    @classmethod
+    def has_not_analysed(cls) -> bool:
+        return cls.not_analysed.__func__ is not Check.not_analysed.__func__  # type: ignore[attr-defined]
 
 
 @cache

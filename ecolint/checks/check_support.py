@@ -12,12 +12,12 @@ import libcst as cst
 
 from ecolint.analysis.hf_loading import ModelLoad, last_name
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import describe_origin, inside, where
 from ecolint.analysis.resolver import Env, Resolver
 from ecolint.analysis.values import Const, Ref, Site, Value, alternatives
 from ecolint.checks.base import CheckContext
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import Evidence, convention
-from ecolint.findings import describe_origin, inside, where
 from ecolint.i18n import Phrase, phrase
 
 

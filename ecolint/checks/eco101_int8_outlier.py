@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 from ecolint.analysis.hf_loading import BnbSetup, loading_facts
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import describe_origin
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import load_size, model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import select
-from ecolint.findings import Report, describe_origin
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.options import add_option, set_literal
 from ecolint.i18n import Phrase, phrase

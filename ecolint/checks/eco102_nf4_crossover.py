@@ -7,13 +7,14 @@ from dataclasses import dataclass, replace
 
 from ecolint.analysis.hf_loading import PREQUANTIZED_4BIT, BnbSetup, ModelLoad, loading_facts
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import describe_origin
 from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import YamlSetup, yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import model_size
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
-from ecolint.findings import Report, describe_origin
+from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 

@@ -11,13 +11,14 @@ from ecolint.analysis.callgraph import calls_of, owner
 from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
 from ecolint.analysis.loops import dotted
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.parents import enclosing
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Const, ObjVal, Site, Value, alternatives
 from ecolint.checks.base import Check
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import select
-from ecolint.findings import Report
-from ecolint.fixes.edits import Fix, TextEdit, enclosing
+from ecolint.findings.model import Report
+from ecolint.fixes.edits import Fix, TextEdit
 from ecolint.fixes.ops import insert_after
 from ecolint.i18n import phrase
 

@@ -11,11 +11,12 @@ from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
 from ecolint.analysis.inference import is_pipeline, per_item_generation
 from ecolint.analysis.loops import is_dataloader, iterated
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import line_label
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import origin_note
 from ecolint.evidence.select import batch_evidence
-from ecolint.findings import Report, line_label
+from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 
 TRAINING_ARGUMENTS = frozenset({"TrainingArguments", "Seq2SeqTrainingArguments"})

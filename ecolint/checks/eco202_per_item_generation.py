@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from ecolint.analysis.inference import per_item_generation
 from ecolint.analysis.loops import enclosing
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import line_label
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
 from ecolint.evidence.select import batch_evidence
-from ecolint.findings import Report, line_label
+from ecolint.findings.model import Report
 
 
 class PerItemGeneration(Check):

@@ -12,7 +12,7 @@ from ecolint.analysis.dependencies import SAME_COMMAND, Dependency, Option, depe
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
 from ecolint.evidence.stack import nightly_evidence
-from ecolint.findings import Report
+from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
 

@@ -15,6 +15,7 @@ from ecolint.analysis.hf_loading import (
     loading_facts,
 )
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.parents import enclosing, parent
 from ecolint.analysis.resolver import call_value
 from ecolint.analysis.values import (
     CallVal,
@@ -35,8 +36,8 @@ from ecolint.checks.check_support import (
     run_contexts,
 )
 from ecolint.evidence.select import Evidence
-from ecolint.findings import Report
-from ecolint.fixes.edits import Fix, enclosing, parent
+from ecolint.findings.model import Report
+from ecolint.fixes.edits import Fix
 from ecolint.fixes.ops import remove_statement, replace_expression
 from ecolint.fixes.options import remove_option, set_literal, written_at
 from ecolint.i18n import Phrase

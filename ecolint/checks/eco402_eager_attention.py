@@ -10,7 +10,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.values import DictVal, Entry, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import callee, convention_evidence, known_constants, origin_note
-from ecolint.findings import Report
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.options import set_literal
 

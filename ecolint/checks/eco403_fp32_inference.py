@@ -20,7 +20,7 @@ from ecolint.checks.check_support import (
     run_contexts,
 )
 from ecolint.evidence.gpus import supports_bf16
-from ecolint.findings import Report
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.ops import replace_expression
 from ecolint.fixes.options import set_dtype

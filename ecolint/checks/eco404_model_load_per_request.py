@@ -15,11 +15,12 @@ from ecolint.analysis.inference import (
 )
 from ecolint.analysis.loops import dotted, loops
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import line_label
 from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import convention_evidence
-from ecolint.findings import Report, line_label
+from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 
 MISSING = "loading a model per request"

@@ -13,11 +13,12 @@ from ecolint.analysis.hf_loading import (
     loading_facts,
 )
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.origin import describe_origin
 from ecolint.analysis.values import Entry
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import convention_evidence, origin_note, render
 from ecolint.evidence.gpus import supports_bf16
-from ecolint.findings import Report, describe_origin
+from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, TextEdit
 from ecolint.fixes.ops import qualified
 from ecolint.fixes.options import add_option, rename_option, set_dtype

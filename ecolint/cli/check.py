@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ecolint.baseline import DEFAULT_BASELINE
 from ecolint.cli.check_run import apply_fixes, check_group, quoted_gpu
 from ecolint.cli.output import (
     EXIT_ERROR,
@@ -21,6 +20,7 @@ from ecolint.cli.output import (
 )
 from ecolint.cli.shared_options import lang_option, pop_workload, workload_options
 from ecolint.equals_option import EqualsCommand, EqualsOption
+from ecolint.findings.baseline import DEFAULT_BASELINE
 from ecolint.reporters import FORMATS
 from ecolint.reporters.inert import inert_path
 
@@ -162,9 +162,9 @@ def check(
 
     With a workload ([tool.ecolint.workload] or the workload options) each finding also shows
     its monthly energy, cost and CO2."""
-    from ecolint import baseline
     from ecolint.cli.check_options import CommandLine, split_config
     from ecolint.config import ConfigError, load_settings
+    from ecolint.findings import baseline
     from ecolint.i18n import detect_lang
     from ecolint.reporters import render
     from ecolint.rules import moods_from
@@ -220,7 +220,7 @@ def check(
             say(f"ecolint: warning: {note.render(lang_code)}")
 
     def run(use_cache: bool) -> tuple[RunResult, bool]:
-        """The merged result of every group, and whether any needed the engine."""
+        """The merged result of every group, and whether any needed the pipeline."""
         runs = [
             check_group(group, show_green, jobs, use_cache, fmt, quiet, fix or diff)
             for group in scope.groups
@@ -240,7 +240,7 @@ def check(
         echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed else EXIT_FINDINGS if changed else EXIT_OK)
     if add_noqa:
-        from ecolint.add_noqa import add_noqa as insert_noqa
+        from ecolint.findings.add_noqa import add_noqa as insert_noqa
 
         added = insert_noqa(result.findings, tree)
         for reason in added.skipped:

@@ -1,12 +1,11 @@
 """How ``ecolint check`` gets its result for one configuration's files: without libcst when no
-file needs analysis, from the cache when nothing changed, else from the engine; and how it
+file needs analysis, from the cache when nothing changed, else from the pipeline; and how it
 applies fixes."""
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ecolint.config import Settings
+    from ecolint.pipeline.plan import ScanPlan
     from ecolint.results import RunResult
     from ecolint.safe_write import Tree
     from ecolint.scope import Group
@@ -40,21 +40,21 @@ def check_group(
     group: Group, show_green: bool, jobs: int, use_cache: bool, fmt: str, quiet: int, fixes: bool
 ) -> tuple[RunResult, bool]:
     """One configuration's files: answered without libcst when no file needs analysis, from
-    the cache when nothing changed, else by the engine (always the engine for fixes). Also:
-    whether the engine ran."""
-    from ecolint.prefilter import quick_result
+    the cache when nothing changed, else by the pipeline (always the pipeline for fixes).
+    Also: whether the pipeline ran."""
+    from ecolint.pipeline.plan import ScanPlan
     from ecolint.reporters import TERMINAL_FORMATS
 
-    result = quick_result(group.paths, group.settings)
+    plan = ScanPlan.build(group.paths, group.settings)
+    result = plan.quick_result()
     if result is not None:
         return result, False
     if fixes:
-        from ecolint.engine import Engine
+        from ecolint.pipeline.run import Pipeline
 
-        engine = Engine(group.settings, show_green=show_green, jobs=jobs)
-        return engine.run(group.paths), True
+        return Pipeline(group.settings, show_green=show_green, jobs=jobs).run_plan(plan), True
     show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
-    return _analyse(group.paths, group.settings, show_green, jobs, use_cache, show_progress), True
+    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress), True
 
 
 def _interactive() -> bool:
@@ -70,31 +70,31 @@ def _progress(done: int, total: int) -> None:
 
 
 def _analyse(
-    targets: list[Path],
+    plan: ScanPlan,
     settings: Settings,
     show_green: bool,
     jobs: int,
     use_cache: bool,
     show_progress: bool,
 ) -> RunResult:
-    """The engine's result, from the cache when nothing it depends on changed (a hit imports
+    """The pipeline's result, from the cache when nothing it depends on changed (a hit imports
     no analysis code at all); otherwise files whose inputs did not change are taken from the
     per-file cache."""
-    from ecolint.cache import cache_dir, cached_run, run_key, settings_key
+    from ecolint.cache import cache_dir, cached_run, settings_key
 
     salt = settings_key(settings, {"show_green": show_green}) if use_cache else ""
 
     def compute() -> RunResult:
-        from ecolint.engine import Engine
+        from ecolint.pipeline.run import Pipeline
 
         progress = _progress if show_progress else None
         cache = (cache_dir(settings), salt) if use_cache else None
-        engine = Engine(settings, show_green=show_green, jobs=jobs, progress=progress, cache=cache)
-        return engine.run(targets)
+        pipeline = Pipeline(settings, show_green, jobs, progress, cache)
+        return pipeline.run_plan(plan)
 
     if not use_cache:
         return compute()
-    return cached_run(run_key(targets, settings, salt), settings, compute)
+    return cached_run(plan.key(salt), settings, compute)
 
 
 def apply_fixes(
@@ -103,8 +103,8 @@ def apply_fixes(
     """``--diff`` prints the fixes as a diff; ``--fix`` writes them and returns the findings
     of a fresh run over the same paths (``rerun``), which is what remains. Also: whether files
     change."""
-    from ecolint.engine import deep_stack
     from ecolint.fixes import apply
+    from ecolint.pipeline.deep_stack import deep_stack
 
     plan = deep_stack(lambda: apply.plan(result.findings, unsafe))
     for note in [*result.fix_notes, *plan.notes()]:

@@ -3,7 +3,7 @@
 Every row of ``data/measurements.csv`` records the versions its source states (``stack``):
 exact (``bitsandbytes 0.45.5``), only a major version (``transformers 4.x``) or none. ECO301
 cites the rows measured on a nightly stack. ECO302 compares the project's pins with the stack
-of the rows each quantization finding quotes (``stack_drift``, a post-pass over the run):
+of the rows each quantization finding quotes (its check's run-wide ``finish``):
 
 * a pin newer than the row's version lowers the finding's confidence by one star;
 * a pin older than the row's version only adds a note ("measured on a newer stack"), unless
@@ -20,27 +20,22 @@ A pin applies to the findings in files under the folder of the file that pins it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from ecolint.analysis.dependencies import Dependency
 from ecolint.evidence.dataset import MEASUREMENTS, Constant, Gpu, Row, constants, measurements
 from ecolint.evidence.select import Evidence
-from ecolint.findings import Draft
 from ecolint.i18n import Phrase, phrase, t
-from ecolint.locations import locate
-from ecolint.rules import Rule
 
 _STACK_VERSION = re.compile(
     r"\b(pytorch|torch|torchao|transformers|bitsandbytes)\s+(\d[\w.+]*)", re.IGNORECASE
 )
 _DRIFT_KEY = re.compile(r"confidence\.stack_drift_(?P<package>\w+)_min_version")
-DRIFT_CODE = "ECO302"
 NIGHTLY_BASIS = "nightly vs stable builds not measured"
 DRIFT_BASIS = "stack recorded with the quoted rows; the effect of the difference is not measured"
 
@@ -192,19 +187,6 @@ class Pin:
         return path.resolve().is_relative_to(self.scope)
 
 
-def pin_of(dependency: Dependency) -> Pin | None:
-    bounds = pin_bounds(dependency.specifier)
-    if bounds is None:
-        return None
-    place = locate(dependency.site)
-    where = place.display + (
-        f" cell {place.cell} line {place.cell_line}" if place.cell is not None else f":{place.line}"
-    )
-    folder = place.file.resolve().parent
-    scope = folder.parent if folder.name == "requirements" else folder
-    return Pin(dependency.name, dependency.text, bounds, where, scope)
-
-
 @dataclass(frozen=True)
 class Comparison:
     """One pin against the row one finding quotes (or the author's drift version)."""
@@ -269,90 +251,7 @@ def _below(bounds: Bounds, version: Version) -> bool:
     return high is not None and (high < version or (high == version and not bounds.high_inclusive))
 
 
-def stack_drift(reports: list[Draft], rules: Mapping[str, Rule], gpu: Gpu) -> list[Draft]:
-    """Lower the confidence of findings whose rule lists a pinned package under
-    ``evidence.stack``, and turn each ECO302 pin report into its finding (or drop it when it
-    compares with nothing quoted in this run)."""
-    pins = [
-        (report, pin)
-        for report in reports
-        if report.code == DRIFT_CODE
-        for pin in [report.subject]
-        if isinstance(pin, Pin)
-    ]
-    if not pins:
-        return [report for report in reports if report.code != DRIFT_CODE]
-    compared: dict[int, list[tuple[Comparison, Draft]]] = {id(pin): [] for _, pin in pins}
-    result = []
-    for report in reports:
-        if report.code == DRIFT_CODE:
-            continue
-        rule = rules.get(report.code)
-        packages = set(rule.evidence.get("stack") or ()) if rule else set()
-        evidence = report.evidence
-        if not packages or evidence is None or evidence.stars == 0:
-            result.append(report)
-            continue
-        row = evidence.pair.quant if evidence.pair else None
-        path = report.file
-        found = []
-        for _, pin in pins:
-            if pin.name in packages and pin.applies_to(path):
-                comparison = compare(pin, row)
-                if comparison is not None:
-                    found.append(comparison)
-                    compared[id(pin)].append((comparison, report))
-        result.append(_adjusted(report, found) if found else report)
-    for report, pin in pins:
-        if compared[id(pin)]:
-            result.append(_pin_report(report, pin, compared[id(pin)], gpu))
-    return result
-
-
-def _adjusted(report: Draft, found: list[Comparison]) -> Draft:
-    evidence = report.evidence
-    assert evidence is not None
-    stars = max(1, evidence.stars - 1) if any(c.lowers for c in found) else evidence.stars
-    notes = (*evidence.notes, *(comparison.note() for comparison in found))
-    return replace(report, evidence=replace(evidence, stars=stars, notes=notes))
-
-
-def _pin_report(report: Draft, pin: Pin, found: list[tuple[Comparison, Draft]], gpu: Gpu) -> Draft:
-    relations = {comparison.relation for comparison, _ in found}
-    if relations <= {"newer", "drift"}:
-        key = "newer"
-    elif relations == {"older"}:
-        key = "older"
-    else:
-        key = "mixed"
-    places = {id(finding): _place(finding) for _, finding in found}
-    lowered = {places[id(finding)] for comparison, finding in found if comparison.lowers}
-    rows = tuple(dict.fromkeys(c.row for c, _ in found if c.row is not None))
-    notes = tuple(
-        dict.fromkeys(
-            f"{places[id(finding)][0]} at {places[id(finding)][1]}: {comparison.note()}"
-            for comparison, finding in found
-        )
-    )
-    params = {
-        **report.params,
-        "pin": pin.text,
-        "package": pin.name,
-        "measured": _measured(c for c, _ in found),
-        "lowered": str(len(lowered)),
-        "compared": str(len(set(places.values()))),
-    }
-    evidence = StackEvidence(None, gpu, None, None, 1, DRIFT_BASIS, notes, rows=rows)
-    return replace(report, message_key=key, params=params, evidence=evidence)
-
-
-def _place(report: Draft) -> tuple[str, str]:
-    """A finding as the user will see it; reports of one site in several call contexts
-    become one finding."""
-    return report.code, f"{report.display}:{report.line}:{report.column}"
-
-
-def _measured(comparisons: Iterable[Comparison]) -> Phrase:
+def measured_text(comparisons: Iterable[Comparison]) -> Phrase:
     """``newer than 0.45.5 (data/measurements.csv line 26); at or above the author's ...``"""
     lines: dict[tuple[str, str], list[int]] = {}
     drift: tuple[Version, Constant] | None = None

@@ -3,7 +3,7 @@
 Each rule's check builds its own fix from the nodes it reported (``Check.fix``), out of the
 edit operations in ``ops`` (on nodes) and ``options`` (on what the resolver found); ``files``
 turns the edits into replacements in the files as stored (notebook cells included), which the
-engine attaches to the finding (``Finding.edits``), and ``apply`` chooses, checks and writes
+pipeline attaches to the finding (``Finding.edits``), and ``apply`` chooses, checks and writes
 them for ``--fix`` and ``--diff``.
 
 Giving a rule a fix:
@@ -23,6 +23,7 @@ The test suite then applies the fix to every invalid example of the rule and che
 finding is gone, the file parses and nothing else changed; a case directory under
 ``tests/fixtures/fixes/`` (``before/``, ``after/``, optional ``remaining.txt``) pins the result.
 
-ECO002, which the engine reports itself, has no check: the engine takes its fix from
-``suppressions`` (a comment's edit, in Python or in the text files rules read).
+ECO002 judges suppressions once the whole run is in, so its check builds its fix in its
+``finish`` hook, from ``suppressions`` (a comment's edit, in Python or in the text files rules
+read).
 """

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecolint.findings import Finding, Replacement
+from ecolint.findings.model import Finding, Replacement
 from ecolint.fixes.edits import FixError
 from ecolint.fixes.files import SourceText
 from ecolint.safe_write import Tree, WriteError

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.findings import Replacement
+from ecolint.findings.model import Replacement
 from ecolint.fixes.edits import Fix, FixError, apply_text, line_column, line_starts, narrow
 from ecolint.safe_write import Tree, write_file
 from ecolint.sources.discovery import source_kind

@@ -11,16 +11,9 @@ import libcst as cst
 
 from ecolint.analysis.bindings import Scope
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.parents import enclosing, parent
 from ecolint.fixes import layout
-from ecolint.fixes.edits import (
-    TextEdit,
-    enclosing,
-    node_end,
-    node_start,
-    offset,
-    parent,
-    replace_node,
-)
+from ecolint.fixes.edits import TextEdit, node_end, node_start, offset, replace_node
 
 
 def add_keyword(module: ModuleInfo, call: cst.Call, name: str, value: str) -> TextEdit | None:

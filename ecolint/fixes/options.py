@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ecolint.analysis.parents import parent
 from ecolint.analysis.values import Const, Entry, Ref, Site, Value
-from ecolint.fixes.edits import Fix, TextEdit, parent
+from ecolint.fixes.edits import Fix, TextEdit
 from ecolint.fixes.ops import (
     add_entry,
     add_keyword,

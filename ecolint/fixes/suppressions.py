@@ -1,17 +1,18 @@
-"""ECO002's fix, which the engine makes itself (ECO002 has no check): the codes a suppression
-comment lists in vain are taken out of it, in Python, notebook cells, requirement lists, TOML
-and YAML alike (``suppression.without_codes`` says how the comment is rewritten)."""
+"""ECO002's fix, which its check builds in its run-wide ``finish`` (only then is it known which
+codes silenced nothing): the codes a suppression comment lists in vain are taken out of it, in
+Python, notebook cells, requirement lists, TOML and YAML alike (``suppression.without_codes``
+says how the comment is rewritten)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.findings import Replacement
+from ecolint.findings.model import Replacement
+from ecolint.findings.suppression import Directive, without_codes
 from ecolint.fixes.edits import Fix, TextEdit, line_starts
 from ecolint.fixes.files import replacements, text_replacements
 from ecolint.sources.document import Document
-from ecolint.suppression import Directive, without_codes
 
 
 def unused_codes_fix(

@@ -8,7 +8,7 @@ import os
 import stat
 from pathlib import Path
 
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
 from ecolint.reporters.inert import inert
 from ecolint.reporters.text import finding_text
 

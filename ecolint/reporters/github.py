@@ -3,7 +3,7 @@ finding, shown on the pull request's diff at the reported span."""
 
 from __future__ import annotations
 
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
 from ecolint.reporters.inert import inert
 from ecolint.reporters.text import summary_line
 from ecolint.results import RunResult

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
 from ecolint.reporters.inert import inert_json
 from ecolint.results import RunResult
 

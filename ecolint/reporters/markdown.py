@@ -12,7 +12,7 @@ from typing import Any
 from ecolint import cost_text
 from ecolint.evidence.cost import from_kwh, total
 from ecolint.evidence.dataset import data_version
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
 from ecolint.i18n import DEFAULT_LANG, noun, t
 from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult

@@ -24,7 +24,7 @@ import sarif_om as om
 from ecolint import __version__
 from ecolint.docs import render_rule, render_rule_markdown
 from ecolint.evidence.dataset import data_version
-from ecolint.findings import Finding, Replacement
+from ecolint.findings.model import Finding, Replacement
 from ecolint.results import InternalError, RunResult
 from ecolint.rules import Rule, all_rules
 

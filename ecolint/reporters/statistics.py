@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
 
 
 def statistics(findings: list[Finding]) -> list[dict[str, object]]:

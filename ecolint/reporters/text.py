@@ -9,7 +9,7 @@ import click
 
 from ecolint import cost_text
 from ecolint.evidence.cost import total
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
 from ecolint.i18n import DEFAULT_LANG, noun, t
 from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult

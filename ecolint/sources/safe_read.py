@@ -127,9 +127,14 @@ def read_source(path: Path, kind: str, max_bytes: int) -> bytes:
     """A scanned file's bytes, or a ``SourceError`` whose message the user sees (ECO001)."""
     try:
         return read_bytes(path, source_cap(kind, max_bytes))
-    except FileTooLarge as error:
-        raise SourceError(f"{error.strerror} (raise max-file-size in [tool.ecolint])") from None
-    except NotRegularFile as error:
-        raise SourceError(f"{error.strerror}; not read") from None
     except OSError as error:
-        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+        raise unreadable(error) from None
+
+
+def unreadable(error: OSError) -> SourceError:
+    """What the user is told about a file ``read_bytes`` refused or failed to read."""
+    if isinstance(error, FileTooLarge):
+        return SourceError(f"{error.strerror} (raise max-file-size in [tool.ecolint])")
+    if isinstance(error, NotRegularFile):
+        return SourceError(f"{error.strerror}; not read")
+    return SourceError(f"cannot read file: {error.strerror or error}")

@@ -31,20 +31,22 @@ from ecolint.analysis.roles.timing import in_benchmark
 from ecolint.analysis.roles.work import work_roles
 from ecolint.analysis.values import LineSpan, Site
 from ecolint.config import Settings
-from ecolint.findings import Report
 from ecolint.rules import WORK_ROLES, Rule
+from ecolint.sources.document import TextSpan
 
 
-def site_roles(resolver: Resolver | None, report: Report, root: Path) -> frozenset[str]:
-    """The roles of the code at a report's site. Without a resolver (a dependency file),
-    only its path counts."""
-    site = report.site
-    if isinstance(site, (Site, LineSpan)):
-        module = site.module
+def site_roles(resolver: Resolver | None, site: object, root: Path) -> frozenset[str]:
+    """The roles of the code at a report's site. Without a resolver (a dependency file) or a
+    syntax node (a file that was not analysed), only its path counts."""
+    module = site.module if isinstance(site, (Site, LineSpan)) else None
+    if module is not None:
         path = module.path
-    else:
-        module = None
+    elif isinstance(site, TextSpan):
         path = site.document.path
+    else:
+        path = getattr(site, "path", None)
+    if not isinstance(path, Path):
+        return frozenset()
     roles: set[str] = {"test"} if is_test_path(path, root) else set()
     if isinstance(site, Site) and resolver is not None and module is not None:
         roles |= _code_roles(resolver, module, site.node)
@@ -65,9 +67,10 @@ def _code_roles(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> se
     return set(resolver.facts.memo(("site-roles", module, node), compute))
 
 
-def allowed(report: Report, rule: Rule, settings: Settings, resolver: Resolver | None) -> bool:
-    """The default policy: whether a report is shown, given its site's roles and the rule's."""
-    roles = site_roles(resolver, report, settings.root)
+def allowed(site: object, rule: Rule, settings: Settings, resolver: Resolver | None) -> bool:
+    """The default policy: whether a report at ``site`` is shown, given the site's roles and
+    the rule's."""
+    roles = site_roles(resolver, site, settings.root)
     if "test" in roles and not settings.include_tests:
         return False
     other = roles - WORK_ROLES - {"test"}

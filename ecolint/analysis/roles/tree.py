@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.fixes.edits import parent
+from ecolint.analysis.parents import parent
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 

@@ -15,10 +15,10 @@ from ecolint.analysis.bindings import Binding
 from ecolint.analysis.hf_loading import is_loader
 from ecolint.analysis.inference import direct_generation, generation, is_model_load
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.parents import parent
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.roles.tree import Unit, ancestors, statement_of, unit_calls, units_of
 from ecolint.analysis.training import module_trains, trained_objects, trains
-from ecolint.fixes.edits import parent
 
 _LINEAGE_LIMIT = 8  # bindings followed from one object
 TRAINING = frozenset({"training"})

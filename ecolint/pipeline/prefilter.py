@@ -2,28 +2,21 @@
 
 1. bytes: does the file contain a trigger word of a rule that reads its kind of file?
 2. for Python, ``ast``: is that word in the code (a name, a keyword, a string), not only in a
-   comment? (ECO002 reads comments, so it passes on stage 1 alone.)
+   comment? (A rule whose YAML says ``reads: comments`` passes on stage 1 alone.)
 
 Only files that pass both reach libcst and the data tables. A run in which no file passes is
-answered here, without importing either (``quick_result``).
+answered by the plan, without importing either.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from ecolint.config import Settings
-from ecolint.results import RunResult
-from ecolint.rules import Rule, all_rules, selected
-from ecolint.sources.discovery import discover
+from ecolint.findings.suppression import skips_file
+from ecolint.rules import Rule
 from ecolint.sources.gate import code_words, triggered_in_code
 from ecolint.sources.parse_guard import parse_checked
 from ecolint.sources.python import SourceError, decode_python
-from ecolint.sources.safe_read import read_source
-from ecolint.suppression import skips_file
-
-COMMENT_RULES = frozenset({"ECO002"})  # rules that read comments: no ast gate for them
 
 
 def trigger_pattern(words: tuple[str, ...]) -> re.Pattern[bytes] | None:
@@ -70,22 +63,5 @@ class Prefilter:
         return [
             rule
             for rule in active
-            if rule.code in COMMENT_RULES or triggered_in_code(words, self._pattern(rule, "python"))
+            if rule.reads_comments or triggered_in_code(words, self._pattern(rule, "python"))
         ]
-
-
-def quick_result(paths: list[Path], settings: Settings) -> RunResult | None:
-    """The result of a run in which no file needs analysis, or None when one does (or when a
-    path or a file cannot be read: the engine reports those)."""
-    discovery = discover(paths, settings.exclude, settings.root)
-    if discovery.problems:
-        return None
-    prefilter = Prefilter(selected(all_rules(), settings.select, settings.ignore), 1 << 62)
-    for source in discovery.files:
-        try:
-            data = read_source(source.path, source.kind, settings.max_file_size)
-        except SourceError:
-            return None
-        if prefilter.active(source.kind, data):
-            return None
-    return RunResult(files_seen=len(discovery.files))

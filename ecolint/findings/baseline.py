@@ -19,7 +19,7 @@ from ecolint import __version__
 from ecolint.safe_write import Tree, write_file
 
 if TYPE_CHECKING:  # kept light: the command line imports this module at start-up
-    from ecolint.findings import Finding
+    from ecolint.findings.model import Finding
 
 DEFAULT_BASELINE = ".ecolint-baseline.json"
 FORMAT_VERSION = 1

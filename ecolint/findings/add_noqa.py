@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecolint.findings import Finding
+from ecolint.findings.model import Finding
+from ecolint.rules import all_rules
 from ecolint.safe_write import Tree, WriteError, write_file
 from ecolint.sources.python import SourceError, decode_python, decode_text
 from ecolint.text_lines import source_lines
@@ -24,7 +25,6 @@ from ecolint.text_lines import source_lines
 _NOQA = re.compile(r"#\s*noqa(?P<list>:\s*[A-Z]+\d+(?:[,\s]+[A-Z]+\d+)*)?", re.I)
 _NEWLINE = re.compile(r"\r?\n?$")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-ENGINE_ONLY = frozenset({"ECO001"})  # a file that cannot be parsed cannot be silenced by line
 
 
 @dataclass
@@ -39,8 +39,10 @@ def add_noqa(findings: list[Finding], tree: Tree) -> Added:
     never through a symlink out of ``tree``."""
     added = Added()
     by_file: dict[str, list[Finding]] = defaultdict(list)
+    rules = all_rules()
     for finding in findings:
-        if finding.code not in ENGINE_ONLY:
+        rule = rules.get(finding.code)
+        if rule is None or not rule.about_the_run:  # a file not analysed has no line to silence
             by_file[finding.path].append(finding)
     for path, items in sorted(by_file.items()):
         try:

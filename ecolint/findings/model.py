@@ -8,10 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecolint.analysis.values import Hop, LineSpan, Ref, Site, Value
+from ecolint.analysis.values import LineSpan, Site
 from ecolint.evidence.select import Evidence
-from ecolint.i18n import Phrase, phrase
+from ecolint.i18n import Phrase
 from ecolint.sources.document import TextSpan
+
+
+@dataclass(frozen=True)
+class FileSpot:
+    """A place in a file that was not analysed (it could not be read or parsed, or its worker
+    did not survive it): no syntax node, only a position, and in a notebook the cell."""
+
+    path: Path
+    display: str
+    line: int
+    column: int
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -19,13 +31,13 @@ class Report:
     """A check's raw result: where, which message, with which evidence."""
 
     code: str
-    site: Site | LineSpan | TextSpan
+    site: Site | LineSpan | TextSpan | FileSpot
     params: dict[str, str | Phrase] = field(default_factory=dict)
     message_key: str = "default"
     evidence: Evidence | None = None
     mood: str | None = None  # overrides the rule's mood (a saving is green)
-    # What the check hands on: to its own ``fix`` (the nodes to change), or to a run-wide
-    # post-pass (ECO302: the dependency pin).
+    # What the check hands on: to its own ``fix`` (the nodes to change), or to its own
+    # run-wide ``finish`` (then it must be picklable data, such as a dependency pin).
     subject: Any = None
 
 
@@ -60,9 +72,9 @@ class Replacement:
 @dataclass(frozen=True)
 class Draft:
     """A report resolved to where it lands, with what only the analysis can compute (its fix,
-    its fingerprint, an ECO302 pin as ``subject``). It holds no syntax tree, so worker
-    processes can hand it back, and the run-wide passes (stack drift, unused suppressions, one
-    finding per site) work on drafts from every file alike."""
+    its fingerprint, the ``subject`` of a check with a run-wide ``finish``). It holds no syntax
+    tree, so worker processes can hand it back, and the run-wide passes (the checks' ``finish``
+    hooks, one finding per site) work on drafts from every file alike."""
 
     code: str
     mood: str
@@ -161,51 +173,3 @@ def fingerprint(code: str, text: str) -> str:
         "".join(_TRAILING_COMMENT.sub("", line).split()) for line in text.splitlines()
     )
     return hashlib.sha256(f"{code}\0{normalised}".encode()).hexdigest()[:20]
-
-
-def line_label(site: Site) -> Phrase:
-    """``line 12``, or ``cell 2 line 3`` in a notebook."""
-    return where(site, site)
-
-
-def where(site: Site, relative_to: Site | None = None) -> Phrase:
-    """``line 12`` in the same file, ``settings.py:12`` in another one; in a notebook
-    ``cell 2 line 3``, as the text report numbers cells."""
-    start = site.module.position(site.node).start
-    line = phrase("origin.line", line=start.line)
-    notebook = site.module.notebook
-    if notebook is not None:
-        cell = notebook.source_map.locate(start.line, start.column)
-        line = phrase("origin.cell_line", cell=cell.cell, line=cell.cell_line)
-    if relative_to is not None and relative_to.module is site.module:
-        return line
-    if notebook is not None:
-        return phrase("origin.in_file", file=site.module.display, where=line)
-    return phrase("origin.file_line", file=site.module.display, line=start.line)
-
-
-def describe_origin(value: Value, report_site: Site, context: Site | None = None) -> Phrase | str:
-    """``set by USE_INT8 at line 4`` when a value is not written at the reported spot (or
-    inside ``context``, the call it is an argument of); empty otherwise. A Phrase reads as
-    English in an f-string and in the run's language inside a rule message."""
-    hops: tuple[Hop, ...] = value.via
-    if hops:
-        hop = hops[-1]
-        label = phrase(f"origin.hop.{hop.kind}", name=hop.name)
-        return phrase("origin.set_by", label=label, where=where(hop.site, report_site))
-    origin = value.origin
-    if origin is None or origin.node is report_site.node or isinstance(value, Ref):
-        return ""  # a name written at the spot (``torch.float32``) only points at its import
-    if inside(origin, report_site) or (context is not None and inside(origin, context)):
-        return ""
-    return phrase("origin.set_at", where=where(origin, report_site))
-
-
-def inside(inner: Site, outer: Site) -> bool:
-    if inner.module is not outer.module:
-        return False
-    a = inner.module.position(inner.node)
-    b = outer.module.position(outer.node)
-    return (b.start.line, b.start.column) <= (a.start.line, a.start.column) and (
-        (a.end.line, a.end.column) <= (b.end.line, b.end.column)
-    )

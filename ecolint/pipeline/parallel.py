@@ -11,7 +11,8 @@ is reaped or killed; the file it was working on (the first of its block not sent
 whoever uses them can put them in the same order whatever the number of workers.
 
 Budgets come from the environment: ``ECOLINT_FILE_TIMEOUT`` (seconds per file, default 60) and
-``ECOLINT_FILE_MEMORY`` (MiB a worker may grow by, default 2048).
+``ECOLINT_FILE_MEMORY`` (MiB a worker may grow by, default 2048). ``run_batches`` is how a run
+uses it: the plan's files in blocks, each file's piece back in file order.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from multiprocessing import get_all_start_methods
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+P = TypeVar("P")
+P_co = TypeVar("P_co", covariant=True)
+PARALLEL_MIN_FILES = 8  # fewer files than this are analysed by one worker
 FRAME = struct.Struct("!Q")
 DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_MIB = 2048
@@ -63,6 +68,49 @@ class Failure:
 
     reason: str
     internal: bool = False
+
+
+class Pieces(Protocol[P_co]):
+    """Work on the files of a run by index (``scan.Analyser``)."""
+
+    progress: Callable[[int, int], None] | None
+
+    def __len__(self) -> int: ...
+
+    def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, P_co]]: ...
+
+    def failed(self, index: int, failure: Failure) -> P_co: ...
+
+    def advance(self, files: int) -> None: ...
+
+
+def run_batches(work: Pieces[P], jobs: int) -> list[P]:
+    """Files go in small consecutive blocks to up to ``jobs`` forked workers (one worker for
+    ``--jobs 1`` or a small run), each with its own project of every file of the run. A worker
+    that crashes or runs out of its time or memory budget costs the file it was on and a new
+    worker takes the rest of its block. Each file's piece is put back in file order, so the
+    output is the same whatever the number of jobs. Without ``fork``, files are analysed in
+    this process."""
+    count = len(work)
+    if not count:
+        return []
+    if "fork" not in get_all_start_methods():
+        return [piece for _, piece in work.pieces(range(count))]
+    workers = 1 if jobs <= 1 or count < PARALLEL_MIN_FILES else jobs
+    size = count if workers == 1 else max(1, min(16, count // (workers * 4)))
+    blocks = [list(range(start, min(start + size, count))) for start in range(0, count, size)]
+
+    import libcst  # noqa: F401  (imported once here, not again by each worker)
+
+    def in_child(indices: list[int]) -> Iterator[tuple[int, P]]:
+        work.progress = None  # the parent reports progress as pieces come back
+        return work.pieces(indices)
+
+    pieces: dict[int, P] = {}
+    for index, outcome in supervise(blocks, workers, in_child, Budget.from_environment()):
+        pieces[index] = work.failed(index, outcome) if isinstance(outcome, Failure) else outcome
+        work.advance(1)
+    return [pieces[index] for index in range(count)]
 
 
 @dataclass
@@ -205,7 +253,7 @@ def _read_exactly(pipe: int, size: int) -> bytes | None:
 
 def _quiet() -> None:
     """A dying parser's last words ("memory allocation of 64 bytes failed", a Rust backtrace)
-    would reach the user's terminal; the ECO001 finding says what happened instead."""
+    would reach the user's terminal; the file's not-analysed finding says what happened instead."""
     silent = os.open(os.devnull, os.O_WRONLY)
     os.dup2(silent, 2)
     os.close(silent)

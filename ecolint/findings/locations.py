@@ -9,8 +9,9 @@ from pathlib import Path
 from libcst.metadata import CodePosition
 
 from ecolint.analysis.values import LineSpan, Site
+from ecolint.findings.model import FileSpot
+from ecolint.findings.suppression import is_suppressed, suppressed_in_line
 from ecolint.sources.document import TextSpan
-from ecolint.suppression import is_suppressed, suppressed_in_line
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,25 @@ class Place:
         return suppressed_in_line(line, code)
 
 
-def locate(site: Site | LineSpan | TextSpan) -> Place:
+def locate(site: Site | LineSpan | TextSpan | FileSpot) -> Place:
+    if isinstance(site, FileSpot):
+        # Nothing was analysed there: no text, so no suppression comment applies.
+        first_line = 1 if site.cell is not None else None
+        return Place(
+            site.path,
+            site.display,
+            site.line,
+            site.column,
+            site.line,
+            site.column,
+            site.cell,
+            first_line,
+            first_line,
+            "",
+            0,
+            python=False,
+            source_end_line=0,
+        )
     if isinstance(site, TextSpan):
         document = site.document
         return Place(

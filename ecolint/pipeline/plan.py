@@ -1,0 +1,101 @@
+"""The first stage of a run: which files, their bytes, and which rules must read each.
+
+Each discovered file is read here once; the plan hands the bytes on to the cache key, the
+prefilter and the analysis (a module another one imports is parsed from the plan's bytes), so
+nothing later reads a scanned file again. A run in which no file needs analysis is answered
+from the plan, without libcst or the data tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ecolint.config import Settings
+from ecolint.pipeline.prefilter import Prefilter
+from ecolint.results import RunResult
+from ecolint.rules import Rule, all_rules, selected
+from ecolint.sources.discovery import SourceFile, discover
+from ecolint.sources.python import SourceError
+from ecolint.sources.safe_read import (
+    FileTooLarge,
+    NotRegularFile,
+    read_bytes,
+    source_cap,
+    unreadable,
+)
+
+PYTHON_KINDS = frozenset({"python", "notebook"})
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A file some selected rule must read, with its bytes and those rules."""
+
+    source: SourceFile
+    data: bytes
+    rules: list[Rule]
+
+
+@dataclass
+class ScanPlan:
+    """``contents``: the bytes of every Python module, by resolved path, for the imports the
+    analysis follows (a notebook is never imported, and its outputs may be large).
+    ``digests``: a hash of every file's bytes (or of why it was not read), for the cache.
+    ``keyable``: False when a file failed to read for a reason that may pass, so the run must
+    not be cached."""
+
+    files: list[SourceFile]
+    problems: list[tuple[str, str]]
+    work: list[Planned] = field(default_factory=list)
+    unread: list[tuple[SourceFile, SourceError]] = field(default_factory=list)
+    contents: dict[Path, bytes] = field(default_factory=dict)
+    digests: dict[Path, str] = field(default_factory=dict)
+    keyable: bool = True
+
+    @classmethod
+    def build(
+        cls, paths: list[Path], settings: Settings, prefilter: Prefilter | None = None
+    ) -> ScanPlan:
+        discovery = discover(paths, settings.exclude, settings.root)
+        limit = settings.max_file_size
+        if prefilter is None:
+            prefilter = Prefilter(selected(all_rules(), settings.select, settings.ignore), limit)
+        plan = cls(discovery.files, list(discovery.problems))
+        for source in discovery.files:
+            key = source.path.resolve()
+            try:
+                data = read_bytes(source.path, source_cap(source.kind, limit))
+            except OSError as error:
+                plan.unread.append((source, unreadable(error)))
+                plan.keyable &= isinstance(error, (FileTooLarge, NotRegularFile))
+                data = f"\0not read\0{error}".encode()  # its not-analysed report depends on this
+                plan.digests[key] = hashlib.sha256(data).hexdigest()
+                continue
+            plan.digests[key] = hashlib.sha256(data).hexdigest()
+            if source.kind == "python":  # a module another one may import
+                plan.contents[key] = data
+            active = prefilter.active(source.kind, data)
+            if active:
+                plan.work.append(Planned(source, data, active))
+        return plan
+
+    def quick_result(self) -> RunResult | None:
+        """The result when no file needs analysis, or None when one does (or when a path or a
+        file could not be read: the analysis reports those)."""
+        if self.problems or self.unread or self.work:
+            return None
+        return RunResult(files_seen=len(self.files))
+
+    def key(self, salt: str) -> str | None:
+        """The whole run's cache key: ``salt`` (the settings key) and every file's path, kind
+        and bytes; None when the run must not be cached."""
+        if self.problems or not self.keyable:
+            return None
+        digest = hashlib.sha256(salt.encode())
+        for source in self.files:
+            entry = f"\0{source.path.resolve()}\0{source.display}\0{source.kind}\0"
+            digest.update(entry.encode("utf-8", "surrogatepass"))
+            digest.update(bytes.fromhex(self.digests[source.path.resolve()]))
+        return digest.hexdigest()

@@ -1,0 +1,194 @@
+"""The one entry to the pipeline: a run over paths for ``ecolint check``, and one file from
+text the caller holds for the flake8 plugin and an editor. Both go through the same stages
+(``plan`` → ``scan`` → ``drafts`` → ``passes``); only which files are read differs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecolint.analysis.project import Project
+from ecolint.cache import FileCache
+from ecolint.checks.base import registry
+from ecolint.config import Settings
+from ecolint.findings.model import Draft, Finding
+from ecolint.pipeline.deep_stack import deep_stack
+from ecolint.pipeline.drafts import Batch, Drafter
+from ecolint.pipeline.parallel import run_batches
+from ecolint.pipeline.passes import best, finding, findings, run_wide
+from ecolint.pipeline.plan import PYTHON_KINDS, ScanPlan
+from ecolint.pipeline.scan import Analyser, Scanner
+from ecolint.pipeline.setup import Setup
+from ecolint.results import RunResult
+from ecolint.sources.discovery import SourceFile, display_path, source_kind
+from ecolint.sources.neighbours import importers, relevant_files
+from ecolint.sources.python import SourceError, checked_text, decode_python
+from ecolint.sources.safe_read import read_source
+
+
+@dataclass(frozen=True)
+class _Alone:
+    """One file analysed on its own: its bytes, and each finding with the file it is in."""
+
+    data: bytes
+    display: str
+    result: RunResult
+    placed: list[tuple[Path, Finding]]
+
+
+class Pipeline:
+    """``cache``: (folder, settings key) where results per file are kept between runs."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        show_green: bool = False,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        cache: tuple[Path, str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.setup = Setup.of(settings, show_green)
+        self.jobs = max(1, jobs)
+        self.progress = progress
+        self.cache = cache
+        self._alone_memo: dict[Path, _Alone] = {}
+        self._folders: dict[Path, dict[Path, bytes]] = {}
+        self._context: dict[Path, list[Draft]] = {}
+
+    def run(self, paths: list[Path]) -> RunResult:
+        return self.run_plan(ScanPlan.build(paths, self.settings, self.setup.prefilter))
+
+    def run_plan(self, plan: ScanPlan) -> RunResult:
+        return deep_stack(lambda: self._run(plan))
+
+    def run_source(self, path: Path, text: str) -> RunResult:
+        """Analyse one file from text the caller already holds (flake8's lines, an editor
+        buffer) instead of reading it. Imports resolve to modules on disk, and the modules
+        beside it that use its values are analysed with it, so it gets the findings
+        ``ecolint check`` reports in it when scanning its folder. Only findings in this file
+        are returned."""
+        return deep_stack(lambda: self._run_source(path, text))
+
+    def _run(self, plan: ScanPlan) -> RunResult:
+        result = RunResult(problems=list(plan.problems), files_seen=len(plan.files))
+        merged = Batch(result=result)
+        drafter = Drafter(self.setup)
+        for source, error in plan.unread:
+            merged.merge(drafter.not_analysed(source, error))
+        file_cache = None
+        if self.cache is not None:
+            folder, salt = self.cache
+            files = [source.path for source in plan.files]
+            file_cache = FileCache(folder, salt, files, Batch, plan.digests)
+        registry()  # the checks are imported once here, not again by each worker
+        analyser = Analyser(self.setup, plan, file_cache, self.progress)
+        for batch in run_batches(analyser, self.jobs):
+            merged.merge(batch)
+        drafts, notes = run_wide(merged.drafts, self.setup)
+        result.fix_notes.extend(notes)
+        result.findings = findings(drafts, self.setup)
+        return result
+
+    def _run_source(self, path: Path, text: str) -> RunResult:
+        source = SourceFile(path, display_path(path), "python")
+        own = self._alone(source, text.encode("utf-8", "surrogatepass"), text)
+        result = RunResult(
+            internal_errors=list(own.result.internal_errors),
+            files_seen=1,
+            files_analysed=own.result.files_analysed,
+        )
+        analyses = [own]
+        if own.result.files_analysed and self._unchanged(path, text):
+            for other, data in importers(path, self._beside(path.resolve().parent)):
+                analyses.append(self._alone(SourceFile(other, display_path(other), "python"), data))
+        here = path.resolve()
+        result.findings = best(
+            found
+            for analysis in sorted(analyses, key=lambda analysis: analysis.display)
+            for place, found in analysis.placed
+            if place == here
+        )
+        return result
+
+    def _alone(self, source: SourceFile, data: bytes, text: str | None = None) -> _Alone:
+        """One file analysed with its imports read from disk and the dependency files of its
+        folders (their pins apply to it), remembered for the pipeline's lifetime (one run:
+        files are not expected to change under it)."""
+        key = source.path.resolve()
+        cached = self._alone_memo.get(key)
+        if cached is not None and cached.data == data:
+            return cached
+        batch = Batch()
+        active = self.setup.prefilter.active(source.kind, data)
+        if active:
+            limit = self.settings.max_file_size
+            project = Project([source.path], {source.path: source.display}, limit, on_disk=True)
+            batch = Scanner(self.setup, project).scan(source, data, active, text)
+        drafts, notes = run_wide([*batch.drafts, *self._context_above(source.path)], self.setup)
+        result = batch.result
+        result.files_seen = 1
+        result.fix_notes.extend(notes)
+        placed = [(draft.file.resolve(), finding(draft, self.setup)) for draft in drafts]
+        analysis = _Alone(data, source.display, result, placed)
+        self._alone_memo[key] = analysis
+        return analysis
+
+    def _context_above(self, path: Path) -> list[Draft]:
+        """The drafts of the dependency files in the file's folder and the folders above it up
+        to the configuration's: a file analysed alone gets the confidence ``ecolint check``
+        gives it when the whole project is scanned."""
+        found: list[Draft] = []
+        root = self.settings.root.resolve()
+        folder = path.resolve().parent
+        for current in (folder, *folder.parents):
+            if current not in self._context:
+                self._context[current] = self._folder_drafts(current)
+            found.extend(self._context[current])
+            if current == root:
+                break
+        return found
+
+    def _folder_drafts(self, folder: Path) -> list[Draft]:
+        drafts: list[Draft] = []
+        try:
+            names = sorted(folder.iterdir())
+        except OSError:
+            return drafts
+        limit = self.settings.max_file_size
+        for candidate in names:
+            kind = source_kind(candidate)
+            if kind in PYTHON_KINDS or kind in (None, "yaml") or not candidate.is_file():
+                continue
+            source = SourceFile(candidate, display_path(candidate), kind)
+            try:
+                data = read_source(candidate, kind, limit)
+            except SourceError:
+                continue
+            active = self.setup.prefilter.active(kind, data)
+            if active:
+                project = Project([candidate], {candidate: source.display}, limit, on_disk=True)
+                drafts.extend(Scanner(self.setup, project).scan(source, data, active).drafts)
+        return drafts
+
+    def _beside(self, folder: Path) -> dict[Path, bytes]:
+        """The files of a folder that may be analysed as neighbours, read once per run."""
+        if folder not in self._folders:
+            limit = self.settings.max_file_size
+            self._folders[folder] = relevant_files(folder, self._relevant, limit)
+        return self._folders[folder]
+
+    def _unchanged(self, path: Path, text: str) -> bool:
+        """Whether ``text`` is what is on disk: the modules beside a file read it from disk,
+        so their findings in it are only placed right when nobody is editing it."""
+        limit = self.settings.max_file_size
+        try:
+            disk = decode_python(read_source(path, "python", limit), limit).text
+            return disk.splitlines() == checked_text(text, limit).splitlines()
+        except (OSError, SourceError):
+            return False
+
+    def _relevant(self, data: bytes) -> bool:
+        prefilter = self.setup.prefilter
+        return any(prefilter.triggered(rule, "python", data) for rule in prefilter.rules)

@@ -1,0 +1,139 @@
+"""One file analysed: loaded (parsed once; the project keeps it for the imports of the next
+files), every active check run over it, and its reports turned into drafts. A file or cell
+that cannot be analysed is an event the selected rules' ``not_analysed`` hooks report."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.project import Project
+from ecolint.cache import FileCache
+from ecolint.checks.base import Check
+from ecolint.findings.model import Report
+from ecolint.pipeline.drafts import Batch, Drafter
+from ecolint.pipeline.parallel import Failure
+from ecolint.pipeline.plan import PYTHON_KINDS, ScanPlan
+from ecolint.pipeline.setup import Setup
+from ecolint.results import InternalError, RunResult
+from ecolint.rules import Rule
+from ecolint.sources.discovery import SourceFile
+from ecolint.sources.document import Document
+from ecolint.sources.python import SourceError, decode_text
+
+FRESH_PROJECT_EVERY = 32  # files analysed with one project (and its parsed modules)
+
+
+class Scanner:
+    """Analyses files against one project; each rule's check is made once per project."""
+
+    def __init__(self, setup: Setup, project: Project) -> None:
+        self.setup = setup
+        self.project = project
+        self.drafter = Drafter(setup)
+        self.context = setup.check_context(project)
+        self.checks: dict[str, Check] = {}
+
+    def scan(
+        self, source: SourceFile, data: bytes, active: Iterable[Rule], text: str | None = None
+    ) -> Batch:
+        """``text``: the file's text when the caller holds it decoded (an editor buffer)."""
+        try:
+            unit = self._load(source, data, text)
+        except SourceError as error:
+            return self.drafter.not_analysed(source, error)
+        scanned = Batch(result=RunResult(files_analysed=1))
+        if isinstance(unit, ModuleInfo) and unit.notebook is not None:
+            for cell in unit.notebook.broken_cells:  # the other cells are still analysed
+                where = unit.notebook.source_map.locate(cell.first_line, 0)
+                broken = SourceError(f"cell {cell.index}: {cell.reason}", where.line, where.column)
+                scanned.merge(self.drafter.not_analysed(source, broken, cell.index))
+        reports: list[Report] = []
+        for rule in active:
+            check = self.checks.get(rule.code)
+            if check is None:
+                made = self.setup.check_class(rule.code)
+                assert made is not None, f"{rule.code} has trigger words but no check"
+                check = self.checks[rule.code] = made(self.context)
+            try:
+                if isinstance(unit, ModuleInfo):
+                    reports.extend(check.run(unit))
+                else:
+                    reports.extend(check.run_document(unit))
+            except SourceError as error:
+                scanned.merge(self.drafter.not_analysed(source, error))
+            except Exception as error:
+                detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+                error_at = InternalError(source.display, rule.code, detail)
+                scanned.result.internal_errors.append(error_at)
+        scanned.merge(self.drafter.drafts(reports, self.checks))
+        return scanned
+
+    def _load(self, source: SourceFile, data: bytes, text: str | None) -> ModuleInfo | Document:
+        if source.kind in PYTHON_KINDS:
+            return self.project.load(source.path, data, text)
+        text = decode_text(data, self.setup.settings.max_file_size)
+        return Document(source.path, source.display, source.kind, text)
+
+
+class Analyser:
+    """The plan's files to analyse, by index: what ``parallel.run_batches`` hands to workers.
+    ``progress`` is told (files analysed, files to analyse) as it goes."""
+
+    def __init__(
+        self,
+        setup: Setup,
+        plan: ScanPlan,
+        file_cache: FileCache | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.setup = setup
+        self.plan = plan
+        self.file_cache = file_cache
+        self.progress = progress
+        self.done = 0
+
+    def __len__(self) -> int:
+        return len(self.plan.work)
+
+    def advance(self, files: int) -> None:
+        if self.progress is not None:
+            self.done += files
+            self.progress(self.done, len(self))
+
+    def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, Batch]]:
+        """What analysing each file at ``indices`` produced, one file at a time, with a project
+        of every file of the run (imports are followed into any of them)."""
+        plan, cache = self.plan, self.file_cache
+        files = [source.path for source in plan.files]
+        displays = {source.path: source.display for source in plan.files}
+        for count, index in enumerate(indices):
+            planned = plan.work[index]
+            if count % FRESH_PROJECT_EVERY == 0:
+                # Parsed modules are kept for the imports of the next files, not for the run:
+                # a fresh project bounds memory (drafts hold no syntax tree).
+                limit = self.setup.settings.max_file_size
+                project = Project(files, displays, limit, contents=plan.contents)
+                scanner = Scanner(self.setup, project)
+            self.advance(1)
+            source, data = planned.source, planned.data
+            piece = cache.get(source.path, data) if cache is not None else None
+            if piece is None:
+                project.read.clear()
+                piece = scanner.scan(source, data, planned.rules)
+                if cache is not None and not piece.result.internal_errors:
+                    cache.put(source.path, data, project.read, piece)
+            yield index, piece
+
+    def failed(self, index: int, failure: Failure) -> Batch:
+        """The piece of a file whose worker did not survive it: a crash or a budget run out is
+        reported as not analysed, an exception in ecolint's own code as an internal error."""
+        source = self.plan.work[index].source
+        if failure.internal:
+            piece = Batch()
+            error = InternalError(source.display, "analysis", failure.reason)
+            piece.result.internal_errors.append(error)
+            return piece
+        reason = SourceError(f"analysis stopped: {failure.reason}; the run went on")
+        return Drafter(self.setup).not_analysed(source, reason)
