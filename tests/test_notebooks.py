@@ -28,6 +28,9 @@ def test_globals_of_earlier_cells_resolve_in_later_ones() -> None:
     by_code = {f.code: f for f in result.findings}
     assert "set by USE_8BIT at cell 2 line 2" in by_code["ECO101"].message
     assert "id set by MODEL_ID at cell 2 line 1" in by_code["ECO102"].message
+    assert by_code["ECO001"].message.startswith(
+        "notebook cell 6 was left out (the other cells were analysed): syntax error"
+    )
 
 
 def test_positions_point_into_the_raw_notebook() -> None:

@@ -15,4 +15,8 @@ class UnparsableFile(Check):
 
     @classmethod
     def not_analysed(cls, spot: FileSpot, reason: str) -> Report:
+        """A notebook cell is left out alone: the message says the rest was analysed."""
+        if spot.cell is not None:
+            params = {"reason": reason, "cell": str(spot.cell)}
+            return Report(cls.code, spot, params=params, message_key="cell")
         return Report(cls.code, spot, params={"reason": reason})

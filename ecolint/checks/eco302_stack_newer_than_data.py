@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.module import ModuleInfo
@@ -61,7 +62,10 @@ def pin_of(dependency: Dependency) -> Pin | None:
     where = place.display + (
         f" cell {place.cell} line {place.cell_line}" if place.cell is not None else f":{place.line}"
     )
-    folder = place.file.resolve().parent
+    file = place.file.resolve()
+    if file.suffix == ".ipynb":
+        return Pin(dependency.name, dependency.text, bounds, where, file, own_file=True)
+    folder = file.parent
     scope = folder.parent if folder.name == "requirements" else folder
     return Pin(dependency.name, dependency.text, bounds, where, scope)
 
@@ -91,19 +95,29 @@ def stack_drift(reports: list[Draft], rules: Mapping[str, Rule], gpu: Gpu) -> li
             result.append(report)
             continue
         row = evidence.pair.quant if evidence.pair else None
-        path = report.file
         found = []
-        for _, pin in pins:
-            if pin.name in packages and pin.applies_to(path):
-                comparison = compare(pin, row)
-                if comparison is not None:
-                    found.append(comparison)
-                    compared[id(pin)].append((comparison, report))
+        for _, pin in _governing(pins, report.file, packages):
+            comparison = compare(pin, row)
+            if comparison is not None:
+                found.append(comparison)
+                compared[id(pin)].append((comparison, report))
         result.append(_adjusted(report, found) if found else report)
     for report, pin in pins:
-        if compared[id(pin)]:
+        if any(comparison.lowers for comparison, _ in compared[id(pin)]):
             result.append(_pin_report(report, pin, compared[id(pin)], gpu))
     return result
+
+
+def _governing(
+    pins: list[tuple[Draft, Pin]], path: Path, packages: set[str]
+) -> list[tuple[Draft, Pin]]:
+    """The pins that govern a file, per package: a notebook's own installs of a package
+    replace the project's pins of it (the notebook runs with what it installs)."""
+    applying = [
+        (draft, pin) for draft, pin in pins if pin.name in packages and pin.applies_to(path)
+    ]
+    own = {pin.name for _, pin in applying if pin.own_file}
+    return [(draft, pin) for draft, pin in applying if pin.own_file or pin.name not in own]
 
 
 def _adjusted(report: Draft, found: list[Comparison]) -> Draft:
@@ -124,6 +138,7 @@ def _pin_report(report: Draft, pin: Pin, found: list[tuple[Comparison, Draft]], 
         key = "mixed"
     places = {id(finding): _place(finding) for _, finding in found}
     lowered = {places[id(finding)] for comparison, finding in found if comparison.lowers}
+    found = [(comparison, finding) for comparison, finding in found if comparison.lowers]
     rows = tuple(dict.fromkeys(c.row for c, _ in found if c.row is not None))
     notes = tuple(
         dict.fromkeys(
@@ -137,7 +152,6 @@ def _pin_report(report: Draft, pin: Pin, found: list[tuple[Comparison, Draft]], 
         "package": pin.name,
         "measured": measured_text(c for c, _ in found),
         "lowered": str(len(lowered)),
-        "compared": str(len(set(places.values()))),
     }
     evidence = StackEvidence(None, gpu, None, None, 1, DRIFT_BASIS, notes, rows=rows)
     return replace(report, message_key=key, params=params, evidence=evidence)

@@ -174,17 +174,20 @@ def drift_versions() -> dict[str, tuple[Version, Constant]]:
 @dataclass(frozen=True)
 class Pin:
     """A dependency on a stack package with a version bound, and where it is written.
-    ``scope`` is the folder whose files it applies to: the folder of the file that pins it,
-    or its parent for a ``requirements/`` folder."""
+    ``scope`` is what it governs: a notebook's own installs govern only that notebook; a
+    dependency file governs the files under its folder (the parent, for a ``requirements/``
+    folder)."""
 
     name: str  # the package
     text: str  # the requirement as written
     bounds: Bounds
     where: str
     scope: Path
+    own_file: bool = False  # ``scope`` is the one file it governs
 
     def applies_to(self, path: Path) -> bool:
-        return path.resolve().is_relative_to(self.scope)
+        resolved = path.resolve()
+        return resolved == self.scope if self.own_file else resolved.is_relative_to(self.scope)
 
 
 @dataclass(frozen=True)

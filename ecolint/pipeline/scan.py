@@ -47,7 +47,7 @@ class Scanner:
         if isinstance(unit, ModuleInfo) and unit.notebook is not None:
             for cell in unit.notebook.broken_cells:  # the other cells are still analysed
                 where = unit.notebook.source_map.locate(cell.first_line, 0)
-                broken = SourceError(f"cell {cell.index}: {cell.reason}", where.line, where.column)
+                broken = SourceError(cell.reason, where.line, where.column)
                 scanned.merge(self.drafter.not_analysed(source, broken, cell.index))
         reports: list[Report] = []
         for rule in active:
