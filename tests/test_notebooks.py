@@ -167,3 +167,16 @@ def test_automagic_lines_run_in_jupyter_and_are_read_as_installs(tmp_path: Path)
     assert not any(code == "ECO001" for code, _, _ in found), found
     assert ("ECO301", 0, 1) in found and ("ECO101", 1, 2) in found
     assert notebook_to_python(path.read_text(encoding="utf-8")).text.splitlines()[3] == "pip = 1"
+
+
+def test_a_cell_only_python_3_12_parses_is_analysed(tmp_path: Path) -> None:
+    """PEP 701 f-strings (quotes reused inside a replacement field) run on Python 3.12, which
+    Colab and Kaggle use: on an older Python the cell is still analysed, not ECO001."""
+    path = tmp_path / "grpo.ipynb"
+    _notebook(
+        path,
+        'row = {"answer": 1}\nprint(f"{row["answer"]}")\n',
+        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\n",
+    )
+    found = {(f.code, f.cell) for f in scan([path]).findings}
+    assert found == {("ECO101", 1)}

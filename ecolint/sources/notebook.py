@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ecolint.sources.notebook_json import CodeCell, attach_pieces, code_cells, load_document
+from ecolint.sources.parse_guard import newer_fstring
 from ecolint.sources.python import SourceError
 
 _SHELL_ASSIGNMENT = re.compile(r"[A-Za-z_][\w\s,]*=\s*[!%]")
@@ -269,6 +270,8 @@ def _syntax_problem(text: str) -> str | None:
     try:
         ast.parse(text)
     except SyntaxError as error:
+        if newer_fstring(error, text):
+            return None  # Python 3.12 runs it; libcst reads it (see parse_guard)
         return f"syntax error: {error.msg} (line {error.lineno} of the cell)"
     except (ValueError, RecursionError, MemoryError) as error:
         return f"cannot parse: {error}"

@@ -66,7 +66,7 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
         tree = ast.parse(text)
         verdict = refusal(tree)
     except SyntaxError as error:
-        verdict = None if _newer_fstring(error, text) else _syntax_error(error)
+        verdict = None if newer_fstring(error, text) else _syntax_error(error)
     except (RecursionError, MemoryError):
         verdict = SourceError("nested too deeply for Python's own parser; not parsed")
     except ValueError as error:
@@ -79,7 +79,7 @@ def _syntax_error(error: SyntaxError) -> SourceError:
     return SourceError(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
 
 
-def _newer_fstring(error: SyntaxError, text: str) -> bool:
+def newer_fstring(error: SyntaxError, text: str) -> bool:
     """A rejection by a pre-3.12 parser of an f-string that Python 3.12 accepts, in a file
     whose brackets nest shallowly enough for libcst."""
     if sys.version_info >= PEP_701 or not (error.msg or "").startswith("f-string"):
