@@ -19,6 +19,8 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecolint.safe_write import replace_atomically
+
 IGNORE_FILE = ".gitignore"
 IGNORE_TEXT = b"# Created by ecolint: the whole folder is a cache.\n*\n"
 ENTRY_MAX_BYTES = 64 * 1024 * 1024  # larger "entries" are not read
@@ -26,7 +28,6 @@ STALE_TEMPORARY_SECONDS = 600  # a temporary file this old was left by a killed 
 USED_RESOLUTION_SECONDS = 600  # an entry read is marked as used when its mark is this old
 _DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @dataclass(frozen=True)
@@ -104,19 +105,7 @@ class Folder:
     def write(self, name: str, data: bytes) -> None:
         """Replace the entry atomically; raises OSError (the caller runs uncached)."""
         temporary = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        fd = os.open(temporary, _CREATE, 0o644, dir_fd=self.fd)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(temporary, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-        except BaseException:
-            self.remove(temporary)
-            raise
+        replace_atomically(temporary, name, data, new_mode=0o644, folder=self.fd)
 
     def ignore(self) -> None:
         """A ``.gitignore`` that ignores the whole folder, unless something is there."""

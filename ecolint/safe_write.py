@@ -15,7 +15,7 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 NEW_FILE_MODE = 0o666  # before the umask, as open() creates files
@@ -74,32 +74,54 @@ def write_file(path: Path, data: bytes, tree: Tree, expected: bytes | None = Non
         # A rename would replace a read-only file; writing in place would have been refused.
         raise WriteError(path, "cannot write: Permission denied")
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
-    try:
-        _write_new(temporary, data, mode)
+
+    def unchanged() -> None:
         if expected is not None and _current(target) != expected:
             raise WriteError(path, "not written: it changed since ecolint read it")
-        os.replace(temporary, target)
+
+    try:
+        replace_atomically(temporary, target, data, mode=mode, check=unchanged)
     except OSError as error:
-        _remove(temporary)
         raise WriteError(path, f"cannot write: {error.strerror or error}") from None
-    except WriteError:
-        _remove(temporary)
-        raise
     _sync_folder(target.parent)
 
 
-def _write_new(temporary: Path, data: bytes, mode: int | None) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(temporary, flags, NEW_FILE_MODE if mode is None else 0o600)
+def replace_atomically(
+    temporary: str | Path,
+    target: str | Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    new_mode: int = NEW_FILE_MODE,
+    folder: int | None = None,
+    check: Callable[[], None] | None = None,
+) -> None:
+    """Write ``data`` to ``temporary`` and rename it over ``target``, so a reader sees the old
+    bytes or the new ones, never a mix. ``temporary`` is created exclusively and never through
+    a symlink, with exactly ``mode`` when given (the original's bits) or ``new_mode`` under the
+    umask; names are relative to the descriptor ``folder`` when given (the cache opens its
+    folders that way). ``check`` runs just before the rename and may refuse it by raising. On
+    any failure the temporary file is removed and the error raised; a temporary name that
+    already exists is not touched, since it is not ours."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(temporary, flags, new_mode if mode is None else 0o600, dir_fd=folder)
     try:
-        if mode is not None:
-            os.fchmod(descriptor, mode)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        try:
+            if mode is not None:
+                os.fchmod(descriptor, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        if check is not None:
+            check()
+        os.replace(temporary, target, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
 
 
 def _current(target: Path) -> bytes | None:
@@ -107,11 +129,6 @@ def _current(target: Path) -> bytes | None:
         return target.read_bytes()
     except FileNotFoundError:
         return None
-
-
-def _remove(temporary: Path) -> None:
-    with contextlib.suppress(OSError):
-        temporary.unlink()
 
 
 def _sync_folder(folder: Path) -> None:

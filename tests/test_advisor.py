@@ -4,7 +4,6 @@ clear errors for bad input."""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterator
@@ -13,23 +12,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from measurement_rows import DATA, csv_rows
 
 from ecolint.advisor.output import Answer, Bar, Chart, render_text
 from ecolint.cli import main
 from ecolint.text_table import Mood, Table
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ENERGY_COLUMNS = ("energy_j_per_1k_tok", "energy_j_per_1k_tok_std", "energy_j_per_request")
-
-
-def csv_rows() -> dict[int, dict[str, str]]:
-    with (DATA / "measurements.csv").open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows = {}
-        for row in reader:
-            rows[reader.line_num] = row
-        return rows
 
 
 ROWS = csv_rows()

@@ -3,13 +3,13 @@ CSV with the csv module, independently of the evidence layer."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, scan
+from measurement_rows import DATA, csv_rows
 
 from ecolint.evidence.dataset import gpus
 from ecolint.evidence.gpus import ARCHITECTURES, GpuError, resolve_gpu, supports_bf16
@@ -22,17 +22,7 @@ from ecolint.evidence.select import (
 from ecolint.evidence.sessions import batch_pairs, pairs, session_file
 from ecolint.resources import data_dir
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ecocompute"
-
-
-def csv_rows() -> dict[int, dict[str, str]]:
-    with (DATA / "measurements.csv").open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows = {}
-        for row in reader:
-            rows[reader.line_num] = row
-        return rows
 
 
 def energy(line: int) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,18 @@ MULTIMODAL_FAMILIES = (
 def _table() -> list[dict[str, object]]:
     document = yaml.safe_load((DATA / "models.yaml").read_text(encoding="utf-8"))
     return list(document["models"])
+
+
+def nf4_loader(
+    write: Callable[[str, str], Path], model_id: str, loader: str = "AutoModelForCausalLM"
+) -> Path:
+    """A script loading ``model_id`` in 4 bits; ECO102 reports line 2 where NF4 costs energy."""
+    return write(
+        "load.py",
+        f"from transformers import {loader}, BitsAndBytesConfig\n"
+        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
+        f"m = {loader}.from_pretrained({model_id!r}, quantization_config=q)\n",
+    )
 
 
 def test_model_table_is_well_formed() -> None:
@@ -98,12 +111,7 @@ def test_a_multimodal_name_gives_an_uncertain_size(model_id: str, uncertain: boo
 
 
 def test_uncertain_size_outside_the_band_is_reported_as_uncertain(write) -> None:  # type: ignore[no-untyped-def]
-    script = write(
-        "load.py",
-        "from transformers import AutoModelForVision2Seq, BitsAndBytesConfig\n"
-        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
-        "m = AutoModelForVision2Seq.from_pretrained('acme/TinyVL-1B', quantization_config=q)\n",
-    )
+    script = nf4_loader(write, "acme/TinyVL-1B", "AutoModelForVision2Seq")
     result = scan([script], select=("ECO102",))
     assert [(f.code, f.line) for f in result.findings] == [("ECO102", 2)]
     finding = result.findings[0]
@@ -113,12 +121,7 @@ def test_uncertain_size_outside_the_band_is_reported_as_uncertain(write) -> None
 
 
 def test_uncertain_size_near_the_crossover_of_another_gpu_is_silent(write) -> None:  # type: ignore[no-untyped-def]
-    script = write(
-        "load.py",
-        "from transformers import AutoModelForVision2Seq, BitsAndBytesConfig\n"
-        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
-        "m = AutoModelForVision2Seq.from_pretrained('acme/SuperVL-4.5B', quantization_config=q)\n",
-    )
+    script = nf4_loader(write, "acme/SuperVL-4.5B", "AutoModelForVision2Seq")
     assert not scan([script], gpu="rtx5090", select=("ECO102",)).findings
     assert scan(
         [script], models={"acme/SuperVL-4.5B": 4.5}, gpu="rtx5090", select=("ECO102",)
@@ -183,36 +186,21 @@ def test_config_json_estimate_of_a_llama_shape() -> None:
 
 def test_local_model_directory_in_the_scanned_tree(write) -> None:  # type: ignore[no-untyped-def]
     write("models/tiny/config.json", json.dumps(TINYLLAMA_CONFIG))
-    script = write(
-        "load.py",
-        "from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
-        "q = BitsAndBytesConfig(load_in_4bit=True)  # expect\n"
-        "m = AutoModelForCausalLM.from_pretrained('models/tiny', quantization_config=q)\n",
-    )
+    script = nf4_loader(write, "models/tiny")
     result = scan([script.parent], select=("ECO102",))
     assert [(f.code, f.line) for f in result.findings] == [("ECO102", 2)]
     assert "estimated from" in result.findings[0].evidence["model_size_source"]
 
 
 def test_user_models_setting_drives_eco102(write) -> None:  # type: ignore[no-untyped-def]
-    script = write(
-        "load.py",
-        "from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
-        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
-        "m = AutoModelForCausalLM.from_pretrained('acme/chat', quantization_config=q)\n",
-    )
+    script = nf4_loader(write, "acme/chat")
     assert not scan([script], select=("ECO102",)).findings
     result = scan([script], models={"acme/chat": 1.2}, select=("ECO102",))
     assert [(f.code, f.line) for f in result.findings] == [("ECO102", 2)]
 
 
 def test_gpu_changes_the_crossover_decision(write) -> None:  # type: ignore[no-untyped-def]
-    script = write(
-        "load.py",
-        "from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
-        "q = BitsAndBytesConfig(load_in_4bit=True)\n"
-        "m = AutoModelForCausalLM.from_pretrained('acme/chat', quantization_config=q)\n",
-    )
+    script = nf4_loader(write, "acme/chat")
     models = {"acme/chat": 4.5}
     assert not scan([script], models=models, select=("ECO102",)).findings
     on_5090 = scan([script], models=models, gpu="rtx5090", select=("ECO102",)).findings

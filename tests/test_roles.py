@@ -155,26 +155,9 @@ def test_test_only_tree_reports_nothing_by_default(tmp_path: Path) -> None:
         shutil.copy(path, tests / f"test_{path.name}")
     quiet = run_ecolint("check", "--no-cache", "--format", "json", ".", cwd=tmp_path / "project")
     assert json.loads(quiet.stdout)["findings"] == [], quiet.stderr
-    included = run_ecolint(
-        "check",
-        "--no-cache",
-        "--format",
-        "json",
-        "--config",
-        "include-tests = true",
-        ".",
-        cwd=tmp_path / "project",
-    )
-    reference = run_ecolint(
-        "check",
-        "--no-cache",
-        "--format",
-        "json",
-        "--config",
-        "include-tests = true",
-        ".",
-        cwd=plain,
-    )
+    including = ("check", "--no-cache", "--format", "json", "--config", "include-tests = true", ".")
+    included = run_ecolint(*including, cwd=tmp_path / "project")
+    reference = run_ecolint(*including, cwd=plain)
 
     def keys(output: str) -> list[tuple[str, int, str]]:
         return sorted(

@@ -21,6 +21,7 @@ import pytest
 from conftest import ECO101_SCRIPT, scan
 from conftest import run_ecolint as run
 
+from ecolint import safe_write
 from ecolint.fixes import apply
 from ecolint.safe_write import Tree, WriteError, write_file
 
@@ -198,6 +199,22 @@ def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> 
         write_file(path, b"ecolint's version\n", Tree([tmp_path]), expected=b"as analysed\n")
     assert path.read_text(encoding="utf-8") == "edited by a person\n"
     assert [p.name for p in tmp_path.iterdir()] == ["app.py"]
+
+
+def test_a_temporary_name_already_taken_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temporary file is created exclusively; one that is already there is not ours to
+    remove when the write then fails."""
+    target = tmp_path / "app.py"
+    target.write_text("old\n", encoding="utf-8")
+    monkeypatch.setattr(safe_write.secrets, "token_hex", lambda _: "cafe")
+    taken = tmp_path / f".app.py.cafe{safe_write.TEMP_SUFFIX}"
+    taken.write_text("someone else's\n", encoding="utf-8")
+    with pytest.raises(WriteError):
+        write_file(target, b"new\n", Tree([tmp_path]))
+    assert taken.read_text(encoding="utf-8") == "someone else's\n"
+    assert target.read_text(encoding="utf-8") == "old\n"
 
 
 def test_a_fix_planned_before_an_edit_is_skipped_and_not_counted(tmp_path: Path) -> None:

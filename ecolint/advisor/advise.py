@@ -28,7 +28,7 @@ from ecolint.advisor.lookup import (
 from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
 from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
 from ecolint.evidence.dataset import Gpu, Row, constants, gpus
-from ecolint.evidence.models import ModelSize, config_count
+from ecolint.evidence.models import ModelSize, config_count, kv_shape
 from ecolint.evidence.select import STARS, Evidence, nf4_crossover, select
 from ecolint.evidence.sessions import batch_series
 from ecolint.i18n import Phrase, phrase, t
@@ -85,8 +85,7 @@ def kv_cache_gb(model_name: str, tokens: int, batch: int) -> float | None:
     hidden = config_count(config, "hidden_size")
     if layers is None or heads is None or hidden is None:
         return None
-    kv_heads = config_count(config, "num_key_value_heads") or heads
-    head_dim = config_count(config, "head_dim") or hidden // heads
+    kv_heads, head_dim = kv_shape(config, hidden, heads)
     values = 2 * layers * kv_heads * head_dim * tokens * batch
     return values * KV_BYTES_PER_VALUE / BYTES_PER_GB
 

@@ -30,6 +30,18 @@ COMPARE_COLUMNS = (
 )
 
 
+def figures(row: Row) -> dict[str, float | None]:
+    """A row's measured numbers under the names every answer's JSON gives them."""
+    return {
+        "throughput_tok_s": row.throughput_tok_s,
+        "throughput_std": row.throughput_std,
+        "power_w": row.power_w,
+        "energy_j_per_1k_tok": row.energy_j_per_1k_tok,
+        "energy_j_per_1k_tok_std": row.energy_j_per_1k_tok_std,
+        "energy_j_per_request": row.energy_j_per_request,
+    }
+
+
 def header(context: Context, model: ModelSize) -> dict[str, Any]:
     return {
         "version": __version__,

@@ -24,12 +24,7 @@ def row_facts(row: Row) -> dict[str, Any]:
         "batch_size": row.batch_size,
         "model_id": row.model_id,
         "gpu": row.gpu,
-        "throughput_tok_s": row.throughput_tok_s,
-        "throughput_std": row.throughput_std,
-        "power_w": row.power_w,
-        "energy_j_per_1k_tok": row.energy_j_per_1k_tok,
-        "energy_j_per_1k_tok_std": row.energy_j_per_1k_tok_std,
-        "energy_j_per_request": row.energy_j_per_request,
+        **answer_parts.figures(row),
         "source": row.citation(),
     }
 

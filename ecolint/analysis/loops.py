@@ -105,6 +105,20 @@ def _touches(paths: Iterable[str], others: Iterable[str]) -> bool:
     return any(related(path, other) for path in paths for other in others)
 
 
+def _reach(paths: set[str], steps: list[tuple[frozenset[str], frozenset[str]]]) -> set[str]:
+    """``paths`` grown to a fixed point: a step ``(start, end)`` whose ``start`` touches what
+    is reached so far adds its ``end``. Backwards along the flows this finds what a value is
+    computed from; forwards, where a value ends up."""
+    changed = True
+    while changed:
+        changed = False
+        for start, end in steps:
+            if not end <= paths and _touches(start, paths):
+                paths |= end
+                changed = True
+    return paths
+
+
 @dataclass(frozen=True)
 class Flow:
     """Values read by ``value`` end up in ``targets`` (an assignment, a loop header, or a
@@ -164,14 +178,7 @@ class Loop:
     def sources(self, deps: set[str]) -> frozenset[str]:
         """The paths that values read as ``deps`` are computed from within one iteration or the
         last."""
-        changed = True
-        while changed:
-            changed = False
-            for flow in self.flows:
-                if not flow.sources <= deps and _touches(flow.targets, deps):
-                    deps |= flow.sources
-                    changed = True
-        return frozenset(deps)
+        return frozenset(_reach(deps, [(flow.targets, flow.sources) for flow in self.flows]))
 
     def depends_on_variable(self, call: cst.Call) -> bool:
         return _touches(self.inputs(call), self.names)
@@ -186,13 +193,7 @@ class Loop:
         for flow in self.flows:
             if any(node is call for node in walk(flow.value, _DEFERRED)):
                 results |= flow.targets
-        changed = bool(results)
-        while changed:
-            changed = False
-            for flow in self.flows:
-                if not flow.targets <= results and _touches(flow.sources, results):
-                    results |= flow.targets
-                    changed = True
+        results = _reach(results, [(flow.sources, flow.targets) for flow in self.flows])
         return bool(results) and _touches(self.inputs(call), results)
 
     def iterates_batches(self, resolver: Resolver, module: ModuleInfo) -> bool:

@@ -54,12 +54,22 @@ def _advise(module: str, params: dict[str, Any]) -> None:
     )
 
 
-MODEL_HELP = "Hugging Face id, local model folder, or a size such as 7B."
-PRECISION_HELP = "fp16, bf16, nf4, nf4_dq, int8 (default threshold), int8_pure, fp8, ..."
+model_option = click.option(
+    "--model",
+    "model_name",
+    required=True,
+    help="Hugging Face id, local model folder, or a size such as 7B.",
+)
+precision_option = click.option(
+    "--precision",
+    "precision_name",
+    required=True,
+    help="fp16, bf16, nf4, nf4_dq, int8 (default threshold), int8_pure, fp8, ...",
+)
 
 
 @click.command(short_help="Every measured precision of a model on a GPU (COMPARE).")
-@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@model_option
 @advisor_options
 def compare(**params: Any) -> None:
     """Every measured precision of a model on a GPU, side by side (COMPARE)."""
@@ -67,8 +77,8 @@ def compare(**params: Any) -> None:
 
 
 @click.command(short_help="Monthly kWh, cost and CO2 of a configuration (ESTIMATE).")
-@click.option("--model", "model_name", required=True, help=MODEL_HELP)
-@click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
+@model_option
+@precision_option
 @advisor_options
 def estimate(**params: Any) -> None:
     """Monthly kWh, cost, CO2 and the best alternative of the same session (ESTIMATE)."""
@@ -76,7 +86,7 @@ def estimate(**params: Any) -> None:
 
 
 @click.command(short_help="Recommended precision and batch size (OPTIMIZE).")
-@click.option("--model", "model_name", required=True, help=MODEL_HELP)
+@model_option
 @click.option("--vram-gb", type=click.FloatRange(min=0, min_open=True), help="GPU memory in GB.")
 @click.option("--use-case", type=click.Choice(["api", "chat", "batch"]), help="Traffic shape.")
 @advisor_options
@@ -86,8 +96,8 @@ def advise(**params: Any) -> None:
 
 
 @click.command(short_help="Observed numbers against the measured rows (DIAGNOSE).")
-@click.option("--model", "model_name", required=True, help=MODEL_HELP)
-@click.option("--precision", "precision_name", required=True, help=PRECISION_HELP)
+@model_option
+@precision_option
 @click.option("--throughput", type=click.FloatRange(min=0, min_open=True), help="Observed tok/s.")
 @click.option("--power", type=click.FloatRange(min=0, min_open=True), help="Observed watts.")
 @click.option("--stack", default="", help='Software versions, e.g. "torch 2.12.0.dev20260315".')

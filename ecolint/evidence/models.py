@@ -154,6 +154,13 @@ def config_count(config: Mapping[str, object], *keys: str) -> int | None:
     return None
 
 
+def kv_shape(config: Mapping[str, object], hidden: int, heads: int) -> tuple[int, int]:
+    """Key/value heads and the width of one head. A config that leaves them out describes
+    plain multi-head attention: as many key/value heads as heads, ``hidden // heads`` wide."""
+    kv_heads = config_count(config, "num_key_value_heads") or heads
+    return kv_heads, config_count(config, "head_dim") or hidden // heads
+
+
 def size_from_config(config: object) -> float | None:
     """Parameter estimate of a decoder-only transformer from its ``config.json``."""
     if not isinstance(config, Mapping):
@@ -165,9 +172,8 @@ def size_from_config(config: object) -> float | None:
         return None
     intermediate = config_count(config, "intermediate_size") or 4 * hidden
     heads = config_count(config, "num_attention_heads") or 1
-    kv_heads = config_count(config, "num_key_value_heads") or heads
+    kv_heads, head_dim = kv_shape(config, hidden, heads)
     experts = config_count(config, "num_local_experts", "num_experts") or 1
-    head_dim = config_count(config, "head_dim") or hidden // heads
     attention = hidden * heads * head_dim * 2 + hidden * kv_heads * head_dim * 2
     model_type = str(config.get("model_type", "")).lower()
     mlp_matrices = 3 if model_type.startswith(_GATED_MLP) else 2

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ecolint.evidence.dataset import Gpu, constants, gpus
+from ecolint.evidence.dataset import Gpu, Row, constants, gpus
 from ecolint.evidence.gpus import measured_gpus
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.sessions import Pair, batch_pairs, pairs, sweep_key
@@ -119,6 +119,27 @@ def _log_distance(a: float, b: float) -> float:
     return abs(math.log(a / b))
 
 
+def _elsewhere_notes(
+    gpu: Gpu, measured: bool, quoted: Row, fallback_key: str | None, kind: str
+) -> list[str]:
+    """Why a row measured elsewhere stands for ``gpu``: the card has no rows of its own, or
+    the row is of another architecture (extrapolated within the author's band when the data
+    documents one)."""
+    notes = []
+    if not measured:
+        notes.append(f"{gpu.name} has no measurements; using {gpu.arch} rows")
+    if quoted.arch != gpu.arch:
+        if fallback_key:
+            band = constants()[fallback_key]
+            notes.append(
+                f"{gpu.arch} extrapolated from {quoted.gpu} (author's band ±{band.value:g}%+,"
+                f" {band.source})"
+            )
+        else:
+            notes.append(f"no {gpu.arch} {kind}; quoting {quoted.arch} rows")
+    return notes
+
+
 def select(
     gpu: Gpu,
     precisions: Iterable[str],
@@ -179,16 +200,7 @@ def select(
         notes.append("model size not resolved; quoting the measured row nearest 7B")
     if not measured:
         stars = min(stars, 2)
-        notes.append(f"{gpu.name} has no measurements; using {gpu.arch} rows")
-    if best.quant.arch != gpu.arch:
-        if fallback_key:
-            band = constants()[fallback_key]
-            notes.append(
-                f"{gpu.arch} extrapolated from {best.quant.gpu} (author's band ±{band.value:g}%+,"
-                f" {band.source})"
-            )
-        else:
-            notes.append(f"no {gpu.arch} measurements; quoting {best.quant.arch} rows")
+    notes += _elsewhere_notes(gpu, measured, best.quant, fallback_key, "measurements")
     same_place = [
         other
         for other in ordered[1:]
@@ -250,16 +262,7 @@ def batch_evidence(gpu: Gpu) -> Evidence:
     notes: list[str] = []
     if not measured:
         stars = min(stars, 2)
-        notes.append(f"{gpu.name} has no measurements; using {gpu.arch} rows")
-    if quant.arch != gpu.arch:
-        if fallback_key:
-            band = constants()[fallback_key]
-            notes.append(
-                f"{gpu.arch} extrapolated from {quant.gpu} (author's band ±{band.value:g}%+,"
-                f" {band.source})"
-            )
-        else:
-            notes.append(f"no {gpu.arch} batch-size measurements; quoting {quant.arch} rows")
+    notes += _elsewhere_notes(gpu, measured, quant, fallback_key, "batch-size measurements")
     if quant.energy_j_per_request is not None and base.energy_j_per_request is not None:
         notes.append(
             f"energy per request {base.energy_j_per_request:g} J at batch size {base.batch_size}"

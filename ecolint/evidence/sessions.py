@@ -52,30 +52,19 @@ def session_file(row: Row) -> str:
     return row.source_path
 
 
+def _run(row: Row) -> tuple[object, ...]:
+    """What the rows of one measuring run share: card, source session and model."""
+    return (row.gpu, row.source_repo, session_file(row), row.source_commit, row.model_id)
+
+
 def session_key(row: Row) -> tuple[object, ...]:
-    return (
-        row.gpu,
-        row.source_repo,
-        session_file(row),
-        row.source_commit,
-        row.model_id,
-        row.batch_size,
-        _marks(row),
-    )
+    return (*_run(row), row.batch_size, _marks(row))
 
 
 def sweep_key(row: Row) -> tuple[object, ...]:
     """The rows of one batch sweep share file, session, model and precision; only the batch
     size varies."""
-    return (
-        row.gpu,
-        row.source_repo,
-        session_file(row),
-        row.source_commit,
-        row.model_id,
-        row.precision,
-        _marks(row),
-    )
+    return (*_run(row), row.precision, _marks(row))
 
 
 def _marks(row: Row) -> tuple[str, ...]:

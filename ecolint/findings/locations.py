@@ -4,27 +4,17 @@ notebooks the cell; plus whether a suppression comment on that line silences it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from libcst.metadata import CodePosition
 
 from ecolint.analysis.values import LineSpan, Site
-from ecolint.findings.model import FileSpot
+from ecolint.findings.model import FileSpot, Position
 from ecolint.findings.suppression import is_suppressed, suppressed_in_line
 from ecolint.sources.document import TextSpan
 
 
 @dataclass(frozen=True)
-class Place:
-    file: Path
-    display: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    cell: int | None
-    cell_line: int | None
-    cell_column: int | None
+class Place(Position):
     comment_source: str  # the text whose line ``comment_line`` may carry a suppression
     comment_line: int
     python: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +70,11 @@ class Replacement:
 
 
 @dataclass(frozen=True)
-class Draft:
-    """A report resolved to where it lands, with what only the analysis can compute (its fix,
-    its fingerprint, the ``subject`` of a check with a run-wide ``finish``). It holds no syntax
-    tree, so worker processes can hand it back, and the run-wide passes (the checks' ``finish``
-    hooks, one finding per site) work on drafts from every file alike."""
+class Position:
+    """Where a report lands, as findings print it: 1-based lines and columns and, in a
+    notebook, the cell with the line and column inside it. A place and the draft built from
+    it share these fields."""
 
-    code: str
-    mood: str
     file: Path
     display: str
     line: int
@@ -87,6 +84,21 @@ class Draft:
     cell: int | None
     cell_line: int | None
     cell_column: int | None
+
+    def position(self) -> dict[str, Any]:
+        """The position alone, to hand on to what is built from it (a place to a draft)."""
+        return {item.name: getattr(self, item.name) for item in fields(Position)}
+
+
+@dataclass(frozen=True)
+class Draft(Position):
+    """A report resolved to where it lands, with what only the analysis can compute (its fix,
+    its fingerprint, the ``subject`` of a check with a run-wide ``finish``). It holds no syntax
+    tree, so worker processes can hand it back, and the run-wide passes (the checks' ``finish``
+    hooks, one finding per site) work on drafts from every file alike."""
+
+    code: str
+    mood: str
     fingerprint: str
     params: dict[str, str | Phrase]
     message_key: str

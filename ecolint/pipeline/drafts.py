@@ -70,15 +70,7 @@ class Drafter:
             draft = Draft(
                 code=report.code,
                 mood=mood,
-                file=place.file,
-                display=place.display,
-                line=place.line,
-                column=place.column,
-                end_line=place.end_line,
-                end_column=place.end_column,
-                cell=place.cell,
-                cell_line=place.cell_line,
-                cell_column=place.cell_column,
+                **place.position(),
                 # a file that was not analysed has no code to fingerprint
                 fingerprint=""
                 if isinstance(report.site, FileSpot)

@@ -12,6 +12,7 @@ import bisect
 import contextlib
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 if sys.version_info >= (3, 11):
@@ -141,30 +142,26 @@ class _Scanner:
             value = _decode(self.text[start : self.at])
             self.positions.strings.setdefault((path, value), []).append(self._span(start, self.at))
         elif char == "[":
-            self.at += 1
-            while True:
-                self._blank(newlines=True)
-                if self.text[self.at] == "]":
-                    self.at += 1
-                    return
-                self._value(path)
-                self._blank(newlines=True)
-                if self.text[self.at] == ",":
-                    self.at += 1
+            self._items("]", lambda: self._value(path), newlines=True)
         elif char == "{":
-            self.at += 1
-            while True:
-                self._blank(newlines=False)
-                if self.text[self.at] == "}":
-                    self.at += 1
-                    return
-                self._key_value(path)
-                self._blank(newlines=False)
-                if self.text[self.at] == ",":
-                    self.at += 1
+            self._items("}", lambda: self._key_value(path), newlines=False)
         else:
             match = _SCALAR_END.search(self.text, self.at)
             self.at = len(self.text) if match is None else match.start()
+
+    def _items(self, close: str, item: Callable[[], None], newlines: bool) -> None:
+        """The comma-separated items of an array or inline table, up to ``close``: an array
+        may span lines, an inline table may not."""
+        self.at += 1
+        while True:
+            self._blank(newlines=newlines)
+            if self.text[self.at] == close:
+                self.at += 1
+                return
+            item()
+            self._blank(newlines=newlines)
+            if self.text[self.at] == ",":
+                self.at += 1
 
     def _skip_string(self) -> None:
         text = self.text
