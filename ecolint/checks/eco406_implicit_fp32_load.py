@@ -1,0 +1,105 @@
+"""ECO406: a transformers model loaded with no dtype and placed on a GPU, where the pinned
+transformers version loads it in FP32."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from packaging.version import Version
+
+from ecolint.analysis.dependencies import Dependency, dependencies
+from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
+from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.placement import placement_facts
+from ecolint.checks.base import Check, RunContext
+from ecolint.checks.check_support import callee, convention_evidence
+from ecolint.checks.eco302_stack_newer_than_data import pin_of
+from ecolint.evidence.stack import Bounds, Pin
+from ecolint.findings.model import Draft, Report
+from ecolint.sources.document import Document
+
+# transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
+# every release before it loads in FP32 unless told otherwise.
+AUTO_DTYPE_SINCE = Version("5.0.0")
+PACKAGE = "transformers"
+# Keywords that choose the dtype, or a quantisation that brings its own.
+CHOOSING = ("torch_dtype", "dtype", "quantization_config", "load_in_4bit", "load_in_8bit")
+# Checkpoints quantised ahead of time load in the dtype their own config names.
+PREQUANTIZED = re.compile(r"gptq|awq|bnb|fp8|gguf|int4|int8|exl2", re.I)
+MISSING = "FP32 inference"
+PRECISIONS = ("fp32",)  # the dataset's label, should FP32 rows ever be measured
+
+
+class ImplicitFp32Load(Check):
+    """A load is reported only where the run also finds a transformers pin that governs its
+    file and allows a release before 5.0: each load and each pin is a report, and ``finish``
+    keeps the loads whose pins allow FP32 by default. With no pin the version is unknown and
+    nothing is said. An explicit FP32 dtype or a ``.float()`` cast is ECO403's."""
+
+    code = "ECO406"
+
+    def run(self, module: ModuleInfo) -> Iterator[Report]:
+        places = placement_facts(self.resolver, module)
+        for load in loading_facts(self.resolver, module).loads:
+            if load.kind != "model" or not _default_dtype(load):
+                continue
+            placement = places.placement(load)
+            moves = {move.kind for move in places.moves_of(load)}
+            if placement is None or moves & {"half", "bfloat16", "to-16bit", "float", "to-32bit"}:
+                continue
+            params = {"target": callee(load, load.site), "placement": placement}
+            evidence = convention_evidence(self.context, MISSING, load, PRECISIONS)
+            yield Report(self.code, load.site, params, evidence=evidence)
+        yield from self._pins(dependencies(self.resolver, module))
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        return self._pins(dependencies(self.resolver, document))
+
+    def _pins(self, found: Iterable[Dependency]) -> Iterator[Report]:
+        for dependency in found:
+            if dependency.name == PACKAGE and not dependency.shared:
+                pin = pin_of(dependency)
+                if pin is not None:
+                    yield Report(self.code, dependency.site, subject=pin)
+
+    @classmethod
+    def finish(cls, drafts: list[Draft], run: RunContext) -> list[Draft]:
+        mine = [draft for draft in drafts if draft.code == cls.code]
+        pins = [draft.subject for draft in mine if isinstance(draft.subject, Pin)]
+        kept = []
+        for draft in drafts:
+            if draft.code != cls.code:
+                kept.append(draft)
+            elif not isinstance(draft.subject, Pin):
+                governing = _governing(pins, draft.file)
+                if governing and all(_allows_fp32_default(pin.bounds) for pin in governing):
+                    pin = governing[0]
+                    params = {**draft.params, "pin": pin.text, "where": pin.where}
+                    kept.append(replace(draft, params=params))
+        return kept
+
+
+def _default_dtype(load: ModelLoad) -> bool:
+    """A transformers load that names no dtype, no quantisation and no checkpoint quantised
+    ahead of time, and hides no keyword behind an unresolved ``**``."""
+    call = load.value
+    if top_package(load.loader) != PACKAGE or call.open or load.setups:
+        return False
+    if any(keyword in call.kwargs for keyword in CHOOSING):
+        return False
+    return not any(PREQUANTIZED.search(model_id) for model_id, _ in load.model_ids)
+
+
+def _governing(pins: list[Pin], path: Path) -> list[Pin]:
+    """The pins that govern a file: a notebook's own installs replace the project's pins."""
+    applying = [pin for pin in pins if pin.applies_to(path)]
+    own = [pin for pin in applying if pin.own_file]
+    return own or applying
+
+
+def _allows_fp32_default(bounds: Bounds) -> bool:
+    """Whether the pin allows a transformers release that loads in FP32 by default."""
+    return bounds.low is None or bounds.low < AUTO_DTYPE_SINCE
