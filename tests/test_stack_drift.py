@@ -231,3 +231,15 @@ def test_comparison(pin: str, stack: str, relation: str | None, lowers: bool) ->
     assert (found.lowers if found else False) is lowers
     if found is not None:
         assert "stack drift" in found.note() and ("one star less" in found.note()) is lowers
+
+
+def test_a_script_that_installs_what_it_runs_governs_only_itself(write) -> None:  # type: ignore[no-untyped-def]
+    install = (
+        "import subprocess\nsubprocess.check_call(['pip', 'install', 'bitsandbytes==0.49.0'])\n"
+    )
+    root = write("own.py", install + INT8_SCRIPT).parent
+    write("other.py", INT8_SCRIPT)
+    found = _by_code(root)
+    assert [Path(f.path).name for f in found["ECO302"]] == ["own.py"]
+    stars = {Path(f.path).name: f.evidence["confidence"] for f in found["ECO101"]}
+    assert stars["own.py"] != stars["other.py"]

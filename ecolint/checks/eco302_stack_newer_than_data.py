@@ -25,6 +25,10 @@ from ecolint.rules import Rule
 from ecolint.sources.document import Document
 
 PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes"})
+# Code that installs what it runs with (``!pip install`` in a notebook, ``subprocess`` running
+# pip in a script) governs only itself; ``setup.py`` declares the project's dependencies.
+OWN_INSTALLS = frozenset({".ipynb", ".py"})
+PROJECT_FILES = frozenset({"setup.py"})
 
 
 class StackNewerThanData(Check):
@@ -63,7 +67,7 @@ def pin_of(dependency: Dependency) -> Pin | None:
         f" cell {place.cell} line {place.cell_line}" if place.cell is not None else f":{place.line}"
     )
     file = place.file.resolve()
-    if file.suffix == ".ipynb":
+    if file.suffix in OWN_INSTALLS and file.name not in PROJECT_FILES:
         return Pin(dependency.name, dependency.text, bounds, where, file, own_file=True)
     folder = file.parent
     scope = folder.parent if folder.name == "requirements" else folder
