@@ -8,17 +8,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import libcst as cst
 from packaging.version import Version
 
 from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
+from ecolint.analysis.values import Site
 from ecolint.checks.base import Check, RunContext
 from ecolint.checks.check_support import callee, convention_evidence
 from ecolint.checks.eco302_stack_newer_than_data import pin_of
+from ecolint.evidence.gpus import supports_bf16
 from ecolint.evidence.stack import Bounds, Pin
 from ecolint.findings.model import Draft, Report
+from ecolint.fixes.edits import Fix
+from ecolint.fixes.ops import add_keyword, qualified
 from ecolint.sources.document import Document
 
 # transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
@@ -64,6 +69,22 @@ class ImplicitFp32Load(Check):
                 pin = pin_of(dependency)
                 if pin is not None:
                     yield Report(self.code, dependency.site, subject=pin)
+
+    def fix(self, report: Report) -> Fix | None:
+        """``torch_dtype=torch.bfloat16`` (``torch.float16`` on a GPU without BF16) added to
+        the call, with ``import torch`` where it is missing. ``torch_dtype`` is the name every
+        transformers release before 5.0 reads."""
+        site = report.site
+        if isinstance(report.subject, Pin) or not isinstance(site, Site):
+            return None
+        module, call = site.module, site.node
+        if not isinstance(call, cst.Call):
+            return None
+        dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
+        code = qualified(module, call, f"torch.{dtype}")
+        if code is None:
+            return None
+        return Fix.of(add_keyword(module, call, "torch_dtype", code[0]), *code[1])
 
     @classmethod
     def finish(cls, drafts: list[Draft], run: RunContext) -> list[Draft]:
