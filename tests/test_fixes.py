@@ -211,9 +211,9 @@ def test_encodings_and_line_endings_are_kept(tmp_path: Path) -> None:
     ).encode("latin-1")
 
 
-def _fixable_examples() -> list[tuple[str, int, str]]:
+def _fixable_examples() -> list[tuple[str, int, dict[str, str]]]:
     return [
-        (rule.code, index, example_files(example)["example.py"])
+        (rule.code, index, example_files(example))
         for rule in all_rules().values()
         if rule.fixable
         for index, example in enumerate(rule.examples.get("invalid", []))
@@ -221,24 +221,29 @@ def _fixable_examples() -> list[tuple[str, int, str]]:
 
 
 @pytest.mark.parametrize(
-    ("code", "index", "text"),
+    ("code", "index", "files"),
     _fixable_examples(),
     ids=[f"{code}-{index}" for code, index, _ in _fixable_examples()],
 )
 def test_every_invalid_example_is_fixed_and_nothing_else_changes(
-    tmp_path: Path, code: str, index: int, text: str
+    tmp_path: Path, code: str, index: int, files: dict[str, str]
 ) -> None:
-    path = tmp_path / "example.py"
-    path.write_text(text, encoding="utf-8")
+    """The example's Python file (``example.py``, or the first of its ``files:``) is fixed;
+    its other files (a requirements pin) are context."""
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    main = "example.py" if "example.py" in files else next(n for n in files if n.endswith(".py"))
+    path, text = tmp_path / main, files[main]
     rules = example_rules(code, [path])
-    mine = [f for f in scan([path], select=rules).findings if f.code == code]
+    mine = [f for f in scan([tmp_path], select=rules).findings if f.code == code]
     assert mine and all(f.edits for f in mine), "every invalid example has a mechanical fix"
     plan = apply.plan(mine, unsafe=True)
     assert apply.write(plan, Tree([tmp_path])) == [] and not plan.skipped
     after = path.read_text(encoding="utf-8")
     assert cst.parse_module(after).code == after
     ast.parse(after)
-    assert not [f for f in scan([path], select=rules).findings if f.code == code], "it is gone"
+    assert not [f for f in scan([tmp_path], select=rules).findings if f.code == code], "gone"
     edited = {line for f in mine for e in f.edits for line in range(e.line, e.end_line + 1)}
     matcher = difflib.SequenceMatcher(None, text.splitlines(), after.splitlines())
     for tag, first, last, _, _ in matcher.get_opcodes():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import keyword
 import re
@@ -128,6 +129,17 @@ def _names_in(path: Path) -> set[str]:
     return set(LATIN_WORD.findall(text)) - set(keyword.kwlist)
 
 
+def _quoted_code(message: str, path: Path) -> str:
+    """Stretches of the message copied from the scanned file (a placement such as
+    ``.to("cuda" if ok else "cpu")``): their keywords are code, not prose."""
+    if not path.is_file():
+        return ""
+    source = path.read_text(encoding="utf-8", errors="replace")
+    matcher = difflib.SequenceMatcher(None, message, source, autojunk=False)
+    blocks = matcher.get_matching_blocks()
+    return " ".join(message[start : start + size] for start, _, size in blocks if size >= 12)
+
+
 def _prose(message: str, allowed: set[str]) -> list[str]:
     words = []
     for token in NON_LATIN.split(message):
@@ -170,6 +182,7 @@ def test_every_rule_speaks_chinese_under_lang_zh() -> None:
         if finding["code"] in PARSER_WORDS:
             continue
         allowed = known | _names_in(ROOT / finding["path"])
+        allowed |= set(LATIN_WORD.findall(_quoted_code(finding["message"], ROOT / finding["path"])))
         english = _prose(finding["message"], allowed)
         if english:
             leaks.append(f"{finding['code']} {finding['path']}: {english}: {finding['message']}")
