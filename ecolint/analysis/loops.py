@@ -19,9 +19,12 @@ import libcst as cst
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
 from ecolint.analysis.tree_walk import children, walk
-from ecolint.analysis.values import CallVal, Const, Value, alternatives
+from ecolint.analysis.values import CallVal, Const, SeqVal, Value, alternatives
 
 _DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)  # bodies that do not run in the loop
+# A list written out in the code with this few items is a demo's handful of prompts shown one by
+# one, not a workload: batching it saves next to nothing, and no maintainer would take the change.
+SHOWCASE_ITEMS = 8
 # ``history.append(reply)``, ``conv.update_last_message(reply)``: the receiver takes the value.
 _MUTATOR_PREFIXES = ("append", "extend", "insert", "add", "update", "put", "set")
 _WRAPPERS = frozenset(
@@ -195,6 +198,18 @@ class Loop:
                 results |= flow.targets
         results = _reach(results, [(flow.sources, flow.targets) for flow in self.flows])
         return bool(results) and _touches(self.inputs(call), results)
+
+    def iterates_showcase(self, resolver: Resolver, module: ModuleInfo) -> bool:
+        """Every value the loop may iterate is a list or tuple written in the code with at most
+        ``SHOWCASE_ITEMS`` items."""
+        options = [
+            option
+            for env in resolver.contexts(module, self.iter)
+            for option in alternatives(iterated(resolver, module, self, env))
+        ]
+        return bool(options) and all(
+            isinstance(option, SeqVal) and len(option.items) <= SHOWCASE_ITEMS for option in options
+        )
 
     def iterates_batches(self, resolver: Resolver, module: ModuleInfo) -> bool:
         """Each iteration handles a batch: a DataLoader, a batching helper, a call given a

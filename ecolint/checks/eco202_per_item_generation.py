@@ -16,7 +16,8 @@ from ecolint.findings.model import Report
 
 class PerItemGeneration(Check):
     """Loops that iterate batches (a DataLoader, chunks, ``range`` with a step), loops over
-    models, repeats of one input and multi-turn loops are not per-item generation."""
+    models, repeats of one input, multi-turn loops and a demo's handful of prompts written out
+    in the code are not per-item generation."""
 
     code = "ECO202"
 
@@ -27,6 +28,8 @@ class PerItemGeneration(Check):
                 continue
             loops = enclosing(self.resolver, module, item.call)
             if any(loop.iterates_batches(self.resolver, module) for loop in loops):
+                continue
+            if item.loop.iterates_showcase(self.resolver, module):
                 continue
             reported.add(id(item.call))
             params = {
