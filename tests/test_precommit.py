@@ -50,6 +50,8 @@ def test_sources_notebooks_requirements_and_pyproject_reach_the_hook(
         "requirements-dev.txt",
         "requirements/base.txt",
         "constraints.txt",
+        "requirements.in",
+        "dev-requirements.txt",
         "pyproject.toml",
         "setup.cfg",
         "axolotl/qlora.yml",
@@ -57,13 +59,14 @@ def test_sources_notebooks_requirements_and_pyproject_reach_the_hook(
         "README.md",
         "data.csv",
         "sub/pyproject.toml.bak",
+        "MANIFEST.in",
     ]
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     chosen = set(Classifier.from_config(names, "", "^$").filenames_for_hook(_hook()))
-    assert chosen == set(names[:11])
+    assert chosen == set(names[:13])
 
 
 def _ecolint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
