@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from pathlib import Path
 
 from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.module import ModuleInfo
@@ -16,6 +15,7 @@ from ecolint.evidence.stack import (
     Pin,
     StackEvidence,
     compare,
+    governing,
     measured_text,
     pin_bounds,
 )
@@ -100,7 +100,7 @@ def stack_drift(reports: list[Draft], rules: Mapping[str, Rule], gpu: Gpu) -> li
             continue
         row = evidence.pair.quant if evidence.pair else None
         found = []
-        for _, pin in _governing(pins, report.file, packages):
+        for pin in governing((pin for _, pin in pins if pin.name in packages), report.file):
             comparison = compare(pin, row)
             if comparison is not None:
                 found.append(comparison)
@@ -110,18 +110,6 @@ def stack_drift(reports: list[Draft], rules: Mapping[str, Rule], gpu: Gpu) -> li
         if any(comparison.lowers for comparison, _ in compared[id(pin)]):
             result.append(_pin_report(report, pin, compared[id(pin)], gpu))
     return result
-
-
-def _governing(
-    pins: list[tuple[Draft, Pin]], path: Path, packages: set[str]
-) -> list[tuple[Draft, Pin]]:
-    """The pins that govern a file, per package: a notebook's own installs of a package
-    replace the project's pins of it (the notebook runs with what it installs)."""
-    applying = [
-        (draft, pin) for draft, pin in pins if pin.name in packages and pin.applies_to(path)
-    ]
-    own = {pin.name for _, pin in applying if pin.own_file}
-    return [(draft, pin) for draft, pin in applying if pin.own_file or pin.name not in own]
 
 
 def _adjusted(report: Draft, found: list[Comparison]) -> Draft:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import libcst as cst
 from packaging.version import Version
@@ -20,7 +19,7 @@ from ecolint.checks.base import Check, RunContext
 from ecolint.checks.check_support import callee, convention_evidence
 from ecolint.checks.eco302_stack_newer_than_data import pin_of
 from ecolint.evidence.gpus import supports_bf16
-from ecolint.evidence.stack import Bounds, Pin
+from ecolint.evidence.stack import Bounds, Pin, governing
 from ecolint.findings.model import Draft, Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.ops import add_keyword, qualified
@@ -95,9 +94,9 @@ class ImplicitFp32Load(Check):
             if draft.code != cls.code:
                 kept.append(draft)
             elif not isinstance(draft.subject, Pin):
-                governing = _governing(pins, draft.file)
-                if governing and all(_allows_fp32_default(pin.bounds) for pin in governing):
-                    pin = governing[0]
+                governed = governing(pins, draft.file)
+                if governed and all(_allows_fp32_default(pin.bounds) for pin in governed):
+                    pin = governed[0]
                     params = {**draft.params, "pin": pin.text, "where": pin.where}
                     kept.append(replace(draft, params=params))
         return kept
@@ -112,13 +111,6 @@ def _default_dtype(load: ModelLoad) -> bool:
     if any(keyword in call.kwargs for keyword in CHOOSING):
         return False
     return not any(PREQUANTIZED.search(model_id) for model_id, _ in load.model_ids)
-
-
-def _governing(pins: list[Pin], path: Path) -> list[Pin]:
-    """The pins that govern a file: a notebook's own installs replace the project's pins."""
-    applying = [pin for pin in pins if pin.applies_to(path)]
-    own = [pin for pin in applying if pin.own_file]
-    return own or applying
 
 
 def _allows_fp32_default(bounds: Bounds) -> bool:

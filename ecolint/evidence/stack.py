@@ -190,6 +190,15 @@ class Pin:
         return resolved == self.scope if self.own_file else resolved.is_relative_to(self.scope)
 
 
+def governing(pins: Iterable[Pin], path: Path) -> list[Pin]:
+    """The pins that govern a file, per package: code's own installs of a package (a
+    notebook's ``!pip install``, a script that runs pip) replace the project's pins of it
+    there, since that code runs with what it installs."""
+    applying = [pin for pin in pins if pin.applies_to(path)]
+    own = {pin.name for pin in applying if pin.own_file}
+    return [pin for pin in applying if pin.own_file or pin.name not in own]
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One pin against the row one finding quotes (or the author's drift version)."""
