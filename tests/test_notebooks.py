@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, scan, scan_declared
+from conftest import FIXTURES, run_ecolint, scan, scan_declared
 
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import SourceError
@@ -180,3 +180,26 @@ def test_a_cell_only_python_3_12_parses_is_analysed(tmp_path: Path) -> None:
     )
     found = {(f.code, f.cell) for f in scan([path]).findings}
     assert found == {("ECO101", 1)}
+
+
+def test_a_cell_pasted_with_an_indent_runs_as_ipython_dedents_it(tmp_path: Path) -> None:
+    """IPython's ``leading_indent`` transform takes the first line's indentation off the cell,
+    so such a cell runs in Jupyter: it is analysed (no ECO001), positions point at the raw text,
+    and a fix lands at the right column."""
+    path = tmp_path / "serve.ipynb"
+    _notebook(
+        path,
+        "    from transformers import AutoModelForCausalLM, BitsAndBytesConfig\n"
+        "    q = BitsAndBytesConfig(load_in_8bit=True)\n"
+        '    model = AutoModelForCausalLM.from_pretrained("gpt2", quantization_config=q)\n'
+        "    print(model.generate(max_new_tokens=8))\n",
+    )
+    findings = scan([path]).findings
+    assert [(f.code, f.cell, f.cell_line) for f in findings] == [("ECO101", 0, 2)]
+    assert _raw_at(path, findings[0].line, findings[0].column).startswith("load_in_8bit=True")
+    result = run_ecolint(
+        "check", "--fix", "--unsafe-fixes", "--select", "ECO101", path.name, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    source = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]
+    assert "    q = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=0.0)\n" in source

@@ -64,6 +64,8 @@ class SourceMap:
         """``column`` is 0-based, as libcst gives it."""
         cell = self._cells[max(bisect.bisect_right(self._starts, line) - 1, 0)]
         cell_line = line - cell.first_line + 1
+        if cell.dedents:
+            column += cell.dedents[cell_line - 1]
         offset = sum(len(text) for text in cell.lines[: cell_line - 1]) + column
         raw_offset = self._raw_offset(cell, offset)
         raw_line = bisect.bisect_right(self._line_starts, raw_offset)
@@ -144,7 +146,8 @@ class SourceMap:
 
 def _unmasked(cell: CodeCell, start: int, end: int) -> tuple[int, int]:
     """Offsets in the joined module's copy of a cell as offsets in the cell's own text, which
-    differ where a magic line was masked; such lines cannot be edited."""
+    differ where a magic line was masked (such lines cannot be edited) or IPython's leading
+    indent was taken off."""
     masked_starts = list(itertools.accumulate((len(line) for line in cell.masked), initial=0))
     source_starts = list(itertools.accumulate((len(line) for line in cell.lines), initial=0))
 
@@ -158,9 +161,15 @@ def _unmasked(cell: CodeCell, start: int, end: int) -> tuple[int, int]:
         touched = range(first, line_of(end - 1)[0] + 1)
     else:
         touched = range(first, first + 1 if first_column else first)
-    if any(cell.masked[line] != cell.lines[line] for line in touched):
+    shifts = cell.dedents or [0] * len(cell.lines)
+    if any(cell.masked[line] != cell.lines[line][shifts[line] :] for line in touched):
         raise SourceError("the change touches a shell or magic line")
-    return source_starts[first] + first_column, source_starts[last] + last_column
+    start_shift = shifts[first] if first < len(shifts) else 0
+    end_shift = shifts[last] if last < len(shifts) else 0
+    return (
+        source_starts[first] + first_column + start_shift,
+        source_starts[last] + last_column + end_shift,
+    )
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -234,7 +243,7 @@ def _mask(cell: CodeCell, magics: list[Magic]) -> list[str]:
         return ["\n"] * len(cell.lines)
     masked = []
     continued = False
-    for number, text in enumerate(cell.lines):
+    for number, text in enumerate(_without_leading_indent(cell)):
         stripped = text.lstrip()
         shell = (
             stripped.startswith(("!", "%"))
@@ -250,6 +259,18 @@ def _mask(cell: CodeCell, magics: list[Magic]) -> list[str]:
         else:
             masked.append(text)
     return masked
+
+
+def _without_leading_indent(cell: CodeCell) -> list[str]:
+    """The cell's lines as IPython runs them: its ``leading_indent`` transform takes the first
+    non-blank line's indentation off every line that starts with it, so a cell pasted with an
+    indent still runs. The characters taken off are kept for positions."""
+    first = next((line for line in cell.lines if line.strip()), "")
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not indent:
+        return cell.lines
+    cell.dedents = [len(indent) if line.startswith(indent) else 0 for line in cell.lines]
+    return [line[shift:] for line, shift in zip(cell.lines, cell.dedents, strict=True)]
 
 
 def _automagic(line: str) -> bool:

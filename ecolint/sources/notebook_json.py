@@ -38,6 +38,8 @@ class CodeCell:
     masked: list[str] = field(default_factory=list)
     text: str = ""  # the source as written (``lines`` end in a line break even when it does not)
     source_at: int = 0  # where the ``source`` value (a list or a string) starts in the raw file
+    # characters IPython's ``leading_indent`` took off the start of each line (empty: none)
+    dedents: list[int] = field(default_factory=list)
 
 
 def _without_outputs(pairs: list[tuple[str, object]]) -> dict[str, object] | None:
