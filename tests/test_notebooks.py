@@ -93,6 +93,7 @@ def test_escapes_and_single_string_sources_map_to_raw_columns(tmp_path: Path) ->
         'note = "café 🚀 \\"quoted\\""\n'
         "from transformers import BitsAndBytesConfig\n"
         'cfg = BitsAndBytesConfig(load_in_8bit=True)  # "x"\n'
+        "chat.generate(quantization_config=cfg)\n"
     )
     document = {
         "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source}],
@@ -133,6 +134,7 @@ def test_huge_outputs_do_not_stop_the_analysis(tmp_path: Path) -> None:
                 "source": [
                     "from transformers import BitsAndBytesConfig\n",
                     "cfg = BitsAndBytesConfig(load_in_8bit=True)\n",
+                    "serve(cfg)\n",
                 ],
             }
         ],
@@ -161,7 +163,7 @@ def test_automagic_lines_run_in_jupyter_and_are_read_as_installs(tmp_path: Path)
     _notebook(
         path,
         "pip install --pre torch\ncd /content\nls -la\npip = 1\n",
-        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\n",
+        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\nserve(q)\n",
     )
     found = {(f.code, f.cell, f.cell_line) for f in scan([path]).findings}
     assert not any(code == "ECO001" for code, _, _ in found), found
@@ -176,7 +178,7 @@ def test_a_cell_only_python_3_12_parses_is_analysed(tmp_path: Path) -> None:
     _notebook(
         path,
         'row = {"answer": 1}\nprint(f"{row["answer"]}")\n',
-        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\n",
+        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\nserve(q)\n",
     )
     found = {(f.code, f.cell) for f in scan([path]).findings}
     assert found == {("ECO101", 1)}

@@ -20,6 +20,7 @@ from functools import cached_property
 
 import libcst as cst
 
+from ecolint.analysis.effect import SELF_RETURNING, may_run
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import (
@@ -31,6 +32,7 @@ from ecolint.analysis.values import (
     FuncVal,
     ModuleVal,
     ObjVal,
+    Part,
     Ref,
     Site,
     Value,
@@ -48,9 +50,6 @@ UNSLOTH_LOADER = re.compile(r"\.Fast\w*Model\.")
 _CONFIG_NAMES = frozenset(BNB_CONFIGS.values())
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline"})
 PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
-# nn.Module methods that return the module itself: ``from_pretrained(...).to("cuda").eval()``
-# is still the loaded model.
-SELF_RETURNING = frozenset({"to", "cuda", "cpu", "float", "half", "bfloat16", "eval"})
 _NOT_MODELS = ("Tokenizer", "Processor", "FeatureExtractor")
 # torch dtype aliases, and the strings transformers resolves with getattr(torch, name).
 _DTYPE_ALIASES = {"float": "float32", "half": "float16", "double": "float64"}
@@ -204,6 +203,23 @@ class LoadingFacts:
         return found
 
     @cached_property
+    def running(self) -> list[ModelLoad]:
+        """The loads whose model may run (``effect``): the settings of any other cost nothing."""
+        return [load for load in self.loads if may_run(self.resolver, self.module, load.site.node)]
+
+    @cached_property
+    def free_configs(self) -> list[BnbSetup]:
+        """Configs no load of this module takes that may still reach one elsewhere (returned,
+        passed on, a global): a config a load takes counts through that load."""
+        taken = {setup.site.node for load in self.loads for setup in load.setups}
+        return [
+            setup
+            for setup in self.configs
+            if setup.site.node not in taken
+            and may_run(self.resolver, setup.site.module, setup.site.node)
+        ]
+
+    @cached_property
     def generates(self) -> bool:
         """Whether the module generates text: a ``generate()`` call, a ``GenerationConfig``, or a
         pipeline."""
@@ -250,6 +266,7 @@ class LoadingFacts:
         """The model load a value is (or is moved/cast from), if it is one of this module's."""
         by_identity = self._by_identity
         for option in alternatives(value):
+            option = _pair_load(option) or option
             while isinstance(option, CallVal) and option.site is not None:
                 if option.identity() in by_identity:
                     return by_identity[option.identity()]
@@ -317,6 +334,14 @@ def _unsloth_setups(
         BnbSetup(s.kind, s.site, s.options, s.open, defaults_4bit=s.site == site) for s in setups
     ]
     return setups, keywords.flag("load_in_4bit") is False and not keywords.flag("load_in_8bit")
+
+
+def _pair_load(option: Value) -> CallVal | None:
+    """``model, tokenizer = FastModel.from_pretrained(...)``: the model of the pair an unsloth
+    loader returns is the load."""
+    if isinstance(option, Part) and option.position == 0 and option.whole is not None:
+        return option.whole if is_unsloth(option.whole.qualname) else None
+    return None
 
 
 def _may_generate(receiver: Value) -> bool:

@@ -63,6 +63,16 @@ class Unknown(Value):
 
 
 @dataclass(frozen=True)
+class Part(Unknown):
+    """An element of what a call outside the scanned code returns (``model, tokenizer =
+    loader(...)``): unknown as a value, but a rule that knows the call (a loader that returns a
+    pair) can look through it to ``whole``."""
+
+    whole: CallVal | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
 class Const(Value):
     """A literal. ``configurable`` marks defaults a user can override at run time (CLI, env)."""
 

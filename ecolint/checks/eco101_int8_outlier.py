@@ -30,13 +30,13 @@ class Int8OutlierDecomposition(Check):
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         facts = loading_facts(self.resolver, module)
-        for load in facts.loads:
+        for load in facts.running:
             size = load_size(self.context, load)
             for setup in load.setups:
                 report = self._check(setup, size)
                 if report is not None:
                     yield report
-        for setup in facts.configs:
+        for setup in facts.free_configs:
             report = self._check(setup, None)
             if report is not None:
                 yield report

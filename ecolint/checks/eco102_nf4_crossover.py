@@ -46,7 +46,7 @@ class Nf4BelowCrossover(Check):
         crossover = nf4_crossover(self.context.gpu)
         if crossover is None:
             return
-        for load in loading_facts(self.resolver, module).loads:
+        for load in loading_facts(self.resolver, module).running:
             if load.kind not in ("model", "pipeline"):
                 continue  # a tokenizer or config of a *-bnb-4bit repository loads no weights
             for model_id, model_value in load.model_ids:

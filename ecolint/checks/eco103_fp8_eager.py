@@ -107,7 +107,9 @@ class Fp8Eager(Check):
             for target, config, site, anchor in self._applications(module)
             for option in alternatives(config)
             for kind in (fp8_kind(option),)
-            if kind is not None and not (target is not None and _toy(target))
+            if kind is not None
+            and not (target is not None and _toy(target))
+            and self._may_run(module, target)
         ]
         anchors: dict[int, list[Site]] = {}
         for _, config, site, anchor, _ in applications:
@@ -124,6 +126,13 @@ class Fp8Eager(Check):
                 continue
             reported.add(id(site.node))
             yield self._report(site, kind, target, tuple(anchors.get(id(site.node), ())))
+
+    def _may_run(self, module: ModuleInfo, target: Value | None) -> bool:
+        """A model loaded here runs only if something uses it after quantising it (``effect``);
+        one that comes from elsewhere (a parameter, another module) is not known not to."""
+        facts = loading_facts(self.resolver, module)
+        load = facts.load_of(target) if target is not None else None
+        return load is None or load in facts.running
 
     def _report(
         self, site: Site, kind: str, target: Value | None, anchors: tuple[Site, ...]

@@ -56,7 +56,7 @@ class BatchSizeOne(Check):
 
     def _pipelines(self, module: ModuleInfo) -> Iterator[Report]:
         """``pipeline(..., batch_size=1)`` and ``pipe(inputs, batch_size=1)``."""
-        for load in loading_facts(self.resolver, module).loads:
+        for load in loading_facts(self.resolver, module).running:
             entry = load.value.kwargs.get("batch_size")
             if last_name(load.loader) == "pipeline" and entry and _is_one(entry.value):
                 yield self._report("pipeline", entry.site, entry.value, call="pipeline(...)")

@@ -81,7 +81,7 @@ class KvCacheDisabled(Check):
 
     def _loads(self, module: ModuleInfo) -> Iterator[tuple[Entry, Phrase | str]]:
         """Models, configs and pipelines loaded with the cache off."""
-        for load in loading_facts(self.resolver, module).loads:
+        for load in loading_facts(self.resolver, module).running:
             if load.kind == "other":
                 continue
             carriers: list[Value] = [DictVal(entries=load.value.kwargs)]
@@ -121,21 +121,8 @@ class KvCacheDisabled(Check):
         load = facts.load_of(self.resolver.value(module, func.value))
         if load is not None:
             return is_unsloth(load.loader)
-        if self._unpacked_from_unsloth(module, func.value):
-            return True
         models = [other for other in facts.loads if other.kind in ("model", "pipeline")]
         return bool(models) and all(is_unsloth(other.loader) for other in models)
-
-    def _unpacked_from_unsloth(self, module: ModuleInfo, receiver: cst.BaseExpression) -> bool:
-        """``model, tokenizer = FastModel.from_pretrained(...)``: unsloth's loaders return a
-        pair, which the resolver does not index into."""
-        if not isinstance(receiver, cst.Name):
-            return False
-        binding = self.resolver.lookup(module, receiver)
-        if binding is None or binding.kind != "assign" or binding.value is None:
-            return False
-        built = alternatives(self.resolver.value(module, binding.value))
-        return any(isinstance(option, CallVal) and is_unsloth(option.qualname) for option in built)
 
     def _configures(self, module: ModuleInfo, assign: AttrAssign) -> bool:
         """``<anything>.generation_config.use_cache = ...``, ``<loaded model>.config.use_cache =

@@ -33,7 +33,7 @@ class EagerAttention(Check):
         resolver = self.resolver
         if self._wants_attention_weights(module):
             return
-        for load in loading_facts(resolver, module).loads:
+        for load in loading_facts(resolver, module).running:
             if load.kind not in ("model", "config", "pipeline") or not _family_allows(load):
                 continue
             for entry in _entries(load):

@@ -44,7 +44,7 @@ class Fp32Inference(Check):
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         places = placement_facts(self.resolver, module)
-        for load in loading_facts(self.resolver, module).loads:
+        for load in loading_facts(self.resolver, module).running:
             placement = places.placement(load) if load.kind in ("model", "pipeline") else None
             if placement is None or places.cast_to_16bit(load):
                 continue

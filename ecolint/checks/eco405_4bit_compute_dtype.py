@@ -79,14 +79,15 @@ class FourBitComputeDtype(Check):
         facts = loading_facts(self.resolver, module)
         exempt: set[int] = set()
         checked: dict[int, tuple[BnbSetup, ModelLoad | None]] = {}
+        running = facts.running
         for load in facts.loads:
             chooses_own = is_unsloth(load.loader) or load.prequantized_4bit
             for setup in load.setups:
                 if chooses_own:
                     exempt.add(id(setup.site.node))
-                else:
+                elif load in running:
                     checked.setdefault(id(setup.site.node), (setup, load))
-        for setup in facts.configs:
+        for setup in facts.free_configs:
             key = id(setup.site.node)
             if key not in exempt:
                 checked.setdefault(key, (setup, None))

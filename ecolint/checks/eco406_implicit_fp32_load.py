@@ -47,7 +47,7 @@ class ImplicitFp32Load(Check):
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
         places = placement_facts(self.resolver, module)
-        for load in loading_facts(self.resolver, module).loads:
+        for load in loading_facts(self.resolver, module).running:
             if load.kind != "model" or not _default_dtype(load):
                 continue
             placement = places.placement(load)

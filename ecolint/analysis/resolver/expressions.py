@@ -18,10 +18,12 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver.call_context import Env
 from ecolint.analysis.resolver.calls import call
 from ecolint.analysis.values import (
+    CallVal,
     Const,
     DictVal,
     Entry,
     OneOf,
+    Part,
     Ref,
     SeqVal,
     Site,
@@ -298,4 +300,6 @@ def index(value: Value, position: Any, key: Value | None = None) -> Value:
                 if isinstance(option, Const)
             )
         )
+    if isinstance(value, CallVal) and isinstance(position, int):
+        return Part("an element of a call's result", whole=value, position=position)
     return Unknown("subscript of an unknown value")
