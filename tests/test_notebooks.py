@@ -205,3 +205,18 @@ def test_a_cell_pasted_with_an_indent_runs_as_ipython_dedents_it(tmp_path: Path)
     assert result.returncode == 0, result.stderr
     source = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]
     assert "    q = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=0.0)\n" in source
+
+
+def test_a_model_loaded_in_one_cell_counts_when_a_later_cell_runs_it(tmp_path: Path) -> None:
+    """Proof of effect across cells: a load nothing runs is quiet; the same load is reported
+    once a later cell generates with it."""
+    load = (
+        "from transformers import AutoModelForCausalLM\n"
+        'model = AutoModelForCausalLM.from_pretrained("gpt2", load_in_8bit=True)\n'
+    )
+    path = tmp_path / "chat.ipynb"
+    _notebook(path, load, "print(model.config)\n")
+    assert scan([path], select=("ECO101",)).findings == []
+    _notebook(path, load, "print(model.config)\n", "model.generate(max_new_tokens=8)\n")
+    found = [(f.code, f.cell, f.cell_line) for f in scan([path], select=("ECO101",)).findings]
+    assert found == [("ECO101", 0, 2)]
