@@ -47,7 +47,7 @@ def test_notebook_and_yaml(tmp_path: Path) -> None:
     source = [
         "from transformers import BitsAndBytesConfig\n",
         'cfg = BitsAndBytesConfig(load_in_8bit=True)  # "quoted"\n',
-        "x = 1",
+        "serve(cfg)",
     ]
     document = {
         "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source}],
@@ -66,7 +66,7 @@ def test_notebook_and_yaml(tmp_path: Path) -> None:
     assert cells[0]["source"][1] == (
         'cfg = BitsAndBytesConfig(load_in_8bit=True)  # "quoted"  # noqa: ECO101\n'
     )
-    assert cells[0]["source"][2] == "x = 1"
+    assert cells[0]["source"][2] == "serve(cfg)"
     assert (
         config.read_text(encoding="utf-8").splitlines()[1] == "load_in_8bit: true  # noqa: ECO101"
     )

@@ -163,7 +163,9 @@ def test_automagic_lines_run_in_jupyter_and_are_read_as_installs(tmp_path: Path)
     _notebook(
         path,
         "pip install --pre torch\ncd /content\nls -la\npip = 1\n",
-        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\nserve(q)\n",
+        "from transformers import BitsAndBytesConfig\n"
+        "q = BitsAndBytesConfig(load_in_8bit=True)\n"
+        "serve(q)\n",
     )
     found = {(f.code, f.cell, f.cell_line) for f in scan([path]).findings}
     assert not any(code == "ECO001" for code, _, _ in found), found
@@ -178,7 +180,9 @@ def test_a_cell_only_python_3_12_parses_is_analysed(tmp_path: Path) -> None:
     _notebook(
         path,
         'row = {"answer": 1}\nprint(f"{row["answer"]}")\n',
-        "from transformers import BitsAndBytesConfig\nq = BitsAndBytesConfig(load_in_8bit=True)\nserve(q)\n",
+        "from transformers import BitsAndBytesConfig\n"
+        "q = BitsAndBytesConfig(load_in_8bit=True)\n"
+        "serve(q)\n",
     )
     found = {(f.code, f.cell) for f in scan([path]).findings}
     assert found == {("ECO101", 1)}

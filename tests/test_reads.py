@@ -21,7 +21,11 @@ model = AutoModelForCausalLM.from_pretrained(
     "mistralai/Mistral-7B-Instruct-v0.3", quantization_config=cfg
 )
 """
-CELL = "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_4bit=True)\n"
+CELL = (
+    "from transformers import BitsAndBytesConfig\n"
+    "cfg = BitsAndBytesConfig(load_in_4bit=True)\n"
+    "serve(cfg)\n"
+)
 PROBE = """
 import sys
 from pathlib import Path

@@ -20,6 +20,7 @@ INT8_SCRIPT = (
     "model = AutoModelForCausalLM.from_pretrained(\n"
     "    'mistralai/Mistral-7B-Instruct-v0.3', quantization_config=quant\n"
     ")\n"
+    "model.generate(max_new_tokens=32)\n"
 )
 
 
