@@ -18,7 +18,6 @@ from ecolint.analysis.bindings import Binding, Scope
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parents import parent
 from ecolint.analysis.resolver import Resolver
-from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import FuncVal, Ref
 
 # nn.Module methods that return the module itself: ``from_pretrained(...).to("cuda").eval()``
@@ -236,26 +235,35 @@ def _resolving_scope(scope: Scope, name: str) -> Scope | None:
     return None
 
 
-_NOT_READS = (cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal)
-
-
 def _collect_reads(module: ModuleInfo) -> dict[str, list[cst.Name]]:
-    """Every name the module reads, by name (not a name it binds, imports or declares)."""
+    """Every name the module reads, by name: of the names the index saw, those that are not a
+    binding's target, an attribute's or keyword's name, a definition's name or part of an
+    import or a ``global`` declaration."""
     targets = {
         binding.node
         for scope in {*module.scope_of.values(), module.root}
         for bindings in scope.bindings.values()
         for binding in bindings
     }
-    skipped: set[cst.CSTNode] = set()
     reads: dict[str, list[cst.Name]] = {}
-    for node in walk(module.module, prune=_NOT_READS):
-        if isinstance(node, cst.Attribute):
-            skipped.add(node.attr)
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            skipped.add(node.keyword)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Param)):
-            skipped.add(node.name)
-        elif isinstance(node, cst.Name) and node not in skipped and node not in targets:
+    for node in module.scope_of:
+        if isinstance(node, cst.Name) and node not in targets and _is_read(module, node):
             reads.setdefault(node.value, []).append(node)
     return reads
+
+
+def _is_read(module: ModuleInfo, name: cst.Name) -> bool:
+    holder = parent(module, name)
+    if isinstance(holder, cst.Attribute):
+        if holder.attr is name:
+            return False
+        while isinstance(holder, cst.Attribute):
+            holder = parent(module, holder)  # ``import a.b``
+    if isinstance(holder, cst.Arg):
+        return holder.keyword is not name
+    if isinstance(holder, (cst.FunctionDef, cst.ClassDef, cst.Param)):
+        return holder.name is not name
+    return not isinstance(holder, _NOT_READS)
+
+
+_NOT_READS = (cst.Import, cst.ImportFrom, cst.ImportAlias, cst.AsName, cst.NameItem)
