@@ -403,3 +403,29 @@ def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Pa
 def test_ensure_import_respects_shadowing(tmp_path: Path) -> None:
     module, _ = load(tmp_path, "import torch\ndef g(torch):\n    return f()\n")
     assert ops.ensure_import(module, "torch", call_named(module, "f")) is None
+
+
+def test_an_edit_inside_a_block_regenerates_only_its_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A multi-line statement in a function body (continuation lines carry the block's
+    indentation) is regenerated at that indentation, never by rebuilding the whole module."""
+    text = (
+        "def load():\n"
+        "    if True:\n"
+        "        model = f(\n"
+        '            "gpt2",\n'
+        "            a=1,  # keep\n"
+        "        )\n"
+        "    return model\n"
+    )
+    module, _ = load(tmp_path, text)
+
+    def whole_module(*_: object) -> None:
+        raise AssertionError("the whole module was regenerated")
+
+    monkeypatch.setattr(cst.Module, "deep_replace", whole_module)
+    edit = ops.add_keyword(module, call_named(module, "f"), "b", "2")
+    assert applied(module, edit) == text.replace(
+        "a=1,  # keep\n", "a=1,  # keep\n            b=2,\n"
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parents import enclosing
@@ -145,18 +146,33 @@ def edit_between(module: ModuleInfo, base: int, old: str, new: str) -> TextEdit 
 def replace_node(module: ModuleInfo, old: cst.CSTNode, new: cst.CSTNode) -> TextEdit | None:
     """Replace ``old`` (a node of the module's tree) by ``new``. Only the statement around
     ``old`` is regenerated; the whole module is when ``old`` is not inside a simple statement
-    (a default value in a ``def`` line, a decorator)."""
+    on a line of its own (a default value in a ``def`` line, a decorator, ``if x: y = 1``)."""
     statement = enclosing(module, old, cst.SimpleStatementLine)
     if isinstance(statement, cst.SimpleStatementLine):
         bare = statement.with_changes(leading_lines=())
-        before = module.module.code_for_node(bare)
-        base = node_start(module, statement)
-        if module.text[base : base + len(before)] == before:
-            after = module.module.code_for_node(bare.deep_replace(old, new))
-            return edit_between(module, base, before, after)
+        start = node_start(module, statement)
+        base = module.text.rfind("\n", 0, start) + 1
+        indent = module.text[base:start]
+        if not indent.strip():
+            before = _code_at(module, bare, indent)
+            if module.text[base : base + len(before)] == before:
+                after = _code_at(module, bare.deep_replace(old, new), indent)
+                return edit_between(module, base, before, after)
     rebuilt = module.module.deep_replace(old, new)
     assert isinstance(rebuilt, cst.Module)
     return edit_between(module, 0, module.text, rebuilt.code)
+
+
+def _code_at(module: ModuleInfo, statement: cst.CSTNode, indent: str) -> str:
+    """The statement's code as it stands in the module, at the indentation of its block:
+    ``Module.code_for_node`` generates it at column 0, so the continuation lines of a
+    multi-line statement inside a function would lose their block's indentation and never
+    match the source."""
+    code = module.module
+    state = CodegenState(default_indent=code.default_indent, default_newline=code.default_newline)
+    state.increase_indent(indent)
+    statement._codegen(state)
+    return "".join(state.tokens)
 
 
 def apply_text(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
