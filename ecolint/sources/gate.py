@@ -14,32 +14,41 @@ from __future__ import annotations
 import ast
 import re
 
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
 
 def code_words(tree: ast.Module) -> str:
-    """Names and string constants of the module, one per line."""
+    """Names and string constants of the module, one per line. One pass, parents before
+    children, so a docstring is known as such before it is reached; names, constants and
+    import aliases have nothing below them worth reading."""
     words: list[str] = []
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    for node in ast.walk(tree):
+    docstrings: set[int] = set()
+    stack: list[ast.AST] = [tree]
+    pop, push, word = stack.pop, stack.extend, words.append
+    while stack:
+        node = pop()
         if isinstance(node, ast.Name):
-            words.append(node.id)
-        elif isinstance(node, ast.Attribute):
-            words.append(node.attr)
-        elif isinstance(node, ast.keyword) and node.arg:
-            words.append(node.arg)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in docstrings:  # documentation examples are not code
-                words.append(node.value)
-        elif isinstance(node, ast.alias):
-            words.append(node.name)
+            word(node.id)
+            continue
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and id(node) not in docstrings:
+                word(node.value)  # documentation examples are not code
+            continue
+        if isinstance(node, ast.alias):
+            word(node.name)
             if node.asname:
-                words.append(node.asname)
+                word(node.asname)
+            continue
+        if isinstance(node, ast.Attribute):
+            word(node.attr)
+        elif isinstance(node, ast.keyword):
+            if node.arg:
+                word(node.arg)
+        elif isinstance(node, _DOCUMENTED) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+        push(ast.iter_child_nodes(node))
     return "\n".join(words)
 
 

@@ -18,12 +18,14 @@ segfaults libcst is deep nesting; a crash would still cost only this file, in it
 from __future__ import annotations
 
 import ast
+import itertools
 import sys
 
 from ecolint.sources.python import SourceError
 
 MAX_DEPTH = 1_000  # syntax nodes nested in one another (a 400-term chain of "+" is 400)
 MAX_STATEMENT_NODES = 50_000  # a 10,000-item literal is ~10,000; libcst: ~4 s per 50,000
+SMALL_SPAN = 900  # bytes: an expression shorter than this cannot nest MAX_DEPTH deep
 MAX_FSTRING_FALLBACK_DEPTH = 100  # brackets nested in a file handed to libcst unparsed by ast
 PEP_701 = (3, 12)  # the first Python whose parser accepts every f-string libcst accepts
 _verdicts: dict[tuple[int, int], SourceError | None] = {}
@@ -33,15 +35,36 @@ def _key(text: str) -> tuple[int, int]:
     return len(text), hash(text)
 
 
-def refusal(tree: ast.AST) -> SourceError | None:
-    """Why a tree CPython accepted is too deep or too large for libcst, or None."""
+def refusal(tree: ast.AST, text: str) -> SourceError | None:
+    """Why a tree CPython accepted is too deep or too large for libcst, or None.
+
+    An expression written in fewer than ``SMALL_SPAN`` bytes is not walked into when it cannot
+    reach ``MAX_DEPTH`` (every level of nesting below it takes at least one of its characters,
+    plus a context leaf): its nodes are counted as an estimate from its length. Ordinary code
+    then costs a walk of its statements and its few long expressions, not of every node."""
+    starts = [
+        0,
+        *itertools.accumulate(map(len, text.encode("utf-8", "surrogatepass").splitlines(True))),
+    ]
     statement_nodes: dict[int, int] = {}
     stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 1, tree)]
     while stack:
         node, depth, statement = stack.pop()
+        weight = 1
+        small = False
         if isinstance(node, ast.stmt):
             statement = node
-        count = statement_nodes[id(statement)] = statement_nodes.get(id(statement), 0) + 1
+        elif isinstance(node, ast.expr):
+            span = (
+                starts[(node.end_lineno or node.lineno) - 1]
+                + (node.end_col_offset or 0)
+                - starts[node.lineno - 1]
+                - node.col_offset
+            )
+            small = span < SMALL_SPAN and depth + span + 2 <= MAX_DEPTH
+            if small:
+                weight = _leaf_weight(node) or 1 + span // 2
+        count = statement_nodes[id(statement)] = statement_nodes.get(id(statement), 0) + weight
         if depth > MAX_DEPTH:
             return SourceError(
                 f"syntax nested over {MAX_DEPTH:,} levels deep; not parsed",
@@ -55,8 +78,19 @@ def refusal(tree: ast.AST) -> SourceError | None:
                 getattr(statement, "lineno", 1),
                 getattr(statement, "col_offset", 0) + 1,
             )
-        stack.extend((child, depth + 1, statement) for child in ast.iter_child_nodes(node))
+        if not small:
+            stack.extend((child, depth + 1, statement) for child in ast.iter_child_nodes(node))
     return None
+
+
+def _leaf_weight(node: ast.expr) -> int:
+    """The exact node count of the commonest small expressions (a literal, a name and its
+    context); 0 for anything else, whose count is estimated."""
+    if isinstance(node, ast.Constant):
+        return 1
+    if isinstance(node, ast.Name):
+        return 2
+    return 0
 
 
 def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
@@ -64,7 +98,7 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
     tree: ast.Module | None = None
     try:
         tree = ast.parse(text)
-        verdict = refusal(tree)
+        verdict = refusal(tree, text)
     except SyntaxError as error:
         verdict = None if newer_fstring(error, text) else _syntax_error(error)
     except (RecursionError, MemoryError):
