@@ -41,6 +41,14 @@ class Project:
         self.read: set[Path] = set()  # every module loaded, for the file cache
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
 
+    def emptied(self) -> Project:
+        """The same project without the modules it parsed: what a worker starts again from to
+        bound its memory, without resolving every path of the run again."""
+        fresh = Project([], max_bytes=self._max_bytes, on_disk=self._on_disk)
+        fresh._contents, fresh._files, fresh._display = self._contents, self._files, self._display
+        fresh._located = self._located
+        return fresh
+
     def scans(self, path: Path) -> bool:
         """Whether ``path`` is one of the files this run scans."""
         return path.resolve() in self._files
