@@ -69,6 +69,9 @@ class Rule:
     roles: frozenset[str] = WORK_ROLES  # the roles of code it reports (see analysis.roles)
     # ``reads: comments``: its trigger words count in comments too (suppressions)
     reads_comments: bool = False
+    # ``also``: words of which one must occur in the file besides a trigger (the call that
+    # applies what the trigger names), so that files that only mention it are not parsed
+    also: tuple[str, ...] = ()
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
@@ -170,6 +173,9 @@ def parse_rule(text: str, source: str) -> Rule:
     reads = data.get("reads", "code")
     if reads not in ("code", "comments"):
         raise RuleFileError(f"{source}: 'reads' must be code or comments")
+    also = data.get("also", [])
+    if not isinstance(also, list) or not all(isinstance(word, str) for word in also):
+        raise RuleFileError(f"{source}: 'also' must be a list of words")
     return Rule(
         code=code,
         name=name,
@@ -187,6 +193,7 @@ def parse_rule(text: str, source: str) -> Rule:
         reads_comments=reads == "comments",
         about_the_run=_about(data, source) == "run",
         roles=frozenset(roles),
+        also=tuple(also),
     )
 
 

@@ -211,6 +211,26 @@ def test_triggers_only_in_comments_are_not_parsed(tmp_path: Path) -> None:
     assert result.files_analysed == 1 and result.findings == []
 
 
+def test_a_file_that_only_names_an_fp8_config_is_not_parsed(tmp_path: Path) -> None:
+    """ECO103's ``also`` words: a module that defines or lists FP8 configs but applies none
+    (no ``quantize_``, no ``quantization_config``) is not analysed; one that applies one is."""
+    (tmp_path / "configs.py").write_text(
+        "from torchao.quantization import Float8WeightOnlyConfig\n"
+        "CONFIGS = {'fp8': Float8WeightOnlyConfig()}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "apply.py").write_text(
+        "from torchao.quantization import Float8WeightOnlyConfig, quantize_\n"
+        "def run(model):\n"
+        "    quantize_(model, Float8WeightOnlyConfig())\n"
+        "    return model.generate()\n",
+        encoding="utf-8",
+    )
+    result = scan([tmp_path], select=("ECO103",))
+    assert result.files_analysed == 1
+    assert [(Path(f.path).name, f.code) for f in result.findings] == [("apply.py", "ECO103")]
+
+
 def test_pep_701_fstrings_are_analysed_on_any_python(tmp_path: Path) -> None:
     """Python 3.12 accepts an f-string that reuses its quotes inside a replacement field; an
     older parser rejects it, but the file runs on 3.12, so it is analysed, not ECO001. A file

@@ -42,7 +42,16 @@ class Prefilter:
 
     def triggered(self, rule: Rule, kind: str, data: bytes) -> bool:
         pattern = self._pattern(rule, kind)
-        return pattern is not None and pattern.search(data) is not None
+        if pattern is None or pattern.search(data) is None:
+            return False
+        also = self._also(rule)
+        return also is None or also.search(data) is not None
+
+    def _also(self, rule: Rule) -> re.Pattern[bytes] | None:
+        key = (rule.code, "also")
+        if key not in self._patterns:
+            self._patterns[key] = trigger_pattern(rule.also)
+        return self._patterns[key]
 
     def _pattern(self, rule: Rule, kind: str) -> re.Pattern[bytes] | None:
         key = (rule.code, kind)
