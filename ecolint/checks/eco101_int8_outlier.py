@@ -11,8 +11,9 @@ from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import load_size, model_size
+from ecolint.checks.serving_findings import int8_reports
 from ecolint.evidence.models import ModelSize
-from ecolint.evidence.select import select
+from ecolint.evidence.select import Evidence, select
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.options import add_option, set_literal
@@ -42,6 +43,9 @@ class Int8OutlierDecomposition(Check):
                 yield report
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        yield from int8_reports(self.context, document, self._int8_evidence)
+        if document.kind != "yaml":
+            return
         for setup in yaml_setups(document):
             if setup.bits != 8:
                 continue
@@ -62,6 +66,9 @@ class Int8OutlierDecomposition(Check):
                 threshold_text,
                 size,
             )
+
+    def _int8_evidence(self, size: ModelSize | None) -> Evidence:
+        return select(self.context.gpu, ("int8_mixed",), size)
 
     def _check(self, setup: BnbSetup, size: ModelSize | None) -> Report | None:
         switch = setup.entry("load_in_8bit")

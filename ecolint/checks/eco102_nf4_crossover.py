@@ -12,6 +12,7 @@ from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import YamlSetup, yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import model_size
+from ecolint.checks.serving_findings import four_bit_settings, one_star_lower
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
 from ecolint.findings.model import Report
@@ -60,6 +61,15 @@ class Nf4BelowCrossover(Check):
     def run_document(self, document: Document) -> Iterator[Report]:
         crossover = nf4_crossover(self.context.gpu)
         if crossover is None:
+            return
+        for served in four_bit_settings(self.context, document):
+            if not _too_uncertain(served.size, crossover):
+                four_bit = FourBit(served.span, served.how, fp4=served.fp4)
+                report = self._report(four_bit, served.size, crossover, served.model_origin)
+                assert report.evidence is not None
+                evidence = one_star_lower(report.evidence, served.engine)
+                yield replace(report, evidence=evidence)
+        if document.kind != "yaml":
             return
         for setup in yaml_setups(document):
             if setup.bits != 4 or setup.model_id is None:

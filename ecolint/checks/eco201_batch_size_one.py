@@ -15,9 +15,11 @@ from ecolint.analysis.origin import line_label
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import origin_note
+from ecolint.checks.serving_findings import batch_reports
 from ecolint.evidence.select import batch_evidence
 from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
+from ecolint.sources.document import Document
 
 TRAINING_ARGUMENTS = frozenset({"TrainingArguments", "Seq2SeqTrainingArguments"})
 EVAL_BATCH_KEYS = ("per_device_eval_batch_size", "eval_batch_size")
@@ -49,6 +51,9 @@ class BatchSizeOne(Check):
             if id(report.site.node) not in seen:
                 seen.add(id(report.site.node))
                 yield report
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        return batch_reports(self.context, document, batch_evidence(self.context.gpu))
 
     def _report(self, message: str, site: Site, value: Value, **params: Phrase | str) -> Report:
         params["origin"] = origin_note(value, site)

@@ -10,6 +10,7 @@ hook is skipped without a word until ecolint has a reader for its kind.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,15 @@ import pathspec
 
 from ecolint.sources.safe_read import read_head, read_text
 
-SOURCE_KINDS = {".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml"}
+SOURCE_KINDS = {
+    ".py": "python",
+    ".ipynb": "notebook",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".dockerfile": "dockerfile",
+}
 NAMED_KINDS = {
     "pyproject.toml": "pyproject",
     "setup.cfg": "setup_cfg",
@@ -26,6 +35,8 @@ NAMED_KINDS = {
     "environment.yaml": "conda_env",
 }
 KINDS = frozenset({*SOURCE_KINDS.values(), *NAMED_KINDS.values(), "requirements"})
+DOCKERFILE_NAMES = ("dockerfile", "containerfile")
+SHELL_SHEBANG = re.compile(rb"^#!\s*/\S*/(?:env\s+)?(?:ba|da|z)?sh\b")
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -76,7 +87,15 @@ def source_kind(path: Path) -> str | None:
         return "requirements"
     if name.endswith(".in") and path.with_suffix(".txt").is_file():
         return "requirements"  # a pip-tools input beside the file pip-compile wrote from it
+    if name.startswith(DOCKERFILE_NAMES) and name.partition(".")[0] in DOCKERFILE_NAMES:
+        return "dockerfile"  # Dockerfile, Dockerfile.gpu, Containerfile
     return SOURCE_KINDS.get(path.suffix.lower())
+
+
+def _shell_shebang(path: Path) -> bool:
+    """A script without a suffix that a shell runs (``#!/bin/bash``, ``#!/usr/bin/env sh``):
+    one more read of 256 bytes, for files without a suffix only."""
+    return SHELL_SHEBANG.match(read_head(path, 256)) is not None
 
 
 def _explicit_kind(path: Path) -> str | None:
@@ -84,6 +103,8 @@ def _explicit_kind(path: Path) -> str | None:
     known = source_kind(path)
     if known is not None:
         return known
+    if not path.suffix and _shell_shebang(path):
+        return "shell"
     if not path.suffix or _python_shebang(path):
         return "python"
     return None
@@ -215,6 +236,8 @@ def _walk(
         for name in sorted(names):
             child = here / name
             kind = source_kind(child)
+            if kind is None and "." not in name and _shell_shebang(child):
+                kind = "shell"
             if kind is None:
                 continue
             if _excluded(child, excluded, root, False) or _ignored(ignores, child, False, top):
