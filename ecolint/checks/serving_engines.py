@@ -95,8 +95,11 @@ def served(launch: Launch) -> Served | None:
     if engine == TGI:
         for flag, name in OPTIONS[TGI].items():
             variable = flag.upper().replace("-", "_")
-            if variable in launch.env and launch.env[variable].text is not None:
-                settings[name] = Setting(name, launch.env[variable], variable)
+            value = launch.env.get(variable)
+            if value is not None and value.text is not None:
+                if value.variable is not None and value.variable[0] == variable:
+                    value = Word(value.text, value.span)  # its own assignment: no origin
+                settings[name] = Setting(name, value, variable)
     settings.update(_options(engine, arguments))
     return Served(engine, settings)
 
