@@ -157,7 +157,8 @@ class _Reader:
 
     def _chars(self, node: yaml.ScalarNode) -> Chars:
         """The scalar's characters with their offsets in the file: exact for a scalar written
-        on one line without escapes and for a literal block (``|``), else all at its start."""
+        on one line without escapes, for a literal block (``|``) and a folded one of one line
+        (``>``), else all at its start."""
         value = str(node.value)
         start = self._offset(node.start_mark)
         text = self.offsets.document.text
@@ -165,7 +166,7 @@ class _Reader:
         if "\n" not in value and text[start + quote : start + quote + len(value)] == value:
             return Chars(value, tuple(range(start + quote, start + quote + len(value))))
         lines = self.offsets.document.lines
-        if node.style == "|":
+        if node.style == "|" or (node.style == ">" and "\n" not in value.rstrip("\n")):
             offsets: list[int] = []
             first = node.start_mark.line + 1
             body = [line for line in lines[first : first + value.count("\n") + 1] if line.strip()]
