@@ -195,8 +195,8 @@ def discover(
             top = _git_root(resolved) or resolved
             if ignores is not None and resolved != top and ignores.ignored(resolved, True, top):
                 top = resolved  # named although ignored: only the .gitignore files inside apply
-            for found, kind in _walk(path, excluded, ignores, root.resolve(), top):
-                files.setdefault(found.resolve(), SourceFile(found, display_path(found, cwd), kind))
+            for found, real, kind in _walk(path, excluded, ignores, root.resolve(), top):
+                files.setdefault(real, SourceFile(found, display_path(found, cwd), kind))
         elif path.exists():
             problems.append((str(argument), "not a regular file or folder; skipped"))
         else:
@@ -205,11 +205,12 @@ def discover(
     return Discovery(ordered, problems)
 
 
-def _excluded(path: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool) -> bool:
+def _excluded(real: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool) -> bool:
+    """``real``: the resolved path."""
     try:
-        relative = path.resolve().relative_to(root).as_posix()
+        relative = real.relative_to(root).as_posix()
     except ValueError:
-        relative = path.name
+        relative = real.name
     return excluded.match_file(relative + ("/" if is_dir else ""))
 
 
@@ -217,11 +218,20 @@ def _ignored(ignores: _Ignores | None, path: Path, is_dir: bool, top: Path) -> b
     return ignores is not None and ignores.ignored(path, is_dir, top)
 
 
+def _real(here: Path, real_here: Path, name: str) -> Path:
+    """A child's resolved path without resolving every folder above it again: only a symlink
+    leads elsewhere (the walk does not follow symlinked folders)."""
+    child = here / name
+    return child.resolve() if os.path.islink(child) else real_here / name
+
+
 def _walk(
     folder: Path, excluded: pathspec.PathSpec, ignores: _Ignores | None, root: Path, top: Path
-) -> Iterator[tuple[Path, str]]:
+) -> Iterator[tuple[Path, Path, str]]:
+    """Each file of a known kind, as found and resolved, with its kind."""
     for current, dirs, names in os.walk(folder, followlinks=False):
         here = Path(current)
+        real_here = here.resolve()
         keep = []
         for name in sorted(dirs):
             child = here / name
@@ -229,7 +239,8 @@ def _walk(
                 continue
             if (child / "pyvenv.cfg").exists():
                 continue
-            if _excluded(child, excluded, root, True) or _ignored(ignores, child, True, top):
+            real = _real(here, real_here, name)
+            if _excluded(real, excluded, root, True) or _ignored(ignores, child, True, top):
                 continue
             keep.append(name)
         dirs[:] = keep
@@ -240,6 +251,7 @@ def _walk(
                 kind = "shell"
             if kind is None:
                 continue
-            if _excluded(child, excluded, root, False) or _ignored(ignores, child, False, top):
+            real = _real(here, real_here, name)
+            if _excluded(real, excluded, root, False) or _ignored(ignores, child, False, top):
                 continue
-            yield child, kind
+            yield child, real, kind
