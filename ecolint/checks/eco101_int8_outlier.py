@@ -11,7 +11,8 @@ from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import load_size, model_size
-from ecolint.checks.serving_findings import int8_reports
+from ecolint.checks.serving_findings import int8_reports, serving
+from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Evidence, select
 from ecolint.findings.model import Report
@@ -41,9 +42,10 @@ class Int8OutlierDecomposition(Check):
             report = self._check(setup, None)
             if report is not None:
                 yield report
+        yield from int8_reports(argv_serving(self.context, module), self._int8_evidence)
 
     def run_document(self, document: Document) -> Iterator[Report]:
-        yield from int8_reports(self.context, document, self._int8_evidence)
+        yield from int8_reports(serving(self.context, document), self._int8_evidence)
         if document.kind != "yaml":
             return
         for setup in yaml_setups(document):

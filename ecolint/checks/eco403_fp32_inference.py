@@ -19,7 +19,8 @@ from ecolint.checks.check_support import (
     render,
     run_contexts,
 )
-from ecolint.checks.serving_findings import fp32_reports
+from ecolint.checks.serving_findings import fp32_reports, serving
+from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
@@ -60,10 +61,12 @@ class Fp32Inference(Check):
                     site = Site(module, move.call)
                     yield Report(self.code, site, params, "cast", evidence, subject=move)
         yield from self._vllm(module)
+        evidence = convention_evidence(self.context, MISSING, None, PRECISIONS)
+        yield from fp32_reports(argv_serving(self.context, module), evidence)
 
     def run_document(self, document: Document) -> Iterator[Report]:
         evidence = convention_evidence(self.context, MISSING, None, PRECISIONS)
-        return fp32_reports(self.context, document, evidence)
+        return fp32_reports(serving(self.context, document), evidence)
 
     def _dtype_report(
         self, keyword: str, entry: Entry, load: ModelLoad | None, placement: Phrase | str

@@ -45,15 +45,18 @@ class Setting:
 
     name: str
     value: Word
-    written: str  # the flag or variable, as written
+    written: str  # the flag, the variable or the Python keyword with its "=", as written
 
     @property
     def text(self) -> str:
         return self.value.text or ""
 
     def __str__(self) -> str:
+        """As written: a flag and its value, a variable, or a Python keyword (``dtype=``)."""
         if self.written.startswith("-"):
             return f"{self.written} {self.text}"
+        if self.written.endswith("="):
+            return f'{self.written}"{self.text}"'
         return f"{self.written}={self.text}"
 
 

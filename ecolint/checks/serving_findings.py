@@ -8,7 +8,7 @@ figure quoted for them is one star less certain, and its evidence says why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from ecolint.checks.base import CheckContext
@@ -77,11 +77,11 @@ def one_star_lower(evidence: Evidence, engine: str, note: str = SERVING_NOTE) ->
 
 
 def int8_reports(
-    context: CheckContext, document: Document, evidence: Callable[[ModelSize | None], Evidence]
+    launched: Iterable[ServedModel], evidence: Callable[[ModelSize | None], Evidence]
 ) -> Iterator[Report]:
     """ECO101: TGI's ``--quantize bitsandbytes`` is LLM.int8() with the threshold at 6.0,
     which TGI does not expose."""
-    for found in serving(context, document):
+    for found in launched:
         setting = found.served.get("quantize")
         if found.served.engine != TGI or setting is None or setting.text != "bitsandbytes":
             continue
@@ -102,10 +102,10 @@ class FourBitServing:
     model_origin: Phrase | str
 
 
-def four_bit_settings(context: CheckContext, document: Document) -> Iterator[FourBitServing]:
+def four_bit_settings(launched: Iterable[ServedModel]) -> Iterator[FourBitServing]:
     """TGI ``bitsandbytes-nf4``/``-fp4`` and vLLM's in-flight ``bitsandbytes`` (4-bit NF4),
     on a model whose size is known."""
-    for found in serving(context, document):
+    for found in launched:
         setting = found.served.get("quantize")
         if setting is None or found.size is None:
             continue
@@ -127,12 +127,14 @@ def four_bit_settings(context: CheckContext, document: Document) -> Iterator[Fou
 
 
 def batch_reports(
-    context: CheckContext, document: Document, evidence: Evidence
+    launched: Iterable[ServedModel], evidence: Evidence, engines: tuple[str, ...] = (TGI, VLLM)
 ) -> Iterator[Report]:
     """ECO201: vLLM ``--max-num-seqs 1``, TGI ``--max-batch-size 1`` or
     ``--max-concurrent-requests 1`` (or their environment variables)."""
-    for found in serving(context, document):
+    for found in launched:
         engine = found.served.engine
+        if engine not in engines:
+            continue
         for name in BATCH_SETTINGS:
             setting = found.served.get(name)
             if setting is None or setting.text.strip() != "1":
@@ -143,9 +145,9 @@ def batch_reports(
             yield Report("ECO201", setting.value.span, params, key, measured)
 
 
-def fp32_reports(context: CheckContext, document: Document, evidence: Evidence) -> Iterator[Report]:
+def fp32_reports(launched: Iterable[ServedModel], evidence: Evidence) -> Iterator[Report]:
     """ECO403: ``--dtype float32`` (vLLM also takes ``float``) on a GPU server."""
-    for found in serving(context, document):
+    for found in launched:
         setting = found.served.get("dtype")
         if setting is not None and setting.text.lower() in FP32_NAMES:
             params = _params(found.served.engine, setting)

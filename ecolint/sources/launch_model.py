@@ -7,6 +7,7 @@ import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from ecolint.sources.document import Document, TextSpan
 
@@ -18,7 +19,7 @@ class Word:
     the line of its assignment, when it was set elsewhere."""
 
     text: str | None
-    span: TextSpan
+    span: Any  # a TextSpan; for an argv list in Python, the element's syntax site
     variable: tuple[str, int] | None = None
 
 
@@ -63,11 +64,12 @@ class Offsets:
 
 def value_after(word: Word, name: str) -> Word:
     """The ``VALUE`` of a ``NAME=VALUE`` word, pointing at the value when the word is written
-    as it reads (on one line, unquoted)."""
+    as it reads (on one line, unquoted; a Python string element is pointed at whole)."""
     text = word.text or ""
     value = text.partition("=")[2]
     span = word.span
     skip = len(name) + 1
-    if span.line == span.end_line and span.end_column - span.column == len(text):
+    one_line = isinstance(span, TextSpan) and span.line == span.end_line
+    if one_line and span.end_column - span.column == len(text):
         span = replace(span, column=span.column + skip)
     return Word(value, span, word.variable)

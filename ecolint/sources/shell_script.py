@@ -195,7 +195,7 @@ class Shell:
             "container",
             "run",
         ]:
-            launch = _docker_run(words[3 if texts[1] == "container" else 2 :], env)
+            launch = docker_run(words[3 if texts[1] == "container" else 2 :], env)
             return [launch] if launch is not None else []
         if len(words) >= 3 and texts[0] in SHELLS and "-c" in texts[1:3]:
             script = raws[texts.index("-c") + 1] if raws else None
@@ -205,7 +205,7 @@ class Shell:
         return [Launch(tuple(words), env)] if words else []
 
 
-def _docker_run(words: list[Word], env: dict[str, Word]) -> Launch | None:
+def docker_run(words: list[Word], env: dict[str, Word]) -> Launch | None:
     index = 0
     while index < len(words):
         text = words[index].text or ""
