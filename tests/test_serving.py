@@ -5,6 +5,7 @@ on the value a reader would change."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,18 @@ def test_broken_yaml_with_a_flag_is_reported_not_crashed(tmp_path: Path) -> None
     )
     completed = run_ecolint("check", "--no-cache", "--format", "concise", ".", cwd=tmp_path)
     assert "ECO001" in completed.stdout and completed.returncode != 2
+
+
+def test_add_noqa_puts_the_comment_where_these_files_can_hold_it(tmp_path: Path) -> None:
+    """Above a Dockerfile instruction and above a continued shell command; the files still
+    parse the same, and the next run finds nothing and no unused suppression."""
+    shutil.copytree(SERVING, tmp_path / "serving")
+    added = run_ecolint("check", "--add-noqa", "--select", SELECT, "--no-cache", ".", cwd=tmp_path)
+    assert "added" in added.stderr
+    dockerfile = (tmp_path / "serving" / "tgi.Dockerfile").read_text(encoding="utf-8")
+    assert "# noqa: ECO101\nENV MODEL_ID=" in dockerfile
+    assert "# noqa: ECO201\nCMD [" in dockerfile
+    script = (tmp_path / "serving" / "launch_tgi").read_text(encoding="utf-8")
+    assert "--max-concurrent-requests 1  # expect: ECO201  # noqa: ECO201" in script
+    again = run_ecolint("check", "--select", SELECT, "--no-cache", ".", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout
