@@ -170,3 +170,24 @@ def test_add_noqa_puts_the_comment_where_these_files_can_hold_it(tmp_path: Path)
     assert "--max-concurrent-requests 1  # expect: ECO201  # noqa: ECO201" in script
     again = run_ecolint("check", "--select", SELECT, "--no-cache", ".", cwd=tmp_path)
     assert again.returncode == 0, again.stdout
+
+
+def test_deployment_files_reach_the_pre_commit_hook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pre_commit.clientlib import load_manifest
+    from pre_commit.commands.run import Classifier
+    from pre_commit.hook import Hook
+    from pre_commit.prefix import Prefix
+
+    root = Path(__file__).resolve().parent.parent
+    manifest, _ = load_manifest(str(root / ".pre-commit-hooks.yaml"))
+    hook = Hook.create(str(root), Prefix(str(root)), manifest)
+    names = ["Dockerfile", "deploy/Dockerfile.gpu", "tgi.Dockerfile", "serve.sh", "run.bash"]
+    names += ["compose.yaml", "k8s/deploy.yml", "README.md", "Dockerfiles.txt"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    chosen = set(Classifier.from_config(names, "", "^$").filenames_for_hook(hook))
+    assert chosen == set(names[:7])
