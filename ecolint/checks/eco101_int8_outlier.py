@@ -42,10 +42,12 @@ class Int8OutlierDecomposition(Check):
             report = self._check(setup, None)
             if report is not None:
                 yield report
-        yield from int8_reports(argv_serving(self.context, module), self._int8_evidence)
+        launched = argv_serving(self.context, module)
+        yield from int8_reports(launched, self._int8_evidence, DEFAULT_THRESHOLD)
 
     def run_document(self, document: Document) -> Iterator[Report]:
-        yield from int8_reports(serving(self.context, document), self._int8_evidence)
+        launched = serving(self.context, document)
+        yield from int8_reports(launched, self._int8_evidence, DEFAULT_THRESHOLD)
         if document.kind != "yaml":
             return
         for setup in yaml_setups(document):

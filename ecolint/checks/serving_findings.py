@@ -77,15 +77,17 @@ def one_star_lower(evidence: Evidence, engine: str, note: str = SERVING_NOTE) ->
 
 
 def int8_reports(
-    launched: Iterable[ServedModel], evidence: Callable[[ModelSize | None], Evidence]
+    launched: Iterable[ServedModel],
+    evidence: Callable[[ModelSize | None], Evidence],
+    threshold: float,
 ) -> Iterator[Report]:
-    """ECO101: TGI's ``--quantize bitsandbytes`` is LLM.int8() with the threshold at 6.0,
-    which TGI does not expose."""
+    """ECO101: TGI's ``--quantize bitsandbytes`` is LLM.int8() with bitsandbytes' default
+    ``threshold``, which TGI does not expose."""
     for found in launched:
         setting = found.served.get("quantize")
         if found.served.engine != TGI or setting is None or setting.text != "bitsandbytes":
             continue
-        params = _params(found.served.engine, setting)
+        params = {**_params(found.served.engine, setting), "threshold": str(threshold)}
         measured = one_star_lower(evidence(found.size), found.served.engine)
         yield Report("ECO101", setting.value.span, params, "serving", measured)
 
