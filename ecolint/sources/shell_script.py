@@ -71,6 +71,7 @@ class Shell:
     def __init__(self, offsets: Offsets, variables: Mapping[str, Word] | None = None) -> None:
         self.offsets = offsets
         self.variables: dict[str, Word] = dict(variables or {})
+        self.exported: set[str] = set()  # ``export``ed: the environment of later commands
 
     def word(self, raw: RawWord, comment_line: int | None) -> Word:
         """The word with variables substituted. A word that is one variable reference points
@@ -154,11 +155,15 @@ class Shell:
             name, value = self.assignment(raws[index], comment_line)
             env[name] = value
             index += 1
+        if raws[0].literal == "export":
+            self.exported.update(env)
+            self.exported.update(raw.literal for raw in raws[index:] if raw.literal.isidentifier())
         words = [self.word(raw, comment_line) for raw in raws[index:]]
         if declaring or not words:
             self.variables.update(env)
             return []
-        return self.launch(words, env, raws[index:], comment_line)
+        exported = {name: self.variables[name] for name in self.exported if name in self.variables}
+        return self.launch(words, {**exported, **env}, raws[index:], comment_line)
 
     def assignment(self, raw: RawWord, comment_line: int | None) -> tuple[str, Word]:
         first, quote = raw.pieces[0]
