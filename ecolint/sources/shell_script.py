@@ -20,6 +20,7 @@ from ecolint.sources.launch_model import Launch, Offsets, Word, value_after
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env"})
 WRAPPERS = frozenset({"exec", "nohup", "time", "sudo", "command", "nice"})
 DECLARATIONS = frozenset({"export", "declare", "local", "readonly", "typeset"})
+RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "{", "!"})
 OPERATORS = ("&&", "||", ";", "|", "&", "(", ")")
 # ``docker run`` options that take a value (every other option is a flag).
 DOCKER_VALUED = frozenset(
@@ -146,6 +147,10 @@ class Shell:
                 command.append(raw)
 
     def _command(self, raws: list[RawWord], comment_line: int | None) -> list[Launch]:
+        while raws and raws[0].literal in RESERVED:
+            raws = raws[1:]  # ``then export X=1``: the command after the keyword
+        if not raws:
+            return []
         env: dict[str, Word] = {}
         index = 0
         declaring = raws[0].literal in DECLARATIONS
