@@ -11,8 +11,10 @@ from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import load_size, model_size
+from ecolint.checks.serving_findings import int8_reports, serving
+from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.models import ModelSize
-from ecolint.evidence.select import select
+from ecolint.evidence.select import Evidence, select
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.options import add_option, set_literal
@@ -40,8 +42,14 @@ class Int8OutlierDecomposition(Check):
             report = self._check(setup, None)
             if report is not None:
                 yield report
+        launched = argv_serving(self.context, module)
+        yield from int8_reports(launched, self._int8_evidence, DEFAULT_THRESHOLD)
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        launched = serving(self.context, document)
+        yield from int8_reports(launched, self._int8_evidence, DEFAULT_THRESHOLD)
+        if document.kind != "yaml":
+            return
         for setup in yaml_setups(document):
             if setup.bits != 8:
                 continue
@@ -62,6 +70,9 @@ class Int8OutlierDecomposition(Check):
                 threshold_text,
                 size,
             )
+
+    def _int8_evidence(self, size: ModelSize | None) -> Evidence:
+        return select(self.context.gpu, ("int8_mixed",), size)
 
     def _check(self, setup: BnbSetup, size: ModelSize | None) -> Report | None:
         switch = setup.entry("load_in_8bit")

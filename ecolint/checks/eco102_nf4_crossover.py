@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from ecolint.analysis.hf_loading import PREQUANTIZED_4BIT, BnbSetup, ModelLoad, loading_facts
@@ -12,6 +12,13 @@ from ecolint.analysis.values import Const, Site
 from ecolint.analysis.yaml_configs import YamlSetup, yaml_setups
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import model_size
+from ecolint.checks.serving_findings import (
+    ServedModel,
+    four_bit_settings,
+    one_star_lower,
+    serving,
+)
+from ecolint.checks.serving_python import argv_serving, engine_serving
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Crossover, Evidence, nf4_crossover, select
 from ecolint.findings.model import Report
@@ -56,10 +63,15 @@ class Nf4BelowCrossover(Check):
                 for four_bit in _four_bit_sites(load, model_id):
                     model_origin = describe_origin(model_value, four_bit.site, context=load.site)
                     yield self._report(four_bit, size, crossover, model_origin)
+        launched = [*argv_serving(self.context, module), *engine_serving(self.context, module)]
+        yield from self._served(launched, crossover)
 
     def run_document(self, document: Document) -> Iterator[Report]:
         crossover = nf4_crossover(self.context.gpu)
         if crossover is None:
+            return
+        yield from self._served(serving(self.context, document), crossover)
+        if document.kind != "yaml":
             return
         for setup in yaml_setups(document):
             if setup.bits != 4 or setup.model_id is None:
@@ -74,6 +86,16 @@ class Nf4BelowCrossover(Check):
             )
             four_bit = FourBit(setup.switch.span, str(setup.switch), double_quant, fp4)
             yield self._report(four_bit, size, crossover, "")
+
+    def _served(self, launched: Iterable[ServedModel], crossover: Crossover) -> Iterator[Report]:
+        """4-bit serving settings of TGI and vLLM (deployment files, argv lists, vLLM's API)."""
+        for served in four_bit_settings(launched):
+            if not _too_uncertain(served.size, crossover):
+                four_bit = FourBit(served.span, served.how, fp4=served.fp4)
+                report = self._report(four_bit, served.size, crossover, served.model_origin)
+                assert report.evidence is not None
+                evidence = one_star_lower(report.evidence, served.engine)
+                yield replace(report, evidence=evidence)
 
     def _report(
         self,

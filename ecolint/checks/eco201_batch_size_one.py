@@ -15,9 +15,13 @@ from ecolint.analysis.origin import line_label
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import origin_note
+from ecolint.checks.serving_engines import TGI
+from ecolint.checks.serving_findings import batch_reports, serving
+from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.select import batch_evidence
 from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
+from ecolint.sources.document import Document
 
 TRAINING_ARGUMENTS = frozenset({"TrainingArguments", "Seq2SeqTrainingArguments"})
 EVAL_BATCH_KEYS = ("per_device_eval_batch_size", "eval_batch_size")
@@ -45,10 +49,19 @@ class BatchSizeOne(Check):
             *self._eval_arguments(module),
             *self._dataloaders(module),
             *self._vllm(module),
+            *self._tgi(module),
         ):
             if id(report.site.node) not in seen:
                 seen.add(id(report.site.node))
                 yield report
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        return batch_reports(serving(self.context, document), batch_evidence(self.context.gpu))
+
+    def _tgi(self, module: ModuleInfo) -> Iterator[Report]:
+        """TGI argv lists (``--max-batch-size 1``); vLLM's are read by ``_vllm``."""
+        launched = argv_serving(self.context, module)
+        return batch_reports(launched, batch_evidence(self.context.gpu), engines=(TGI,))
 
     def _report(self, message: str, site: Site, value: Value, **params: Phrase | str) -> Report:
         params["origin"] = origin_note(value, site)

@@ -11,6 +11,7 @@ from packaging.version import InvalidVersion, Version
 from ecolint.analysis.dependencies import SAME_COMMAND, Dependency, Option, dependencies
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
+from ecolint.checks.serving_findings import nightly_images
 from ecolint.evidence.stack import nightly_evidence
 from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
@@ -39,7 +40,11 @@ class NightlyBuild(Check):
         return self._reports(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
-        return self._reports(dependencies(self.resolver, document))
+        evidence = nightly_evidence(self.context.gpu)
+        for image in nightly_images(document):
+            params = {"requirement": image.text or "", "reason": phrase("eco301.nightly_image")}
+            yield Report(self.code, image.span, params, evidence=evidence)
+        yield from self._reports(dependencies(self.resolver, document))
 
     def _reports(self, found: Iterable[Dependency]) -> Iterator[Report]:
         """One report a place: a command line or call may install several packages."""

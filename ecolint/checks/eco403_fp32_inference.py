@@ -19,12 +19,15 @@ from ecolint.checks.check_support import (
     render,
     run_contexts,
 )
+from ecolint.checks.serving_findings import fp32_reports, serving
+from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.ops import replace_expression
 from ecolint.fixes.options import set_dtype
 from ecolint.i18n import Phrase, phrase
+from ecolint.sources.document import Document
 
 DTYPE_KEYWORDS = ("torch_dtype", "dtype")
 FLOAT32 = frozenset({"float32"})
@@ -58,6 +61,12 @@ class Fp32Inference(Check):
                     site = Site(module, move.call)
                     yield Report(self.code, site, params, "cast", evidence, subject=move)
         yield from self._vllm(module)
+        evidence = convention_evidence(self.context, MISSING, None, PRECISIONS)
+        yield from fp32_reports(argv_serving(self.context, module), evidence)
+
+    def run_document(self, document: Document) -> Iterator[Report]:
+        evidence = convention_evidence(self.context, MISSING, None, PRECISIONS)
+        return fp32_reports(serving(self.context, document), evidence)
 
     def _dtype_report(
         self, keyword: str, entry: Entry, load: ModelLoad | None, placement: Phrase | str
@@ -86,6 +95,8 @@ class Fp32Inference(Check):
         ``.bfloat16()`` (``.half()``) and ``.to(torch.float32)`` ``.to(torch.bfloat16)``."""
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         subject = report.subject
+        if subject is None:
+            return None  # a deployment file's --dtype is not rewritten
         if isinstance(subject, Entry):
             return set_dtype(subject, dtype)
         module, call = report.site.module, subject.call

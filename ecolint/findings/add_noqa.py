@@ -1,8 +1,10 @@
 """``ecolint check --add-noqa``: silence every current finding where it is reported.
 
 Each finding's line gets ``# noqa: ECOxxx`` (codes merged into a noqa comment already there; a
-bare ``# noqa`` already silences everything). A Python line whose end lies inside a multi-line
-string cannot carry a comment and is left alone, said so. In a notebook the comment goes into
+bare ``# noqa`` already silences everything). A Dockerfile instruction, or a shell command
+continued over several lines, gets it on its own line above its first line instead. A Python
+line whose end lies inside a multi-line string cannot carry a comment and is left alone, said
+so. In a notebook the comment goes into
 the cell's source string inside the raw JSON, leaving the rest of the file as it was.
 """
 
@@ -19,12 +21,15 @@ from pathlib import Path
 from ecolint.findings.model import Finding
 from ecolint.rules import all_rules
 from ecolint.safe_write import Tree, WriteError, write_file
+from ecolint.sources.discovery import source_kind
 from ecolint.sources.python import SourceError, decode_python, decode_text
 from ecolint.text_lines import source_lines
 
 _NOQA = re.compile(r"#\s*noqa(?P<list>:\s*[A-Z]+\d+(?:[,\s]+[A-Z]+\d+)*)?", re.I)
 _NEWLINE = re.compile(r"\r?\n?$")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+# Files whose commands cannot always end in a comment: it goes on its own line above them.
+COMMAND_KINDS = frozenset({"dockerfile", "shell"})
 
 
 @dataclass
@@ -88,7 +93,12 @@ def _lines(path: Path, findings: list[Finding], skipped: list[str], tree: Tree) 
         else:
             codes[finding.line].add(finding.code)
     count = 0
-    for number, wanted in codes.items():
+    kind = source_kind(path) or ""
+    for number, wanted in sorted(codes.items(), reverse=True):  # insertions shift lines below
+        start = _command_start(lines, number, kind) if kind in COMMAND_KINDS else None
+        if start is not None:
+            count += _above(lines, start, wanted)
+            continue
         line = lines[number - 1]
         ending = _NEWLINE.search(line).group()  # type: ignore[union-attr]
         body = line[: len(line) - len(ending)]
@@ -101,6 +111,43 @@ def _lines(path: Path, findings: list[Finding], skipped: list[str], tree: Tree) 
         new = (b"\xef\xbb\xbf" if bom else b"") + "".join(lines).encode(encoding)
         write_file(path, new, tree, expected=data)
     return count
+
+
+def _command_start(lines: list[str], number: int, kind: str) -> int | None:
+    """The first line of the Dockerfile instruction or continued shell command that holds line
+    ``number``, when a comment cannot follow it there: every Dockerfile instruction, and a
+    shell command continued with a backslash. None for a shell line that can end in one."""
+    start = number
+    while start > 1:
+        above = lines[start - 2].rstrip("\r\n")
+        if above.lstrip().startswith("#"):
+            start -= 1  # a comment line inside a continued instruction
+            continue
+        if not above.rstrip().endswith("\\"):
+            break
+        start -= 1
+    while start < number and lines[start - 1].lstrip().startswith("#"):
+        start += 1
+    continued = lines[number - 1].rstrip("\r\n").rstrip().endswith("\\")
+    return start if kind == "dockerfile" or start != number or continued else None
+
+
+def _above(lines: list[str], start: int, codes: set[str]) -> int:
+    """``# noqa: CODES`` on its own line right above line ``start`` (merged into one already
+    there); the reader of these files looks for it there."""
+    line = lines[start - 1]
+    ending = _NEWLINE.search(line).group() or "\n"  # type: ignore[union-attr]
+    if start > 1 and lines[start - 2].lstrip().startswith("#") and _NOQA.search(lines[start - 2]):
+        previous = lines[start - 2]
+        body = previous[: len(previous) - len(_NEWLINE.search(previous).group())]  # type: ignore[union-attr]
+        merged = _merged(body, codes)
+        if merged is None:
+            return 0
+        lines[start - 2] = merged + ending
+        return 1
+    indent = line[: len(line) - len(line.lstrip())]
+    lines.insert(start - 1, f"{indent}# noqa: {', '.join(sorted(codes))}{ending}")
+    return 1
 
 
 def _lines_ending_in_strings(text: str) -> set[int]:

@@ -66,7 +66,7 @@ def locate(site: Site | LineSpan | TextSpan | FileSpot) -> Place:
             None,
             None,
             document.text,
-            site.line,
+            site.comment_line or site.line,
             python=False,
             source_end_line=site.end_line,
         )

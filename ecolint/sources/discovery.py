@@ -10,6 +10,7 @@ hook is skipped without a word until ecolint has a reader for its kind.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,15 @@ import pathspec
 
 from ecolint.sources.safe_read import read_head, read_text
 
-SOURCE_KINDS = {".py": "python", ".ipynb": "notebook", ".yaml": "yaml", ".yml": "yaml"}
+SOURCE_KINDS = {
+    ".py": "python",
+    ".ipynb": "notebook",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".dockerfile": "dockerfile",
+}
 NAMED_KINDS = {
     "pyproject.toml": "pyproject",
     "setup.cfg": "setup_cfg",
@@ -26,6 +35,8 @@ NAMED_KINDS = {
     "environment.yaml": "conda_env",
 }
 KINDS = frozenset({*SOURCE_KINDS.values(), *NAMED_KINDS.values(), "requirements"})
+DOCKERFILE_NAMES = ("dockerfile", "containerfile")
+SHELL_SHEBANG = re.compile(rb"^#!\s*/\S*/(?:env\s+)?(?:ba|da|z)?sh\b")
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -76,7 +87,15 @@ def source_kind(path: Path) -> str | None:
         return "requirements"
     if name.endswith(".in") and path.with_suffix(".txt").is_file():
         return "requirements"  # a pip-tools input beside the file pip-compile wrote from it
+    if name.startswith(DOCKERFILE_NAMES) and name.partition(".")[0] in DOCKERFILE_NAMES:
+        return "dockerfile"  # Dockerfile, Dockerfile.gpu, Containerfile
     return SOURCE_KINDS.get(path.suffix.lower())
+
+
+def _shell_shebang(path: Path) -> bool:
+    """A script without a suffix that a shell runs (``#!/bin/bash``, ``#!/usr/bin/env sh``):
+    one more read of 256 bytes, for files without a suffix only."""
+    return SHELL_SHEBANG.match(read_head(path, 256)) is not None
 
 
 def _explicit_kind(path: Path) -> str | None:
@@ -84,6 +103,8 @@ def _explicit_kind(path: Path) -> str | None:
     known = source_kind(path)
     if known is not None:
         return known
+    if not path.suffix and _shell_shebang(path):
+        return "shell"
     if not path.suffix or _python_shebang(path):
         return "python"
     return None
@@ -174,8 +195,8 @@ def discover(
             top = _git_root(resolved) or resolved
             if ignores is not None and resolved != top and ignores.ignored(resolved, True, top):
                 top = resolved  # named although ignored: only the .gitignore files inside apply
-            for found, kind in _walk(path, excluded, ignores, root.resolve(), top):
-                files.setdefault(found.resolve(), SourceFile(found, display_path(found, cwd), kind))
+            for found, real, kind in _walk(path, excluded, ignores, root.resolve(), top):
+                files.setdefault(real, SourceFile(found, display_path(found, cwd), kind))
         elif path.exists():
             problems.append((str(argument), "not a regular file or folder; skipped"))
         else:
@@ -184,11 +205,12 @@ def discover(
     return Discovery(ordered, problems)
 
 
-def _excluded(path: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool) -> bool:
+def _excluded(real: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool) -> bool:
+    """``real``: the resolved path."""
     try:
-        relative = path.resolve().relative_to(root).as_posix()
+        relative = real.relative_to(root).as_posix()
     except ValueError:
-        relative = path.name
+        relative = real.name
     return excluded.match_file(relative + ("/" if is_dir else ""))
 
 
@@ -196,11 +218,20 @@ def _ignored(ignores: _Ignores | None, path: Path, is_dir: bool, top: Path) -> b
     return ignores is not None and ignores.ignored(path, is_dir, top)
 
 
+def _real(here: Path, real_here: Path, name: str) -> Path:
+    """A child's resolved path without resolving every folder above it again: only a symlink
+    leads elsewhere (the walk does not follow symlinked folders)."""
+    child = here / name
+    return child.resolve() if os.path.islink(child) else real_here / name
+
+
 def _walk(
     folder: Path, excluded: pathspec.PathSpec, ignores: _Ignores | None, root: Path, top: Path
-) -> Iterator[tuple[Path, str]]:
+) -> Iterator[tuple[Path, Path, str]]:
+    """Each file of a known kind, as found and resolved, with its kind."""
     for current, dirs, names in os.walk(folder, followlinks=False):
         here = Path(current)
+        real_here = here.resolve()
         keep = []
         for name in sorted(dirs):
             child = here / name
@@ -208,15 +239,19 @@ def _walk(
                 continue
             if (child / "pyvenv.cfg").exists():
                 continue
-            if _excluded(child, excluded, root, True) or _ignored(ignores, child, True, top):
+            real = _real(here, real_here, name)
+            if _excluded(real, excluded, root, True) or _ignored(ignores, child, True, top):
                 continue
             keep.append(name)
         dirs[:] = keep
         for name in sorted(names):
             child = here / name
             kind = source_kind(child)
+            if kind is None and "." not in name and _shell_shebang(child):
+                kind = "shell"
             if kind is None:
                 continue
-            if _excluded(child, excluded, root, False) or _ignored(ignores, child, False, top):
+            real = _real(here, real_here, name)
+            if _excluded(real, excluded, root, False) or _ignored(ignores, child, False, top):
                 continue
-            yield child, kind
+            yield child, real, kind

@@ -23,13 +23,16 @@ class Document:
 
 @dataclass(frozen=True)
 class TextSpan:
-    """Where a finding in a document is: 1-based lines and columns, end exclusive."""
+    """Where a finding in a document is: 1-based lines and columns, end exclusive.
+    ``comment_line``: the line whose suppression comment applies, when it is not ``line`` (a
+    Dockerfile instruction cannot carry a comment: it goes on the line above)."""
 
     document: Document
     line: int
     column: int
     end_line: int
     end_column: int
+    comment_line: int | None = None
 
     @classmethod
     def whole_line(cls, document: Document, line: int) -> TextSpan:

@@ -5,10 +5,11 @@ Sources: requirement and constraint files (``-r``/``-c`` includes followed relat
 including file), ``pyproject.toml`` (PEP 621, PEP 735 groups, build requirements, Poetry, PDM,
 uv), ``setup.cfg``, conda environment files (conda specs with their channels, ``pip:``
 lists), ``setup()`` calls (``install_requires``/``extras_require`` resolved like any other
-value), ``subprocess``/``os.system`` calls that run ``pip install`` or ``conda install``, and a
-notebook's ``!pip``/``%pip`` lines. Install options in force for a dependency (``--pre``, index
-URLs, conda channels, ``allow-prereleases``) travel with it, since whether a build is nightly
-can depend on them. Nothing is installed, imported or fetched.
+value), ``subprocess``/``os.system`` calls that run ``pip install`` or ``conda install``, a
+notebook's ``!pip``/``%pip`` lines, and the install commands of deployment files (a
+Dockerfile's ``RUN``, a shell script, a container's ``sh -c``). Install options in force for a
+dependency (``--pre``, index URLs, conda channels, ``allow-prereleases``) travel with it, since
+whether a build is nightly can depend on them. Nothing is installed, imported or fetched.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ecolint.analysis.dependencies.code import command_calls, notebook_commands, setup_calls
+from ecolint.analysis.dependencies.launches import launch_installs
 from ecolint.analysis.dependencies.model import (
     SAME_COMMAND,
     Dependency,
@@ -36,6 +38,9 @@ READERS: dict[str, Callable[[Project, Document], Iterable[Dependency]]] = {
     "pyproject": pyproject,
     "setup_cfg": setup_cfg,
     "conda_env": conda_env,
+    "dockerfile": launch_installs,
+    "shell": launch_installs,
+    "yaml": launch_installs,
 }
 
 

@@ -119,11 +119,13 @@ def command_calls(resolver: Resolver, module: ModuleInfo) -> Iterator[Dependency
             if isinstance(option, SeqVal):
                 words = [Token(_text(item)) for item in option.items]
                 sites = [item.origin or call_site for item in option.items]
-                yield from _commands(resolver.project, anchor, words, sites.__getitem__)
+                yield from install_dependencies(resolver.project, anchor, words, sites.__getitem__)
             elif isinstance(option, Const) and isinstance(option.value, str):
                 site = option.origin or call_site
                 words = shell_words(option.value)
-                yield from _commands(resolver.project, anchor, words, lambda _, s=site: s)
+                yield from install_dependencies(
+                    resolver.project, anchor, words, lambda _, s=site: s
+                )
 
 
 def _text(value: Value) -> str:
@@ -175,10 +177,10 @@ def _magic_command(project: Project, module: ModuleInfo, group: list[Any]) -> It
         column = magic.column + word.offset - start
         return LineSpan(module, magic.line, column, column + len(word.text), magic.text)
 
-    yield from _commands(project, _anchor(module), words, site_of)
+    yield from install_dependencies(project, _anchor(module), words, site_of)
 
 
-def _commands(
+def install_dependencies(
     project: Project, anchor: Document, words: list[Token], site_of: Callable[[int], Where]
 ) -> Iterator[Dependency]:
     """Dependencies of each install command among ``words``; ``site_of`` says where the
