@@ -191,3 +191,30 @@ def test_deployment_files_reach_the_pre_commit_hook(
     monkeypatch.chdir(tmp_path)
     chosen = set(Classifier.from_config(names, "", "^$").filenames_for_hook(hook))
     assert chosen == set(names[:7])
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "Dockerfile",
+            "FROM python:3.11\n"
+            "RUN pip install git+https://github.com/huggingface/transformers \\\n"
+            "    peft[test]@git+https://github.com/huggingface/peft\n",
+        ),
+        (
+            "ci_xpu.sh",
+            "#!/bin/bash\n"
+            "pip install torch --index-url https://download.pytorch.org/whl/nightly/xpu\n"
+            "pytest -v test/\n",
+        ),
+    ],
+)
+def test_ci_images_and_scripts_are_test_code(tmp_path: Path, name: str, text: str) -> None:
+    """An image or script that installs test extras or runs the test suite is CI: it tests
+    against development builds on purpose, so ECO301 is quiet there unless tests are included."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    quiet = run_ecolint("check", "--select", "ECO301", name, cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stdout
+    included = run_ecolint("check", "--select", "ECO301", "--include-tests", name, cwd=tmp_path)
+    assert f"{name}:2:" in included.stdout

@@ -5,7 +5,8 @@ that waste energy at inference are chosen on purpose. Every report's site gets r
 
 - ``test``: test files and folders by pytest's and unittest's discovery conventions,
   ``conftest.py``, ``test_*`` functions and ``Test*`` classes, ``unittest.TestCase`` methods,
-  ``@pytest.fixture`` functions, ``pytest.raises``/``assertRaises`` blocks;
+  ``@pytest.fixture`` functions, ``pytest.raises``/``assertRaises`` blocks; Dockerfiles and
+  shell scripts that run a test suite or install test extras (CI images);
 - ``library-option``: code that runs only when a caller-supplied value allows it, off or
   unknown by default (the caller decides, and is reported where it decides);
 - ``benchmark``: code timed on purpose, or in a function named or decorated as a benchmark;
@@ -26,7 +27,7 @@ import libcst as cst
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.roles.options import is_library_option
-from ecolint.analysis.roles.testing import in_test_code, is_test_path
+from ecolint.analysis.roles.testing import in_test_code, is_test_infrastructure, is_test_path
 from ecolint.analysis.roles.timing import in_benchmark
 from ecolint.analysis.roles.work import work_roles
 from ecolint.analysis.values import LineSpan, Site
@@ -47,7 +48,10 @@ def site_roles(resolver: Resolver | None, site: object, root: Path) -> frozenset
         path = getattr(site, "path", None)
     if not isinstance(path, Path):
         return frozenset()
-    roles: set[str] = {"test"} if is_test_path(path, root) else set()
+    test = is_test_path(path, root)
+    if isinstance(site, TextSpan):
+        test = test or is_test_infrastructure(site.document)
+    roles: set[str] = {"test"} if test else set()
     if isinstance(site, Site) and resolver is not None and module is not None:
         roles |= _code_roles(resolver, module, site.node)
     return frozenset(roles)

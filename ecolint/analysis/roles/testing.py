@@ -3,6 +3,7 @@ tests load 8-bit, 4-bit or FP8 models precisely to test that, so nothing in them
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePath
 
 import libcst as cst
@@ -10,6 +11,7 @@ import libcst as cst
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.roles.tree import ancestors
+from ecolint.sources.document import Document
 
 TEST_FOLDERS = frozenset({"tests", "test"})
 _RAISES = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertWarns"})
@@ -29,6 +31,20 @@ def is_test_path(path: Path, root: Path) -> bool:
     if name == "conftest.py" or stem.startswith("test_") or stem.endswith("_test"):
         return True
     return any(part in TEST_FOLDERS for part in relative.parts[:-1])
+
+
+# A container image or script that runs a test suite or installs a package's test extras is
+# test infrastructure: it installs development builds to test against them on purpose.
+_TEST_RUN = re.compile(
+    r"\b(?:pytest|tox|nox)\b|\bunittest\b|\[(?:[\w-]+,)*(?:test|tests|testing)(?:,[\w-]+)*\]"
+)
+_LAUNCH_KINDS = frozenset({"dockerfile", "shell"})
+
+
+def is_test_infrastructure(document: Document) -> bool:
+    """A Dockerfile or shell script that runs tests (``pytest``, ``tox``, ``unittest``) or
+    installs test extras (``pip install .[test]``): a CI image, not a deployment."""
+    return document.kind in _LAUNCH_KINDS and _TEST_RUN.search(document.text) is not None
 
 
 def in_test_code(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> bool:
