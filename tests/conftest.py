@@ -20,11 +20,11 @@ from ecolint.results import RunResult
 FIXTURES = Path(__file__).parent / "fixtures"
 # Scanned, never run: some fixtures look like tests on purpose (tests/fixtures/roles).
 collect_ignore = ["fixtures"]
-ECO101_SCRIPT = (
-    "from transformers import BitsAndBytesConfig\n"
-    "cfg = BitsAndBytesConfig(load_in_8bit=True)\n"
-    "serve(cfg)\n"  # the config reaches code that may load and run a model
+ECO101_SCRIPT = (  # a module's global: other modules may load and run a model with it
+    "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
 )
+# In a notebook nothing imports the config: it must reach code that may run a model.
+ECO101_CELLS = ECO101_SCRIPT + "serve(cfg)\n"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
 RULES = re.compile(r"#\s*rules:\s*(?P<codes>ECO\d{3}(?:\s*,\s*ECO\d{3})*)")
 

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ECO101_SCRIPT, run_ecolint
+from conftest import ECO101_CELLS, ECO101_SCRIPT, run_ecolint
 
 from ecolint.flake8_plugin import EcolintChecker
 
@@ -65,7 +65,7 @@ def _notebook(path: Path, output_bytes: int) -> None:
             "cell_type": "code",
             "execution_count": number,
             "metadata": {},
-            "source": ECO101_SCRIPT.splitlines(keepends=True) if number == 0 else ["x = 1\n"],
+            "source": ECO101_CELLS.splitlines(keepends=True) if number == 0 else ["x = 1\n"],
             "outputs": [{"output_type": "stream", "name": "stdout", "text": lines}],
         }
         for number in range(100)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ECO101_SCRIPT, scan
+from conftest import ECO101_CELLS, ECO101_SCRIPT, scan
 from conftest import run_ecolint as run
 
 from ecolint import safe_write
@@ -365,7 +365,7 @@ def test_killing_fix_at_random_points_leaves_every_file_whole(tmp_path: Path) ->
 
 def test_add_noqa_keeps_a_notebooks_bom(tmp_path: Path) -> None:
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
-    source = ECO101_SCRIPT.splitlines(keepends=True)
+    source = ECO101_CELLS.splitlines(keepends=True)
     notebook = {"cells": [{**cell, "source": source}], "metadata": {}, "nbformat": 4}
     path = tmp_path / "n.ipynb"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(notebook, indent=1).encode())
