@@ -73,12 +73,13 @@ class Pipeline:
         return deep_stack(lambda: self._run_source(path, text, kind))
 
     def forget(self, path: Path) -> None:
-        """``path`` changed on disk: its folder's files and context are read again when next
-        needed (an editor's server keeps one pipeline while files are saved)."""
-        key = path.resolve()
-        self._alone_memo.pop(key, None)
-        self._folders.pop(key.parent, None)
-        self._context.pop(key.parent, None)
+        """``path`` changed on disk (an editor's server keeps one pipeline while files are
+        saved): its folder is read again, and every remembered analysis is dropped, since any
+        of them may have imported it."""
+        folder = path.resolve().parent
+        self._alone_memo.clear()
+        self._folders.pop(folder, None)
+        self._context.pop(folder, None)
 
     def _run(self, plan: ScanPlan) -> RunResult:
         result = RunResult(problems=list(plan.problems), files_seen=len(plan.files))
