@@ -103,8 +103,8 @@ class Pipeline:
 
     def _run_source(self, path: Path, text: str | bytes, kind: str) -> RunResult:
         source = SourceFile(path, display_path(path), kind)
-        held = None if isinstance(text, bytes) else text
         data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+        held = text if isinstance(text, str) and kind == "python" else None  # else: read as bytes
         own = self._alone(source, data, held)
         result = RunResult(
             internal_errors=list(own.result.internal_errors),

@@ -224,7 +224,7 @@ def build() -> EcolintServer:
         lines = list(document.lines)
         found = code_actions(shown, params.range, lines, ls.to_range, ls.langs[uri], held)
         only = params.context.only
-        return [a for a in found if not only or any(str(a.kind).startswith(k) for k in only)]
+        return [a for a in found if not only or any(_kind(a).startswith(k) for k in only)]
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: EcolintServer, params: types.HoverParams) -> types.Hover | None:
@@ -239,6 +239,11 @@ def build() -> EcolintServer:
         return None
 
     return server
+
+
+def _kind(action: types.CodeAction) -> str:
+    kind = action.kind
+    return str(kind.value if isinstance(kind, types.CodeActionKind) else kind or "")
 
 
 def saved(ls: EcolintServer, uris: list[str]) -> None:
