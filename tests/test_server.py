@@ -344,3 +344,21 @@ def test_server_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
     )
     assert completed.returncode == 2
     assert "pip install 'ecolint[server]'" in completed.stderr
+
+
+def test_a_burst_of_edits_publishes_only_the_last_buffer(client: LspClient, tmp_path: Path) -> None:
+    client.initialize(tmp_path)
+    uri = open_file(client, tmp_path / "app.py", INT8)
+    assert [d.code for d in diagnostics_of(client, uri).diagnostics] == ["ECO101"]
+    clean = INT8.replace("default=6.0", "default=0.0")
+    for version in range(2, 22):
+        change(client, uri, version, clean if version % 2 else INT8)
+    last = diagnostics_of(client, uri)
+    assert not last.diagnostics  # version 21 is clean
+    hover = {"textDocument": {"uri": uri}, "position": {"line": 7, "character": 30}}
+    assert client.request("textDocument/hover", hover) is None  # answered after the burst
+    with pytest.raises(AssertionError):  # nothing stale comes after it either
+        client.wait_for("textDocument/publishDiagnostics", timeout=1)
+    published = [m for m in client.seen if m["method"] == "textDocument/publishDiagnostics"]
+    assert len(published) == 2, published  # the open and the last edit, nothing in between
+    assert client.close() == 0
