@@ -199,10 +199,8 @@ def notebook_cell(uri: str, number: int) -> str:
     return f"{uri}#cell{number}"
 
 
-def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) -> None:
-    client.initialize(tmp_path)
-    uri = (tmp_path / "chat.ipynb").as_uri()
-    cells = [(2, CELL_LOAD), (1, "# Loading\n"), (2, CELL_INT8)]
+def open_notebook(client: LspClient, uri: str, cells: list[tuple[int, str]]) -> None:
+    """``cells``: (kind, text), kind 1 markdown and 2 code as the protocol numbers them."""
     client.notify(
         "notebookDocument/didOpen",
         {
@@ -226,6 +224,12 @@ def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) ->
             ],
         },
     )
+
+
+def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) -> None:
+    client.initialize(tmp_path)
+    uri = (tmp_path / "chat.ipynb").as_uri()
+    open_notebook(client, uri, [(2, CELL_LOAD), (1, "# Loading\n"), (2, CELL_INT8)])
     assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics  # cells in order
     in_cell = diagnostics_of(client, notebook_cell(uri, 2))
     [found] = in_cell.diagnostics
@@ -258,6 +262,34 @@ def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) ->
         },
     )
     assert raw == []
+    assert client.close() == 0
+
+
+def test_a_broken_cell_is_eco001_in_that_cell(client: LspClient, tmp_path: Path) -> None:
+    client.initialize(tmp_path)
+    uri = (tmp_path / "broken.ipynb").as_uri()
+    open_notebook(
+        client, uri, [(2, CELL_LOAD), (2, "cfg = BitsAndBytesConfig(load_in_8bit=True\n")]
+    )
+    assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics
+    [found] = diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
+    assert found.code == "ECO001"
+    assert client.close() == 0
+
+
+def test_dependency_files_get_diagnostics(client: LspClient, tmp_path: Path) -> None:
+    client.initialize(tmp_path)
+    pins = open_file(
+        client, tmp_path / "requirements.txt", "torch==2.12.0.dev20260101\n", "pip-requirements"
+    )
+    [found] = diagnostics_of(client, pins).diagnostics
+    assert found.code == "ECO301"
+    assert found.severity == types.DiagnosticSeverity.Information  # gray
+    assert found.range.start == types.Position(0, 0)
+    other = open_file(client, tmp_path / "notes.txt", "load_in_8bit=True\n", "plaintext")
+    app = open_file(client, tmp_path / "app.py", INT8)
+    assert [d.code for d in diagnostics_of(client, app).diagnostics] == ["ECO101"]
+    assert all(m["params"].get("uri") != other for m in client.seen)  # not a file ecolint reads
     assert client.close() == 0
 
 

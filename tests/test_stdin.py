@@ -130,3 +130,10 @@ def test_dash_with_other_paths_is_a_usage_error(tmp_path: Path) -> None:
     completed = run_stdin(ECO101_SCRIPT, "-", "app.py", cwd=tmp_path)
     assert completed.returncode == 2
     assert b"standard input" in completed.stderr
+
+
+def test_add_noqa_refuses_standard_input(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(ECO101_SCRIPT)
+    completed = run_stdin(ECO101_SCRIPT, "--stdin-filename", "app.py", "--add-noqa", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert (tmp_path / "app.py").read_text() == ECO101_SCRIPT

@@ -181,6 +181,8 @@ def check(
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
     stdin = stdin_path(paths, stdin_filename)
+    if stdin is not None and add_noqa:
+        fail("--add-noqa edits the files on disk; it cannot take the source from standard input")
     targets = [stdin] if stdin else list(paths) or [Path(".")]
     if stdin is None:
         check_targets(targets)

@@ -24,7 +24,7 @@ from ecolint.fixes.files import SourceText
 from ecolint.i18n import Phrase, detect_lang
 from ecolint.server.actions import FIX_ALL, Shown, code_actions
 from ecolint.server.diagnostics import diagnostic
-from ecolint.server.engine import Analysis, Buffer, Engine
+from ecolint.server.engine import Analysis, Buffer, Engine, internal_error_text
 from ecolint.server.hover import hover_markdown
 from ecolint.server.places import Cell, NotebookBuffer, Spot, text_spot
 from ecolint.server.settings import ClientOptions
@@ -100,15 +100,20 @@ class EcolintServer(LanguageServer):
 
     async def _analyse(self, key: str, delay: float) -> None:
         await asyncio.sleep(delay)
-        before = self.snapshot(key)
-        if before is None:
-            return
-        loop = asyncio.get_running_loop()
-        analysis = await loop.run_in_executor(self.worker, self.engine.analyse, before.buffer)
-        if self.snapshot(key) != before:
-            return  # edited meanwhile: the newer edit's analysis publishes
-        self.tell(list(analysis.problems), analysis.lang)
-        self.publish(key, before, analysis)
+        try:
+            before = self.snapshot(key)
+            if before is None:
+                return
+            loop = asyncio.get_running_loop()
+            analysis = await loop.run_in_executor(self.worker, self.engine.analyse, before.buffer)
+            if self.snapshot(key) != before:
+                return  # edited meanwhile: the newer edit's analysis publishes
+            self.tell(list(analysis.problems), analysis.lang)
+            self.publish(key, before, analysis)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the next edit tries again; the server goes on
+            self.tell([internal_error_text(error)], "en")
 
     def publish(self, key: str, snapshot: Snapshot, analysis: Analysis) -> None:
         by_uri: dict[str, list[Shown]] = {}
@@ -249,8 +254,8 @@ def _kind(action: types.CodeAction) -> str:
 def saved(ls: EcolintServer, uris: list[str]) -> None:
     """Files changed on disk: what may have read them is analysed again, every open document
     (one may import the saved module, or be governed by a saved configuration)."""
-    for uri in uris:
-        ls.engine.changed_on_disk(Path(to_fs_path(uri) or uri))
+    for uri in uris:  # on the worker, after the analysis running now and before the next
+        ls.worker.submit(ls.engine.changed_on_disk, Path(to_fs_path(uri) or uri))
     for key in ls.open_keys():
         if ls.workspace.get_notebook_document(cell_uri=key) is None:
             ls.schedule(key, 0)

@@ -50,6 +50,12 @@ class Engine:
         self._pipelines: dict[tuple[Path | None, Path], tuple[Settings, Pipeline]] = {}
 
     def analyse(self, buffer: Buffer) -> Analysis:
+        try:
+            return self._analyse(buffer)
+        except Exception as error:  # a bug of ecolint's must not take the editor's server down
+            return Analysis([], [internal_error_text(error)])
+
+    def _analyse(self, buffer: Buffer) -> Analysis:
         settings, problem = self.options.settings_for(buffer.path)
         problems = [problem] if problem else []
         try:
@@ -60,9 +66,8 @@ class Engine:
         lang = pipeline.setup.lang
         try:
             result = pipeline.run_source(buffer.path, buffer.text, buffer.kind)
-        except Exception as error:  # a bug of ecolint's must not take the editor's server down
-            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-            return Analysis([], [*problems, f"ecolint: internal error: {detail}"], lang)
+        except Exception as error:
+            return Analysis([], [*problems, internal_error_text(error)], lang)
         problems += [
             f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}"
             for error in result.internal_errors
@@ -85,3 +90,9 @@ class Engine:
             known = (settings, Pipeline(settings))
             self._pipelines[key] = known
         return known[1]
+
+
+def internal_error_text(error: Exception) -> str:
+    """An error of ecolint's own, as the user is told of it (the server goes on)."""
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return f"ecolint: internal error: {detail}"
