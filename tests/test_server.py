@@ -236,6 +236,24 @@ def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) ->
     assert found.code == "ECO101"
     assert found.range.start == types.Position(1, 25)  # load_in_8bit=True
     assert found.range.end == types.Position(1, 42)
+    cell = notebook_cell(uri, 2)
+    raw = client.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": cell},
+            "range": client_range(found.range),
+            "context": {"diagnostics": []},
+        },
+    )
+    actions = [shaped(action, types.CodeAction) for action in raw]
+    fix = next(action for action in actions if "unsafe" in action.title)
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert list(fix.edit.changes) == [cell]  # the cell, not the notebook's JSON
+    fixed = apply_edits(CELL_INT8, fix.edit.changes[cell])
+    assert fixed == CELL_INT8.replace("=True)", "=True, llm_int8_threshold=0.0)")
+    noqa = next(action for action in actions if "noqa" in action.title)
+    assert noqa.edit is not None and noqa.edit.changes is not None
+    assert "# noqa: ECO101" in apply_edits(CELL_INT8, noqa.edit.changes[cell])
     client.notify(
         "notebookDocument/didChange",
         {
@@ -244,24 +262,15 @@ def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) ->
                 "cells": {
                     "textContent": [
                         {
-                            "document": {"uri": notebook_cell(uri, 2), "version": 2},
-                            "changes": [{"text": "cfg = None\n"}],
+                            "document": {"uri": cell, "version": 2},
+                            "changes": [{"text": fixed}],
                         }
                     ]
                 }
             },
         },
     )
-    assert not diagnostics_of(client, notebook_cell(uri, 2)).diagnostics
-    raw = client.request(
-        "textDocument/codeAction",
-        {
-            "textDocument": {"uri": notebook_cell(uri, 2)},
-            "range": client_range(found.range),
-            "context": {"diagnostics": []},
-        },
-    )
-    assert raw == []
+    assert not diagnostics_of(client, cell).diagnostics
     assert client.close() == 0
 
 

@@ -19,24 +19,33 @@ from ecolint.fixes import apply
 from ecolint.fixes.files import SourceText
 from ecolint.i18n import t
 from ecolint.pipeline.deep_stack import deep_stack
-from ecolint.server.places import Spot
+from ecolint.server.places import NotebookBuffer, Spot
 
 FIX_ALL = "source.fixAll.ecolint"
 
 
 @dataclass(frozen=True)
 class Shown:
-    """A finding as published: where, as which diagnostic, and whether its fix's edits are
-    in editor terms (not in a synced notebook, whose edits are in the raw JSON)."""
+    """A finding as published: where, as which diagnostic, and whether a ``# noqa`` comment
+    can go at the end of its line (not in a notebook opened as its raw JSON)."""
 
     finding: Finding
     spot: Spot
     diagnostic: types.Diagnostic
-    fixable: bool
-    noqa: bool  # a comment can go at the end of its line
+    noqa: bool
 
 
 Ranger = Callable[[Spot], types.Range]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The document the fixes are planned for: its text as the editor holds it (for a
+    notebook, the JSON built from its cells, under the notebook's path), and the cells to put
+    a notebook's changes back into."""
+
+    held: SourceText
+    cells: NotebookBuffer | None = None
 
 
 def code_actions(
@@ -45,18 +54,17 @@ def code_actions(
     lines: list[str],
     to_range: Ranger,
     lang: str,
-    held: SourceText | None,
+    target: Target | None,
 ) -> list[types.CodeAction]:
-    """``lines``: the document's lines; ``held``: its text for the fix-all planner, None when
-    its fixes cannot be offered."""
+    """``lines``: the document's lines; ``target``: None when fixes cannot be offered."""
     actions: list[types.CodeAction] = []
     items = list(shown)
     for item in items:
         if not _overlaps(item.diagnostic.range, wanted):
             continue
         finding = item.finding
-        if item.fixable and finding.edits:
-            plan = _plan([finding], finding.safety == "unsafe", held)
+        if target is not None and finding.edits:
+            plan = _plan([finding], finding.safety == "unsafe", target)
             if plan.applied:
                 key = "server.action.fix" if finding.safety == "safe" else "server.action.unsafe"
                 title = t(key, lang, code=finding.code, fix=(finding.fix or {}).get("summary"))
@@ -66,41 +74,42 @@ def code_actions(
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[item.diagnostic],
                         is_preferred=finding.safety == "safe",
-                        edit=_workspace_edit(plan.applied, item.spot, to_range),
+                        edit=_workspace_edit(plan, item.spot, to_range, target),
                     )
                 )
         if item.noqa:
             action = _noqa(item, lines, to_range, lang)
             if action is not None:
                 actions.append(action)
-    safe = [i.finding for i in items if i.fixable and i.finding.safety == "safe"]
-    plan = _plan(safe, False, held) if safe and held is not None else None
-    if plan is not None and plan.applied:
-        spot = next(i.spot for i in items if i.fixable)
+    safe = [i.finding for i in items if i.finding.safety == "safe"]
+    plan = _plan(safe, False, target) if safe and target is not None else None
+    if target is not None and plan is not None and plan.applied:
+        spot = items[0].spot
         actions.append(
             types.CodeAction(
                 title=t("server.action.fix_all", lang, count=len(plan.applied)),
                 kind=FIX_ALL,
-                edit=_workspace_edit(plan.applied, spot, to_range),
+                edit=_workspace_edit(plan, spot, to_range, target),
             )
         )
     return actions
 
 
-def _plan(findings: list[Finding], unsafe: bool, held: SourceText | None) -> apply.Plan:
-    texts = {held.file: held} if held is not None else {}
-    return deep_stack(lambda: apply.plan(findings, unsafe, texts))
+def _plan(findings: list[Finding], unsafe: bool, target: Target) -> apply.Plan:
+    return deep_stack(lambda: apply.plan(findings, unsafe, {target.held.file: target.held}))
 
 
-def _workspace_edit(findings: list[Finding], spot: Spot, to_range: Ranger) -> types.WorkspaceEdit:
-    """The findings' edits, each once, by document (the one open in the editor keeps its
-    own URI; another module gets its file's)."""
+def _workspace_edit(
+    plan: apply.Plan, spot: Spot, to_range: Ranger, target: Target
+) -> types.WorkspaceEdit:
+    """The plan's edits, each once, by document: the one open in the editor keeps its own URI,
+    another module gets its file's, and a notebook's changes go to the cells they change."""
     here = Path(to_fs_path(spot.uri) or "").resolve()
     changes: dict[str, list[types.TextEdit]] = {}
     seen: set[Replacement] = set()
-    for finding in findings:
+    for finding in plan.applied:
         for edit in finding.edits:
-            if edit in seen:
+            if edit in seen or (target.cells is not None and edit.file == target.held.file):
                 continue
             seen.add(edit)
             there = Path(edit.file).resolve()
@@ -109,6 +118,11 @@ def _workspace_edit(findings: list[Finding], spot: Spot, to_range: Ranger) -> ty
                 uri, edit.line - 1, edit.column - 1, edit.end_line - 1, edit.end_column - 1
             )
             changes.setdefault(uri, []).append(types.TextEdit(to_range(where), edit.text))
+    if target.cells is not None:
+        for change in plan.changes:
+            if change.source.file == target.held.file:
+                for where, text in target.cells.cell_edits(change.after):
+                    changes.setdefault(where.uri, []).append(types.TextEdit(to_range(where), text))
     return types.WorkspaceEdit(changes=changes)
 
 

@@ -22,7 +22,7 @@ from ecolint import __version__
 from ecolint.evidence.dataset import data_version
 from ecolint.fixes.files import SourceText
 from ecolint.i18n import Phrase, detect_lang
-from ecolint.server.actions import FIX_ALL, Shown, code_actions
+from ecolint.server.actions import FIX_ALL, Shown, Target, code_actions
 from ecolint.server.diagnostics import diagnostic
 from ecolint.server.engine import Analysis, Buffer, Engine, internal_error_text
 from ecolint.server.hover import hover_markdown
@@ -124,10 +124,10 @@ class EcolintServer(LanguageServer):
             by_uri[key] = []
         for finding in analysis.findings:
             spot = notebook.spot(finding) if notebook else text_spot(key, finding)
-            fixable = notebook is None
-            made = diagnostic(finding, spot, self.to_range, analysis.lang, follow_edits=fixable)
+            related = notebook is None  # a synced notebook's edits are in its JSON, not cells
+            made = diagnostic(finding, spot, self.to_range, analysis.lang, follow_edits=related)
             noqa = snapshot.buffer.kind != "notebook" or notebook is not None
-            by_uri[spot.uri].append(Shown(finding, spot, made, fixable, noqa))
+            by_uri[spot.uri].append(Shown(finding, spot, made, noqa))
         for uri, shown in by_uri.items():
             self.shown[uri] = shown
             self.langs[uri] = analysis.lang
@@ -157,6 +157,17 @@ class EcolintServer(LanguageServer):
         except (OSError, UnicodeDecodeError):
             return plain
         return self.workspace.position_codec.range_to_client_units(lines, plain)
+
+    def target(self, uri: str) -> Target | None:
+        """What the fixes of the document ``uri`` are planned on: the buffer as analysed (for
+        a notebook's cell, the notebook's), which the findings' edits point into."""
+        notebook = self.workspace.get_notebook_document(cell_uri=uri)
+        snapshot = self.snapshot(notebook.uri if notebook is not None else uri)
+        if snapshot is None:
+            return None
+        buffer = snapshot.buffer
+        held = SourceText(buffer.path, buffer.text, "utf-8", False, buffer.kind, b"", buffer.path)
+        return Target(held, snapshot.notebook)
 
     def open_keys(self) -> list[str]:
         return [*self.workspace.notebook_documents, *self.workspace.text_documents]
@@ -221,13 +232,8 @@ def build() -> EcolintServer:
         shown = ls.shown.get(uri, [])
         if not shown:
             return []
-        document = ls.workspace.get_text_document(uri)
-        held = None
-        if any(item.fixable for item in shown):
-            path = Path(to_fs_path(uri) or uri)
-            held = held_text(path, document.source, document.language_id or "")
-        lines = list(document.lines)
-        found = code_actions(shown, params.range, lines, ls.to_range, ls.langs[uri], held)
+        lines = list(ls.workspace.get_text_document(uri).lines)
+        found = code_actions(shown, params.range, lines, ls.to_range, ls.langs[uri], ls.target(uri))
         only = params.context.only
         return [a for a in found if not only or any(_kind(a).startswith(k) for k in only)]
 
@@ -259,14 +265,6 @@ def saved(ls: EcolintServer, uris: list[str]) -> None:
     for key in ls.open_keys():
         if ls.workspace.get_notebook_document(cell_uri=key) is None:
             ls.schedule(key, 0)
-
-
-def held_text(path: Path, text: str, language: str) -> SourceText | None:
-    """The buffer as the fix planner reads a file, under the path its findings' edits name."""
-    buffer = Buffer.of(path, text, language)
-    if buffer is None:
-        return None
-    return SourceText(path, text, "utf-8", False, buffer.kind, b"", path)
 
 
 def serve() -> None:

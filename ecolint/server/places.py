@@ -69,3 +69,23 @@ class NotebookBuffer:
         if finding.end_line == finding.line and finding.end_column > finding.column:
             end = min(end, start + finding.end_column - finding.column)
         return Spot(cell.uri, line, start, line, max(end, start))
+
+    def cell_edits(self, changed: str) -> list[tuple[Spot, str]]:
+        """The notebook JSON ``changed`` (this notebook with fixes applied) as edits of the
+        cells it changes: each changed cell's differing lines, replaced whole."""
+        found = []
+        for cell, after in zip(self.cells, json.loads(changed)["cells"], strict=True):
+            source = after["source"]
+            text = source if isinstance(source, str) else "".join(source)
+            if text == cell.text:
+                continue
+            old, new = cell.text.splitlines(keepends=True), text.splitlines(keepends=True)
+            head = 0
+            while head < min(len(old), len(new)) and old[head] == new[head]:
+                head += 1
+            tail = 0
+            while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+                tail += 1
+            replaced = "".join(new[head : len(new) - tail])
+            found.append((Spot(cell.uri, head, 0, len(old) - tail, 0), replaced))
+        return found
