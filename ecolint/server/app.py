@@ -124,8 +124,8 @@ class EcolintServer(LanguageServer):
             by_uri[key] = []
         for finding in analysis.findings:
             spot = notebook.spot(finding) if notebook else text_spot(key, finding)
-            related = notebook is None  # a synced notebook's edits are in its JSON, not cells
-            made = diagnostic(finding, spot, self.to_range, analysis.lang, follow_edits=related)
+            synced = snapshot.buffer.path if notebook is not None else None
+            made = diagnostic(finding, spot, self.to_range, analysis.lang, synced)
             noqa = snapshot.buffer.kind != "notebook" or notebook is not None
             by_uri[spot.uri].append(Shown(finding, spot, made, noqa))
         for uri, shown in by_uri.items():

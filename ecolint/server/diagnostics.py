@@ -37,14 +37,14 @@ def diagnostic(
     spot: Spot,
     to_range: Callable[[Spot], types.Range],
     lang: str,
-    follow_edits: bool = True,
+    synced_notebook: Path | None = None,
 ) -> types.Diagnostic:
-    """``follow_edits``: False where the fix's edits are not in editor terms (a notebook's
-    cells, whose edits are in the raw JSON)."""
+    """``synced_notebook``: the notebook the finding is in when the editor shows it as cells;
+    edits in it are in its JSON, not in editor terms, so only edits elsewhere are pointed to."""
     message = finding.message
     if finding.headline:
         message += f" ({finding.headline})"
-    related = _definitions(finding, spot, to_range, lang) if follow_edits else []
+    related = _definitions(finding, spot, to_range, lang, synced_notebook)
     return types.Diagnostic(
         range=to_range(spot),
         message=message,
@@ -58,13 +58,18 @@ def diagnostic(
 
 
 def _definitions(
-    finding: Finding, spot: Spot, to_range: Callable[[Spot], types.Range], lang: str
+    finding: Finding,
+    spot: Spot,
+    to_range: Callable[[Spot], types.Range],
+    lang: str,
+    synced_notebook: Path | None,
 ) -> list[types.DiagnosticRelatedInformation]:
     found = []
     here = Path(to_fs_path(spot.uri) or "").resolve()
+    skipped = synced_notebook.resolve() if synced_notebook is not None else None
     for edit in finding.edits:
         there = Path(edit.file).resolve()
-        if there == here and edit.line - 1 == spot.line:
+        if there == skipped or (there == here and edit.line - 1 == spot.line):
             continue
         uri = spot.uri if there == here else from_fs_path(str(there)) or there.as_uri()
         where = Spot(uri, edit.line - 1, edit.column - 1, edit.end_line - 1, edit.end_column - 1)
