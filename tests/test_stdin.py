@@ -137,3 +137,13 @@ def test_add_noqa_refuses_standard_input(tmp_path: Path) -> None:
     completed = run_stdin(ECO101_SCRIPT, "--stdin-filename", "app.py", "--add-noqa", cwd=tmp_path)
     assert completed.returncode == 2
     assert (tmp_path / "app.py").read_text() == ECO101_SCRIPT
+
+
+def test_fix_never_writes_the_other_files_it_would_change(tmp_path: Path) -> None:
+    (tmp_path / "settings.py").write_text("THRESHOLD = 6.0\n")
+    completed = run_stdin(
+        THRESHOLD_APP, "--stdin-filename", "app.py", "--fix", "--unsafe-fixes", cwd=tmp_path
+    )
+    assert completed.stdout.decode() == THRESHOLD_APP
+    assert b"changes another file" in completed.stderr
+    assert (tmp_path / "settings.py").read_text() == "THRESHOLD = 6.0\n"

@@ -180,9 +180,7 @@ def check(
     from ecolint.selectors import SelectorError, check_selectors
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
-    stdin = stdin_path(paths, stdin_filename)
-    if stdin is not None and add_noqa:
-        fail("--add-noqa edits the files on disk; it cannot take the source from standard input")
+    stdin = stdin_path(paths, stdin_filename, add_noqa, detect_lang(lang))
     targets = [stdin] if stdin else list(paths) or [Path(".")]
     if stdin is None:
         check_targets(targets)
@@ -247,7 +245,7 @@ def check(
     result, analysed = run(not no_cache)
     changed = False
     if (diff or fix) and held is not None:
-        result, changed = held.fix(result, unsafe_fixes, write=not diff)
+        result, changed = held.fix(result, unsafe_fixes, not diff, lang_code)
     elif (diff or fix) and analysed:
         result, changed = apply_fixes(
             lambda: run(False)[0], result, unsafe_fixes, write=not diff, tree=tree

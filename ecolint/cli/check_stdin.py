@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ecolint.cli.output import fail, say
+from ecolint.i18n import t
 
 if TYPE_CHECKING:
     from ecolint.config import Settings
@@ -22,14 +23,19 @@ if TYPE_CHECKING:
 STDIN = "-"
 
 
-def stdin_path(paths: tuple[Path, ...], stdin_filename: Path | None) -> Path | None:
+def stdin_path(
+    paths: tuple[Path, ...], stdin_filename: Path | None, add_noqa: bool, lang: str
+) -> Path | None:
     """The path standard input stands for, or None when every path is a file on disk; ``-``
-    beside other paths is a usage error (exit 2)."""
+    beside other paths, or with ``--add-noqa`` (which edits files on disk), is a usage error
+    (exit 2)."""
     named = [str(path) for path in paths]
     if STDIN not in named and stdin_filename is None:
         return None
     if any(name != STDIN for name in named):
-        fail("'-' and --stdin-filename read one source from standard input; name no other path")
+        fail(t("stdin.other_paths", lang))
+    if add_noqa:
+        fail(t("stdin.add_noqa", lang))
     return stdin_filename or Path(STDIN)
 
 
@@ -56,7 +62,9 @@ class StdinSource:
         pipeline = Pipeline(self.settings, show_green=self.show_green)
         return pipeline.run_source(self.path, self.data if data is None else data, self.kind)
 
-    def fix(self, result: RunResult, unsafe: bool, write: bool) -> tuple[RunResult, bool]:
+    def fix(
+        self, result: RunResult, unsafe: bool, write: bool, lang: str
+    ) -> tuple[RunResult, bool]:
         """``--fix``: the fixed source on standard output and the findings that remain in it;
         ``--diff``: the diff. Fixes that would change other files are named, not applied.
         Also: whether the source changes."""
@@ -69,10 +77,8 @@ class StdinSource:
         own = [f for f in result.findings if all(e.file.resolve() == here for e in f.edits)]
         for finding in result.findings:
             if finding not in own:
-                say(
-                    f"ecolint: fix for {finding.code} at {finding.path}:{finding.line} not"
-                    " applied: it changes another file (run ecolint check --fix on the files)"
-                )
+                where = f"{finding.path}:{finding.line}"
+                say(f"ecolint: {t('stdin.fix_elsewhere', lang, code=finding.code, where=where)}")
         texts = {edit.file: held for finding in own for edit in finding.edits}
         plan = deep_stack(lambda: apply.plan(own, unsafe, texts or {self.path: held}))
         for note in [*result.fix_notes, *plan.notes()]:
