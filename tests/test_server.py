@@ -403,3 +403,19 @@ def test_a_burst_of_edits_publishes_only_the_last_buffer(client: LspClient, tmp_
     published = [m for m in client.seen if m["method"] == "textDocument/publishDiagnostics"]
     assert len(published) == 2, published  # the open and the last edit, nothing in between
     assert client.close() == 0
+
+
+def test_closing_clears_the_diagnostics_of_every_cell(client: LspClient, tmp_path: Path) -> None:
+    client.initialize(tmp_path)
+    uri = (tmp_path / "chat.ipynb").as_uri()
+    open_notebook(client, uri, [(2, CELL_LOAD), (2, CELL_INT8)])
+    diagnostics_of(client, notebook_cell(uri, 0))
+    assert diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
+    cells = [{"uri": notebook_cell(uri, n)} for n in range(2)]
+    client.notify(
+        "notebookDocument/didClose",
+        {"notebookDocument": {"uri": uri}, "cellTextDocuments": cells},
+    )
+    assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics
+    assert not diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
+    assert client.close() == 0

@@ -54,6 +54,7 @@ class EcolintServer(LanguageServer):
         super().__init__("ecolint", version, notebook_document_sync=sync)
         self.engine = Engine(ClientOptions())
         self.shown: dict[str, list[Shown]] = {}  # by document URI (a cell's, in a notebook)
+        self.published: dict[str, list[str]] = {}  # the URIs each document's diagnostics went to
         self.langs: dict[str, str] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.told: set[str] = set()
@@ -114,6 +115,9 @@ class EcolintServer(LanguageServer):
             raise
         except Exception as error:  # the next edit tries again; the server goes on
             self.tell([internal_error_text(error)], "en")
+        finally:
+            if self.pending.get(key) is asyncio.current_task():
+                del self.pending[key]
 
     def publish(self, key: str, snapshot: Snapshot, analysis: Analysis) -> None:
         by_uri: dict[str, list[Shown]] = {}
@@ -128,6 +132,7 @@ class EcolintServer(LanguageServer):
             made = diagnostic(finding, spot, self.to_range, analysis.lang, synced)
             noqa = snapshot.buffer.kind != "notebook" or notebook is not None
             by_uri[spot.uri].append(Shown(finding, spot, made, noqa))
+        self.published[key] = list(by_uri)
         for uri, shown in by_uri.items():
             self.shown[uri] = shown
             self.langs[uri] = analysis.lang
@@ -139,9 +144,7 @@ class EcolintServer(LanguageServer):
         task = self.pending.pop(key, None)
         if task is not None:
             task.cancel()
-        notebook = self.workspace.get_notebook_document(notebook_uri=key)
-        uris = [cell.document for cell in notebook.cells] if notebook else [key]
-        for uri in uris:
+        for uri in self.published.pop(key, [key]):
             self.shown.pop(uri, None)
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
