@@ -147,3 +147,24 @@ def test_fix_never_writes_the_other_files_it_would_change(tmp_path: Path) -> Non
     assert completed.stdout.decode() == THRESHOLD_APP
     assert b"changes another file" in completed.stderr
     assert (tmp_path / "settings.py").read_text() == "THRESHOLD = 6.0\n"
+
+
+def test_a_notebook_on_stdin_is_fixed_inside_its_cells(tmp_path: Path) -> None:
+    cell = (
+        "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
+    )
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": cell}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    source = json.dumps(notebook, indent=1)
+    report = run_stdin(source, "--stdin-filename", "nb.ipynb", "--format", "json", cwd=tmp_path)
+    assert findings(report) == [("ECO101", "nb.ipynb", 7)], report.stderr  # the source line
+    assert json.loads(report.stdout)["findings"][0]["cell"] == 0
+    fixed = run_stdin(
+        source, "--stdin-filename", "nb.ipynb", "--fix", "--unsafe-fixes", cwd=tmp_path
+    )
+    [after] = json.loads(fixed.stdout)["cells"]
+    assert after["source"] == cell.replace("=True)", "=True, llm_int8_threshold=0.0)")
