@@ -80,7 +80,7 @@ class StdinSource:
                 where = f"{finding.path}:{finding.line}"
                 say(f"ecolint: {t('stdin.fix_elsewhere', lang, code=finding.code, where=where)}")
         texts = {edit.file: held for finding in own for edit in finding.edits}
-        plan = deep_stack(lambda: apply.plan(own, unsafe, texts or {self.path: held}))
+        plan = deep_stack(lambda: apply.plan(own, unsafe, texts))
         for note in [*result.fix_notes, *plan.notes()]:
             say(f"ecolint: {note}")
         fixed = plan.changes[0].after if plan.changes else held.text
