@@ -328,10 +328,12 @@ def test_settings_from_the_workspace_and_the_client(client: LspClient, tmp_path:
 def test_bad_input_is_reported_and_the_server_keeps_serving(
     client: LspClient, tmp_path: Path
 ) -> None:
-    client.initialize(tmp_path, {"gpu": "mi300x", "colour": "blue"})
-    messages = [client.wait_for("window/showMessage")["message"] for _ in range(2)]
+    client.initialize(tmp_path, {"gpu": "mi300x", "colour": "blue", "select": ["ECO999"]})
+    messages = [client.wait_for("window/showMessage")["message"] for _ in range(3)]
+    assert all(message.startswith("initializationOptions") for message in messages)
     assert any("colour" in message for message in messages)
     assert any("mi300x" in message for message in messages)
+    assert any("ECO999" in message for message in messages)
     broken = (
         "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True\n"
     )

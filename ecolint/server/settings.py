@@ -14,6 +14,7 @@ from ecolint.config import ConfigError, Settings, load_settings, unconfigured
 from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.i18n import Phrase, detect_lang, phrase
 
+WHERE = "initializationOptions"
 OPTION_KEYS = ("gpu", "select", "extend-select", "ignore", "lang", "workload", "include-tests")
 
 
@@ -63,9 +64,11 @@ def _known() -> str:
 def _problem(name: str, value: object) -> str | None:
     """Why ``name = value`` cannot be used, in the words ``ecolint check`` would use."""
     try:
-        settings = unconfigured(Path.cwd(), {name: value})
+        settings = unconfigured(Path.cwd(), {name: value}, WHERE)
         if name == "gpu":
             resolve_gpu(settings.gpu)
-    except (ConfigError, GpuError) as error:
-        return f"initializationOptions {name}: {error}"
+    except ConfigError as error:
+        return str(error)
+    except GpuError as error:
+        return f"{WHERE}: 'gpu': {error}"
     return None
