@@ -421,3 +421,17 @@ def test_closing_clears_the_diagnostics_of_every_cell(client: LspClient, tmp_pat
     assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics
     assert not diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
     assert client.close() == 0
+
+
+def test_positions_are_in_utf16_units(client: LspClient, tmp_path: Path) -> None:
+    """The client counts UTF-16 code units by default; an emoji is two of them."""
+    result = shaped(client.initialize(tmp_path), types.InitializeResult)
+    assert result.capabilities.position_encoding in (None, types.PositionEncodingKind.Utf16)
+    line = 'tag = "🚀"; cfg = BitsAndBytesConfig(load_in_8bit=True)\n'
+    text = "from transformers import BitsAndBytesConfig\n" + line
+    uri = open_file(client, tmp_path / "app.py", text)
+    [found] = diagnostics_of(client, uri).diagnostics
+    start = line.index("load_in_8bit")
+    assert found.range.start == types.Position(1, start + 1)
+    assert found.range.end == types.Position(1, start + 1 + len("load_in_8bit=True"))
+    assert client.close() == 0
