@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lsprotocol import converters
+from lsprotocol import converters, types
 
 T = TypeVar("T")
 CONVERTER = converters.get_converter()
@@ -155,3 +155,81 @@ class LspClient:
             for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
                 if stream is not None:
                     stream.close()
+
+
+def open_file(client: LspClient, path: Path, text: str, language: str = "python") -> str:
+    uri = path.as_uri()
+    item = {"uri": uri, "languageId": language, "version": 1, "text": text}
+    client.notify("textDocument/didOpen", {"textDocument": item})
+    return uri
+
+
+def diagnostics_of(
+    client: LspClient, uri: str, where: Any = None
+) -> types.PublishDiagnosticsParams:
+    params = client.wait_for(
+        "textDocument/publishDiagnostics",
+        lambda p: p["uri"] == uri and (where is None or where(p)),
+    )
+    return shaped(params, types.PublishDiagnosticsParams)
+
+
+def change(client: LspClient, uri: str, version: int, text: str) -> None:
+    client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]},
+    )
+
+
+def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
+    """A WorkspaceEdit's text edits applied as an editor applies them (all-ASCII text here, so
+    UTF-16 units are characters)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(position: types.Position) -> int:
+        return starts[position.line] + position.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+def client_range(found: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": found.start.line, "character": found.start.character},
+        "end": {"line": found.end.line, "character": found.end.character},
+    }
+
+
+def notebook_cell(uri: str, number: int) -> str:
+    return f"{uri}#cell{number}"
+
+
+def open_notebook(client: LspClient, uri: str, cells: list[tuple[int, str]]) -> None:
+    """``cells``: (kind, text), kind 1 markdown and 2 code as the protocol numbers them."""
+    client.notify(
+        "notebookDocument/didOpen",
+        {
+            "notebookDocument": {
+                "uri": uri,
+                "notebookType": "jupyter-notebook",
+                "version": 1,
+                "cells": [
+                    {"kind": kind, "document": notebook_cell(uri, n)}
+                    for n, (kind, _) in enumerate(cells)
+                ],
+            },
+            "cellTextDocuments": [
+                {
+                    "uri": notebook_cell(uri, n),
+                    "languageId": "python" if kind == 2 else "markdown",
+                    "version": 1,
+                    "text": text,
+                }
+                for n, (kind, text) in enumerate(cells)
+            ],
+        },
+    )

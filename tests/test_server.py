@@ -1,7 +1,7 @@
 """``ecolint server`` driven over stdio by a minimal LSP client (tests/lsp_client.py), as an
-editor drives it: initialize, open a Python file and a notebook, edit, ask for code actions
-and apply one, hover, shutdown and exit. Every response is structured into lsprotocol's types,
-so a shape off the protocol fails the test."""
+editor drives it: initialize, open a file, edit, ask for code actions and apply one, hover,
+shutdown and exit (notebooks: test_server_notebooks.py). Every response is structured into
+lsprotocol's types, so a shape off the protocol fails the test."""
 
 from __future__ import annotations
 
@@ -9,10 +9,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from lsp_client import LspClient, shaped
+from lsp_client import (
+    LspClient,
+    apply_edits,
+    change,
+    client_range,
+    diagnostics_of,
+    open_file,
+    shaped,
+)
 from lsprotocol import types
 
 from ecolint import __version__
@@ -37,8 +44,6 @@ from transformers import AutoModelForCausalLM
 model = AutoModelForCausalLM.from_pretrained("gpt2", torch_dtype="auto")
 out = model.generate(**inputs, use_cache=False)
 """
-CELL_LOAD = "from transformers import BitsAndBytesConfig\n"
-CELL_INT8 = "x = 1\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
 
 
 @pytest.fixture
@@ -48,46 +53,6 @@ def client(tmp_path: Path) -> Iterator[LspClient]:
     if started.process.poll() is None:
         started.process.kill()
         started.process.wait()
-
-
-def open_file(client: LspClient, path: Path, text: str, language: str = "python") -> str:
-    uri = path.as_uri()
-    item = {"uri": uri, "languageId": language, "version": 1, "text": text}
-    client.notify("textDocument/didOpen", {"textDocument": item})
-    return uri
-
-
-def diagnostics_of(
-    client: LspClient, uri: str, where: Any = None
-) -> types.PublishDiagnosticsParams:
-    params = client.wait_for(
-        "textDocument/publishDiagnostics",
-        lambda p: p["uri"] == uri and (where is None or where(p)),
-    )
-    return shaped(params, types.PublishDiagnosticsParams)
-
-
-def change(client: LspClient, uri: str, version: int, text: str) -> None:
-    client.notify(
-        "textDocument/didChange",
-        {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]},
-    )
-
-
-def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
-    """A WorkspaceEdit's text edits applied as an editor applies them (all-ASCII text here, so
-    UTF-16 units are characters)."""
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(position: types.Position) -> int:
-        return starts[position.line] + position.character
-
-    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
-        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
-    return text
 
 
 def test_python_buffer_diagnostics_actions_hover_and_exit(
@@ -157,13 +122,6 @@ def test_python_buffer_diagnostics_actions_hover_and_exit(
     assert client.close() == 0
 
 
-def client_range(found: types.Range) -> dict[str, Any]:
-    return {
-        "start": {"line": found.start.line, "character": found.start.character},
-        "end": {"line": found.end.line, "character": found.end.character},
-    }
-
-
 def test_safe_fixes_are_preferred_and_fix_all_applies_them(
     client: LspClient, tmp_path: Path
 ) -> None:
@@ -192,97 +150,6 @@ def test_safe_fixes_are_preferred_and_fix_all_applies_them(
     assert fix_all.kind == "source.fixAll.ecolint"
     assert fix_all.edit is not None and fix_all.edit.changes is not None
     assert apply_edits(KV_OFF, fix_all.edit.changes[uri]) == KV_OFF.replace(", use_cache=False", "")
-    assert client.close() == 0
-
-
-def notebook_cell(uri: str, number: int) -> str:
-    return f"{uri}#cell{number}"
-
-
-def open_notebook(client: LspClient, uri: str, cells: list[tuple[int, str]]) -> None:
-    """``cells``: (kind, text), kind 1 markdown and 2 code as the protocol numbers them."""
-    client.notify(
-        "notebookDocument/didOpen",
-        {
-            "notebookDocument": {
-                "uri": uri,
-                "notebookType": "jupyter-notebook",
-                "version": 1,
-                "cells": [
-                    {"kind": kind, "document": notebook_cell(uri, n)}
-                    for n, (kind, _) in enumerate(cells)
-                ],
-            },
-            "cellTextDocuments": [
-                {
-                    "uri": notebook_cell(uri, n),
-                    "languageId": "python" if kind == 2 else "markdown",
-                    "version": 1,
-                    "text": text,
-                }
-                for n, (kind, text) in enumerate(cells)
-            ],
-        },
-    )
-
-
-def test_notebook_cells_get_their_findings(client: LspClient, tmp_path: Path) -> None:
-    client.initialize(tmp_path)
-    uri = (tmp_path / "chat.ipynb").as_uri()
-    open_notebook(client, uri, [(2, CELL_LOAD), (1, "# Loading\n"), (2, CELL_INT8)])
-    assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics  # cells in order
-    in_cell = diagnostics_of(client, notebook_cell(uri, 2))
-    [found] = in_cell.diagnostics
-    assert found.code == "ECO101"
-    assert found.range.start == types.Position(1, 25)  # load_in_8bit=True
-    assert found.range.end == types.Position(1, 42)
-    cell = notebook_cell(uri, 2)
-    raw = client.request(
-        "textDocument/codeAction",
-        {
-            "textDocument": {"uri": cell},
-            "range": client_range(found.range),
-            "context": {"diagnostics": []},
-        },
-    )
-    actions = [shaped(action, types.CodeAction) for action in raw]
-    fix = next(action for action in actions if "unsafe" in action.title)
-    assert fix.edit is not None and fix.edit.changes is not None
-    assert list(fix.edit.changes) == [cell]  # the cell, not the notebook's JSON
-    fixed = apply_edits(CELL_INT8, fix.edit.changes[cell])
-    assert fixed == CELL_INT8.replace("=True)", "=True, llm_int8_threshold=0.0)")
-    noqa = next(action for action in actions if "noqa" in action.title)
-    assert noqa.edit is not None and noqa.edit.changes is not None
-    assert "# noqa: ECO101" in apply_edits(CELL_INT8, noqa.edit.changes[cell])
-    client.notify(
-        "notebookDocument/didChange",
-        {
-            "notebookDocument": {"uri": uri, "version": 2},
-            "change": {
-                "cells": {
-                    "textContent": [
-                        {
-                            "document": {"uri": cell, "version": 2},
-                            "changes": [{"text": fixed}],
-                        }
-                    ]
-                }
-            },
-        },
-    )
-    assert not diagnostics_of(client, cell).diagnostics
-    assert client.close() == 0
-
-
-def test_a_broken_cell_is_eco001_in_that_cell(client: LspClient, tmp_path: Path) -> None:
-    client.initialize(tmp_path)
-    uri = (tmp_path / "broken.ipynb").as_uri()
-    open_notebook(
-        client, uri, [(2, CELL_LOAD), (2, "cfg = BitsAndBytesConfig(load_in_8bit=True\n")]
-    )
-    assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics
-    [found] = diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
-    assert found.code == "ECO001"
     assert client.close() == 0
 
 
@@ -404,22 +271,6 @@ def test_a_burst_of_edits_publishes_only_the_last_buffer(client: LspClient, tmp_
         client.wait_for("textDocument/publishDiagnostics", timeout=1)
     published = [m for m in client.seen if m["method"] == "textDocument/publishDiagnostics"]
     assert len(published) == 2, published  # the open and the last edit, nothing in between
-    assert client.close() == 0
-
-
-def test_closing_clears_the_diagnostics_of_every_cell(client: LspClient, tmp_path: Path) -> None:
-    client.initialize(tmp_path)
-    uri = (tmp_path / "chat.ipynb").as_uri()
-    open_notebook(client, uri, [(2, CELL_LOAD), (2, CELL_INT8)])
-    diagnostics_of(client, notebook_cell(uri, 0))
-    assert diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
-    cells = [{"uri": notebook_cell(uri, n)} for n in range(2)]
-    client.notify(
-        "notebookDocument/didClose",
-        {"notebookDocument": {"uri": uri}, "cellTextDocuments": cells},
-    )
-    assert not diagnostics_of(client, notebook_cell(uri, 0)).diagnostics
-    assert not diagnostics_of(client, notebook_cell(uri, 1)).diagnostics
     assert client.close() == 0
 
 
