@@ -239,6 +239,9 @@ def load_settings(
     return load_file(found, overrides)
 
 
-def unconfigured(root: Path, overrides: dict[str, Any] | None = None) -> Settings:
-    """The defaults (with ``--config KEY = VALUE`` overrides) where no file configures."""
-    return _parse(overrides or {}, "--config", root, None)
+def unconfigured(
+    root: Path, overrides: dict[str, Any] | None = None, where: str = "--config"
+) -> Settings:
+    """The defaults (with ``--config KEY = VALUE`` overrides) where no file configures;
+    ``where`` names the overrides in error messages."""
+    return _parse(overrides or {}, where, root, None)

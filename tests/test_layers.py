@@ -21,7 +21,7 @@ The layers, lowest first (a prefix names a package or a root module):
 11. ``reporters``: results → text, JSON, SARIF and the rest; never the pipeline.
 12. ``advisor``: compare, estimate, advise, diagnose.
 13. the command line and plugins: ``cli``, ``command_line``, ``show``, ``flake8_plugin``,
-    ``__main__``.
+    ``__main__``, and the language server ``server``.
 
 Module-level and function-level imports count alike (a deferred import is still a dependency);
 so do imports only for type checkers.
@@ -69,6 +69,7 @@ LAYERS: list[tuple[str, ...]] = [
         "ecolint.show",
         "ecolint.flake8_plugin",
         "ecolint.__main__",
+        "ecolint.server",
     ),
 ]
 

@@ -10,6 +10,7 @@ from ecolint.cli.advisor_commands import advise, clean, compare, data, diagnose,
 from ecolint.cli.check import check
 from ecolint.cli.output import EXIT_OK
 from ecolint.cli.rule_docs import rule, rules_command
+from ecolint.cli.server import server
 
 
 def _version_text() -> str:
@@ -39,3 +40,4 @@ def main() -> None:
 
 for command in (check, clean, rule, rules_command, compare, estimate, advise, diagnose, data):
     main.add_command(command)
+main.add_command(server)

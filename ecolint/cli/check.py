@@ -38,6 +38,11 @@ def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
     cls=EqualsCommand, short_help="Scan files for energy-wasting LLM inference settings."
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--stdin-filename",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the source from standard input and check it as this file ('-' alone: as Python).",
+)
 @click.option("--select", multiple=True, help="Rule code prefixes to enable (e.g. ECO1).")
 @click.option("--extend-select", multiple=True, help="Rule code prefixes to enable as well.")
 @click.option("--ignore", multiple=True, help="Rule code prefixes to disable.")
@@ -129,6 +134,7 @@ def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
 )
 def check(
     paths: tuple[Path, ...],
+    stdin_filename: Path | None,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -163,18 +169,21 @@ def check(
     With a workload ([tool.ecolint.workload] or the workload options) each finding also shows
     its monthly energy, cost and CO2."""
     from ecolint.cli.check_options import CommandLine, split_config
+    from ecolint.cli.check_stdin import StdinSource, stdin_path
     from ecolint.config import ConfigError, load_settings
     from ecolint.findings import baseline
     from ecolint.i18n import detect_lang
     from ecolint.reporters import render
     from ecolint.rules import moods_from
     from ecolint.safe_write import Tree, WriteError, write_file
-    from ecolint.scope import merged, plan
+    from ecolint.scope import Scope, merged, plan
     from ecolint.selectors import SelectorError, check_selectors
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
-    targets = list(paths) or [Path(".")]
-    check_targets(targets)
+    stdin = stdin_path(paths, stdin_filename, add_noqa, detect_lang(lang))
+    targets = [stdin] if stdin else list(paths) or [Path(".")]
+    if stdin is None:
+        check_targets(targets)
     try:
         config_file, table = split_config(config)
         base = load_settings(targets[0], config_file, table)
@@ -189,13 +198,15 @@ def check(
             include_tests=include_tests,
         )
         base = options.apply(base)
-        scope = plan(
-            targets,
-            base,
-            options.settings_for,
-            hierarchical=config_file is None,
-            respect_gitignore=not no_respect_gitignore,
-        )
+        scope = Scope()
+        if stdin is None:
+            scope = plan(
+                targets,
+                base,
+                options.settings_for,
+                hierarchical=config_file is None,
+                respect_gitignore=not no_respect_gitignore,
+            )
     except (ConfigError, SelectorError, WorkloadError) as error:
         fail(str(error))
     gpu_origin = "--gpu" if gpu else "--config" if "gpu" in table else None
@@ -219,8 +230,12 @@ def check(
         for note in scope.notes:
             say(f"ecolint: warning: {note.render(lang_code)}")
 
+    held = StdinSource.read(stdin, base, show_green) if stdin else None
+
     def run(use_cache: bool) -> tuple[RunResult, bool]:
         """The merged result of every group, and whether any needed the pipeline."""
+        if held is not None:
+            return held.result(), True
         runs = [
             check_group(group, show_green, jobs, use_cache, fmt, quiet, fix or diff)
             for group in scope.groups
@@ -229,7 +244,9 @@ def check(
 
     result, analysed = run(not no_cache)
     changed = False
-    if (diff or fix) and analysed:
+    if (diff or fix) and held is not None:
+        result, changed = held.fix(result, unsafe_fixes, not diff, lang_code)
+    elif (diff or fix) and analysed:
         result, changed = apply_fixes(
             lambda: run(False)[0], result, unsafe_fixes, write=not diff, tree=tree
         )
@@ -280,8 +297,8 @@ def check(
             write_file(output, text.encode("utf-8"), tree)
         except WriteError as error:
             fail(str(error))
-    elif quiet < 2:
-        click.echo(text, nl=False, color=color)
+    elif quiet < 2:  # with --fix, standard output holds the fixed source read from stdin
+        click.echo(text, nl=False, color=color, err=held is not None and fix)
     echo_internal_errors(result)
     if failed:
         sys.exit(EXIT_ERROR)

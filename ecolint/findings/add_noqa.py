@@ -62,7 +62,7 @@ def add_noqa(findings: list[Finding], tree: Tree) -> Added:
     return added
 
 
-def _merged(comment_area: str, codes: set[str]) -> str | None:
+def merged_noqa(comment_area: str, codes: set[str]) -> str | None:
     """The new text for the end of a line, or None when nothing needs to change."""
     match = _NOQA.search(comment_area)
     if match is None:
@@ -102,7 +102,7 @@ def _lines(path: Path, findings: list[Finding], skipped: list[str], tree: Tree) 
         line = lines[number - 1]
         ending = _NEWLINE.search(line).group()  # type: ignore[union-attr]
         body = line[: len(line) - len(ending)]
-        merged = _merged(body, wanted)
+        merged = merged_noqa(body, wanted)
         if merged is not None:
             lines[number - 1] = merged + ending
             count += 1
@@ -175,7 +175,7 @@ def _notebook(path: Path, findings: list[Finding], tree: Tree) -> int:
     count = 0
     for (number, start, end), wanted in sorted(codes.items(), reverse=True):
         line = lines[number - 1]
-        merged = _merged(json.loads(f'"{line[start:end]}"'), wanted)
+        merged = merged_noqa(json.loads(f'"{line[start:end]}"'), wanted)
         if merged is not None:
             escaped = json.dumps(merged, ensure_ascii=False)[1:-1]
             lines[number - 1] = line[:start] + escaped + line[end:]

@@ -43,9 +43,13 @@ class Plan:
         ]
 
 
-def plan(findings: Sequence[Finding], unsafe: bool) -> Plan:
+def plan(
+    findings: Sequence[Finding], unsafe: bool, held: dict[Path, SourceText] | None = None
+) -> Plan:
+    """``held``: texts of files to fix as the caller holds them (standard input, a buffer),
+    instead of reading them from disk."""
     result = Plan()
-    sources: dict[Path, SourceText] = {}
+    sources: dict[Path, SourceText] = dict(held or {})
     chosen: dict[Path, list[Replacement]] = {}
     for finding in sorted(findings, key=Finding.sort_key):
         if not finding.edits:

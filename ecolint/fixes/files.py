@@ -123,7 +123,12 @@ class SourceText:
 
     @classmethod
     def read(cls, file: Path, named: Path | None = None) -> SourceText:
-        data = file.read_bytes()
+        return cls.of(file, file.read_bytes(), named)
+
+    @classmethod
+    def of(cls, file: Path, data: bytes, named: Path | None = None) -> SourceText:
+        """The text of bytes held rather than read (standard input, an editor buffer), decoded
+        as ``file`` would be."""
         named = named or file
         bom = data.startswith(codecs.BOM_UTF8)
         kind = source_kind(file) or "python"

@@ -63,13 +63,23 @@ class Pipeline:
     def run_plan(self, plan: ScanPlan) -> RunResult:
         return deep_stack(lambda: self._run(plan))
 
-    def run_source(self, path: Path, text: str) -> RunResult:
-        """Analyse one file from text the caller already holds (flake8's lines, an editor
-        buffer) instead of reading it. Imports resolve to modules on disk, and the modules
-        beside it that use its values are analysed with it, so it gets the findings
-        ``ecolint check`` reports in it when scanning its folder. Only findings in this file
-        are returned."""
-        return deep_stack(lambda: self._run_source(path, text))
+    def run_source(self, path: Path, text: str | bytes, kind: str = "python") -> RunResult:
+        """Analyse one file from what the caller already holds (flake8's lines, an editor
+        buffer, standard input: bytes are decoded as the file would be) instead of reading
+        it. ``kind`` is the file kind ``path`` has (a notebook's JSON, a requirement list).
+        Imports resolve to modules on disk, and the modules beside it that use its values
+        are analysed with it, so it gets the findings ``ecolint check`` reports in it when
+        scanning its folder. Only findings in this file are returned."""
+        return deep_stack(lambda: self._run_source(path, text, kind))
+
+    def forget(self, path: Path) -> None:
+        """``path`` changed on disk (an editor's server keeps one pipeline while files are
+        saved): its folder is read again, and every remembered analysis is dropped, since any
+        of them may have imported it."""
+        folder = path.resolve().parent
+        self._alone_memo.clear()
+        self._folders.pop(folder, None)
+        self._context.pop(folder, None)
 
     def _run(self, plan: ScanPlan) -> RunResult:
         result = RunResult(problems=list(plan.problems), files_seen=len(plan.files))
@@ -91,16 +101,18 @@ class Pipeline:
         result.findings = findings(drafts, self.setup)
         return result
 
-    def _run_source(self, path: Path, text: str) -> RunResult:
-        source = SourceFile(path, display_path(path), "python")
-        own = self._alone(source, text.encode("utf-8", "surrogatepass"), text)
+    def _run_source(self, path: Path, text: str | bytes, kind: str) -> RunResult:
+        source = SourceFile(path, display_path(path), kind)
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+        held = text if isinstance(text, str) and kind == "python" else None  # else: read as bytes
+        own = self._alone(source, data, held)
         result = RunResult(
             internal_errors=list(own.result.internal_errors),
             files_seen=1,
             files_analysed=own.result.files_analysed,
         )
         analyses = [own]
-        if own.result.files_analysed and self._unchanged(path, text):
+        if kind == "python" and own.result.files_analysed and self._unchanged(path, data, held):
             for other, data in importers(path, self._beside(path.resolve().parent)):
                 analyses.append(self._alone(SourceFile(other, display_path(other), "python"), data))
         here = path.resolve()
@@ -126,7 +138,8 @@ class Pipeline:
             limit = self.settings.max_file_size
             project = Project([source.path], {source.path: source.display}, limit, on_disk=True)
             batch = Scanner(self.setup, project).scan(source, data, active, text)
-        drafts, notes = run_wide([*batch.drafts, *self._context_above(source.path)], self.setup)
+        context = [d for d in self._context_above(source.path) if d.file.resolve() != key]
+        drafts, notes = run_wide([*batch.drafts, *context], self.setup)
         result = batch.result
         result.files_seen = 1
         result.fix_notes.extend(notes)
@@ -179,12 +192,14 @@ class Pipeline:
             self._folders[folder] = relevant_files(folder, self._relevant, limit)
         return self._folders[folder]
 
-    def _unchanged(self, path: Path, text: str) -> bool:
-        """Whether ``text`` is what is on disk: the modules beside a file read it from disk,
-        so their findings in it are only placed right when nobody is editing it."""
+    def _unchanged(self, path: Path, data: bytes, held: str | None) -> bool:
+        """Whether ``data`` (``held``, when the caller decoded it) is what is on disk: the
+        modules beside a file read it from disk, so their findings in it are only placed right
+        when nobody is editing it."""
         limit = self.settings.max_file_size
         try:
             disk = decode_python(read_source(path, "python", limit), limit).text
+            text = held if held is not None else decode_python(data, limit).text
             return disk.splitlines() == checked_text(text, limit).splitlines()
         except (OSError, SourceError):
             return False

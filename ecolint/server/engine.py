@@ -1,0 +1,98 @@
+"""The analysis behind the server: one pipeline per configuration, kept for the server's life,
+so what a keystroke does not change (the dependency files of the folders above, the modules
+beside the file, the rule tables, the data) is analysed once and reused; only the edited
+buffer is parsed again. Nothing here raises: a configuration or analysis problem comes back as
+a message the server shows, and the buffer's own problems come back as ECO001 findings."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ecolint.config import CONFIG_NAMES, DEFAULT_GPU, Settings
+from ecolint.evidence.gpus import GpuError
+from ecolint.findings.model import Finding
+from ecolint.pipeline.run import Pipeline
+from ecolint.server.settings import ClientOptions
+from ecolint.sources.discovery import source_kind
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """A file as the editor holds it: where it would be saved, its kind, its text."""
+
+    path: Path
+    kind: str
+    text: str
+
+    @classmethod
+    def of(cls, path: Path, text: str, language: str = "") -> Buffer | None:
+        """The buffer of a file ecolint reads (by its name, else Python by the editor's
+        language id); None for other files."""
+        kind = source_kind(path) or ("python" if language == "python" else None)
+        return None if kind is None else cls(path, kind, text)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Findings in the buffer, and what to tell the user once (configuration problems,
+    internal errors of a rule), in the buffer's language."""
+
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    lang: str = "en"
+
+
+class Engine:
+    def __init__(self, options: ClientOptions) -> None:
+        self.options = options
+        self._pipelines: dict[tuple[Path | None, Path], tuple[Settings, Pipeline]] = {}
+
+    def analyse(self, buffer: Buffer) -> Analysis:
+        try:
+            return self._analyse(buffer)
+        except Exception as error:  # a bug of ecolint's must not take the editor's server down
+            return Analysis([], [internal_error_text(error)])
+
+    def _analyse(self, buffer: Buffer) -> Analysis:
+        settings, problem = self.options.settings_for(buffer.path)
+        problems = [problem] if problem else []
+        try:
+            pipeline = self._pipeline(settings)
+        except GpuError as error:
+            problems.append(f"{settings.source or 'gpu'}: {error}")
+            pipeline = self._pipeline(replace(settings, gpu=DEFAULT_GPU))
+        lang = pipeline.setup.lang
+        try:
+            result = pipeline.run_source(buffer.path, buffer.text, buffer.kind)
+        except Exception as error:
+            return Analysis([], [*problems, internal_error_text(error)], lang)
+        problems += [
+            f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}"
+            for error in result.internal_errors
+        ]
+        return Analysis(result.findings, problems, lang)
+
+    def changed_on_disk(self, path: Path) -> None:
+        """A file was saved: a configuration file starts every pipeline afresh; any other file
+        may be imported or pinned by what is analysed next, so cached analyses are dropped."""
+        if path.name in CONFIG_NAMES:
+            self._pipelines.clear()
+            return
+        for _, pipeline in self._pipelines.values():
+            pipeline.forget(path)
+
+    def _pipeline(self, settings: Settings) -> Pipeline:
+        key = (settings.source, settings.root)
+        known = self._pipelines.get(key)
+        if known is None or known[0] != settings:
+            known = (settings, Pipeline(settings))
+            self._pipelines[key] = known
+        return known[1]
+
+
+def internal_error_text(error: Exception) -> str:
+    """An error of ecolint's own, as the user is told of it (the server goes on)."""
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return f"ecolint: internal error: {detail}"
