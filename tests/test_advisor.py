@@ -135,8 +135,8 @@ def test_compare_chart_and_table_in_text_and_markdown() -> None:
         "compare", "--model", "Qwen/Qwen2-7B", "--gpu", "rtx5090", "--requests-per-day", "1000"
     )
     assert text.exit_code == 0
-    assert re.search(r"FP16:\s+\[==========\]\s+100%\s+\[green\]", text.output)
-    assert re.search(r"FP8 eager:\s+\[=+>\]\s+915%\s+\+\$[\d.]+/mo\s+\[red\]", text.output)
+    assert re.search(r"FP16 \(S1\):\s+\[==========\]\s+100%\s+\[green\]", text.output)
+    assert re.search(r"FP8 eager \(S1\):\s+\[=+>\]\s+915%\s+\+\$[\d.]+/mo\s+\[red\]", text.output)
     assert "\x1b[" not in text.output
     markdown = run(
         "compare", "--model", "Qwen/Qwen2-7B", "--gpu", "rtx5090", "--format", "markdown"
