@@ -26,7 +26,7 @@ from ecolint.advisor.lookup import (
     stars,
 )
 from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
-from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
+from ecolint.advisor.precisions import BF16_ARCHS, BYTES_PER_GB, WEIGHT_BITS, label, weights_gb
 from ecolint.evidence.dataset import Gpu, Row, constants, gpus
 from ecolint.evidence.models import ModelSize, config_count, kv_shape
 from ecolint.evidence.select import STARS, Evidence, nf4_crossover, select
@@ -39,7 +39,6 @@ from ecolint.workload import USE_CASES
 # The seed's batch sizes per use case (SKILL.md, OPTIMIZE step 4): a policy, whose savings
 # are then quoted from the measured batch sweeps.
 USE_CASE_BATCH = {"api": 8, "chat": 1, "batch": 64}
-BYTES_PER_GB = 1e9
 KV_BYTES_PER_VALUE = 2  # an FP16 KV cache
 
 
@@ -92,8 +91,8 @@ def kv_cache_gb(model_name: str, tokens: int, batch: int) -> float | None:
 
 def memory(model: ModelSize, kv_gb: float | None, vram: float | None) -> list[dict[str, Any]]:
     table = []
-    for precision, bits in WEIGHT_BITS.items():
-        weights = model.params_b * bits / 8
+    for precision in WEIGHT_BITS:
+        weights = weights_gb(model.params_b, precision)
         total = weights + (kv_gb or 0.0)
         table.append(
             {
@@ -109,7 +108,9 @@ def memory(model: ModelSize, kv_gb: float | None, vram: float | None) -> list[di
 
 def choose_precision(
     gpu: Gpu, model: ModelSize, fits: dict[str, bool | None]
-) -> tuple[str, list[dict[str, Any]]]:
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """The precision the rules choose, replaced by a smaller one that fits; None when not
+    even the smallest fits (nothing is recommended then)."""
     reasons: list[dict[str, Any]] = []
     crossover = nf4_crossover(gpu)
     nf4 = _cite(select(gpu, ("nf4",), model))
@@ -152,6 +153,7 @@ def choose_precision(
             choice = used
         else:
             reasons.append(_reason("advise.reason.no_fit", None))
+            return None, reasons
     return choice, reasons
 
 
@@ -257,9 +259,9 @@ def answer(
     table = memory(model, kv_gb, vram)
     fits = {entry["precision"]: entry["fits"] for entry in table}
     choice, reasons = choose_precision(gpu, model, fits)
-    batches = [batch_advice(gpu, model, choice, case) for case in use_cases]
+    batches = [batch_advice(gpu, model, choice, case) for case in use_cases] if choice else []
     costing = answer_parts.Costing(context, gpu)
-    picked = pick_row(gpu, model, choice, batch)
+    picked = pick_row(gpu, model, choice, batch) if choice else None
     if picked and workload.has_volume:
         notes += [note.render(lang) for note in picked[1]]
     data: dict[str, Any] = {
@@ -269,11 +271,9 @@ def answer(
         "vram_gb": vram,
         "recommendation": {
             "precision": choice,
-            "label": label(choice, lang),
-            "batch_size": USE_CASE_BATCH[use_case] if use_case else None,
-            "mood": "gray"
-            if fits.get(choice) is False
-            else rule_mood(choice, _delta(gpu, model, choice)),
+            "label": label(choice, lang) if choice else None,
+            "batch_size": USE_CASE_BATCH[use_case] if use_case and choice else None,
+            "mood": rule_mood(choice, _delta(gpu, model, choice)) if choice else "gray",
         },
         "reasons": [
             {"text": reason["phrase"].render(lang), "evidence": reason["evidence"]}
@@ -302,11 +302,15 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
     model = data["model"]
     title = t("advise.title", lang, model=model["id"], params=model["params_b"], gpu=data["gpu"])
     batch = choice["batch_size"]
-    summary = t(
-        "advise.recommend",
-        lang,
-        precision=choice["label"],
-        batch=batch if batch is not None else t("advise.batch_by_use", lang),
+    summary = (
+        t(
+            "advise.recommend",
+            lang,
+            precision=choice["label"],
+            batch=batch if batch is not None else t("advise.batch_by_use", lang),
+        )
+        if choice["precision"]
+        else t("advise.nothing_fits", lang, vram=data["vram_gb"])
     )
     blocks: list[Block] = [
         Heading(title),
@@ -329,9 +333,12 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
                 for entry in data["memory"]
             ),
         ),
-        Heading(t("advise.batch", lang)),
-        Bullets(tuple(_batch_text(entry, lang) for entry in data["batch"])),
     ]
+    if data["batch"]:
+        blocks += [
+            Heading(t("advise.batch", lang)),
+            Bullets(tuple(_batch_text(entry, lang) for entry in data["batch"])),
+        ]
     if data["monthly"]:
         text = t(
             "advise.monthly",
