@@ -32,7 +32,7 @@ def test_findings_exit_1_with_text_report(project: Path) -> None:
     assert out.returncode == 1, out.stderr
     first = out.stdout.splitlines()[0]
     assert first.startswith("app.py:2:26: ECO101 [orange] bitsandbytes INT8")
-    assert "energy vs FP16, ★★☆ RTX 4090D" in first
+    assert "energy vs FP16 row 25, ★★☆ RTX 4090D" in first
     assert "fix: set llm_int8_threshold=0.0" in out.stdout
     assert "Found 1 finding (1 orange)" in out.stdout
     assert "\x1b[" not in out.stdout

@@ -146,7 +146,7 @@ def test_results_locate_and_explain_each_finding(examples: Log) -> None:
     assert location["artifactLocation"]["uriBaseId"] == SRCROOT
     assert location["region"] == {"startLine": 27, "startColumn": 5, "endLine": 27, "endColumn": 22}
     assert "set llm_int8_threshold=0.0" in result["message"]["text"]
-    assert "+30.7% energy vs FP16, ★★☆ RTX 4090D" in result["message"]["text"]
+    assert "+30.7% energy vs FP16 row 25, ★★☆ RTX 4090D" in result["message"]["text"]
     properties = result["properties"]
     assert properties["delta_pct"] == 30.74 and properties["confidence"] == "★★☆"
     assert properties["gpu"] == "rtx4090d"

@@ -186,7 +186,7 @@ def batch_advice(gpu: Gpu, model: ModelSize, precision: str, use_case: str) -> d
     size = USE_CASE_BATCH[use_case]
     advice: dict[str, Any] = {"use_case": use_case, "batch_size": size}
     if size == DEFAULT_BATCH:
-        return {**advice, "change_pct": None, "rows": None}
+        return {**advice, "extra_pct": None, "saving_pct": None, "rows": None}
     series = max(batch_series(), key=lambda s: _series_rank(s, gpu, model, precision, size))
     start = series[0]
     target = min(series, key=lambda row: abs(log_distance(row.batch_size or 1, size)))
@@ -198,7 +198,8 @@ def batch_advice(gpu: Gpu, model: ModelSize, precision: str, use_case: str) -> d
     return {
         **advice,
         "measured_batch_size": target.batch_size,
-        "change_pct": round((after / before - 1) * 100, 2),
+        "extra_pct": round((before / after - 1) * 100, 2),
+        "saving_pct": round((1 - after / before) * 100, 2),
         "per": "request" if per_request else "token",
         "rows": [start.line, target.line],
         "gpu": start.gpu,
@@ -354,7 +355,7 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
 
 def _batch_text(entry: dict[str, Any], lang: str) -> str:
     case = t(f"advise.use_case.{entry['use_case']}", lang)
-    if entry["change_pct"] is None:
+    if entry["extra_pct"] is None:
         return t("advise.batch_one", lang, use_case=case)
     return t(
         f"advise.batch_saving.{entry['per']}",
@@ -362,7 +363,8 @@ def _batch_text(entry: dict[str, Any], lang: str) -> str:
         use_case=case,
         batch=entry["batch_size"],
         measured=entry["measured_batch_size"],
-        change=entry["change_pct"],
+        extra=entry["extra_pct"],
+        saving=entry["saving_pct"],
         first=entry["rows"][0],
         last=entry["rows"][1],
         gpu=entry["gpu"],

@@ -89,7 +89,9 @@ def _fixable(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
 
 def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
     """The monthly total of the findings that waste energy, and the workload behind it."""
-    summed = total([(finding.evidence or {}).get("cost") for finding in result.findings])
+    summed = total(
+        [(finding.path, (finding.evidence or {}).get("cost")) for finding in result.findings]
+    )
     if not summed:
         return []
     monthly = cost_text.monthly(summed["per_month"], lang)
@@ -99,6 +101,8 @@ def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
             lang,
             count=summed["findings"],
             findings=noun("finding", summed["findings"], lang),
+            paths=summed["counted"],
+            files=noun("file", summed["counted"], lang),
             monthly=monthly,
         ),
         cost_text.assumptions(summed["assumptions"], lang),
