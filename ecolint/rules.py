@@ -201,6 +201,20 @@ def all_rules() -> dict[str, Rule]:
     return rules
 
 
+def scanned(
+    codes: dict[str, Rule], select: tuple[str, ...], ignore: tuple[str, ...]
+) -> list[Rule]:
+    """The selected rules and each rule that adjusts the confidence of their findings
+    (``evidence.adjusts_confidence_of``: the evidence key those rules list): a finding's
+    stars must not depend on which rules are selected. Only the selected rules report."""
+    chosen = selected(codes, select, ignore)
+    for rule in codes.values():
+        key = rule.evidence.get("adjusts_confidence_of")
+        if key and rule not in chosen and any(other.evidence.get(key) for other in chosen):
+            chosen.append(rule)
+    return chosen
+
+
 def selected(
     codes: dict[str, Rule], select: tuple[str, ...], ignore: tuple[str, ...]
 ) -> list[Rule]:

@@ -106,3 +106,21 @@ def test_findings_on_the_same_traffic_are_costed_once(tree: Path) -> None:
     text = run_ecolint("check", ".", "--gpu", "a800", "--tokens-per-month", "1000000", cwd=tree)
     assert "Monthly waste of 3 findings in 2 files, each file taken to serve" in text.stdout
     assert "costed by its largest finding" in text.stdout
+
+
+def test_stars_do_not_depend_on_which_rules_are_selected(tmp_path: Path) -> None:
+    """Case 7: a pin newer than the quoted rows' stack lowers ECO101 by one star in a full run
+    and with ``--select ECO101`` alike; ECO302 itself is shown only when selected."""
+    (tmp_path / "app.py").write_text(INT8, encoding="utf-8")
+    (tmp_path / "requirements.txt").write_text("bitsandbytes==0.49.0\n", encoding="utf-8")
+    runs = {}
+    for selection in (("--select", "ECO"), ("--select", "ECO101"), ("--select", "ECO1")):
+        done = run_ecolint("check", ".", "--format", "json", "--no-cache", *selection, cwd=tmp_path)
+        runs[selection[1]] = json.loads(done.stdout)["findings"]
+    stars = {
+        selection: {f["evidence"]["stars"] for f in found if f["code"] == "ECO101"}
+        for selection, found in runs.items()
+    }
+    assert stars["ECO"] == stars["ECO101"] == stars["ECO1"] == {2}
+    assert any(f["code"] == "ECO302" for f in runs["ECO"])
+    assert not any(f["code"] == "ECO302" for f in runs["ECO101"] + runs["ECO1"])

@@ -17,8 +17,11 @@ def run_wide(drafts: list[Draft], setup: Setup) -> tuple[list[Draft], list[str]]
     drafts = sorted(drafts, key=Draft.order)
     run = setup.run_context()
     for check in setup.finishing():
+        if check.judges_findings:  # judged as shown: without rules that only adjust others
+            drafts = [draft for draft in drafts if draft.code in setup.reported]
         drafts = check.finish(drafts, run)
-    return [draft for draft in drafts if draft.silenced_at is None], run.notes
+    shown = [draft for draft in drafts if draft.code in setup.reported]
+    return [draft for draft in shown if draft.silenced_at is None], run.notes
 
 
 def findings(drafts: Iterable[Draft], setup: Setup) -> list[Finding]:
