@@ -73,14 +73,16 @@ def test_every_delta_is_the_extra_energy_as_written_against_a_named_baseline(tre
         assert evidence["saving_pct"] == round((1 - energy(baseline) / energy(written)) * 100, 2)
         headline = evidence["headline"]
         assert headline.startswith(f"{extra:+,.1f}% ") and f" row {baseline}, " in headline
-        assert f"the fix saves {evidence['saving_pct']:.1f}%" in headline
         if finding["code"] in ("ECO201", "ECO202"):
+            size = ROWS[baseline]["batch_size"]
+            assert f"; batch size {size} saves {evidence['saving_pct']:.1f}%" in headline
             assert ROWS[written]["batch_size"] == "1" and int(ROWS[baseline]["batch_size"]) > 1
             assert (
                 evidence["baseline"]["configuration"]
                 == f"batch_size={ROWS[baseline]['batch_size']}"
             )
         else:
+            assert f"; FP16 saves {evidence['saving_pct']:.1f}%" in headline
             assert ROWS[baseline]["precision"] == "fp16"
             assert evidence["baseline"]["configuration"] == "fp16"
 

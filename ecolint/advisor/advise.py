@@ -26,8 +26,9 @@ from ecolint.advisor.lookup import (
     stars,
 )
 from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
-from ecolint.advisor.precisions import BF16_ARCHS, BYTES_PER_GB, WEIGHT_BITS, label, weights_gb
+from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
 from ecolint.evidence.dataset import Gpu, Row, constants, gpus
+from ecolint.evidence.memory import BYTES_PER_GB, weights_gb
 from ecolint.evidence.models import ModelSize, config_count, kv_shape
 from ecolint.evidence.select import STARS, Evidence, nf4_crossover, select
 from ecolint.evidence.sessions import batch_series

@@ -26,8 +26,9 @@ from ecolint.advisor.lookup import (
     stars,
 )
 from ecolint.advisor.output import Answer
-from ecolint.advisor.precisions import BASELINE, MEASURED, label, weights_gb
+from ecolint.advisor.precisions import BASELINE, MEASURED, label
 from ecolint.evidence.dataset import Row
+from ecolint.evidence.memory import weights_gb
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import STARS
 from ecolint.evidence.sessions import Pair, pairs, session_key, unpaired

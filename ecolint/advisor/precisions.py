@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ecolint.evidence.memory import STORAGE_BITS
 from ecolint.i18n import t
 
 MEASURED = (
@@ -37,30 +38,8 @@ ALIASES = {
 # Methods users ask about that no EcoCompute file measured.
 UNMEASURED = ("gptq", "awq", "exl2", "hqq", "aqlm", "fp32", "tf32", "q4_k_m", "q8_0")
 BF16 = ("bf16", "bfloat16")
-# Bits per weight by format (definitions of the formats, not measurements): GGUF Q4_0 stores
-# a 16-bit scale per block of 32 four-bit weights, 4.5 bits per weight.
-STORAGE_BITS = {
-    "fp16": 16.0,
-    "nf4": 4.0,
-    "nf4_dq": 4.0,
-    "int8_mixed": 8.0,
-    "int8_pure": 8.0,
-    "fp8_torchao_eager": 8.0,
-    "fp8dyn_torchao_eager": 8.0,
-    "gguf_f16": 16.0,
-    "gguf_q4_0": 4.5,
-}
 # The precisions ``advise`` chooses between.
 WEIGHT_BITS = {name: STORAGE_BITS[name] for name in ("fp16", "int8_pure", "nf4")}
-BYTES_PER_GB = 1e9
-
-
-def weights_gb(params_b: float, precision: str) -> float:
-    """Memory of the weights alone: parameters × bits per weight (no activations, no KV
-    cache; bitsandbytes keeps some layers wider, so this is a lower bound)."""
-    return params_b * 1e9 * STORAGE_BITS[precision] / 8 / BYTES_PER_GB
-
-
 # Architectures whose tensor cores have BF16 (Ampere and newer).
 BF16_ARCHS = frozenset({"ampere", "ada", "hopper", "blackwell"})
 

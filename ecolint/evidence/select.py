@@ -66,16 +66,14 @@ class Evidence:
     @property
     def written(self) -> Row | None:
         """The row measuring the configuration as the code writes it."""
-        if self.pair is None:
-            return None
-        return self.pair.base if self.fix_is_quant else self.pair.quant
+        pair = self.pair
+        return (pair.base if self.fix_is_quant else pair.quant) if pair else None
 
     @property
     def baseline(self) -> Row | None:
         """The row of the configuration the delta is measured against (the fix)."""
-        if self.pair is None:
-            return None
-        return self.pair.quant if self.fix_is_quant else self.pair.base
+        pair = self.pair
+        return (pair.quant if self.fix_is_quant else pair.base) if pair else None
 
     @property
     def delta_pct(self) -> float | None:
@@ -111,11 +109,20 @@ class Evidence:
             delta=self.delta_pct,
             comparison=self.comparison,
             row=self.baseline.line,
-            saves=phrase("headline.saves", saving=saving) if self.delta_pct > 0 else "",
+            saves=phrase("headline.saves", config=self._baseline_name(), saving=saving)
+            if self.delta_pct > 0
+            else "",
             confidence=self.confidence,
             gpu=short_gpu_name(quant.gpu),
             model=quant.model_id.split("/")[-1],
         )
+
+    def _baseline_name(self) -> Phrase:
+        """``FP16``, ``batch size 64``: the configuration the delta is measured against."""
+        assert self.baseline is not None
+        if self.fix_is_quant:
+            return phrase("headline.batch_config", batch=self.baseline.batch_size)
+        return phrase(f"precision.{self.baseline.precision}")
 
     def as_dict(self) -> dict[str, object]:
         return {

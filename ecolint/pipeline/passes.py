@@ -32,14 +32,15 @@ def finding(draft: Draft, setup: Setup) -> Finding:
     rule = setup.rules[draft.code]
     evidence = draft.evidence
     lang = setup.lang
-    fix: dict[str, Any] | None = {"summary": rule.fix_text(lang)}
+    key = draft.message_key
+    fix: dict[str, Any] | None = {"summary": rule.fix_text(lang, key)}
     if draft.mood == "green":
         fix = None
     elif not rule.about_the_run:  # a finding about the run has no code to fix
         fix = {
-            "summary": rule.fix_text(lang),
+            "summary": rule.fix_text(lang, key),
             "safety": rule.fix.get("safety", "none"),
-            "snippets": rule.fix.get("snippets", {}),
+            "snippets": rule.fix_snippets(key),
         }
     return Finding(
         code=rule.code,
