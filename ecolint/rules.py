@@ -20,7 +20,7 @@ MOODS = ("red", "orange", "yellow", "gray", "green")
 FAILING_MOODS = frozenset({"red", "orange", "yellow"})
 MOOD_COLORS = {
     "red": "red",
-    "orange": "bright_red",
+    "orange": 208,  # the 256-colour palette's orange: plain red stays for red
     "yellow": "yellow",
     "gray": "bright_black",
     "green": "green",

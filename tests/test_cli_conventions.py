@@ -137,7 +137,7 @@ def test_the_nearest_configuration_governs_each_file(project: Path) -> None:
     (project / "dc").mkdir()
     (project / "dc" / "y.py").write_text(ECO101_SCRIPT, encoding="utf-8")
     (project / "dc" / ".ecolint.toml").write_text('gpu = "a800"\n', encoding="utf-8")
-    out = run("check", cwd=project)
+    out = run("check", "--output-format", "concise", cwd=project)
     assert out.returncode == 1, out.stderr
     lines = [line for line in out.stdout.splitlines() if ": ECO101 " in line]
     assert len(lines) == 2, out.stdout

@@ -24,21 +24,25 @@ def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
     return label
 
 
-def first_line(finding: Finding, color: bool, lang: str) -> str:
-    """``path:line:col: CODE [mood] message (headline)``, names and messages made inert."""
+def first_line(finding: Finding, color: bool, lang: str, headline: bool = True) -> str:
+    """``path:line:col: CODE [mood] message (headline)``, names and messages made inert (the
+    one-line ``concise`` view; the default view gives the headline a line of its own)."""
     mood = mood_label(finding.mood, color, lang)
     location = f"{inert_path(finding.path)}:{finding.line}:{finding.column}:"
     if finding.cell is not None:
         location = f"{inert_path(finding.location)}:col {finding.cell_column}:"
     code = click.style(finding.code, bold=True) if color else finding.code
     text = f"{location} {code} {mood} {inert(finding.message)}"
-    if finding.headline:
+    if headline and finding.headline:
         text += f" ({inert(finding.headline)})"
     return text
 
 
 def finding_text(finding: Finding, color: bool, lang: str) -> str:
-    text = first_line(finding, color, lang)
+    """The message, then its evidence, fix and cost each on a line of their own."""
+    text = first_line(finding, color, lang, headline=False)
+    if finding.headline:
+        text += "\n    " + t("check.evidence", lang, headline=inert(finding.headline))
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += "\n    " + t("check.fix", lang, fix=fix)
