@@ -160,3 +160,37 @@ def test_a_configuration_that_does_not_fit_is_not_a_winner() -> None:
         assert winner is None or winner["precision"] not in too_big
     text = invoke("compare", "--model", "Qwen/Qwen2.5-14B", "--gpu", "t4")
     assert re.search(r"not considered: FP16 \(row \d+\) needs [\d.]+ GB .* 16 GB of t4", text)
+
+
+@pytest.mark.parametrize(
+    ("model", "gpu", "precision"),
+    [
+        ("mistral-7b", "a800", "int8_pure"),
+        ("Qwen/Qwen2-7B", "rtx5090", "int8_mixed"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "rtx4090d", "int8_mixed"),
+        ("Qwen/Qwen2-7B", "t4", "nf4"),
+    ],
+)
+def test_estimate_recomputed_with_one_sign_and_its_chart(
+    model: str, gpu: str, precision: str
+) -> None:
+    """``estimate``: the extra energy of the row asked about against each alternative of its
+    session (+), the saving derived, the best alternative the lowest, and one bar per row."""
+    args = ("estimate", "--model", model, "--gpu", gpu, "--precision", precision)
+    document = json.loads(invoke(*args, "--format", "json"))
+    this = document["measured"]
+    energy = float(ROWS[this["row"]]["energy_j_per_1k_tok"])
+    assert this["energy_j_per_1k_tok"] == energy
+    for other in document["alternatives"]:
+        theirs = float(ROWS[other["row"]]["energy_j_per_1k_tok"])
+        assert other["extra_pct"] == round((energy / theirs - 1) * 100, 2)
+        assert other["saving_pct"] == round((1 - theirs / energy) * 100, 2)
+    best = document["best_alternative"]
+    if best is not None:
+        lowest = min(document["alternatives"], key=lambda other: other["energy_j_per_1k_tok"])
+        assert best["row"] == lowest["row"] and best["extra_pct"] > 0
+    text = invoke(*args)
+    for other in document["alternatives"]:
+        theirs = float(ROWS[other["row"]]["energy_j_per_1k_tok"])
+        percent = f"{theirs / energy * 100:.0f}%"
+        assert re.search(rf"\(row {other['row']}\):\s+\[=*\]\s+{percent}", text), other["row"]

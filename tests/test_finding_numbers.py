@@ -5,6 +5,7 @@ path once."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,12 @@ def test_findings_on_the_same_traffic_are_costed_once(tree: Path) -> None:
     text = run_ecolint("check", ".", "--gpu", "a800", "--tokens-per-month", "1000000", cwd=tree)
     assert "Monthly waste of 3 findings in 2 files, each file taken to serve" in text.stdout
     assert "costed by its largest finding" in text.stdout
+    for path, values in per_file.items():  # a bar per file, the largest one full
+        kwh = max(values)
+        full = "=" * 20 if kwh == max(map(max, per_file.values())) else "=+ *"
+        line = next(line for line in text.stdout.splitlines() if line.startswith(f"  {path} "))
+        assert re.search(rf"\[{full}\] ", line), line
+        assert f"{kwh:.3g}" in line or f"{kwh:.1f}" in line or f"{kwh:.2f}" in line
 
 
 def test_stars_do_not_depend_on_which_rules_are_selected(tmp_path: Path) -> None:

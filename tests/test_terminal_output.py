@@ -74,3 +74,12 @@ def test_color_choice_no_color_and_force_color(tree: Path) -> None:
     forced = {"NO_COLOR": "", "FORCE_COLOR": "1"}
     answer = run_ecolint("compare", "--model", "Qwen/Qwen2-7B", cwd=tree, env=forced)
     assert answer.returncode == 0 and "\x1b[" in answer.stdout
+
+
+def test_data_renders_provenance_markdown_for_the_terminal(tmp_path: Path) -> None:
+    args = ("data", "--gpu", "a800", "--precision", "int8_pure")
+    text = run_ecolint(*args, cwd=tmp_path).stdout
+    assert "Contradictions" in text and "Batch sweep, energy per request." in text
+    assert "**" not in text and "`" not in text
+    markdown = run_ecolint(*args, "--format", "markdown", cwd=tmp_path).stdout
+    assert "**Batch sweep, energy per request.**" in markdown

@@ -9,7 +9,7 @@ from ecolint import cost_text
 from ecolint.advisor import answer_parts
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.lookup import DEFAULT_BATCH, pick_row, session_rows, stars
-from ecolint.advisor.output import Answer, Block, Heading, Para
+from ecolint.advisor.output import Answer, Bar, Block, Chart, Heading, Para
 from ecolint.advisor.precisions import BF16, BF16_ARCHS, label, normalise
 from ecolint.evidence.dataset import Row
 from ecolint.evidence.select import STARS
@@ -145,7 +145,26 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
             t(f"estimate.col.{name}", lang, row=measured["row"]) for name in ESTIMATE_COLUMNS
         )
         blocks.append(Table(headers, rows))
+        blocks.append(_chart(data, lang))
     return blocks + answer_parts.footer(data, lang)
 
 
 ESTIMATE_COLUMNS = ("precision", "batch", "energy", "per_request", "change", "row")
+
+
+def _chart(data: dict[str, Any], lang: str) -> Chart:
+    """Energy per token of each alternative relative to the row asked about (100%)."""
+    measured = data["measured"]
+    this = measured["energy_j_per_1k_tok"]
+    bars = [Bar(t("estimate.this_row", lang, row=measured["row"]), 100.0, "", "gray")]
+    for other in data["alternatives"]:
+        name = t(
+            "estimate.bar",
+            lang,
+            label=label(other["precision"], lang),
+            batch=other["batch_size"],
+            row=other["row"],
+        )
+        percent = other["energy_j_per_1k_tok"] / this * 100
+        bars.append(Bar(name, percent, "", "green" if percent < 100 else "yellow"))
+    return Chart(t("estimate.chart", lang, row=measured["row"]), tuple(bars))

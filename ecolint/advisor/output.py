@@ -7,6 +7,7 @@ when piped) and written as words (``[green]``) everywhere else.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,18 @@ from ecolint.text_table import Table, cell_text, mood_word, pad, table_lines, wi
 
 BAR_WIDTH = 10  # characters for 100 % (the seed's chart)
 BAR_MAX = 40  # longer bars are cut and marked
+# Inline Markdown of quoted prose (PROVENANCE.md's contradictions): bold and code spans.
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def terminal_text(text: str, color: bool) -> str:
+    """Inline Markdown for the terminal: ``**bold**`` bold (plain without colour), code spans
+    without their backticks."""
+    text = _CODE.sub(r"\1", text)
+    if color:
+        return _BOLD.sub(lambda found: click.style(found.group(1), bold=True), text)
+    return _BOLD.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -84,9 +97,9 @@ def render_text(answer: Answer, lang: str, color: bool) -> str:
                 lines.append("")
             lines.append(click.style(block.text, bold=True) if color else block.text)
         elif isinstance(block, Para):
-            lines.append(block.text)
+            lines.append(terminal_text(block.text, color))
         elif isinstance(block, Bullets):
-            lines.extend(f"  - {item}" for item in block.items)
+            lines.extend(f"  - {terminal_text(item, color)}" for item in block.items)
         elif isinstance(block, Table):
             lines.extend(table_lines(block, lang, color))
         else:

@@ -384,6 +384,10 @@ def total(costs: Sequence[tuple[str, dict[str, Any] | None]]) -> dict[str, Any] 
         "findings": wasting,
         "counted": len(largest),
         "paths": sorted(largest),
+        "by_path": [
+            {"path": path, "kwh": largest[path]["per_month"]["kwh"], "rows": largest[path]["rows"]}
+            for path in sorted(largest)
+        ],
         "per_month": from_kwh(kwh, found),
         "assumptions": found,
     }

@@ -15,6 +15,8 @@ from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOOD_COLORS, MOODS
 
+WASTE_BAR = 20  # characters for the file that wastes most
+
 
 def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
     """``[orange]`` (``[橙]`` in Chinese), coloured on a terminal that allows it."""
@@ -109,8 +111,27 @@ def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
             files=noun("file", summed["counted"], lang),
             monthly=monthly,
         ),
+        *_waste_chart(summed["by_path"]),
         cost_text.assumptions(summed["assumptions"], lang),
     ]
+
+
+def _waste_chart(by_path: list[dict[str, object]]) -> list[str]:
+    """``  serve.py  [==========] 15.5 kWh/mo (rows 71/77)``: each file's counted waste,
+    the largest as a full bar; nothing for a single file."""
+    if len(by_path) < 2:
+        return []
+    largest = max(float(str(entry["kwh"])) for entry in by_path) or 1.0
+    names = max(len(inert_path(str(entry["path"]))) for entry in by_path)
+    lines = []
+    for entry in by_path:
+        kwh = float(str(entry["kwh"]))
+        cells = max(1, round(kwh / largest * WASTE_BAR))
+        bar = "[" + "=" * cells + " " * (WASTE_BAR - cells) + "]"
+        rows = "/".join(str(row) for row in entry["rows"])  # type: ignore[attr-defined]
+        path = inert_path(str(entry["path"])).ljust(names)
+        lines.append(f"  {path}  {bar} {cost_text.number(kwh)} kWh/mo (rows {rows})")
+    return lines
 
 
 def render_text(
