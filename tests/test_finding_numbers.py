@@ -46,8 +46,8 @@ def energy(line: int) -> float:
     return float(ROWS[line]["energy_j_per_1k_tok"])
 
 
-def check_json(tree: Path, *args: str) -> dict[str, Any]:
-    done = run_ecolint("check", ".", "--format", "json", "--gpu", "a800", *args, cwd=tree)
+def check_json(tree: Path, *args: str, gpu: str = "a800") -> dict[str, Any]:
+    done = run_ecolint("check", ".", "--format", "json", "--gpu", gpu, *args, cwd=tree)
     assert done.returncode == 1, done.stderr
     return json.loads(done.stdout)
 
@@ -59,10 +59,13 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_every_delta_is_the_extra_energy_as_written_against_a_named_baseline(tree: Path) -> None:
+@pytest.mark.parametrize("gpu", ["a800", "rtx5090", "rtx4090d", "t4"])
+def test_every_delta_is_the_extra_energy_as_written_against_a_named_baseline(
+    tree: Path, gpu: str
+) -> None:
     """Case 3: ECO101 and ECO201/ECO202 all say +X% (the code as written against the
     configuration the fix leads to), name that row, and derive the fix's saving from it."""
-    document = check_json(tree)
+    document = check_json(tree, gpu=gpu)
     codes = {finding["code"] for finding in document["findings"]}
     assert {"ECO101", "ECO201", "ECO202"} <= codes
     for finding in document["findings"]:
