@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_ecolint
+from conftest import run_ecolint, scan
 from measurement_rows import csv_rows
 
 ROWS = csv_rows()
@@ -136,3 +136,21 @@ def test_stars_do_not_depend_on_which_rules_are_selected(tmp_path: Path) -> None
     assert stars["ECO"] == stars["ECO101"] == stars["ECO1"] == {2}
     assert any(f["code"] == "ECO302" for f in runs["ECO"])
     assert not any(f["code"] == "ECO302" for f in runs["ECO101"] + runs["ECO1"])
+
+
+@pytest.mark.parametrize("gpu", ["rtx4090d", "a800", "rtx5090", "t4", "h100"])
+def test_a_finding_s_mood_and_its_delta_agree(gpu: str) -> None:
+    """A penalty never quotes a saving, and a saving never quotes a penalty (ECO102 decided by
+    the crossover once quoted an A800-less RTX 3050 Ti row where NF4 saved)."""
+    root = Path(__file__).resolve().parent
+    result = scan(
+        [root.parent / "examples", root / "fixtures" / "shapes"], show_green=True, gpu=gpu
+    )
+    checked = 0
+    for finding in result.findings:
+        delta = (finding.evidence or {}).get("delta_pct")
+        if delta is None or finding.mood in ("gray",):
+            continue
+        assert (delta > 0) == (finding.mood != "green"), (finding.path, finding.line, delta)
+        checked += 1
+    assert checked
