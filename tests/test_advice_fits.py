@@ -142,3 +142,40 @@ def test_eco101_below_the_outlier_scale_keeps_the_threshold_fix(tmp_path: Path) 
     finding = eco101(tmp_path, "01-ai/Yi-1.5-6B-Chat", "rtx4090d")
     assert finding["message"].endswith("set llm_int8_threshold=0.0")
     assert finding["fix"]["edits"] and finding["fix"]["summary"] == "set llm_int8_threshold=0.0"
+
+
+@pytest.mark.parametrize(
+    ("model", "gpu"),
+    [
+        ("mistral-7b", "a800"),
+        ("Qwen/Qwen2-7B", "rtx5090"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "rtx4090d"),
+        ("Qwen/Qwen2-7B", "t4"),
+    ],
+)
+def test_advise_numbers_recomputed(model: str, gpu: str) -> None:
+    """Every delta a reason quotes and every batch figure, from the CSV, in one sign: batch
+    size 1's extra energy against the batched row, and the saving derived from it."""
+    document = advise(model, gpu)
+    for reason in document["reasons"]:
+        cited = reason["evidence"]
+        if cited is None:
+            continue
+        quant, base = cited["rows"]
+        assert _pairs_with(quant, base)
+        ratio = float(ROWS[quant]["energy_j_per_1k_tok"]) / float(ROWS[base]["energy_j_per_1k_tok"])
+        assert cited["delta_pct"] == round((ratio - 1) * 100, 2)
+        assert f"{cited['delta_pct']:+.2f}%" in reason["text"]
+    for entry in document["batch"]:
+        if entry["rows"] is None:
+            continue
+        single, batched = (ROWS[line] for line in entry["rows"])
+        column = "energy_j_per_request" if entry["per"] == "request" else "energy_j_per_1k_tok"
+        before, after = float(single[column]), float(batched[column])
+        assert single["batch_size"] == "1" and batched["batch_size"] == str(
+            entry["measured_batch_size"]
+        )
+        assert entry["extra_pct"] == round((before / after - 1) * 100, 2) > 0
+        assert entry["saving_pct"] == round((1 - after / before) * 100, 2)
+    choice = document["recommendation"]["precision"]
+    assert document["model"]["params_b"] * BITS[choice] / 8 <= vram(gpu)
