@@ -225,7 +225,7 @@ def test_counts_are_singular_and_plural(project: Path) -> None:
     (clean / "b.py").write_text("x = 2\n", encoding="utf-8")
     assert "No findings in 2 files" in run("check", "clean", cwd=project).stdout
     workload = run("check", "--requests-per-day", "1000", cwd=project)
-    assert "Monthly waste of 1 finding in 1 file, each" in workload.stdout
+    assert "Monthly waste of 1 finding in 1 file: " in workload.stdout
 
 
 # Output formats

@@ -215,7 +215,7 @@ def test_configured_workload_and_text_summary(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(MISTRAL_INT8, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "serve.py")])
     assert "cost: 37.1 kWh, $8.17, 8.54 kg CO2 per month" in result.output
-    assert "Monthly waste of 1 finding in 1 file," in result.output
+    assert "Monthly waste of 1 finding in 1 file: " in result.output
     assert "region eu: $0.22/kWh, 230 gCO2/kWh" in result.output
 
 

@@ -110,7 +110,8 @@ def test_findings_on_the_same_traffic_are_costed_once(tree: Path) -> None:
     assert summary["per_month"]["kwh"] < sum(sum(values) for values in per_file.values())
     assert (summary["findings"], summary["counted"]) == (3, 2)
     text = run_ecolint("check", ".", "--gpu", "a800", "--tokens-per-month", "1000000", cwd=tree)
-    assert "Monthly waste of 3 findings in 2 files, each file taken to serve" in text.stdout
+    assert "Monthly waste of 3 findings in 2 files: " in text.stdout
+    assert "(each file taken to serve the whole workload once" in text.stdout
     assert "costed by its largest finding" in text.stdout
     for path, values in per_file.items():  # a bar per file, the largest one full
         kwh = max(values)

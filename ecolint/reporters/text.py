@@ -111,6 +111,7 @@ def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
             files=noun("file", summed["counted"], lang),
             monthly=monthly,
         ),
+        t("check.summary.cost_assumes", lang),
         *_waste_chart(summed["by_path"]),
         cost_text.assumptions(summed["assumptions"], lang),
     ]
