@@ -83,3 +83,14 @@ def test_data_renders_provenance_markdown_for_the_terminal(tmp_path: Path) -> No
     assert "**" not in text and "`" not in text
     markdown = run_ecolint(*args, "--format", "markdown", cwd=tmp_path).stdout
     assert "**Batch sweep, energy per request.**" in markdown
+
+
+def test_advisor_prose_wraps_at_the_terminal_width() -> None:
+    from ecolint.advisor.output import Answer, Bullets, Para, render_text
+
+    long = "word " * 40
+    answer = Answer({}, [Para(long.strip()), Bullets((long.strip(),))])
+    wrapped = render_text(answer, "en", color=False, width=50).splitlines()
+    assert len(wrapped) > 2 and all(len(line) <= 50 for line in wrapped)
+    assert wrapped[-1].startswith("    word"), "a bullet's continuation is indented"
+    assert len(render_text(answer, "en", color=False).splitlines()) == 2

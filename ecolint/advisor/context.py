@@ -3,6 +3,7 @@ how it fails: a clear message listing the valid choices, exit code 2, no traceba
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,4 +74,5 @@ def execute(
         click.echo(inert(f"ecolint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
     color = fmt == "text" and use_color(color_choice, no_color, sys.stdout.isatty())
-    click.echo(render(result, fmt, context.lang, color), nl=False, color=color)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo(render(result, fmt, context.lang, color, width), nl=False, color=color)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,17 @@ def _chart_lines(chart: Chart, lang: str, color: bool) -> list[str]:
     return lines
 
 
-def render_text(answer: Answer, lang: str, color: bool) -> str:
+def _wrapped(text: str, width: int | None, first: str = "", rest: str = "") -> list[str]:
+    """Prose wrapped to the terminal's width (tables and charts keep their rows whole)."""
+    if width is None:
+        return [first + text]
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    ) or [first]
+
+
+def render_text(answer: Answer, lang: str, color: bool, width: int | None = None) -> str:
+    """``width``: the terminal's columns, to wrap prose at (None: one line per item)."""
     lines: list[str] = []
     for block in answer.blocks:
         if isinstance(block, Heading):
@@ -97,9 +108,10 @@ def render_text(answer: Answer, lang: str, color: bool) -> str:
                 lines.append("")
             lines.append(click.style(block.text, bold=True) if color else block.text)
         elif isinstance(block, Para):
-            lines.append(terminal_text(block.text, color))
+            lines.extend(_wrapped(terminal_text(block.text, color), width))
         elif isinstance(block, Bullets):
-            lines.extend(f"  - {terminal_text(item, color)}" for item in block.items)
+            for item in block.items:
+                lines.extend(_wrapped(terminal_text(item, color), width, "  - ", "    "))
         elif isinstance(block, Table):
             lines.extend(table_lines(block, lang, color))
         else:
@@ -136,9 +148,9 @@ def render_markdown(answer: Answer, lang: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render(answer: Answer, fmt: str, lang: str, color: bool) -> str:
+def render(answer: Answer, fmt: str, lang: str, color: bool, width: int | None = None) -> str:
     if fmt == "json":
         return json.dumps(answer.data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return render_markdown(answer, lang)
-    return render_text(answer, lang, color)
+    return render_text(answer, lang, color, width)
