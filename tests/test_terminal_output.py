@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import run_ecolint
 
+from ecolint.advisor.output import Answer, Bullets, Para, render_text
+
 ROOT = Path(__file__).resolve().parent.parent
 ORANGE = "\x1b[38;5;208m"  # the 256-colour palette's orange
 RED = "\x1b[31m"
@@ -86,8 +88,6 @@ def test_data_renders_provenance_markdown_for_the_terminal(tmp_path: Path) -> No
 
 
 def test_advisor_prose_wraps_at_the_terminal_width() -> None:
-    from ecolint.advisor.output import Answer, Bullets, Para, render_text
-
     long = "word " * 40
     answer = Answer({}, [Para(long.strip()), Bullets((long.strip(),))])
     wrapped = render_text(answer, "en", color=False, width=50).splitlines()

@@ -81,8 +81,11 @@ def _winner_lines(data: dict[str, Any], lang: str) -> tuple[str, ...]:
         if winner is None:
             lines.append(t(f"compare.winner.{dimension}.none", lang))
             continue
+        key = f"compare.winner.{dimension}"
+        if dimension == "energy" and winner["baseline_row"] is None:
+            key = "compare.winner.energy.baseline"
         text = t(
-            f"compare.winner.{dimension}",
+            key,
             lang,
             label=winner["label"],
             value=winner["value"],
