@@ -4,6 +4,7 @@ the terminal, Markdown, or JSON; English or Chinese."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ecolint.i18n import DEFAULT_LANG, t
@@ -26,12 +27,68 @@ SNIPPET_LANGUAGES = {
 }
 SECTIONS = ("what", "why", "example", "use_instead", "unknown", "fix_safety")
 CODE_SECTIONS = ("example", "use_instead")
+# ``{range}`` (the rule's precision) or ``{range:int8_pure}`` in a rule's prose: the smallest
+# and largest same-session delta of the rows; ``{crossovers}``: the NF4 crossovers of
+# data/constants.csv. Figures in docs come from the data, never typed by hand.
+_RANGE = re.compile(r"\{range(?::(\w+))?\}")
+_CROSSOVERS = "{crossovers}"
+CROSSOVER_PREFIX = "crossover.practitioner_v1."
 
 
-def _text(value: object, lang: str = DEFAULT_LANG) -> str:
+def _text(value: object, lang: str = DEFAULT_LANG, rule: Rule | None = None) -> str:
     if isinstance(value, dict):
-        return str(value.get(lang) or value.get("en") or "").strip()
-    return str(value or "").strip()
+        text = str(value.get(lang) or value.get("en") or "").strip()
+    else:
+        text = str(value or "").strip()
+    return _filled(text, rule, lang) if rule is not None else text
+
+
+def _filled(text: str, rule: Rule, lang: str) -> str:
+    def measured(found: re.Match[str]) -> str:
+        precision = found.group(1) or rule.evidence.get("precision") or ""
+        span = delta_span(EVIDENCE_FAMILIES.get(precision, (precision,)))
+        if span is None:
+            return t("docs.range_none", lang)
+        low, high = span
+        return t(
+            "docs.range",
+            lang,
+            low=low["delta_pct"],
+            low_rows="/".join(map(str, low["rows"])),
+            high=high["delta_pct"],
+            high_rows="/".join(map(str, high["rows"])),
+        )
+
+    text = _RANGE.sub(measured, text)
+    if _CROSSOVERS in text:
+        text = text.replace(_CROSSOVERS, crossovers())
+    return text
+
+
+def delta_span(family: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The smallest and largest delta against FP16 over every same-session pair of these
+    precisions, with their rows (quantised, FP16)."""
+    from ecolint.evidence.sessions import pairs
+
+    found = [pair for pair in pairs() if pair.quant.precision in family]
+    if not found:
+        return None
+    ends = (min(found, key=lambda p: p.delta_pct), max(found, key=lambda p: p.delta_pct))
+    return tuple(  # type: ignore[return-value]
+        {"delta_pct": round(pair.delta_pct, 2), "rows": [pair.quant.line, pair.base.line]}
+        for pair in ends
+    )
+
+
+def crossovers() -> str:
+    """``t4 3.2B, rtx4090d 3.9B, …`` from the practitioner report's keys in constants.csv."""
+    from ecolint.evidence.dataset import constants
+
+    return ", ".join(
+        f"{key.split('.')[3]} {constant.value:g}B"
+        for key, constant in sorted(constants().items())
+        if key.startswith(CROSSOVER_PREFIX) and key.endswith(".nf4_b")
+    )
 
 
 def _indent(code: str) -> str:
@@ -124,7 +181,7 @@ def _render(rule: Rule, lang: str, markdown: bool) -> str:
         value = docs.get(section)
         if not value:
             continue
-        body = code(str(value)) if section in CODE_SECTIONS else _text(value, lang)
+        body = code(str(value)) if section in CODE_SECTIONS else _text(value, lang, rule)
         if section == "fix_safety":
             body = f"{_automatic(rule, lang)}\n{body}"
         parts += ["", f"## {t(f'docs.{section}', lang)}", body]
@@ -165,7 +222,9 @@ def rule_document(rule: Rule, lang: str = DEFAULT_LANG) -> dict[str, Any]:
         "lang": lang,
         "summary": rule.summary_text(lang),
         "docs": {
-            section: str(docs[section]) if section in CODE_SECTIONS else _text(docs[section], lang)
+            section: str(docs[section])
+            if section in CODE_SECTIONS
+            else _text(docs[section], lang, rule)
             for section in SECTIONS
             if docs.get(section)
         },

@@ -20,7 +20,7 @@ MOODS = ("red", "orange", "yellow", "gray", "green")
 FAILING_MOODS = frozenset({"red", "orange", "yellow"})
 MOOD_COLORS = {
     "red": "red",
-    "orange": "bright_red",
+    "orange": 208,  # the 256-colour palette's orange: plain red stays for red
     "yellow": "yellow",
     "gray": "bright_black",
     "green": "green",
@@ -90,9 +90,16 @@ class Rule:
     def fix_summary(self) -> str:
         return self.fix_text("en")
 
-    def fix_text(self, lang: str) -> str:
-        texts = self.fix.get("summary", {})
+    def fix_text(self, lang: str, key: str = "default") -> str:
+        """The fix's summary; a message key listed under ``fix.variants`` has its own."""
+        texts = self._variant(key).get("summary") or self.fix.get("summary", {})
         return str(texts.get(lang) or texts.get("en", ""))
+
+    def fix_snippets(self, key: str = "default") -> dict[str, str]:
+        return dict(self._variant(key).get("snippets") or self.fix.get("snippets", {}))
+
+    def _variant(self, key: str) -> dict[str, Any]:
+        return dict((self.fix.get("variants") or {}).get(key) or {})
 
     def summary_text(self, lang: str) -> str:
         return str(self.summary.get(lang) or self.summary.get("en", ""))
@@ -206,6 +213,18 @@ def all_rules() -> dict[str, Rule]:
             raise RuleFileError(f"{path.name}: code {rule.code} does not match the file name")
         rules[rule.code] = rule
     return rules
+
+
+def scanned(codes: dict[str, Rule], select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Rule]:
+    """The selected rules and each rule that adjusts the confidence of their findings
+    (``evidence.adjusts_confidence_of``: the evidence key those rules list): a finding's
+    stars must not depend on which rules are selected. Only the selected rules report."""
+    chosen = selected(codes, select, ignore)
+    for rule in codes.values():
+        key = rule.evidence.get("adjusts_confidence_of")
+        if key and rule not in chosen and any(other.evidence.get(key) for other in chosen):
+            chosen.append(rule)
+    return chosen
 
 
 def selected(

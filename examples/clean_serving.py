@@ -1,8 +1,13 @@
-"""The same three setups, written the energy-efficient way: ecolint reports nothing here.
+"""The same three setups, written the energy-efficient way for a 24 GB card such as the
+default RTX 4090D: ecolint reports nothing here for it, nor for the other GeForce cards and
+the T4.
 
 - INT8 with llm_int8_threshold=0.0 (pure INT8, no outlier decomposition);
-- NF4 only for a model well above the crossover;
+- NF4 only for a model well above the crossover, too large for the card in FP16;
 - FP8 only with torch.compile.
+
+On an A800 (`--gpu a800`) the 14B model fits in BF16, and the A800's own rows measured NF4
+above FP16 for that size: there ECO102 reports the NF4 load.
 """
 
 import torch

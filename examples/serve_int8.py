@@ -1,6 +1,6 @@
-"""Minimal text-generation server for Mistral-7B in 8-bit.
+"""Minimal text-generation server for Yi-1.5-6B in 8-bit.
 
-Run: python serve_int8.py --model-id mistralai/Mistral-7B-Instruct-v0.3 --port 8000
+Run: python serve_int8.py --model-id 01-ai/Yi-1.5-6B-Chat --port 8000
 """
 
 import argparse
@@ -13,7 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model-id", default="mistralai/Mistral-7B-Instruct-v0.3")
+    parser.add_argument("--model-id", default="01-ai/Yi-1.5-6B-Chat")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--int8-threshold", type=float, default=6.0,

@@ -84,7 +84,8 @@ def test_a800_batch_sweep_per_request_in_estimate() -> None:
     assert energy(71, "energy_j_per_request") == 1768.3 == measured["energy_j_per_request"]
     assert energy(77, "energy_j_per_request") == 75.89 == best["energy_j_per_request"]
     assert round(delta(77, 71, "energy_j_per_request"), 1) == -95.7
-    assert best["change_pct"] == round(delta(77, 71), 2)
+    assert best["extra_pct"] == round(delta(71, 77), 2) > 0  # the cost of batch size 1
+    assert best["saving_pct"] == round(-delta(77, 71), 2)  # what batching saves
 
 
 def _energy_fields(node: Any, row: int | None = None) -> Iterator[tuple[int, str, float]]:
@@ -135,8 +136,8 @@ def test_compare_chart_and_table_in_text_and_markdown() -> None:
         "compare", "--model", "Qwen/Qwen2-7B", "--gpu", "rtx5090", "--requests-per-day", "1000"
     )
     assert text.exit_code == 0
-    assert re.search(r"FP16:\s+\[==========\]\s+100%\s+\[green\]", text.output)
-    assert re.search(r"FP8 eager:\s+\[=+>\]\s+915%\s+\+\$[\d.]+/mo\s+\[red\]", text.output)
+    assert re.search(r"FP16 \(S1\):\s+\[==========\]\s+100%\s+\[green\]", text.output)
+    assert re.search(r"FP8 eager \(S1\):\s+\[=+>\]\s+915%\s+\+\$[\d.]+/mo\s+\[red\]", text.output)
     assert "\x1b[" not in text.output
     markdown = run(
         "compare", "--model", "Qwen/Qwen2-7B", "--gpu", "rtx5090", "--format", "markdown"
@@ -171,7 +172,7 @@ def test_estimate_reports_monthly_cost_of_the_row() -> None:
     assert document["monthly"]["kwh"] == pytest.approx(kwh, abs=1e-3)
     assert document["monthly"]["usd"] == pytest.approx(kwh * 0.12, abs=0.01)
     best = document["best_alternative"]
-    assert best["row"] == 27 and best["change_pct"] == round(delta(27, 26), 2)
+    assert best["row"] == 27 and best["extra_pct"] == round(delta(26, 27), 2) > 0
     saved = (energy(26) - energy(27)) * 1_000_000 * 256 / 1000 / 3.6e6
     assert best["monthly_saving"]["kwh"] == pytest.approx(saved, abs=1e-3)
 
@@ -195,7 +196,8 @@ def test_advise_batch_sizes_cite_the_sweep() -> None:
     document = run_json("advise", "--model", "mistral-7b", "--gpu", "a800", "--use-case", "batch")
     (entry,) = document["batch"]
     assert entry["batch_size"] == 64 and entry["rows"] == [71, 77]
-    assert entry["change_pct"] == round(delta(77, 71, "energy_j_per_request"), 2)
+    assert entry["extra_pct"] == round(delta(71, 77, "energy_j_per_request"), 2) > 0
+    assert entry["saving_pct"] == round(-delta(77, 71, "energy_j_per_request"), 2)
     api = run_json("advise", "--model", "mistral-7b", "--gpu", "a800", "--use-case", "api")
     first, last = api["batch"][0]["rows"]
     assert ROWS[last]["batch_size"] == "8" and ROWS[first]["batch_size"] == "1"
@@ -234,7 +236,7 @@ def test_diagnose_int8_decomposition_and_expected_numbers() -> None:
     fixes = {fix["row"]: fix for fix in int8["expected_after_fix"]}
     assert set(fixes) == {27, 25}
     assert fixes[27]["throughput_tok_s"] == float(ROWS[27]["throughput_tok_s"])
-    assert fixes[27]["change_pct"] == round(delta(27, 26), 2)
+    assert fixes[27]["extra_pct"] == round(delta(26, 27), 2) > 0
     assert "nightly_stack" in patterns and "batch_size_one" in patterns
     assert document["deviation_pct"]["throughput_tok_s"] == round((7.9 / 7.88 - 1) * 100, 2)
     assert any("10 Hz" in item for item in document["checklist"])

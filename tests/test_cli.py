@@ -30,9 +30,10 @@ def test_version_names_tool_and_data(tmp_path: Path) -> None:
 def test_findings_exit_1_with_text_report(project: Path) -> None:
     out = run("check", cwd=project)
     assert out.returncode == 1, out.stderr
-    first = out.stdout.splitlines()[0]
+    first, evidence = out.stdout.splitlines()[:2]
     assert first.startswith("app.py:2:26: ECO101 [orange] bitsandbytes INT8")
-    assert "energy vs FP16, ★★☆ RTX 4090D" in first
+    assert first.endswith("set llm_int8_threshold=0.0"), "the evidence has its own line"
+    assert evidence.startswith("    evidence: +") and "vs FP16 row 25, ★★☆ RTX 4090D" in evidence
     assert "fix: set llm_int8_threshold=0.0" in out.stdout
     assert "Found 1 finding (1 orange)" in out.stdout
     assert "\x1b[" not in out.stdout

@@ -137,7 +137,7 @@ def test_the_nearest_configuration_governs_each_file(project: Path) -> None:
     (project / "dc").mkdir()
     (project / "dc" / "y.py").write_text(ECO101_SCRIPT, encoding="utf-8")
     (project / "dc" / ".ecolint.toml").write_text('gpu = "a800"\n', encoding="utf-8")
-    out = run("check", cwd=project)
+    out = run("check", "--output-format", "concise", cwd=project)
     assert out.returncode == 1, out.stderr
     lines = [line for line in out.stdout.splitlines() if ": ECO101 " in line]
     assert len(lines) == 2, out.stdout
@@ -225,7 +225,7 @@ def test_counts_are_singular_and_plural(project: Path) -> None:
     (clean / "b.py").write_text("x = 2\n", encoding="utf-8")
     assert "No findings in 2 files" in run("check", "clean", cwd=project).stdout
     workload = run("check", "--requests-per-day", "1000", cwd=project)
-    assert "Monthly waste of 1 finding, each" in workload.stdout
+    assert "Monthly waste of 1 finding in 1 file: " in workload.stdout
 
 
 # Output formats

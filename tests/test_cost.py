@@ -215,7 +215,7 @@ def test_configured_workload_and_text_summary(tmp_path: Path) -> None:
     (tmp_path / "serve.py").write_text(MISTRAL_INT8, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path / "serve.py")])
     assert "cost: 37.1 kWh, $8.17, 8.54 kg CO2 per month" in result.output
-    assert "Monthly waste of 1 finding," in result.output
+    assert "Monthly waste of 1 finding in 1 file: " in result.output
     assert "region eu: $0.22/kWh, 230 gCO2/kWh" in result.output
 
 
@@ -233,7 +233,7 @@ def test_batch_findings_cost_the_batch_size_1_row_against_the_batched_one() -> N
     findings = json.loads(result.output)["findings"]
     (batch,) = [finding for finding in findings if finding["code"] == "ECO202"]
     cost = batch["evidence"]["cost"]
-    quant, base = cost["rows"]
+    base, quant = cost["rows"]  # as written (batch size 1), then the fix
     assert csv_row(base)["batch_size"] == "1" and int(csv_row(quant)["batch_size"]) > 1
     waste = float(csv_row(base)["energy_j_per_1k_tok"]) - float(
         csv_row(quant)["energy_j_per_1k_tok"]
@@ -256,7 +256,7 @@ def test_markdown_summary_shows_monthly_and_yearly_cost(tmp_path: Path) -> None:
         ],
     )
     section = result.output.split("### Estimated yearly energy and cost", 1)[1]
-    assert "**Per month** (1 finding," in section and "37.1 kWh, $4.45" in section
+    assert "**Per month** (1 finding in 1 file," in section and "37.1 kWh, $4.45" in section
     # 37.12 kWh × 12 months = 445.4 kWh; $4.4544 × 12 = $53.45.
     assert "**Per year** (× 12): 445 kWh, $53.45" in section
     assert "| per month |" in result.output

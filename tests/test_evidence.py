@@ -99,10 +99,15 @@ def test_batch_evidence_is_recomputed_from_its_rows(gpu: str, stars: int) -> Non
     assert evidence.stars == stars
     rows = csv_rows()
     batched, single = rows[evidence.pair.quant.line], rows[evidence.pair.base.line]
-    expected = float(batched["energy_j_per_1k_tok"]) / float(single["energy_j_per_1k_tok"]) - 1
-    assert evidence.delta_pct == pytest.approx(expected * 100)
-    assert f"{expected * 100:+.1f}%" in evidence.headline()
-    assert f"batch size {batched['batch_size']} vs 1" in evidence.headline()
+    written, fixed = float(single["energy_j_per_1k_tok"]), float(batched["energy_j_per_1k_tok"])
+    expected = written / fixed - 1  # the extra energy of batch size 1, as the code writes it
+    assert evidence.delta_pct == pytest.approx(expected * 100) and evidence.delta_pct > 0
+    assert evidence.saving_pct == pytest.approx((1 - fixed / written) * 100)
+    assert f"{expected * 100:+,.1f}%" in evidence.headline()
+    assert (
+        f"batch size 1 vs batch size {batched['batch_size']} row {evidence.pair.quant.line},"
+        in (evidence.headline())
+    )
     for other in evidence.alternatives:
         assert other.quant.gpu == evidence.pair.quant.gpu
         assert rows[other.base.line]["batch_size"] == "1"
@@ -117,7 +122,7 @@ def test_batch_evidence_on_the_default_gpu_quotes_the_a800_sweep() -> None:
     assert "batch_size_summary" in single["source_path"]
     assert (single["gpu"], single["arch"], batched["batch_size"]) == ("a800", "ampere", "64")
     per_request = float(batched["energy_j_per_request"]) / float(single["energy_j_per_request"])
-    assert round((per_request - 1) * 100, 1) == round(evidence.delta_pct, 1)
+    assert round((1 / per_request - 1) * 100, 1) == round(evidence.delta_pct, 1)
     note = next(note for note in evidence.notes if note.startswith("energy per request"))
     assert f"{float(single['energy_j_per_request']):g} J at batch size 1" in note
     assert f"{float(batched['energy_j_per_request']):g} J at batch size 64" in note
@@ -126,8 +131,8 @@ def test_batch_evidence_on_the_default_gpu_quotes_the_a800_sweep() -> None:
     sessions = {rows[other.quant.line]["source_path"] for other in evidence.alternatives}
     assert sessions == {"metadata/a800_metadata.json"}
     cited = evidence.as_dict()["rows"]
-    assert [row["line"] for row in cited] == [evidence.pair.quant.line, evidence.pair.base.line]
-    assert cited[1]["source"] == f"{single['source_repo']}:{single['source_path']}"
+    assert [row["line"] for row in cited] == [evidence.pair.base.line, evidence.pair.quant.line]
+    assert cited[0]["source"] == f"{single['source_repo']}:{single['source_path']}"
 
 
 def test_every_figure_in_the_json_report_is_recomputed_from_its_rows() -> None:
@@ -152,7 +157,8 @@ def test_every_figure_in_the_json_report_is_recomputed_from_its_rows() -> None:
             assert cited["commit"] == row["source_commit"]
         recomputed = (energy(quant["line"]) / energy(base["line"]) - 1) * 100
         assert evidence["delta_pct"] == round(recomputed, 2)
-        assert f"{recomputed:+.1f}%" in finding.headline
+        assert f"{recomputed:+,.1f}%" in finding.headline
+        assert f" row {base['line']}, " in finding.headline, "the baseline row is named"
         for other in evidence["other_sessions"]:
             q, b = other["rows"]
             assert other["delta_pct"] == round((energy(q) / energy(b) - 1) * 100, 2)

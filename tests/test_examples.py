@@ -52,3 +52,18 @@ def test_requirements_pins_lower_the_quoted_confidence() -> None:
 def test_clean_example_is_clean_even_with_savings_shown() -> None:
     result = scan([EXAMPLES / "clean_serving.py"], show_green=True)
     assert {finding.mood for finding in result.findings} <= {"green"}
+
+
+def test_clean_example_says_on_which_gpus_it_is_clean() -> None:
+    """Case 6 of issue 16: its docstring claimed "nothing" for every GPU, but the README's
+    ``--gpu a800`` reports ECO102; now it names the cards it is clean on and the A800 finding."""
+    path = EXAMPLES / "clean_serving.py"
+    text = path.read_text(encoding="utf-8")
+    for gpu in ("rtx4090d", "rtx4090", "rtx5090", "t4"):
+        result = scan([path], gpu=gpu)
+        assert not result.findings, gpu
+    result = scan([path], gpu="a800")
+    assert [finding.code for finding in result.findings] == ["ECO102"]
+    line = text.splitlines()[result.findings[0].line - 1]
+    assert "load_in_4bit=True" in line
+    assert "`--gpu a800`" in text and "ECO102 reports the NF4 load" in text

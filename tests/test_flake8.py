@@ -37,7 +37,7 @@ def flake8(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def ecolint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return _run("ecolint", "check", "--no-color", *args, cwd=cwd)
+    return _run("ecolint", "check", "--no-color", "--output-format", "concise", *args, cwd=cwd)
 
 
 def reported(output: str) -> set[tuple[str, int, int, str]]:

@@ -57,7 +57,9 @@ def test_annotations_for_the_examples() -> None:
         "title": "ECO101 int8-outlier-decomposition",
     }
     first, fix = message.split("\n")
-    assert first.endswith("(+30.7% energy vs FP16, ★★☆ RTX 4090D Mistral-7B-Instruct-v0.3)")
+    assert first.endswith(
+        "(+32.7% energy vs FP16 row 22, ★★☆ RTX 4090D Yi-1.5-6B-Chat; FP16 saves 24.6%)"
+    )
     assert fix == "fix: set llm_int8_threshold=0.0"
     assert "%25 energy" in out.stdout, "a literal % is escaped"
     assert out.stdout.rstrip().splitlines()[-1].startswith(f"Found {len(parsed)} findings")
@@ -154,7 +156,7 @@ def test_summary_of_the_examples_renders_as_tables() -> None:
     assert len(rows) == _count("examples", "--show-green") and all(len(row) == 6 for row in rows)
     html = html_of(out.stdout)
     assert "<td>examples/serve_int8.py:27</td>" in html
-    assert "<td>+30.7%</td>" in html and "<td>★★☆ RTX 4090D Mistral-7B-Instruct-v0.3</td>" in html
+    assert "<td>+32.7% vs row 22</td>" in html and "<td>★★☆ RTX 4090D Yi-1.5-6B-Chat</td>" in html
     assert "<code>int8-outlier-decomposition</code>" in html
     assert "<td>set llm_int8_threshold=0.0</td>" in html
     counted = json.loads(

@@ -146,11 +146,11 @@ def test_results_locate_and_explain_each_finding(examples: Log) -> None:
     assert location["artifactLocation"]["uriBaseId"] == SRCROOT
     assert location["region"] == {"startLine": 27, "startColumn": 5, "endLine": 27, "endColumn": 22}
     assert "set llm_int8_threshold=0.0" in result["message"]["text"]
-    assert "+30.7% energy vs FP16, ★★☆ RTX 4090D" in result["message"]["text"]
+    assert "+32.7% energy vs FP16 row 22, ★★☆ RTX 4090D" in result["message"]["text"]
     properties = result["properties"]
-    assert properties["delta_pct"] == 30.74 and properties["confidence"] == "★★☆"
+    assert properties["delta_pct"] == 32.7 and properties["confidence"] == "★★☆"
     assert properties["gpu"] == "rtx4090d"
-    assert properties["model_id"] == "mistralai/Mistral-7B-Instruct-v0.3"
+    assert properties["model_id"] == "01-ai/Yi-1.5-6B-Chat"
     assert properties["rows"][0]["source"] and properties["rows"][0]["commit"]
     assert properties["fix"] == {"summary": "set llm_int8_threshold=0.0", "safety": "unsafe"}
     assert by_uri["examples/fp8_notebook.py"]["level"] == "error"  # red

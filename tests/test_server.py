@@ -35,7 +35,7 @@ parser.add_argument("--threshold", type=float, default=6.0)
 args = parser.parse_args()
 cfg = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=args.threshold)
 model = AutoModelForCausalLM.from_pretrained(
-    "mistralai/Mistral-7B-Instruct-v0.3", quantization_config=cfg
+    "01-ai/Yi-1.5-6B-Chat", quantization_config=cfg
 )
 """
 KV_OFF = """\
@@ -104,7 +104,7 @@ def test_python_buffer_diagnostics_actions_hover_and_exit(
     )
     assert isinstance(hover.contents, types.MarkupContent)
     text = hover.contents.value
-    assert "rtx4090d" in text and "mistralai/Mistral-7B-Instruct-v0.3" in text
+    assert "rtx4090d" in text and "01-ai/Yi-1.5-6B-Chat" in text
     assert "int8\\_mixed" in text and "data/measurements.csv:" in text
     assert "confidence ★" in text and "@ `" in text  # the source's commit
 

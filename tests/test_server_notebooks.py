@@ -20,7 +20,7 @@ from lsp_client import (
 from lsprotocol import types
 
 CELL_LOAD = "from transformers import BitsAndBytesConfig\n"
-CELL_INT8 = "x = 1\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
+CELL_INT8 = "x = 1\ncfg = BitsAndBytesConfig(load_in_8bit=True)\nserve(cfg)\n"
 
 
 @pytest.fixture

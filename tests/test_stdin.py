@@ -151,7 +151,9 @@ def test_fix_never_writes_the_other_files_it_would_change(tmp_path: Path) -> Non
 
 def test_a_notebook_on_stdin_is_fixed_inside_its_cells(tmp_path: Path) -> None:
     cell = (
-        "from transformers import BitsAndBytesConfig\ncfg = BitsAndBytesConfig(load_in_8bit=True)\n"
+        "from transformers import BitsAndBytesConfig\n"
+        "cfg = BitsAndBytesConfig(load_in_8bit=True)\n"
+        "serve(cfg)\n"
     )
     notebook = {
         "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": cell}],

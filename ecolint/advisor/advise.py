@@ -28,6 +28,7 @@ from ecolint.advisor.lookup import (
 from ecolint.advisor.output import Answer, Block, Bullets, Heading, Para
 from ecolint.advisor.precisions import BF16_ARCHS, WEIGHT_BITS, label
 from ecolint.evidence.dataset import Gpu, Row, constants, gpus
+from ecolint.evidence.memory import BYTES_PER_GB, weights_gb
 from ecolint.evidence.models import ModelSize, config_count, kv_shape
 from ecolint.evidence.select import STARS, Evidence, nf4_crossover, select
 from ecolint.evidence.sessions import batch_series
@@ -39,7 +40,6 @@ from ecolint.workload import USE_CASES
 # The seed's batch sizes per use case (SKILL.md, OPTIMIZE step 4): a policy, whose savings
 # are then quoted from the measured batch sweeps.
 USE_CASE_BATCH = {"api": 8, "chat": 1, "batch": 64}
-BYTES_PER_GB = 1e9
 KV_BYTES_PER_VALUE = 2  # an FP16 KV cache
 
 
@@ -92,8 +92,8 @@ def kv_cache_gb(model_name: str, tokens: int, batch: int) -> float | None:
 
 def memory(model: ModelSize, kv_gb: float | None, vram: float | None) -> list[dict[str, Any]]:
     table = []
-    for precision, bits in WEIGHT_BITS.items():
-        weights = model.params_b * bits / 8
+    for precision in WEIGHT_BITS:
+        weights = weights_gb(model.params_b, precision)
         total = weights + (kv_gb or 0.0)
         table.append(
             {
@@ -109,7 +109,9 @@ def memory(model: ModelSize, kv_gb: float | None, vram: float | None) -> list[di
 
 def choose_precision(
     gpu: Gpu, model: ModelSize, fits: dict[str, bool | None]
-) -> tuple[str, list[dict[str, Any]]]:
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """The precision the rules choose, replaced by a smaller one that fits; None when not
+    even the smallest fits (nothing is recommended then)."""
     reasons: list[dict[str, Any]] = []
     crossover = nf4_crossover(gpu)
     nf4 = _cite(select(gpu, ("nf4",), model))
@@ -152,6 +154,7 @@ def choose_precision(
             choice = used
         else:
             reasons.append(_reason("advise.reason.no_fit", None))
+            return None, reasons
     return choice, reasons
 
 
@@ -184,7 +187,7 @@ def batch_advice(gpu: Gpu, model: ModelSize, precision: str, use_case: str) -> d
     size = USE_CASE_BATCH[use_case]
     advice: dict[str, Any] = {"use_case": use_case, "batch_size": size}
     if size == DEFAULT_BATCH:
-        return {**advice, "change_pct": None, "rows": None}
+        return {**advice, "extra_pct": None, "saving_pct": None, "rows": None}
     series = max(batch_series(), key=lambda s: _series_rank(s, gpu, model, precision, size))
     start = series[0]
     target = min(series, key=lambda row: abs(log_distance(row.batch_size or 1, size)))
@@ -196,7 +199,8 @@ def batch_advice(gpu: Gpu, model: ModelSize, precision: str, use_case: str) -> d
     return {
         **advice,
         "measured_batch_size": target.batch_size,
-        "change_pct": round((after / before - 1) * 100, 2),
+        "extra_pct": round((before / after - 1) * 100, 2),
+        "saving_pct": round((1 - after / before) * 100, 2),
         "per": "request" if per_request else "token",
         "rows": [start.line, target.line],
         "gpu": start.gpu,
@@ -257,9 +261,9 @@ def answer(
     table = memory(model, kv_gb, vram)
     fits = {entry["precision"]: entry["fits"] for entry in table}
     choice, reasons = choose_precision(gpu, model, fits)
-    batches = [batch_advice(gpu, model, choice, case) for case in use_cases]
+    batches = [batch_advice(gpu, model, choice, case) for case in use_cases] if choice else []
     costing = answer_parts.Costing(context, gpu)
-    picked = pick_row(gpu, model, choice, batch)
+    picked = pick_row(gpu, model, choice, batch) if choice else None
     if picked and workload.has_volume:
         notes += [note.render(lang) for note in picked[1]]
     data: dict[str, Any] = {
@@ -269,11 +273,9 @@ def answer(
         "vram_gb": vram,
         "recommendation": {
             "precision": choice,
-            "label": label(choice, lang),
-            "batch_size": USE_CASE_BATCH[use_case] if use_case else None,
-            "mood": "gray"
-            if fits.get(choice) is False
-            else rule_mood(choice, _delta(gpu, model, choice)),
+            "label": label(choice, lang) if choice else None,
+            "batch_size": USE_CASE_BATCH[use_case] if use_case and choice else None,
+            "mood": rule_mood(choice, _delta(gpu, model, choice)) if choice else "gray",
         },
         "reasons": [
             {"text": reason["phrase"].render(lang), "evidence": reason["evidence"]}
@@ -302,11 +304,15 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
     model = data["model"]
     title = t("advise.title", lang, model=model["id"], params=model["params_b"], gpu=data["gpu"])
     batch = choice["batch_size"]
-    summary = t(
-        "advise.recommend",
-        lang,
-        precision=choice["label"],
-        batch=batch if batch is not None else t("advise.batch_by_use", lang),
+    summary = (
+        t(
+            "advise.recommend",
+            lang,
+            precision=choice["label"],
+            batch=batch if batch is not None else t("advise.batch_by_use", lang),
+        )
+        if choice["precision"]
+        else t("advise.nothing_fits", lang, vram=data["vram_gb"])
     )
     blocks: list[Block] = [
         Heading(title),
@@ -329,9 +335,12 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
                 for entry in data["memory"]
             ),
         ),
-        Heading(t("advise.batch", lang)),
-        Bullets(tuple(_batch_text(entry, lang) for entry in data["batch"])),
     ]
+    if data["batch"]:
+        blocks += [
+            Heading(t("advise.batch", lang)),
+            Bullets(tuple(_batch_text(entry, lang) for entry in data["batch"])),
+        ]
     if data["monthly"]:
         text = t(
             "advise.monthly",
@@ -347,7 +356,7 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
 
 def _batch_text(entry: dict[str, Any], lang: str) -> str:
     case = t(f"advise.use_case.{entry['use_case']}", lang)
-    if entry["change_pct"] is None:
+    if entry["extra_pct"] is None:
         return t("advise.batch_one", lang, use_case=case)
     return t(
         f"advise.batch_saving.{entry['per']}",
@@ -355,7 +364,8 @@ def _batch_text(entry: dict[str, Any], lang: str) -> str:
         use_case=case,
         batch=entry["batch_size"],
         measured=entry["measured_batch_size"],
-        change=entry["change_pct"],
+        extra=entry["extra_pct"],
+        saving=entry["saving_pct"],
         first=entry["rows"][0],
         last=entry["rows"][1],
         gpu=entry["gpu"],

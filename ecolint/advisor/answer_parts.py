@@ -17,11 +17,13 @@ from ecolint.i18n import t
 
 COMPARE_COLUMNS = (
     "precision",
+    "session",
     "throughput",
     "power",
     "energy",
     "delta",
     "tokens_per_joule",
+    "weights",
     "monthly",
     "monthly_delta",
     "mood",

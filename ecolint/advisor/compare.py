@@ -1,9 +1,11 @@
-"""``ecolint compare``: every precision measured for a model on a GPU, side by side.
+"""``ecolint compare``: every precision measured for a model on a GPU, one row per configuration.
 
-Each precision is quoted from one row, and its delta against the FP16 row of its own
-session; sessions are never mixed into one delta. When a precision was measured in several
-sessions, the one that shares the most common FP16 baseline is shown and the others are
-listed with their own deltas.
+Absolute joules differ between measuring sessions (PROVENANCE.md), so the table is built
+from sessions: each session's FP16 row is shown as the baseline its deltas quote, a row whose
+session has no FP16 row is shown without a delta (and says why), and rows of different
+sessions carry session marks and a note instead of being silently set against each other.
+One winner per dimension is named: energy (the lowest delta against FP16 of its own session),
+throughput and weight memory, among the configurations that fit in the GPU's memory.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from ecolint.advisor import answer_parts
+from ecolint.advisor.compare_view import blocks
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.lookup import (
     DEFAULT_BATCH,
@@ -22,13 +25,14 @@ from ecolint.advisor.lookup import (
     scope,
     stars,
 )
-from ecolint.advisor.output import Answer, Bar, Bullets, Chart, Heading, Para
-from ecolint.advisor.precisions import MEASURED, label
+from ecolint.advisor.output import Answer
+from ecolint.advisor.precisions import BASELINE, MEASURED, label
 from ecolint.evidence.dataset import Row
+from ecolint.evidence.memory import weights_gb
+from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import STARS
-from ecolint.evidence.sessions import Pair, pairs, unpaired
+from ecolint.evidence.sessions import Pair, pairs, session_key, unpaired
 from ecolint.i18n import t
-from ecolint.text_table import Mood, Table
 
 
 def _choose(candidates: list[Pair], primary: int) -> Pair:
@@ -77,13 +81,24 @@ def answer(context: Context, model_name: str) -> Answer:
                 wanted_params=model.params_b,
             )
         )
-    costing = answer_parts.Costing(context, gpu)
-    entries = [_entry(bases[primary], None, context, model, costing)]
-    entries += [_entry(pair.quant, pair, context, model, costing) for pair in chosen.values()]
     loose = [
         row
         for row in unpaired()
-        if row.line in lines and row.model_id == model_id and row.batch_size == batch
+        if row.line in lines
+        and row.model_id == model_id
+        and row.gpu == measured_gpu
+        and row.batch_size == batch
+    ]
+    shown_loose: dict[str, Row] = {}
+    for row in sorted(loose, key=preference, reverse=True):
+        if row.precision not in chosen and row.precision not in shown_loose:
+            shown_loose[row.precision] = row
+    table = _table(bases[primary], chosen, shown_loose)
+    sessions = _sessions(table)
+    costing = answer_parts.Costing(context, gpu)
+    entries = [
+        _entry(row, base, sessions[session_key(row)]["id"], context, model, costing)
+        for row, base in table
     ]
     data: dict[str, Any] = {
         "command": "compare",
@@ -91,7 +106,10 @@ def answer(context: Context, model_name: str) -> Answer:
         "measured_model": model_id,
         "measured_gpu": measured_gpu,
         "batch_size": batch,
+        "vram_gb": gpu.vram_gb,
         "precisions": entries,
+        "sessions": list(sessions.values()),
+        "winners": winners(entries),
         "other_sessions": [
             {
                 "precision": pair.quant.precision,
@@ -100,25 +118,75 @@ def answer(context: Context, model_name: str) -> Answer:
             }
             for pair in others
         ],
-        "unpaired_rows": [{"precision": row.precision, "row": row.line} for row in loose],
+        "unpaired_rows": [
+            {"precision": row.precision, "row": row.line}
+            for row in loose
+            if row not in shown_loose.values()
+        ],
         "workload": costing.assumptions(),
         "notes": notes,
         "limits": answer_parts.limit_texts(context, model, batch),
     }
-    return Answer(data, _blocks(data, context, model_id, measured_gpu))
+    return Answer(data, blocks(data, context.lang))
+
+
+def _table(
+    primary: Row, chosen: dict[str, Pair], loose: dict[str, Row]
+) -> list[tuple[Row, Row | None]]:
+    """(row, its FP16 baseline) in table order: session by session, the primary session
+    first, each session's FP16 row before the rows that quote it; rows without a baseline
+    last."""
+    groups: dict[int, list[Pair]] = {primary.line: []}
+    for pair in chosen.values():
+        groups.setdefault(pair.base.line, []).append(pair)
+    table: list[tuple[Row, Row | None]] = []
+    for members in groups.values():
+        base = members[0].base if members else primary
+        table.append((base, None))
+        table.extend((pair.quant, base) for pair in members)
+    table.extend((row, None) for row in loose.values())
+    return table
+
+
+def _sessions(table: list[tuple[Row, Row | None]]) -> dict[tuple[object, ...], dict[str, Any]]:
+    """S1, S2, … in table order: source file, commit and the FP16 row each session's deltas
+    are formed against."""
+    found: dict[tuple[object, ...], dict[str, Any]] = {}
+    for row, base in table:
+        key = session_key(row)
+        if key not in found:
+            found[key] = {
+                "id": f"S{len(found) + 1}",
+                "source": f"{row.source_repo}:{row.source_path}",
+                "commit": row.source_commit,
+                "baseline_row": None,
+            }
+        if row.precision == BASELINE and base is None:
+            found[key]["baseline_row"] = row.line
+    return found
 
 
 def _entry(
-    row: Row, pair: Pair | None, context: Context, model: Any, costing: answer_parts.Costing
+    row: Row,
+    base: Row | None,
+    session: str,
+    context: Context,
+    model: ModelSize,
+    costing: answer_parts.Costing,
 ) -> dict[str, Any]:
-    delta = round(pair.delta_pct, 2) if pair else None
+    kind = "baseline" if row.precision == BASELINE else "paired" if base else "unpaired"
+    delta = round(Pair(row, base).delta_pct, 2) if base else None
     energy = row.energy_j_per_1k_tok
     grade = stars(row, context.gpu, model)
+    weights = weights_gb(model.params_b, row.precision)
+    vram = context.gpu.vram_gb
     return {
         "precision": row.precision,
         "label": label(row.precision, context.lang),
         "row": row.line,
-        "baseline_row": pair.base.line if pair else None,
+        "session": session,
+        "kind": kind,
+        "baseline_row": base.line if base else None,
         "throughput_tok_s": row.throughput_tok_s,
         "throughput_std": row.throughput_std,
         "power_w": row.power_w,
@@ -126,82 +194,46 @@ def _entry(
         "energy_j_per_1k_tok_std": row.energy_j_per_1k_tok_std,
         "delta_pct": delta,
         "tokens_per_joule": round(1000.0 / energy, 4) if energy else None,
+        "weights_gb": round(weights, 2),
+        "fits": None if vram is None else weights <= vram,
         "monthly": costing.monthly(row),
-        "monthly_vs_fp16": costing.difference(pair) if pair else None,
-        "mood": rule_mood(row.precision, delta),
+        "monthly_vs_fp16": costing.difference(Pair(row, base)) if base else None,
+        "mood": rule_mood(row.precision, delta) if kind != "unpaired" else "gray",
         "confidence": STARS[grade],
         "stars": grade,
         "source": row.citation(),
     }
 
 
-def _blocks(data: dict[str, Any], context: Context, model_id: str, gpu_key: str) -> list[Any]:
-    lang = context.lang
-    entries = data["precisions"]
-    title = t("compare.title", lang, model=model_id, gpu=gpu_key, batch=data["batch_size"])
-    headers = tuple(t(f"compare.col.{name}", lang) for name in answer_parts.COMPARE_COLUMNS)
-    rows = []
-    for entry in entries:
-        rows.append(
-            (
-                entry["label"],
-                answer_parts.plus_minus(entry["throughput_tok_s"], entry["throughput_std"]),
-                answer_parts.maybe(entry["power_w"]),
-                answer_parts.plus_minus(
-                    entry["energy_j_per_1k_tok"], entry["energy_j_per_1k_tok_std"]
-                ),
-                answer_parts.delta_text(entry["delta_pct"], entry["baseline_row"], lang),
-                answer_parts.maybe(entry["tokens_per_joule"]),
-                answer_parts.money_text(entry["monthly"], lang),
-                answer_parts.signed_money(entry["monthly_vs_fp16"], lang),
-                Mood(entry["mood"]),
-                entry["confidence"],
-                str(entry["row"]),
-            )
-        )
-    bars = []
-    for entry in entries:
-        percent = 100.0 + (entry["delta_pct"] or 0.0)
-        extra = answer_parts.signed_money(entry["monthly_vs_fp16"], lang, per_month=True)
-        bars.append(Bar(entry["label"], percent, extra, entry["mood"]))
-    blocks: list[Any] = [
-        Heading(title),
-        Table(headers, tuple(rows)),
-        Chart(t("compare.chart", lang), tuple(bars)),
-    ]
-    paired = [entry for entry in entries if entry["delta_pct"] is not None]
-    if paired:
-        best = min(paired, key=lambda entry: entry["delta_pct"])
-        blocks.append(
-            Para(
-                t(
-                    "compare.lowest",
-                    lang,
-                    label=best["label"],
-                    delta=best["delta_pct"],
-                    row=best["row"],
-                    base=best["baseline_row"],
-                )
-            )
-        )
-    if data["other_sessions"]:
-        items = tuple(
-            t(
-                "compare.other_session",
-                lang,
-                label=label(other["precision"], lang),
-                delta=other["delta_pct"],
-                row=other["rows"][0],
-                base=other["rows"][1],
-            )
-            for other in data["other_sessions"]
-        )
-        blocks += [Heading(t("compare.other_sessions", lang)), Bullets(items)]
-    if data["unpaired_rows"]:
-        items = tuple(
-            t("compare.unpaired", lang, label=label(row["precision"], lang), row=row["row"])
-            for row in data["unpaired_rows"]
-        )
-        blocks += [Bullets(items)]
-    blocks += answer_parts.footer(data, lang)
-    return blocks
+def winners(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+    """The best configuration per dimension among those that fit in memory (unknown memory
+    counts as fitting): energy by the delta against FP16 of the row's own session (a
+    baseline is 0), throughput by tok/s, memory by the weights. ``cross_session`` marks a
+    winner chosen among rows of more than one session."""
+    fitting = [entry for entry in entries if entry["fits"] is not False]
+    energy = [entry for entry in fitting if entry["kind"] != "unpaired"]
+    speed = [entry for entry in fitting if entry["throughput_tok_s"] is not None]
+    return {
+        "energy": _winner(energy, lambda entry: entry["delta_pct"] or 0.0, "delta_pct"),
+        "throughput": _winner(speed, lambda entry: -entry["throughput_tok_s"], "throughput_tok_s"),
+        "memory": _winner(entries, lambda entry: entry["weights_gb"], "weights_gb", False),
+    }
+
+
+def _winner(
+    entries: list[dict[str, Any]], key: Any, field: str, measured: bool = True
+) -> dict[str, Any] | None:
+    if not entries:
+        return None
+    best = min(entries, key=lambda entry: (key(entry), entries.index(entry)))
+    sessions = sorted({entry["session"] for entry in entries})
+    return {
+        "precision": best["precision"],
+        "label": best["label"],
+        "row": best["row"],
+        "session": best["session"],
+        "baseline_row": best["baseline_row"],
+        "value": best[field] if field != "delta_pct" else best[field] or 0.0,
+        "sessions_compared": sessions if measured else [],
+        "cross_session": measured and len(sessions) > 1,
+    }

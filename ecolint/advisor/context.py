@@ -3,7 +3,7 @@ how it fails: a clear message listing the valid choices, exit code 2, no traceba
 
 from __future__ import annotations
 
-import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from ecolint.evidence.dataset import Gpu
 from ecolint.evidence.gpus import GpuError, resolve_gpu
 from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.i18n import detect_lang, t
+from ecolint.reporters.color import use_color
 from ecolint.reporters.inert import inert
 from ecolint.workload import Workload, WorkloadError, option_name, parse_workload
 
@@ -63,6 +64,7 @@ def execute(
     config_file: Path | None,
     no_color: bool,
     options: dict[str, Any],
+    color_choice: str | None = None,
 ) -> None:
     """Resolve the context, build the answer, print it; bad input exits 2 with a message."""
     try:
@@ -71,6 +73,6 @@ def execute(
     except (AdvisorError, ConfigError, GpuError, PrecisionError, WorkloadError) as error:
         click.echo(inert(f"ecolint: error: {error}"), err=True)
         sys.exit(EXIT_ERROR)
-    color = fmt == "text" and not no_color and "NO_COLOR" not in os.environ
-    color = color and sys.stdout.isatty()
-    click.echo(render(result, fmt, context.lang, color), nl=False, color=color)
+    color = fmt == "text" and use_color(color_choice, no_color, sys.stdout.isatty())
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo(render(result, fmt, context.lang, color, width), nl=False, color=color)

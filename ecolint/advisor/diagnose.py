@@ -140,19 +140,22 @@ def _pattern(name: str, mood: str, match: str, row: Row, fixes: list[Row]) -> di
         "match": match,
         "row": row.line,
         "gpu": row.gpu,
-        "expected_after_fix": [
-            {**_expected(fix), "change_pct": _change(row, fix)} for fix in fixes
-        ],
+        "expected_after_fix": [{**_expected(fix), **_versus(row, fix)} for fix in fixes],
     }
 
 
-def _change(row: Row, fix: Row) -> float | None:
+def _versus(row: Row, fix: Row) -> dict[str, float | None]:
+    """The extra energy of the diagnosed row relative to the fix, and the saving derived from
+    it (per request where both rows have it)."""
     before, after = row.energy_j_per_1k_tok, fix.energy_j_per_1k_tok
     if row.energy_j_per_request and fix.energy_j_per_request:
         before, after = row.energy_j_per_request, fix.energy_j_per_request
-    if not before or after is None:
-        return None
-    return round((after / before - 1) * 100, 2)
+    if not before or not after:
+        return {"extra_pct": None, "saving_pct": None}
+    return {
+        "extra_pct": round((before / after - 1) * 100, 2),
+        "saving_pct": round((1 - after / before) * 100, 2),
+    }
 
 
 def checklist(row: Row, lang: str) -> list[str]:
@@ -278,7 +281,8 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
                     throughput=answer_parts.maybe(fix["throughput_tok_s"]),
                     power=answer_parts.maybe(fix["power_w"]),
                     energy=answer_parts.maybe(fix["energy_j_per_1k_tok"]),
-                    change="—" if fix["change_pct"] is None else f"{fix['change_pct']:+.2f}%",
+                    extra="—" if fix["extra_pct"] is None else f"{fix['extra_pct']:+,.2f}%",
+                    saving="—" if fix["saving_pct"] is None else f"{fix['saving_pct']:.2f}%",
                 )
             )
         mood = t("mood." + found["mood"], lang)

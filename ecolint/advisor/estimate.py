@@ -9,7 +9,7 @@ from ecolint import cost_text
 from ecolint.advisor import answer_parts
 from ecolint.advisor.context import AdvisorError, Context
 from ecolint.advisor.lookup import DEFAULT_BATCH, pick_row, session_rows, stars
-from ecolint.advisor.output import Answer, Block, Heading, Para
+from ecolint.advisor.output import Answer, Bar, Block, Chart, Heading, Para
 from ecolint.advisor.precisions import BF16, BF16_ARCHS, label, normalise
 from ecolint.evidence.dataset import Row
 from ecolint.evidence.select import STARS
@@ -29,9 +29,12 @@ def row_facts(row: Row) -> dict[str, Any]:
     }
 
 
-def change_pct(row: Row, other: Row) -> float:
-    assert row.energy_j_per_1k_tok and other.energy_j_per_1k_tok is not None
-    return round((other.energy_j_per_1k_tok / row.energy_j_per_1k_tok - 1) * 100, 2)
+def versus(row: Row, other: Row) -> dict[str, float]:
+    """One sign convention: the extra energy per token of ``row`` (the configuration asked
+    about) relative to ``other``, and what switching to ``other`` saves, derived."""
+    assert row.energy_j_per_1k_tok and other.energy_j_per_1k_tok
+    ratio = row.energy_j_per_1k_tok / other.energy_j_per_1k_tok
+    return {"extra_pct": round((ratio - 1) * 100, 2), "saving_pct": round((1 - 1 / ratio) * 100, 2)}
 
 
 def answer(context: Context, model_name: str, precision_name: str) -> Answer:
@@ -58,7 +61,7 @@ def answer(context: Context, model_name: str, precision_name: str) -> Answer:
         figures = costing.monthly_of(row.energy_j_per_1k_tok - best.energy_j_per_1k_tok, row)
         saving = {
             **row_facts(best),
-            "change_pct": change_pct(row, best),
+            **versus(row, best),
             "monthly_saving": figures.as_dict() if figures else None,
         }
     grade = stars(row, gpu, model)
@@ -70,9 +73,7 @@ def answer(context: Context, model_name: str, precision_name: str) -> Answer:
         "confidence": STARS[grade],
         "stars": grade,
         "monthly": costing.monthly(row),
-        "alternatives": [
-            {**row_facts(other), "change_pct": change_pct(row, other)} for other in alternatives
-        ],
+        "alternatives": [{**row_facts(other), **versus(row, other)} for other in alternatives],
         "best_alternative": saving,
         "workload": costing.assumptions(),
         "notes": notes + costing.problems,
@@ -121,7 +122,9 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
             label=label(best["precision"], lang),
             batch=best["batch_size"],
             row=best["row"],
-            change=best["change_pct"],
+            this=measured["row"],
+            extra=best["extra_pct"],
+            saving=best["saving_pct"],
         )
         if saved:
             text += " " + t("estimate.saving_monthly", lang, monthly=cost_text.monthly(saved, lang))
@@ -133,14 +136,35 @@ def _blocks(data: dict[str, Any], lang: str) -> list[Block]:
                 str(other["batch_size"]),
                 answer_parts.maybe(other["energy_j_per_1k_tok"]),
                 answer_parts.maybe(other["energy_j_per_request"]),
-                f"{other['change_pct']:+.2f}%",
+                f"{other['extra_pct']:+,.2f}%",
                 str(other["row"]),
             )
             for other in data["alternatives"]
         )
-        headers = tuple(t(f"estimate.col.{name}", lang) for name in ESTIMATE_COLUMNS)
+        headers = tuple(
+            t(f"estimate.col.{name}", lang, row=measured["row"]) for name in ESTIMATE_COLUMNS
+        )
         blocks.append(Table(headers, rows))
+        blocks.append(_chart(data, lang))
     return blocks + answer_parts.footer(data, lang)
 
 
 ESTIMATE_COLUMNS = ("precision", "batch", "energy", "per_request", "change", "row")
+
+
+def _chart(data: dict[str, Any], lang: str) -> Chart:
+    """Energy per token of each alternative relative to the row asked about (100%)."""
+    measured = data["measured"]
+    this = measured["energy_j_per_1k_tok"]
+    bars = [Bar(t("estimate.this_row", lang, row=measured["row"]), 100.0, "", "gray")]
+    for other in data["alternatives"]:
+        name = t(
+            "estimate.bar",
+            lang,
+            label=label(other["precision"], lang),
+            batch=other["batch_size"],
+            row=other["row"],
+        )
+        percent = other["energy_j_per_1k_tok"] / this * 100
+        bars.append(Bar(name, percent, "", "green" if percent < 100 else "yellow"))
+    return Chart(t("estimate.chart", lang, row=measured["row"]), tuple(bars))

@@ -7,6 +7,8 @@ when piped) and written as words (``[green]``) everywhere else.
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,18 @@ from ecolint.text_table import Table, cell_text, mood_word, pad, table_lines, wi
 
 BAR_WIDTH = 10  # characters for 100 % (the seed's chart)
 BAR_MAX = 40  # longer bars are cut and marked
+# Inline Markdown of quoted prose (PROVENANCE.md's contradictions): bold and code spans.
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def terminal_text(text: str, color: bool) -> str:
+    """Inline Markdown for the terminal: ``**bold**`` bold (plain without colour), code spans
+    without their backticks."""
+    text = _CODE.sub(r"\1", text)
+    if color:
+        return _BOLD.sub(lambda found: click.style(found.group(1), bold=True), text)
+    return _BOLD.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,17 @@ def _chart_lines(chart: Chart, lang: str, color: bool) -> list[str]:
     return lines
 
 
-def render_text(answer: Answer, lang: str, color: bool) -> str:
+def _wrapped(text: str, width: int | None, first: str = "", rest: str = "") -> list[str]:
+    """Prose wrapped to the terminal's width (tables and charts keep their rows whole)."""
+    if width is None:
+        return [first + text]
+    return textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    ) or [first]
+
+
+def render_text(answer: Answer, lang: str, color: bool, width: int | None = None) -> str:
+    """``width``: the terminal's columns, to wrap prose at (None: one line per item)."""
     lines: list[str] = []
     for block in answer.blocks:
         if isinstance(block, Heading):
@@ -84,9 +108,10 @@ def render_text(answer: Answer, lang: str, color: bool) -> str:
                 lines.append("")
             lines.append(click.style(block.text, bold=True) if color else block.text)
         elif isinstance(block, Para):
-            lines.append(block.text)
+            lines.extend(_wrapped(terminal_text(block.text, color), width))
         elif isinstance(block, Bullets):
-            lines.extend(f"  - {item}" for item in block.items)
+            for item in block.items:
+                lines.extend(_wrapped(terminal_text(item, color), width, "  - ", "    "))
         elif isinstance(block, Table):
             lines.extend(table_lines(block, lang, color))
         else:
@@ -123,9 +148,9 @@ def render_markdown(answer: Answer, lang: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render(answer: Answer, fmt: str, lang: str, color: bool) -> str:
+def render(answer: Answer, fmt: str, lang: str, color: bool, width: int | None = None) -> str:
     if fmt == "json":
         return json.dumps(answer.data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return render_markdown(answer, lang)
-    return render_text(answer, lang, color)
+    return render_text(answer, lang, color, width)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ecolint.evidence.memory import STORAGE_BITS
 from ecolint.i18n import t
 
 MEASURED = (
@@ -37,8 +38,8 @@ ALIASES = {
 # Methods users ask about that no EcoCompute file measured.
 UNMEASURED = ("gptq", "awq", "exl2", "hqq", "aqlm", "fp32", "tf32", "q4_k_m", "q8_0")
 BF16 = ("bf16", "bfloat16")
-# Weight bits by format (definitions of the formats, not measurements).
-WEIGHT_BITS = {"fp16": 16, "int8_pure": 8, "nf4": 4}
+# The precisions ``advise`` chooses between.
+WEIGHT_BITS = {name: STORAGE_BITS[name] for name in ("fp16", "int8_pure", "nf4")}
 # Architectures whose tensor cores have BF16 (Ampere and newer).
 BF16_ARCHS = frozenset({"ampere", "ada", "hopper", "blackwell"})
 

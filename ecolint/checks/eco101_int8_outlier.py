@@ -13,12 +13,14 @@ from ecolint.checks.base import Check
 from ecolint.checks.check_support import load_size, model_size
 from ecolint.checks.serving_findings import int8_reports, serving
 from ecolint.checks.serving_python import argv_serving
+from ecolint.evidence.int8_instead import Instead, instead_of_int8
 from ecolint.evidence.models import ModelSize
-from ecolint.evidence.select import Evidence, select
+from ecolint.evidence.select import Evidence, select, short_gpu_name
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
 from ecolint.fixes.options import add_option, set_literal
 from ecolint.i18n import Phrase, phrase
+from ecolint.rules import all_rules
 from ecolint.sources.document import Document, TextSpan
 
 DEFAULT_THRESHOLD = 6.0
@@ -106,14 +108,31 @@ class Int8OutlierDecomposition(Check):
         size: ModelSize | None,
         setup: BnbSetup | None = None,
     ) -> Report:
-        evidence = select(self.context.gpu, ("int8_mixed",), size)
-        params = {"threshold": threshold_text, "origin": origin}
-        return Report(self.code, site, params, evidence=evidence, subject=setup)
+        gpu = self.context.gpu
+        evidence = select(gpu, ("int8_mixed",), size)
+        params: dict[str, str | Phrase] = {"threshold": threshold_text, "origin": origin}
+        rule = all_rules()[self.code].evidence
+        if size is None or size.params_b < float(rule["outlier_features_from_b"]):
+            return Report(self.code, site, params, evidence=evidence, subject=setup)
+        instead = instead_of_int8(gpu, size)
+        params |= {
+            "model": size.model_id,
+            "params": f"{size.params_b:g}",
+            "scale": f"{rule['outlier_features_from_b']:g}",
+            "nf4": _nf4_phrase(instead),
+            "vram": f"{gpu.vram_gb:g}" if gpu.vram_gb else "?",
+            "gpu": gpu.key,
+        }
+        key = f"large_{instead.precision}"
+        return Report(self.code, site, params, key, evidence=evidence, subject=setup)
 
     def fix(self, report: Report) -> Fix | None:
         """A threshold that is written is set to 0.0 where it is written (a constant, a
         default); a missing one is added next to ``load_in_8bit``, in the call, dict literal
-        or ``d[...] = ...`` it is set by. YAML configs and unsloth loads are not rewritten."""
+        or ``d[...] = ...`` it is set by. YAML configs and unsloth loads are not rewritten,
+        nor a model large enough to need the outlier path (another precision is advised)."""
+        if report.message_key != "default":
+            return None
         setup = report.subject
         if not isinstance(setup, BnbSetup) or setup.defaults_4bit:
             return None  # unsloth builds its own config: a threshold keyword would be ignored
@@ -123,3 +142,18 @@ class Int8OutlierDecomposition(Check):
         switch = setup.entry("load_in_8bit")
         assert switch is not None
         return Fix.of(add_option(switch, "llm_int8_threshold", repr(PURE_INT8_THRESHOLD)))
+
+
+def _nf4_phrase(instead: Instead) -> Phrase:
+    """NF4's own measured delta against FP16 for this GPU and size, with its rows."""
+    nf4 = instead.nf4
+    if nf4.pair is None or nf4.delta_pct is None:
+        return phrase("eco101.nf4_unmeasured")
+    return phrase(
+        "eco101.nf4_measured",
+        delta=f"{nf4.delta_pct:+.1f}%",
+        base=str(nf4.pair.base.line),
+        confidence=nf4.confidence,
+        gpu=short_gpu_name(nf4.pair.quant.gpu),
+        model=nf4.pair.quant.model_id.split("/")[-1],
+    )

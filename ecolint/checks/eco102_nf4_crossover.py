@@ -112,11 +112,14 @@ class Nf4BelowCrossover(Check):
             basis = phrase("eco102.basis_measured")
         else:
             penalty = size.params_b < crossover.params_b
-            evidence = select(
+            evidence = select(  # rows on the crossover's side that agree with it: no contradiction
                 gpu,
                 precisions,
                 size,
-                accept=lambda pair: (pair.quant.params_b < crossover.params_b) == penalty,
+                accept=lambda pair: (
+                    (pair.quant.params_b < crossover.params_b) == penalty
+                    and (pair.delta_pct > 0) == penalty
+                ),
             )
             basis = phrase(
                 "eco102.basis_below" if penalty else "eco102.basis_above",

@@ -44,11 +44,13 @@ def _advise(module: str, params: dict[str, Any]) -> None:
 
     shared = {key: params.pop(key, None) for key in ("fmt", "gpu", "lang", "config_file")}
     no_color = bool(params.pop("no_color", False))
+    color_choice = params.pop("color_choice", None)
     workload = pop_workload(params)
     command = importlib.import_module(f"ecolint.advisor.{module}")
     execute(
         lambda context: command.answer(context, **params),
         no_color=no_color,
+        color_choice=color_choice,
         options=workload,
         **shared,
     )

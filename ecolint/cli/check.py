@@ -22,6 +22,7 @@ from ecolint.cli.shared_options import lang_option, pop_workload, workload_optio
 from ecolint.equals_option import EqualsCommand, EqualsOption
 from ecolint.findings.baseline import DEFAULT_BASELINE
 from ecolint.reporters import FORMATS
+from ecolint.reporters.color import use_color
 from ecolint.reporters.inert import inert_path
 
 if TYPE_CHECKING:
@@ -78,6 +79,12 @@ def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
     help="A configuration file for every file, or a TOML override such as \"gpu = 'a800'\".",
 )
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
+@click.option(
+    "--color",
+    "color_choice",
+    type=click.Choice(("auto", "always", "never")),
+    help="Colour the report: auto (a terminal; NO_COLOR and FORCE_COLOR honoured), always, never.",
+)
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
 @click.option(
     "-q", "--quiet", count=True, help="Print findings only; -qq prints nothing (exit code only)."
@@ -145,6 +152,7 @@ def check(
     output: Path | None,
     config: tuple[str, ...],
     no_color: bool,
+    color_choice: str | None,
     show_green: bool,
     quiet: int,
     statistics: bool,
@@ -285,7 +293,7 @@ def check(
         outcome = baseline.apply_baseline(result.findings, entries, base.root)
         result.findings = outcome.new
         result.baseline = outcome
-    color = output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    color = use_color(color_choice, no_color, output is None and sys.stdout.isatty())
     if statistics:
         from ecolint.reporters.statistics import render_statistics
 

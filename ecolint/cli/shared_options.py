@@ -83,6 +83,12 @@ def advisor_options(function: F) -> F:
     for decorator in (
         click.option("--no-color", is_flag=True, help="No ANSI colours."),
         click.option(
+            "--color",
+            "color_choice",
+            type=click.Choice(("auto", "always", "never")),
+            help="Colour the answer: auto (a terminal), always, never.",
+        ),
+        click.option(
             "--config", "config_file", type=click.Path(path_type=Path), help="Config file."
         ),
         format_option,

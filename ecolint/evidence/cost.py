@@ -330,7 +330,7 @@ def finding_cost(
         "per_month": figures[0].as_dict(),
         "range": span(figures),
         "delta_j_per_1k_tok": round(delta_j, 3),
-        "rows": [pair.quant.line, pair.base.line],
+        "rows": [row.line for row in (evidence.written, evidence.baseline) if row],
         "confidence": STARS[evidence.stars],
         "stars": evidence.stars,
         "assumptions": assumptions(found, rates, lang),
@@ -360,16 +360,34 @@ def from_kwh(kwh: float, found: dict[str, Any]) -> dict[str, float | None]:
     return figures.as_dict()
 
 
-def total(costs: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
-    """Sum of the findings that waste energy (savings are not subtracted): their kWh, and the
-    dollars, CO2 and equivalents of that sum under the run's tariff."""
-    counted = [
-        cost
-        for cost in costs
-        if cost and "per_month" in cost and float(cost["delta_j_per_1k_tok"]) > 0
-    ]
-    if not counted:
+def total(costs: Sequence[tuple[str, dict[str, Any] | None]]) -> dict[str, Any] | None:
+    """The monthly waste of the run, each traffic path costed once.
+
+    ``costs`` pairs each finding's cost with the traffic it describes (its file: one program,
+    one load and generation path, taken to serve the whole workload). Findings on the same
+    traffic overlap (batch size 1 and a loop of single calls waste the same joules), so each
+    path counts its largest waste only; paths are added. Savings are not subtracted."""
+    largest: dict[str, dict[str, Any]] = {}
+    wasting = 0
+    for traffic, cost in costs:
+        if not cost or "per_month" not in cost or float(cost["delta_j_per_1k_tok"]) <= 0:
+            continue
+        wasting += 1
+        kept = largest.get(traffic)
+        if kept is None or float(cost["per_month"]["kwh"]) > float(kept["per_month"]["kwh"]):
+            largest[traffic] = cost
+    if not largest:
         return None
-    kwh = sum(float(cost["per_month"]["kwh"]) for cost in counted)
-    found = counted[0]["assumptions"]
-    return {"findings": len(counted), "per_month": from_kwh(kwh, found), "assumptions": found}
+    kwh = sum(float(cost["per_month"]["kwh"]) for cost in largest.values())
+    found = next(iter(largest.values()))["assumptions"]
+    return {
+        "findings": wasting,
+        "counted": len(largest),
+        "paths": sorted(largest),
+        "by_path": [
+            {"path": path, "kwh": largest[path]["per_month"]["kwh"], "rows": largest[path]["rows"]}
+            for path in sorted(largest)
+        ],
+        "per_month": from_kwh(kwh, found),
+        "assumptions": found,
+    }

@@ -59,10 +59,36 @@ class Evidence:
     alternatives: tuple[Pair, ...] = field(default=())
     # what the delta compares, for the headline (rendered in the run's language)
     comparison: Phrase = VS_FP16
+    # The pair's quantised row is the configuration the fix leads to (a batched row against
+    # batch size 1), not the code as written (a quantised row against FP16).
+    fix_is_quant: bool = False
+
+    @property
+    def written(self) -> Row | None:
+        """The row measuring the configuration as the code writes it."""
+        pair = self.pair
+        return (pair.base if self.fix_is_quant else pair.quant) if pair else None
+
+    @property
+    def baseline(self) -> Row | None:
+        """The row of the configuration the delta is measured against (the fix)."""
+        pair = self.pair
+        return (pair.quant if self.fix_is_quant else pair.base) if pair else None
 
     @property
     def delta_pct(self) -> float | None:
-        return self.pair.delta_pct if self.pair else None
+        """One sign everywhere: the extra energy of the code as written relative to the
+        baseline configuration (+ costs more, − saves)."""
+        return _extra_pct(self.pair, self.fix_is_quant) if self.pair else None
+
+    @property
+    def saving_pct(self) -> float | None:
+        """What the fix saves of the energy as written (derived from the same two rows)."""
+        written, baseline = self.written, self.baseline
+        if written is None or baseline is None:
+            return None
+        assert written.energy_j_per_1k_tok and baseline.energy_j_per_1k_tok is not None
+        return (1.0 - baseline.energy_j_per_1k_tok / written.energy_j_per_1k_tok) * 100.0
 
     @property
     def confidence(self) -> str:
@@ -75,18 +101,30 @@ class Evidence:
                 return t("headline.convention", lang, confidence=self.confidence)
             return t("headline.none", lang)
         quant = self.pair.quant
+        assert self.baseline is not None and self.delta_pct is not None
+        saving = self.saving_pct or 0.0
         return t(
             "headline",
             lang,
             delta=self.delta_pct,
             comparison=self.comparison,
+            row=self.baseline.line,
+            saves=phrase("headline.saves", config=self._baseline_name(), saving=saving)
+            if self.delta_pct > 0
+            else "",
             confidence=self.confidence,
             gpu=short_gpu_name(quant.gpu),
             model=quant.model_id.split("/")[-1],
         )
 
+    def _baseline_name(self) -> Phrase:
+        """``FP16``, ``batch size 64``: the configuration the delta is measured against."""
+        assert self.baseline is not None
+        if self.fix_is_quant:
+            return phrase("headline.batch_config", batch=self.baseline.batch_size)
+        return phrase(f"precision.{self.baseline.precision}")
+
     def as_dict(self) -> dict[str, object]:
-        pair = self.pair
         return {
             "precision": self.precision,
             "gpu": self.gpu.key,
@@ -98,15 +136,38 @@ class Evidence:
             "stars": self.stars,
             "basis": self.basis,
             "notes": list(self.notes),
-            "rows": [pair.quant.citation(), pair.base.citation()] if pair else [],
+            "baseline": _cited_baseline(self.baseline, self.fix_is_quant),
+            "saving_pct": round(self.saving_pct, 2) if self.saving_pct is not None else None,
+            "rows": [self.written.citation(), self.baseline.citation()]
+            if self.written and self.baseline
+            else [],
             "other_sessions": [
                 {
-                    "delta_pct": round(other.delta_pct, 2),
-                    "rows": [other.quant.line, other.base.line],
+                    "delta_pct": round(_extra_pct(other, self.fix_is_quant), 2),
+                    "rows": _written_first(other, self.fix_is_quant),
                 }
                 for other in self.alternatives
             ],
         }
+
+
+def _extra_pct(pair: Pair, fix_is_quant: bool) -> float:
+    if not fix_is_quant:
+        return pair.delta_pct
+    return Pair(pair.base, pair.quant).delta_pct
+
+
+def _written_first(pair: Pair, fix_is_quant: bool) -> list[int]:
+    lines = [pair.quant.line, pair.base.line]
+    return lines[::-1] if fix_is_quant else lines
+
+
+def _cited_baseline(row: Row | None, batched: bool) -> dict[str, object] | None:
+    """Which row and configuration every delta of the finding is measured against."""
+    if row is None:
+        return None
+    configuration = f"batch_size={row.batch_size}" if batched else row.precision
+    return {"row": row.line, "configuration": configuration}
 
 
 def short_gpu_name(key: str) -> str:
@@ -283,7 +344,8 @@ def batch_evidence(gpu: Gpu) -> Evidence:
         basis=BATCH_BASIS[tier(best)],
         notes=tuple(notes),
         alternatives=tuple(others[:6]),
-        comparison=phrase("headline.vs_batch", batch=quant.batch_size, base=base.batch_size),
+        comparison=phrase("headline.vs_batch", batch=base.batch_size, base=quant.batch_size),
+        fix_is_quant=True,
     )
 
 

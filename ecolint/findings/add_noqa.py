@@ -140,7 +140,7 @@ def _above(lines: list[str], start: int, codes: set[str]) -> int:
     if start > 1 and lines[start - 2].lstrip().startswith("#") and _NOQA.search(lines[start - 2]):
         previous = lines[start - 2]
         body = previous[: len(previous) - len(_NEWLINE.search(previous).group())]  # type: ignore[union-attr]
-        merged = _merged(body, codes)
+        merged = merged_noqa(body, codes)
         if merged is None:
             return 0
         lines[start - 2] = merged + ending

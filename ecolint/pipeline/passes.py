@@ -17,8 +17,11 @@ def run_wide(drafts: list[Draft], setup: Setup) -> tuple[list[Draft], list[str]]
     drafts = sorted(drafts, key=Draft.order)
     run = setup.run_context()
     for check in setup.finishing():
+        if check.judges_findings:  # judged as shown: without rules that only adjust others
+            drafts = [draft for draft in drafts if draft.code in setup.reported]
         drafts = check.finish(drafts, run)
-    return [draft for draft in drafts if draft.silenced_at is None], run.notes
+    shown = [draft for draft in drafts if draft.code in setup.reported]
+    return [draft for draft in shown if draft.silenced_at is None], run.notes
 
 
 def findings(drafts: Iterable[Draft], setup: Setup) -> list[Finding]:
@@ -29,14 +32,15 @@ def finding(draft: Draft, setup: Setup) -> Finding:
     rule = setup.rules[draft.code]
     evidence = draft.evidence
     lang = setup.lang
-    fix: dict[str, Any] | None = {"summary": rule.fix_text(lang)}
+    key = draft.message_key
+    fix: dict[str, Any] | None = {"summary": rule.fix_text(lang, key)}
     if draft.mood == "green":
         fix = None
     elif not rule.about_the_run:  # a finding about the run has no code to fix
         fix = {
-            "summary": rule.fix_text(lang),
+            "summary": rule.fix_text(lang, key),
             "safety": rule.fix.get("safety", "none"),
-            "snippets": rule.fix.get("snippets", {}),
+            "snippets": rule.fix_snippets(key),
         }
     return Finding(
         code=rule.code,

@@ -15,7 +15,7 @@ from pathlib import Path
 from ecolint.config import Settings
 from ecolint.pipeline.prefilter import Prefilter
 from ecolint.results import RunResult
-from ecolint.rules import Rule, all_rules, selected
+from ecolint.rules import Rule, all_rules, scanned
 from ecolint.sources.discovery import SourceFile, discover
 from ecolint.sources.python import SourceError
 from ecolint.sources.safe_read import (
@@ -61,7 +61,7 @@ class ScanPlan:
         discovery = discover(paths, settings.exclude, settings.root)
         limit = settings.max_file_size
         if prefilter is None:
-            prefilter = Prefilter(selected(all_rules(), settings.select, settings.ignore), limit)
+            prefilter = Prefilter(scanned(all_rules(), settings.select, settings.ignore), limit)
         plan = cls(discovery.files, list(discovery.problems))
         for source in discovery.files:
             key = source.path.resolve()

@@ -14,21 +14,23 @@ from ecolint.evidence.gpus import resolve_gpu
 from ecolint.findings.model import FileSpot, Report
 from ecolint.i18n import DEFAULT_LANG
 from ecolint.pipeline.prefilter import Prefilter
-from ecolint.rules import Rule, all_rules, selected
+from ecolint.rules import Rule, all_rules, scanned, selected
 
 
 @dataclass(frozen=True)
 class Setup:
     settings: Settings
     show_green: bool
-    rules: dict[str, Rule]  # the selected ones, by code
+    rules: dict[str, Rule]  # the rules whose checks run, by code (``rules.scanned``)
     prefilter: Prefilter
     gpu: Gpu
     lang: str
+    reported: frozenset[str]  # the selected ones: only their findings are shown
 
     @classmethod
     def of(cls, settings: Settings, show_green: bool = False) -> Setup:
-        rules = selected(all_rules(), settings.select, settings.ignore)
+        rules = scanned(all_rules(), settings.select, settings.ignore)
+        chosen = selected(all_rules(), settings.select, settings.ignore)
         return cls(
             settings,
             show_green,
@@ -36,6 +38,7 @@ class Setup:
             Prefilter(rules, settings.max_file_size),
             resolve_gpu(settings.gpu),
             settings.lang or DEFAULT_LANG,
+            frozenset(rule.code for rule in chosen),
         )
 
     def check_context(self, project: Project) -> CheckContext:
@@ -43,7 +46,8 @@ class Setup:
         return CheckContext(project, Resolver(project), self.gpu, settings.models, (settings.root,))
 
     def run_context(self) -> RunContext:
-        return RunContext(self.rules, self.gpu, self.settings.max_file_size)
+        chosen = {code: rule for code, rule in self.rules.items() if code in self.reported}
+        return RunContext(chosen, self.gpu, self.settings.max_file_size)
 
     def check_class(self, code: str) -> type[Check] | None:
         return registry().get(code)
@@ -51,7 +55,7 @@ class Setup:
     def not_analysed(self, spot: FileSpot, reason: str) -> list[Report]:
         """What the selected rules report about a file the pipeline could not analyse."""
         found = []
-        for code in self.rules:
+        for code in self.reported:
             check = self.check_class(code)
             if check is not None and check.has_not_analysed():
                 report = check.not_analysed(spot, reason)

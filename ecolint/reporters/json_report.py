@@ -29,7 +29,12 @@ def render_json(result: RunResult, gpu: str) -> str:
                 for error in result.internal_errors
             ],
             "baseline": _baseline(result),
-            "cost": total([(finding.evidence or {}).get("cost") for finding in result.findings]),
+            "cost": total(
+                [
+                    (finding.path, (finding.evidence or {}).get("cost"))
+                    for finding in result.findings
+                ]
+            ),
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -112,8 +112,12 @@ def _cost(evidence: dict[str, Any], lang: str) -> str:
 
 
 def _delta(evidence: dict[str, Any]) -> str:
+    """``+30.7% vs row 25``: the extra energy as written, and the row it is measured against."""
     delta = evidence.get("delta_pct")
-    return "—" if delta is None else f"{delta:+.1f}%"
+    if delta is None:
+        return "—"
+    baseline = evidence.get("baseline")
+    return f"{delta:+,.1f}% vs row {baseline['row']}" if baseline else f"{delta:+,.1f}%"
 
 
 def _confidence(evidence: dict[str, Any]) -> str:
@@ -122,7 +126,7 @@ def _confidence(evidence: dict[str, Any]) -> str:
     headline = str(evidence.get("headline") or "")
     if not stars:
         return "—"
-    return headline[headline.index(stars) :] if stars in headline else stars
+    return headline[headline.index(stars) :].split(";")[0] if stars in headline else stars
 
 
 def _chart(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
@@ -156,10 +160,12 @@ def _bar(delta: float, largest: float, lang: str = DEFAULT_LANG) -> str:
 
 
 def _yearly(result: RunResult, lang: str) -> str:
-    """Monthly and yearly energy, cost and CO2 of the findings that waste energy, each costed
-    as if it served the whole workload; without a workload it says so and prints no figure."""
+    """Monthly and yearly energy, cost and CO2 of the findings that waste energy, each file's
+    traffic costed once (``total``); without a workload it says so and prints no figure."""
     heading = t("markdown.yearly", lang)
-    summed = total([(finding.evidence or {}).get("cost") for finding in result.findings])
+    summed = total(
+        [(finding.path, (finding.evidence or {}).get("cost")) for finding in result.findings]
+    )
     if not summed:
         return f"{heading}\n\n{YEARLY_MARKER}\n{t('markdown.no_workload', lang)}"
     month = summed["per_month"]
@@ -171,6 +177,8 @@ def _yearly(result: RunResult, lang: str) -> str:
             lang,
             count=summed["findings"],
             findings=noun("finding", summed["findings"], lang),
+            paths=summed["counted"],
+            files=noun("file", summed["counted"], lang),
             monthly=cost_text.monthly(month, lang),
         ),
         t("markdown.per_year", lang, yearly=yearly, months=MONTHS_PER_YEAR),

@@ -15,6 +15,8 @@ from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOOD_COLORS, MOODS
 
+WASTE_BAR = 20  # characters for the file that wastes most
+
 
 def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
     """``[orange]`` (``[橙]`` in Chinese), coloured on a terminal that allows it."""
@@ -24,21 +26,25 @@ def mood_label(mood: str, color: bool, lang: str = DEFAULT_LANG) -> str:
     return label
 
 
-def first_line(finding: Finding, color: bool, lang: str) -> str:
-    """``path:line:col: CODE [mood] message (headline)``, names and messages made inert."""
+def first_line(finding: Finding, color: bool, lang: str, headline: bool = True) -> str:
+    """``path:line:col: CODE [mood] message (headline)``, names and messages made inert (the
+    one-line ``concise`` view; the default view gives the headline a line of its own)."""
     mood = mood_label(finding.mood, color, lang)
     location = f"{inert_path(finding.path)}:{finding.line}:{finding.column}:"
     if finding.cell is not None:
         location = f"{inert_path(finding.location)}:col {finding.cell_column}:"
     code = click.style(finding.code, bold=True) if color else finding.code
     text = f"{location} {code} {mood} {inert(finding.message)}"
-    if finding.headline:
+    if headline and finding.headline:
         text += f" ({inert(finding.headline)})"
     return text
 
 
 def finding_text(finding: Finding, color: bool, lang: str) -> str:
-    text = first_line(finding, color, lang)
+    """The message, then its evidence, fix and cost each on a line of their own."""
+    text = first_line(finding, color, lang, headline=False)
+    if finding.headline:
+        text += "\n    " + t("check.evidence", lang, headline=inert(finding.headline))
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += "\n    " + t("check.fix", lang, fix=fix)
@@ -89,7 +95,9 @@ def _fixable(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
 
 def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
     """The monthly total of the findings that waste energy, and the workload behind it."""
-    summed = total([(finding.evidence or {}).get("cost") for finding in result.findings])
+    summed = total(
+        [(finding.path, (finding.evidence or {}).get("cost")) for finding in result.findings]
+    )
     if not summed:
         return []
     monthly = cost_text.monthly(summed["per_month"], lang)
@@ -99,10 +107,32 @@ def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
             lang,
             count=summed["findings"],
             findings=noun("finding", summed["findings"], lang),
+            paths=summed["counted"],
+            files=noun("file", summed["counted"], lang),
             monthly=monthly,
         ),
+        t("check.summary.cost_assumes", lang),
+        *_waste_chart(summed["by_path"]),
         cost_text.assumptions(summed["assumptions"], lang),
     ]
+
+
+def _waste_chart(by_path: list[dict[str, object]]) -> list[str]:
+    """``  serve.py  [==========] 15.5 kWh/mo (rows 71/77)``: each file's counted waste,
+    the largest as a full bar; nothing for a single file."""
+    if len(by_path) < 2:
+        return []
+    largest = max(float(str(entry["kwh"])) for entry in by_path) or 1.0
+    names = max(len(inert_path(str(entry["path"]))) for entry in by_path)
+    lines = []
+    for entry in by_path:
+        kwh = float(str(entry["kwh"]))
+        cells = max(1, round(kwh / largest * WASTE_BAR))
+        bar = "[" + "=" * cells + " " * (WASTE_BAR - cells) + "]"
+        rows = "/".join(str(row) for row in entry["rows"])  # type: ignore[attr-defined]
+        path = inert_path(str(entry["path"])).ljust(names)
+        lines.append(f"  {path}  {bar} {cost_text.number(kwh)} kWh/mo (rows {rows})")
+    return lines
 
 
 def render_text(
