@@ -72,6 +72,13 @@ class Pipeline:
         scanning its folder. Only findings in this file are returned."""
         return deep_stack(lambda: self._run_source(path, text, kind))
 
+    def prepare(self, path: Path) -> None:
+        """Read what every analysis of ``path`` shares whatever its text holds: the dependency
+        files of the folders above and the modules beside it (an editor's server does it once,
+        in its own process, before each analysis it may have to kill)."""
+        self._context_above(path)
+        self._beside(path.resolve().parent)
+
     def forget(self, path: Path) -> None:
         """``path`` changed on disk (an editor's server keeps one pipeline while files are
         saved): its folder is read again, and every remembered analysis is dropped, since any
