@@ -67,6 +67,16 @@ def running_analysis(pid: int, timeout: float = 30) -> int:
     raise AssertionError(f"no analysis process within {timeout} s")
 
 
+def gone(pid: int, timeout: float = 2) -> bool:
+    """Whether the process ``pid`` is gone (killed and reaped) within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def test_a_newer_edit_stops_the_running_analysis(client: LspClient, tmp_path: Path) -> None:
     client.initialize(tmp_path)
     uri = open_file(client, tmp_path / "app.py", INT8)
@@ -81,7 +91,7 @@ def test_a_newer_edit_stops_the_running_analysis(client: LspClient, tmp_path: Pa
     waited = time.monotonic() - sent
     assert not published["diagnostics"], published  # version 3 is clean: nothing of version 2
     assert waited < PROMPT_SECONDS
-    assert not Path(f"/proc/{slow}").exists()  # killed and reaped, not left to finish
+    assert gone(slow)  # killed and reaped, not left to finish
     hover = {"textDocument": {"uri": uri}, "position": {"line": 7, "character": 30}}
     assert client.request("textDocument/hover", hover) is None
     change(client, uri, 4, INT8)
@@ -90,6 +100,22 @@ def test_a_newer_edit_stops_the_running_analysis(client: LspClient, tmp_path: Pa
     assert len(published_all) == 3  # the open, version 3 and version 4
     assert not children(client.process.pid)
     assert client.close() == 0
+
+
+def test_closing_the_document_or_exiting_stops_its_analysis(
+    client: LspClient, tmp_path: Path
+) -> None:
+    client.initialize(tmp_path)
+    uri = open_file(client, tmp_path / "app.py", SLOW)
+    slow = running_analysis(client.process.pid)
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    assert not diagnostics_of(client, uri).diagnostics  # cleared, nothing analysed published
+    assert gone(slow)
+    other = open_file(client, tmp_path / "other.py", SLOW)
+    slow = running_analysis(client.process.pid)
+    assert client.close() == 0
+    assert gone(slow)
+    assert all(m["params"].get("uri") != other for m in client.seen)
 
 
 def test_an_analysis_out_of_time_is_told_and_the_server_goes_on(tmp_path: Path) -> None:

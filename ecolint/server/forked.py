@@ -6,14 +6,16 @@ The fork is a copy of the server as it is: the rule tables, the data and what ea
 read are there without being loaded again, and cost nothing to copy (pages are shared until
 written). The child sends back one pickled result and exits; it never writes to the client's
 stream (its standard output is /dev/null) and never returns into the server's code. A child
-that runs past the time budget (``ECOLINT_FILE_TIMEOUT``) is killed, one that goes past the
-memory budget (``ECOLINT_FILE_MEMORY``) or crashes ends without a result; either way the server
-gets a ``Failure`` and goes on. Without ``fork`` the work runs where it is called, unstoppable."""
+that runs past the time budget (``ECOLINT_FILE_TIMEOUT``) is killed (and stops itself, by its
+CPU-time limit, should the server be killed first), one that goes past the memory budget
+(``ECOLINT_FILE_MEMORY``) or crashes ends without a result; either way the server gets a
+``Failure`` and goes on. Without ``fork`` the work runs where it is called, unstoppable."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import math
 import os
 import pickle
 import signal
@@ -97,6 +99,7 @@ def start(work: Callable[[], T], budget: Budget) -> Forked[T] | Done[T]:
             gc.freeze()  # the collector leaves the server's objects be: their pages stay shared
             _detach()
             limit_memory(budget.memory)
+            _limit_time(budget.seconds)
             payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(payload)
             while view:
@@ -115,3 +118,18 @@ def _detach() -> None:
     for stream in (0, 1, 2):
         os.dup2(silent, stream)
     os.close(silent)
+
+
+def _limit_time(seconds: float) -> None:
+    """A server killed outright cannot kill its analyses: each stops itself once it has used
+    the time budget in CPU time (never sooner than the server would have stopped it)."""
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = math.ceil(seconds) + 1
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ImportError, OSError, ValueError):
+        pass  # no RLIMIT_CPU: the server's own clock still holds
