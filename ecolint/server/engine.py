@@ -39,11 +39,13 @@ class Buffer:
 @dataclass(frozen=True)
 class Analysis:
     """Findings in the buffer, and what to tell the user once (configuration problems,
-    internal errors of a rule), in the buffer's language."""
+    internal errors of a rule), in the buffer's language. ``parsed``: the modules read from
+    disk that were parsed, not reused, on the way."""
 
     findings: list[Finding] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     lang: str = "en"
+    parsed: int = 0
 
 
 class Engine:
@@ -72,11 +74,13 @@ class Engine:
 
     def learn(self, buffer: Buffer, analysis: Analysis) -> None:
         """A fork loads what its findings need (the rules' tables and messages, the data rows)
-        and the server never sees it. Analysed once more here, the first time and whenever a
-        rule finds something for the first time, it is loaded in the server and every later
-        fork starts with it. ``buffer`` is one a fork has just analysed within its budgets."""
+        and parses the modules the buffer imports, and the server never sees it. Analysed once
+        more here, the first time, whenever a rule finds something for the first time and
+        whenever the fork parsed a module the server does not hold, it is loaded in the server
+        and every later fork starts with it. ``buffer`` is one a fork has just analysed within
+        its budgets."""
         codes = {finding.code for finding in analysis.findings}
-        if self._learned is not None and codes <= self._learned:
+        if self._learned is not None and codes <= self._learned and not analysis.parsed:
             return
         self._learned = (self._learned or set()) | codes
         self.analyse(buffer)
@@ -95,6 +99,8 @@ class Engine:
     def _analyse(self, buffer: Buffer) -> Analysis:
         pipeline, problems = self._pipeline_for(buffer.path)
         lang = pipeline.setup.lang
+        kept = pipeline.parsed
+        before = kept.added if kept is not None else 0
         try:
             result = pipeline.run_source(buffer.path, buffer.text, buffer.kind)
         except Exception as error:
@@ -103,7 +109,8 @@ class Engine:
             f"ecolint: internal error in {error.code} while checking {error.path}: {error.message}"
             for error in result.internal_errors
         ]
-        return Analysis(result.findings, problems, lang)
+        parsed = kept.added - before if kept is not None else 0
+        return Analysis(result.findings, problems, lang, parsed)
 
     def changed_on_disk(self, path: Path) -> None:
         """A file was saved: a configuration file starts every pipeline afresh; any other file
@@ -118,7 +125,7 @@ class Engine:
         key = (settings.source, settings.root)
         known = self._pipelines.get(key)
         if known is None or known[0] != settings:
-            known = (settings, Pipeline(settings))
+            known = (settings, Pipeline(settings, keep_parsed=True))
             self._pipelines[key] = known
         return known[1]
 
