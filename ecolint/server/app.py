@@ -11,6 +11,7 @@ does not load, a bug in a rule, an analysis that crashed or ran out of time) are
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,9 @@ from ecolint.server.places import Cell, NotebookBuffer, Spot, text_spot
 from ecolint.server.settings import ClientOptions
 
 DEBOUNCE_SECONDS = 0.05  # edits closer together than this are analysed once
+# The server learns from a fork by analysing its buffer again, on the worker thread the next
+# edit's fork waits for: only from a buffer that was quick to analyse.
+LEARN_WITHIN_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class EcolintServer(LanguageServer):
         except asyncio.CancelledError:
             started.add_done_callback(_stop_started)
             raise
+        forked = time.monotonic()
         try:
             outcome = await running.outcome()
         finally:
@@ -140,7 +145,7 @@ class EcolintServer(LanguageServer):
             reason = phrase("server.not_analysed", path=str(buffer.path), reason=outcome.reason)
             self.tell([reason], lang)
             return None
-        if isinstance(running, Forked):
+        if isinstance(running, Forked) and time.monotonic() - forked <= LEARN_WITHIN_SECONDS:
             self.worker.submit(self.engine.learn, buffer, outcome)
         return outcome
 
