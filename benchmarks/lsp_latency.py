@@ -7,9 +7,11 @@ sends edits that make a finding appear and disappear in turn. For each edit it t
 from sending ``textDocument/didChange`` to receiving that document's
 ``textDocument/publishDiagnostics`` (the server's debounce included). Prints the median and the
 90th percentile after warm-up; the target is a median of at most 150 ms. Not a test and not run
-by CI: timings depend on the machine.
+by CI: timings depend on the machine. ``--import-functions N`` makes the helper module the
+script imports N functions longer: what a keystroke costs when the buffer imports a big module
+(the server keeps it parsed between keystrokes).
 
-    python benchmarks/lsp_latency.py [--files 300] [--edits 40] [--warmup 5]
+    python benchmarks/lsp_latency.py [--files 300] [--edits 40] [--warmup 5] [--import-functions 0]
 """
 
 from __future__ import annotations
@@ -89,8 +91,16 @@ if __name__ == "__main__":
 """
 
 
-def build_project(root: Path, files: int) -> Path:
-    """``files`` files in all; the serving script is returned."""
+EXTRA = """
+
+def extra_{n}(values: list[int]) -> list[int]:
+    return [value * {n} for value in values if value > {n}]
+"""
+
+
+def build_project(root: Path, files: int, import_functions: int = 0) -> Path:
+    """``files`` files in all; the serving script is returned. The helper module it imports
+    has ``import_functions`` more functions."""
     package = root / "project"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -106,6 +116,10 @@ def build_project(root: Path, files: int) -> Path:
         (package / f"helper_{n}.py").write_text(HELPER.format(n=n))
         made += 3
         n += 1
+    helper = package / "helper_0.py"
+    helper.write_text(
+        helper.read_text() + "".join(EXTRA.format(n=n) for n in range(import_functions))
+    )
     serve = root / "serve.py"
     serve.write_text(SERVE.format(threshold=6.0))
     return serve
@@ -154,15 +168,18 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--edits", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--import-functions", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        serve = build_project(root, args.files)
+        serve = build_project(root, args.files, args.import_functions)
         count = sum(1 for path in root.rglob("*") if path.is_file())
         opened, timings = measure(root, serve, args.edits, args.warmup)
     median = statistics.median(timings)
     p90 = statistics.quantiles(timings, n=10)[-1]
     print(f"project: {count} files; edits timed: {len(timings)} (after {args.warmup} warm-up)")
+    if args.import_functions:
+        print(f"the imported helper module has {args.import_functions} more functions")
     print(f"didOpen -> first publishDiagnostics (cold): {opened:.0f} ms")
     print(f"didChange -> publishDiagnostics: median {median:.0f} ms, p90 {p90:.0f} ms")
     print(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ecolint.analysis.module import ModuleInfo
+from ecolint.analysis.parsed_files import Parsed, ParsedFiles
 from ecolint.sources.discovery import display_path
 from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import (
@@ -22,7 +23,8 @@ from ecolint.sources.safe_read import read_source, source_cap
 class Project:
     """``on_disk``: imports may also name modules that were not listed but exist on disk, for
     a file analysed on its own (flake8 hands over one file at a time). ``contents``: bytes the
-    run already read, by resolved path, so that an imported module is not read again."""
+    run already read, by resolved path, so that an imported module is not read again.
+    ``parsed``: modules read from disk in earlier analyses, reused while their bytes hold."""
 
     def __init__(
         self,
@@ -31,8 +33,10 @@ class Project:
         max_bytes: int = DEFAULT_MAX_BYTES,
         on_disk: bool = False,
         contents: Mapping[Path, bytes] | None = None,
+        parsed: ParsedFiles | None = None,
     ) -> None:
         self._contents = contents or {}
+        self._parsed = parsed
         self._files = {path.resolve() for path in files}
         self._display = {path.resolve(): name for path, name in (display or {}).items()}
         self._max_bytes = max_bytes
@@ -69,13 +73,28 @@ class Project:
             raise cached
         return cached
 
-    def _parse(self, path: Path, data: bytes | None, text: str | None) -> ModuleInfo | SourceError:
+    def _parse(self, path: Path, data: bytes | None, text: str | None) -> Parsed:
+        if text is not None or data is not None or self._parsed is None:
+            return self._parse_new(path, data, text)
+        try:
+            data = self._contents.get(path)
+            if data is None:
+                data = read_source(path, _kind(path), self._max_bytes)
+        except SourceError as error:
+            return error
+        parsed = self._parsed.get(path, data)
+        if parsed is None:
+            parsed = self._parse_new(path, data, None)
+            self._parsed.put(path, data, parsed)
+        return parsed
+
+    def _parse_new(self, path: Path, data: bytes | None, text: str | None) -> Parsed:
         try:
             notebook = None
             if text is not None:
                 text = checked_text(text, self._max_bytes)
             else:
-                kind = "notebook" if path.suffix.lower() == ".ipynb" else "python"
+                kind = _kind(path)
                 if data is None:
                     data = self._contents.get(path)
                 if data is None:
@@ -149,6 +168,10 @@ class Project:
                 if init in self._files or (self._on_disk and init.is_file()):
                     return init, []
         return None
+
+
+def _kind(path: Path) -> str:
+    return "notebook" if path.suffix.lower() == ".ipynb" else "python"
 
 
 def _module_file(base: Path, parts: list[str], files: set[Path], on_disk: bool) -> Path | None:

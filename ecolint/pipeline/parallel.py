@@ -154,7 +154,7 @@ def supervise(
                         _next(worker, pending, budget)
                     continue
                 del running[pipe]
-                yield from _ended(worker, _exit_reason(_reap(worker)), pending)
+                yield from _ended(worker, exit_reason(_reap(worker)), pending)
             now = time.monotonic()
             for pipe, worker in list(running.items()):
                 if worker.todo and now >= worker.deadline:
@@ -186,7 +186,7 @@ def _start(
                 os.close(other.results)
                 os.close(other.orders)
             _quiet()
-            _limit_memory(budget.memory)
+            limit_memory(budget.memory)
             status = _child(work, orders_in, results_out)
         finally:
             os._exit(status)
@@ -259,7 +259,7 @@ def _quiet() -> None:
     os.close(silent)
 
 
-def _limit_memory(extra: int) -> None:
+def limit_memory(extra: int) -> None:
     """Let this process grow by ``extra`` bytes of address space from what it has now."""
     try:
         import resource
@@ -300,7 +300,7 @@ def _reap(worker: _Worker) -> int:
     return status
 
 
-def _exit_reason(status: int) -> Failure:
+def exit_reason(status: int) -> Failure:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         try:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ecolint.analysis.parsed_files import ParsedFiles
 from ecolint.analysis.project import Project
 from ecolint.cache import FileCache
 from ecolint.checks.base import registry
@@ -29,16 +30,20 @@ from ecolint.sources.safe_read import read_source
 
 @dataclass(frozen=True)
 class _Alone:
-    """One file analysed on its own: its bytes, and each finding with the file it is in."""
+    """One file analysed on its own: its bytes, and each finding with the file it is in.
+    ``imports``: the bytes of the modules it read from disk, when the pipeline keeps them."""
 
     data: bytes
     display: str
     result: RunResult
     placed: list[tuple[Path, Finding]]
+    imports: dict[Path, bytes]
 
 
 class Pipeline:
-    """``cache``: (folder, settings key) where results per file are kept between runs."""
+    """``cache``: (folder, settings key) where results per file are kept between runs.
+    ``keep_parsed``: the modules the files analysed alone import are kept parsed for the
+    pipeline's life (an editor's server, analysing one buffer at each keystroke)."""
 
     def __init__(
         self,
@@ -47,6 +52,7 @@ class Pipeline:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         cache: tuple[Path, str] | None = None,
+        keep_parsed: bool = False,
     ) -> None:
         self.settings = settings
         self.setup = Setup.of(settings, show_green)
@@ -56,6 +62,7 @@ class Pipeline:
         self._alone_memo: dict[Path, _Alone] = {}
         self._folders: dict[Path, dict[Path, bytes]] = {}
         self._context: dict[Path, list[Draft]] = {}
+        self.parsed = ParsedFiles() if keep_parsed else None
 
     def run(self, paths: list[Path]) -> RunResult:
         return self.run_plan(ScanPlan.build(paths, self.settings, self.setup.prefilter))
@@ -72,12 +79,21 @@ class Pipeline:
         scanning its folder. Only findings in this file are returned."""
         return deep_stack(lambda: self._run_source(path, text, kind))
 
+    def prepare(self, path: Path) -> None:
+        """Read what every analysis of ``path`` shares whatever its text holds: the dependency
+        files of the folders above and the modules beside it (an editor's server does it once,
+        in its own process, before each analysis it may have to kill)."""
+        self._context_above(path)
+        self._beside(path.resolve().parent)
+
     def forget(self, path: Path) -> None:
         """``path`` changed on disk (an editor's server keeps one pipeline while files are
         saved): its folder is read again, and every remembered analysis is dropped, since any
         of them may have imported it."""
         folder = path.resolve().parent
         self._alone_memo.clear()
+        if self.parsed is not None:
+            self.parsed.clear()
         self._folders.pop(folder, None)
         self._context.pop(folder, None)
 
@@ -127,26 +143,43 @@ class Pipeline:
     def _alone(self, source: SourceFile, data: bytes, text: str | None = None) -> _Alone:
         """One file analysed with its imports read from disk and the dependency files of its
         folders (their pins apply to it), remembered for the pipeline's lifetime (one run:
-        files are not expected to change under it)."""
+        files are not expected to change under it; a pipeline that keeps parsed modules lives
+        longer and checks the bytes of its imports again)."""
         key = source.path.resolve()
         cached = self._alone_memo.get(key)
-        if cached is not None and cached.data == data:
+        if cached is not None and cached.data == data and self._unchanged_imports(cached):
             return cached
         batch = Batch()
+        read: set[Path] = set()
         active = self.setup.prefilter.active(source.kind, data)
         if active:
             limit = self.settings.max_file_size
-            project = Project([source.path], {source.path: source.display}, limit, on_disk=True)
+            displays = {source.path: source.display}
+            project = Project([source.path], displays, limit, on_disk=True, parsed=self.parsed)
             batch = Scanner(self.setup, project).scan(source, data, active, text)
+            read = project.read - {key}
         context = [d for d in self._context_above(source.path) if d.file.resolve() != key]
         drafts, notes = run_wide([*batch.drafts, *context], self.setup)
         result = batch.result
         result.files_seen = 1
         result.fix_notes.extend(notes)
         placed = [(draft.file.resolve(), finding(draft, self.setup)) for draft in drafts]
-        analysis = _Alone(data, source.display, result, placed)
+        imports = {} if self.parsed is None else self.parsed.bytes_of(read)
+        analysis = _Alone(data, source.display, result, placed, imports)
         self._alone_memo[key] = analysis
         return analysis
+
+    def _unchanged_imports(self, analysis: _Alone) -> bool:
+        """Whether the modules it read still hold the same bytes: an editor's pipeline lives
+        while files change on disk, not all of them saved in the editor."""
+        limit = self.settings.max_file_size
+        for path, data in analysis.imports.items():
+            try:
+                if read_source(path, source_kind(path) or "python", limit) != data:
+                    return False
+            except SourceError:
+                return False
+        return True
 
     def _context_above(self, path: Path) -> list[Draft]:
         """The drafts of the dependency files in the file's folder and the folders above it up

@@ -1,16 +1,18 @@
 """``ecolint server``: ecolint as a language server (LSP over stdio, built on pygls).
 
 Diagnostics come on open, on save and, debounced, on change, for every file kind ``ecolint
-check`` reads, and for notebooks synced cell by cell (LSP 3.17). The analysis runs on one
-worker thread so the event loop always answers the client: an edit cancels the analysis
-waiting for its document, and a result that is older than the buffer is dropped, never
-published. Problems (a bad setting, a configuration that does not load, a bug in a rule) are
-shown with ``window/showMessage`` once each, and the server keeps serving."""
+check`` reads, and for notebooks synced cell by cell (LSP 3.17). Each analysis runs in a
+process forked off by one worker thread, so the event loop always answers the client: an edit
+kills the analysis of its document, running or not (``forked.py``), and a result that is older
+than the buffer is dropped, never published. Problems (a bad setting, a configuration that
+does not load, a bug in a rule, an analysis that crashed or ran out of time) are shown with
+``window/showMessage`` once each, and the server keeps serving."""
 
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +23,20 @@ from pygls.uris import to_fs_path
 from ecolint import __version__
 from ecolint.evidence.dataset import data_version
 from ecolint.fixes.files import SourceText
-from ecolint.i18n import Phrase, detect_lang
+from ecolint.i18n import Phrase, detect_lang, phrase
+from ecolint.pipeline.parallel import Budget, Failure
 from ecolint.server.actions import FIX_ALL, Shown, Target, code_actions
 from ecolint.server.diagnostics import diagnostic
 from ecolint.server.engine import Analysis, Buffer, Engine, internal_error_text
+from ecolint.server.forked import Done, Forked
 from ecolint.server.hover import hover_markdown
 from ecolint.server.places import Cell, NotebookBuffer, Spot, text_spot
 from ecolint.server.settings import ClientOptions
 
 DEBOUNCE_SECONDS = 0.05  # edits closer together than this are analysed once
+# The server learns from a fork by analysing its buffer again, on the worker thread the next
+# edit's fork waits for: only from a buffer that was quick to analyse.
+LEARN_WITHIN_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class EcolintServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.told: set[str] = set()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecolint-analysis")
+        self.budget = Budget.from_environment()
 
     def tell(self, problems: list[str | Phrase], lang: str) -> None:
         """Each problem once per server, not once per keystroke."""
@@ -105,9 +113,8 @@ class EcolintServer(LanguageServer):
             before = self.snapshot(key)
             if before is None:
                 return
-            loop = asyncio.get_running_loop()
-            analysis = await loop.run_in_executor(self.worker, self.engine.analyse, before.buffer)
-            if self.snapshot(key) != before:
+            analysis = await self.analysed(before.buffer)
+            if analysis is None or self.snapshot(key) != before:
                 return  # edited meanwhile: the newer edit's analysis publishes
             self.tell(list(analysis.problems), analysis.lang)
             self.publish(key, before, analysis)
@@ -118,6 +125,29 @@ class EcolintServer(LanguageServer):
         finally:
             if self.pending.get(key) is asyncio.current_task():
                 del self.pending[key]
+
+    async def analysed(self, buffer: Buffer) -> Analysis | None:
+        """The buffer's analysis, forked off by the worker thread; the task being cancelled (a
+        newer edit) kills it, whether it is running yet or not. None when it did not end."""
+        started = self.worker.submit(self.engine.start, buffer, self.budget)
+        try:
+            running = await asyncio.wrap_future(started)
+        except asyncio.CancelledError:
+            started.add_done_callback(_stop_started)
+            raise
+        forked = time.monotonic()
+        try:
+            outcome = await running.outcome()
+        finally:
+            running.stop()
+        if isinstance(outcome, Failure):
+            lang = detect_lang(None, self.engine.options.table.get("lang"))
+            reason = phrase("server.not_analysed", path=str(buffer.path), reason=outcome.reason)
+            self.tell([reason], lang)
+            return None
+        if isinstance(running, Forked) and time.monotonic() - forked <= LEARN_WITHIN_SECONDS:
+            self.worker.submit(self.engine.learn, buffer, outcome)
+        return outcome
 
     def publish(self, key: str, snapshot: Snapshot, analysis: Analysis) -> None:
         by_uri: dict[str, list[Shown]] = {}
@@ -268,6 +298,12 @@ def saved(ls: EcolintServer, uris: list[str]) -> None:
     for key in ls.open_keys():
         if ls.workspace.get_notebook_document(cell_uri=key) is None:
             ls.schedule(key, 0)
+
+
+def _stop_started(started: Future[Forked[Analysis] | Done[Analysis]]) -> None:
+    """An analysis forked off after its edit was superseded: killed as soon as it exists."""
+    if not started.cancelled() and started.exception() is None:
+        started.result().stop()
 
 
 def serve() -> None:
