@@ -1,0 +1,68 @@
+"""Revisions of a git repository as folders to analyse, without touching the repository.
+
+A revision is written out with ``git archive`` (only tracked files, as they were committed)
+and the index with ``git checkout-index``, both into a temporary folder the caller owns. The
+archive is unpacked with tarfile's ``data`` filter: a hostile commit cannot place a file or a
+link outside that folder. git runs with the repository's own configuration and nothing else;
+it is never asked to run hooks or filters of the scanned repository beyond what a checkout
+runs anyway.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+GIT_TIMEOUT_SECONDS = 120
+
+
+class GitError(ValueError):
+    """A revision or repository git cannot give us; the message says which and why."""
+
+
+def _git(root: Path, *args: str) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS} s") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(reason[-1] if reason else f"git {args[0]} failed")
+    return done.stdout
+
+
+def repository(start: Path) -> Path:
+    """The top folder of the work tree ``start`` is in."""
+    return Path(_git(start, "rev-parse", "--show-toplevel").decode().strip())
+
+
+def commit(root: Path, revision: str) -> str:
+    """The commit a revision names (``origin/main``, ``HEAD~1``, a tag), as a full hash."""
+    if revision.startswith("-"):
+        raise GitError(f"{revision}: not a revision")
+    try:
+        found = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except GitError:
+        raise GitError(f"{revision}: not a commit of {root}") from None
+    return found.decode().strip()
+
+
+def export_commit(root: Path, sha: str, destination: Path) -> None:
+    """The files of commit ``sha`` (a full hash from ``commit``) under ``destination``."""
+    archive = _git(root, "archive", "--format=tar", sha)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
+        bundle.extractall(destination, filter="data")
+
+
+def export_index(root: Path, destination: Path) -> None:
+    """The staged files (the index) under ``destination``."""
+    _git(root, "checkout-index", "--all", f"--prefix={destination.resolve()}/")
