@@ -293,3 +293,50 @@ def test_chinese(tmp_path: Path) -> None:
     done = run_ecolint("diff", "HEAD~1", "--lang=zh", "--format=markdown", *WORKLOAD, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "此变更每月增加" in done.stdout and "新增" in done.stdout
+
+
+def test_a_commit_is_written_once_into_the_cache_and_never_through_a_symlink(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    commit(repo, {"serve.py": INT8})
+    commit(repo, {"serve.py": None})
+    base = git(repo, "rev-parse", "HEAD~1").strip()
+    first = diff_json(repo, "HEAD~1")
+    tree = repo / ".ecolint_cache" / "diff" / base
+    assert (tree / "serve.py").read_text(encoding="utf-8") == INT8
+    assert diff_json(repo, "HEAD~1") == first
+    assert not git(repo, "status", "--porcelain")  # the cache folder ignores itself
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    other = tmp_path / "other"
+    other.mkdir()
+    commit(other, {"serve.py": INT8})
+    commit(other, {"serve.py": None})
+    (other / ".ecolint_cache").symlink_to(outside)
+    assert kinds(diff_json(other, "HEAD~1"))["removed"] == {("ECO101", "serve.py")}
+    assert list(outside.iterdir()) == []
+
+    uncached = tmp_path / "uncached"
+    uncached.mkdir()
+    commit(uncached, {"serve.py": INT8})
+    commit(uncached, {"serve.py": None})
+    assert diff_json(uncached, "HEAD~1", "--no-cache")["removed"]
+    assert not (uncached / ".ecolint_cache").exists()
+
+
+def test_links_out_of_a_commit_are_left_out(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    secret = tmp_path / "secret.py"
+    secret.write_text(INT8, encoding="utf-8")
+    commit(repo, {"serve.py": INT8})
+    (repo / "absolute.py").symlink_to(secret)
+    (repo / "relative.py").symlink_to("../secret.py")
+    commit(repo, {"other.py": "print(1)\n"})
+    commit(repo, {"serve.py": None})
+    document = diff_json(repo, "HEAD~1", "HEAD")
+    assert kinds(document)["removed"] == {("ECO101", "serve.py")}
+    assert not any(path.is_symlink() for path in (repo / ".ecolint_cache").rglob("*.py"))

@@ -147,10 +147,11 @@ def _side(
     from ecolint.cli.diff_run import Side, analyse, exported
 
     if revision is None:
-        result, gpu = analyse(root, options, {}, jobs, use_cache=not no_cache)
+        result, gpu = analyse(root, options, jobs, use_cache=not no_cache)
         return Side(WORKING_TREE, None, result, gpu)
-    with exported(root, None if revision == INDEX else revision) as (folder, sha):
-        result, gpu = analyse(folder, options, {}, jobs, use_cache=False)
+    tree = None if revision == INDEX else revision
+    with exported(root, tree, not no_cache) as (folder, sha, lasting):
+        result, gpu = analyse(folder, options, jobs, lasting, sha if lasting else None)
     return Side(revision, sha, result, gpu)
 
 

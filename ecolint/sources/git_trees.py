@@ -1,11 +1,10 @@
 """Revisions of a git repository as folders to analyse, without touching the repository.
 
-A revision is written out with ``git archive`` (only tracked files, as they were committed)
-and the index with ``git checkout-index``, both into a temporary folder the caller owns. The
-archive is unpacked with tarfile's ``data`` filter: a hostile commit cannot place a file or a
-link outside that folder. git runs with the repository's own configuration and nothing else;
-it is never asked to run hooks or filters of the scanned repository beyond what a checkout
-runs anyway.
+A commit is written out with ``git archive`` (only tracked files, as they were committed) and
+the index with ``git checkout-index``, into a folder the caller names. The archive is unpacked
+with tarfile's ``data`` filter: a hostile commit cannot place a file or a link outside that
+folder (such a member is left out). git runs with the repository's own configuration; nothing
+here runs hooks.
 """
 
 from __future__ import annotations
@@ -60,7 +59,16 @@ def export_commit(root: Path, sha: str, destination: Path) -> None:
     """The files of commit ``sha`` (a full hash from ``commit``) under ``destination``."""
     archive = _git(root, "archive", "--format=tar", sha)
     with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
-        bundle.extractall(destination, filter="data")
+        bundle.extractall(destination, filter=_inside_only)
+
+
+def _inside_only(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
+    """tarfile's ``data`` filter, but a member it refuses (a link out of the tree, an absolute
+    link) is left out instead of ending the export: the rest of the commit is still analysed."""
+    try:
+        return tarfile.data_filter(member, destination)
+    except tarfile.FilterError:
+        return None
 
 
 def export_index(root: Path, destination: Path) -> None:
