@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_action import _path_with_this_ecolint, run_action
+import yaml
+from test_action import ACTION, ROOT, _path_with_this_ecolint, run_action
 from test_diff import INT8, commit, git, nf4
 
 REPOSITORY = "octo/serving"
@@ -156,3 +157,15 @@ def test_fork_without_write_permission_writes_the_job_summary(
     assert run.summary.startswith(MARKER) and "this change adds +" in run.summary
     assert "no permission to comment" in run.steps["comment"].stdout
     assert list(state.comments) == [5]
+
+
+def test_readme_workflow_uses_the_pr_comment_mode_as_declared() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Pull-request comment", 1)[1]
+    workflow = yaml.safe_load(section.split("```yaml", 1)[1].split("```", 1)[0])
+    job = workflow["jobs"]["energy-diff"]
+    assert job["permissions"]["pull-requests"] == "write"
+    ours = next(step for step in job["steps"] if "ecolint" in step.get("uses", ""))
+    assert ours["with"]["mode"] == "pr-comment" and set(ours["with"]) <= set(ACTION["inputs"])
+    checkout = next(step for step in job["steps"] if "checkout" in step.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0

@@ -340,3 +340,25 @@ def test_links_out_of_a_commit_are_left_out(tmp_path: Path) -> None:
     document = diff_json(repo, "HEAD~1", "HEAD")
     assert kinds(document)["removed"] == {("ECO101", "serve.py")}
     assert not any(path.is_symlink() for path in (repo / ".ecolint_cache").rglob("*.py"))
+
+
+def test_the_readme_example_is_real(tmp_path: Path) -> None:
+    """The README's diff JSON: its keys are the command's, and its figures are what the command
+    prints for the change it describes (serve_int8.py added beside batch_summarize.py)."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What a change costs: `ecolint diff`", 1)[1]
+    documented = json.loads(section.split("```json", 1)[1].split("```", 1)[0])
+    workload = "[tool.ecolint.workload]\nrequests_per_day = 10000\n"
+    examples = root / "examples"
+    batch = (examples / "batch_summarize.py").read_text(encoding="utf-8")
+    commit(tmp_path, {"pyproject.toml": workload, "batch_summarize.py": batch})
+    commit(tmp_path, {"serve_int8.py": (examples / "serve_int8.py").read_text(encoding="utf-8")})
+    done = run_ecolint("diff", "HEAD~1", "HEAD", "--format=json", cwd=tmp_path)
+    actual = json.loads(done.stdout)
+    assert set(actual) == set(documented)
+    assert set(actual["added"][0]) == set(documented["added"][0])
+    assert actual["added"][0]["monthly_change"] == documented["added"][0]["monthly_change"]
+    for key in ("base_kwh_per_month", "head_kwh_per_month", "per_month", "per_year"):
+        assert actual["net"][key] == documented["net"][key]
+    assert actual["data_version"] == documented["data_version"]

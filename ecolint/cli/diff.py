@@ -92,10 +92,11 @@ def diff(
     from ecolint.sources.git_trees import GitError, repository
     from ecolint.workload import WorkloadError, option_name, parse_workload
 
+    language = detect_lang(lang)
     if staged and (base or head):
-        fail("--staged compares the index with HEAD: give no revisions with it")
+        fail(t("diff.staged_with_revisions", language))
     if not staged and base is None:
-        fail("name the base revision, e.g. ecolint diff origin/main (or use --staged)")
+        fail(t("diff.no_base", language))
     try:
         root = repository(Path.cwd())
         language = detect_lang(lang, load_settings(root).lang)

@@ -12,7 +12,7 @@ from typing import Any
 from ecolint import __version__, cost_text
 from ecolint.evidence.dataset import data_version
 from ecolint.findings.changes import ADDED, CHANGED, REMOVED, Change, DiffReport, Revision
-from ecolint.i18n import DEFAULT_LANG, t
+from ecolint.i18n import DEFAULT_LANG, noun, t
 from ecolint.reporters.inert import inert
 from ecolint.reporters.text import first_line
 
@@ -56,7 +56,9 @@ def render_diff_text(report: DiffReport, color: bool, lang: str = DEFAULT_LANG) 
             base=side_label(report.base, lang),
             head=side_label(report.head, lang),
             before=report.base.findings,
+            before_findings=noun("finding", report.base.findings, lang),
             after=report.head.findings,
+            after_findings=noun("finding", report.head.findings, lang),
         )
     ]
     for change in comparison.changes:
