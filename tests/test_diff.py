@@ -213,6 +213,10 @@ def test_working_tree_staged_and_fail_on_increase(tmp_path: Path) -> None:
     staged = diff_json(tmp_path, "--staged")
     assert staged["head"]["label"] == "index" and kinds(staged)["added"] == {("ECO101", "serve.py")}
     kwh = staged["net"]["per_month"]["kwh"]
+    (tmp_path / "serve.py").write_text("print(2)\n", encoding="utf-8")  # unstaged: not in the index
+    assert kinds(diff_json(tmp_path, "--staged"))["added"] == {("ECO101", "serve.py")}
+    assert diff_json(tmp_path, "HEAD")["added"] == []
+    (tmp_path / "serve.py").write_text(INT8, encoding="utf-8")
 
     failing = run_ecolint("diff", "HEAD", "--fail-on-increase=0", *WORKLOAD, cwd=tmp_path)
     assert failing.returncode == 1, failing.stderr
@@ -362,3 +366,24 @@ def test_the_readme_example_is_real(tmp_path: Path) -> None:
     for key in ("base_kwh_per_month", "head_kwh_per_month", "per_month", "per_year"):
         assert actual["net"][key] == documented["net"][key]
     assert actual["data_version"] == documented["data_version"]
+
+
+def test_with_a_workload_and_no_priced_finding_the_net_change_is_zero(tmp_path: Path) -> None:
+    """A convention finding (FP32 inference) has no measured rows: it is listed, unpriced, and
+    the net change is 0, not "no workload"."""
+    fp32 = (
+        "import torch\nfrom transformers import AutoModelForCausalLM\n\n"
+        'model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-7B-Instruct",'
+        ' torch_dtype=torch.float32, device_map="auto")\n'
+        "print(model.generate(None))\n"
+    )
+    commit(tmp_path, {"other.py": "print(1)\n"})
+    commit(tmp_path, {"serve.py": fp32})
+    document = diff_json(tmp_path, "HEAD~1", "HEAD")
+    assert [item["monthly_change"] for item in document["added"]] == [None]
+    assert document["net"]["per_month"]["kwh"] == 0
+    assert document["net"]["assumptions"]["tokens_per_month"] == TOKENS_PER_MONTH
+    done = run_ecolint("diff", "HEAD~1", "--format=markdown", *WORKLOAD, cwd=tmp_path)
+    assert "this change does not change the measured energy waste" in done.stdout
+    unpriced = run_ecolint("diff", "HEAD~1", "--format=markdown", cwd=tmp_path)
+    assert "not priced: no workload configured" in unpriced.stdout

@@ -144,22 +144,28 @@ def diff(
 def _side(
     root: Path, revision: str | None, options: CommandLine, jobs: int, no_cache: bool
 ) -> Side:
-    """The working tree (None) in place with the cache; a revision or the index exported."""
+    """The working tree (None) in place with the cache; a revision or the index exported (the
+    index in place too when it holds what the working tree holds)."""
     from ecolint.cli.diff_run import Side, analyse, exported
+    from ecolint.sources.git_trees import index_is_work_tree
 
+    if revision == INDEX and index_is_work_tree(root):
+        result, gpu, found = analyse(root, options, jobs, use_cache=not no_cache)
+        return Side(INDEX, None, result, gpu, found)
     if revision is None:
-        result, gpu = analyse(root, options, jobs, use_cache=not no_cache)
-        return Side(WORKING_TREE, None, result, gpu)
+        result, gpu, found = analyse(root, options, jobs, use_cache=not no_cache)
+        return Side(WORKING_TREE, None, result, gpu, found)
     tree = None if revision == INDEX else revision
     with exported(root, tree, not no_cache) as (folder, sha, lasting):
-        result, gpu = analyse(folder, options, jobs, lasting, sha if lasting else None)
-    return Side(revision, sha, result, gpu)
+        result, gpu, found = analyse(folder, options, jobs, lasting, sha if lasting else None)
+    return Side(revision, sha, result, gpu, found)
 
 
 def _report(before: Side, after: Side) -> DiffReport:
     from ecolint.findings.changes import DiffReport, Revision, compare
 
-    comparison = compare(before.result.findings, after.result.findings)
+    workload = after.workload or before.workload
+    comparison = compare(before.result.findings, after.result.findings, workload)
     return DiffReport(
         comparison,
         Revision(before.label, before.commit, len(before.result.findings)),

@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ecolint.cli.check_run import check_group, quoted_gpu
 
 if TYPE_CHECKING:
     from ecolint.cli.check_options import CommandLine
+    from ecolint.config import Settings
     from ecolint.results import RunResult
 
 TREES_DIR = "diff"  # in .ecolint_cache: the trees of commits compared against
@@ -39,6 +40,7 @@ class Side:
     commit: str | None  # None for the working tree and the index
     result: RunResult
     gpu: str
+    workload: dict[str, Any] | None  # the workload's assumptions; None without a workload
 
 
 @contextmanager
@@ -54,8 +56,9 @@ def _inside(folder: Path) -> Iterator[None]:
 
 def analyse(
     folder: Path, options: CommandLine, jobs: int, use_cache: bool, commit: str | None = None
-) -> tuple[RunResult, str]:
-    """The findings of every file under ``folder`` and the GPU they quote; raises the
+) -> tuple[RunResult, str, dict[str, Any] | None]:
+    """The findings of every file under ``folder``, the GPU they quote and the workload's
+    assumptions (None without a workload); raises the
     configuration, selector and workload errors of ``ecolint check`` for the caller to print.
     ``commit``: the folder holds that commit and never changes, so with the cache its result is
     keyed by the commit and the settings alone, without listing or reading a file."""
@@ -80,7 +83,24 @@ def analyse(
             result = cached_run(hashlib.sha256(salt.encode()).hexdigest(), base, compute)
         else:
             result = compute()
-        return result, quoted_gpu(base, "--gpu" if options.gpu else None)
+        gpu = quoted_gpu(base, "--gpu" if options.gpu else None)
+        return result, gpu, _workload(base, gpu)
+
+
+def _workload(settings: Settings, gpu: str) -> dict[str, Any] | None:
+    """What the workload assumes (tokens per month, price, grid, PUE), as a finding's cost
+    states it: the net change is priced from it even when no finding on either side is. None
+    without a workload, or when its volume needs a measured row (``hours_per_day``)."""
+    from ecolint.evidence.cost import CostError, assumptions, tariff, volume
+    from ecolint.evidence.gpus import resolve_gpu
+
+    try:
+        found = volume(settings.workload)
+    except CostError:
+        return None
+    if found is None:
+        return None
+    return assumptions(found, tariff(settings.workload, resolve_gpu(gpu)), settings.lang)
 
 
 @contextmanager

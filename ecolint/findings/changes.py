@@ -72,9 +72,12 @@ class Comparison:
         return [change for change in self.changes if change.kind == kind]
 
 
-def compare(base: Sequence[Finding], head: Sequence[Finding]) -> Comparison:
+def compare(
+    base: Sequence[Finding], head: Sequence[Finding], workload: dict[str, Any] | None = None
+) -> Comparison:
     """Pair each head finding with a base finding of the same rule and fingerprint, in the same
-    file first, else in any file (the code moved)."""
+    file first, else in any file (the code moved). ``workload``: its assumptions, as a
+    finding's cost states them, to price a net change of nothing when no finding is priced."""
     pool: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in base:
         pool[(finding.code, finding.fingerprint)].append(finding)
@@ -97,7 +100,7 @@ def compare(base: Sequence[Finding], head: Sequence[Finding]) -> Comparison:
     for left in pool.values():
         changes += [Change(REMOVED, finding, None, _negated(_kwh(finding))) for finding in left]
     changes.sort(key=lambda change: (change.kind, change.finding.sort_key()))
-    return Comparison(changes, unchanged, _net(base, head))
+    return Comparison(changes, unchanged, _net(base, head, workload))
 
 
 def _cost(finding: Finding | None) -> dict[str, Any] | None:
@@ -133,12 +136,14 @@ def _figure(finding: Finding) -> tuple[object, ...]:
     return (finding.mood, evidence.get("delta_pct"), rows, _kwh(finding))
 
 
-def _net(base: Sequence[Finding], head: Sequence[Finding]) -> Net | None:
+def _net(
+    base: Sequence[Finding], head: Sequence[Finding], workload: dict[str, Any] | None
+) -> Net | None:
     before = total([(finding.path, _cost(finding)) for finding in base])
     after = total([(finding.path, _cost(finding)) for finding in head])
     found = (after or before or {}).get("assumptions")
     if found is None:
-        found = next((_assumptions(f) for f in [*head, *base] if _cost(f)), None)
+        found = next((_assumptions(f) for f in [*head, *base] if _cost(f)), workload)
     if found is None:
         return None
     return Net(

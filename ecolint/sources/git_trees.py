@@ -22,6 +22,14 @@ class GitError(ValueError):
 
 
 def _git(root: Path, *args: str) -> bytes:
+    done = _run(root, *args)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(reason[-1] if reason else f"git {args[0]} failed")
+    return done.stdout
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
@@ -33,10 +41,7 @@ def _git(root: Path, *args: str) -> bytes:
         raise GitError("git is not installed") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS} s") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(reason[-1] if reason else f"git {args[0]} failed")
-    return done.stdout
+    return done
 
 
 def repository(start: Path) -> Path:
@@ -74,3 +79,12 @@ def _inside_only(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo |
 def export_index(root: Path, destination: Path) -> None:
     """The staged files (the index) under ``destination``."""
     _git(root, "checkout-index", "--all", f"--prefix={destination.resolve()}/")
+
+
+def index_is_work_tree(root: Path) -> bool:
+    """Whether the index holds exactly the work tree's files (nothing unstaged, nothing
+    untracked and not ignored), as under a pre-commit hook, which stashes the rest: then the
+    work tree, with its cache, stands for the index."""
+    if _run(root, "diff", "--quiet", "--no-ext-diff").returncode != 0:
+        return False
+    return not _git(root, "ls-files", "--others", "--exclude-standard", "-z")
