@@ -26,6 +26,16 @@ PAGE_SIZE = 100
 MAX_PAGES = 50  # 5,000 comments: beyond that a new comment is added
 TIMEOUT_SECONDS = 30
 NO_WRITE = (401, 403, 404)  # a read-only token (a fork's pull request) or no such access
+MAX_BODY = 65_536  # GitHub refuses longer comment bodies
+TRUNCATED = "\n\n_… cut to GitHub's comment size; `ecolint diff` locally prints the rest._\n"
+
+
+def fitted(body: str) -> str:
+    """The body cut at a line to fit GitHub's limit (the marker stays on the first line)."""
+    if len(body) <= MAX_BODY:
+        return body
+    kept = body[: MAX_BODY - len(TRUNCATED)]
+    return kept[: kept.rfind("\n")] + TRUNCATED
 
 
 def request(method: str, url: str, token: str, body: dict[str, str] | None = None) -> Any:
@@ -81,7 +91,7 @@ def post(body: str) -> str:
 
 
 def main() -> int:
-    body = Path(sys.argv[1]).read_text(encoding="utf-8")
+    body = fitted(Path(sys.argv[1]).read_text(encoding="utf-8"))
     outcome = post(body)
     if outcome == "summary":
         print("::notice title=ecolint::no permission to comment; the report is in the job summary")

@@ -4,6 +4,7 @@ fork whose token may not write."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import threading
@@ -169,3 +170,16 @@ def test_readme_workflow_uses_the_pr_comment_mode_as_declared() -> None:
     assert ours["with"]["mode"] == "pr-comment" and set(ours["with"]) <= set(ACTION["inputs"])
     checkout = next(step for step in job["steps"] if "checkout" in step.get("uses", ""))
     assert checkout["with"]["fetch-depth"] == 0
+
+
+def test_a_comment_too_long_for_github_is_cut_at_a_line() -> None:
+    path = ROOT / "scripts" / "github_pr_comment.py"
+    spec = importlib.util.spec_from_file_location("github_pr_comment", path)
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    body = MARKER + "\n" + "| row | of the table |\n" * 10_000
+    cut = script.fitted(body)
+    assert len(cut) <= script.MAX_BODY and cut.startswith(MARKER)
+    assert cut.endswith(script.TRUNCATED) and "\n| row | of the table |" + script.TRUNCATED in cut
+    assert script.fitted("short") == "short"

@@ -24,6 +24,7 @@ WORKLOAD = (
     "--days-per-month=30",
 )
 TOKENS_PER_MONTH = 10000 * 30 * 200
+MARKER_LINE = "<!-- ecolint-diff-comment -->\n"
 
 INT8 = """\
 from transformers import AutoModelForCausalLM, BitsAndBytesConfig
@@ -387,3 +388,14 @@ def test_with_a_workload_and_no_priced_finding_the_net_change_is_zero(tmp_path: 
     assert "this change does not change the measured energy waste" in done.stdout
     unpriced = run_ecolint("diff", "HEAD~1", "--format=markdown", cwd=tmp_path)
     assert "not priced: no workload configured" in unpriced.stdout
+
+
+def test_output_file_and_colour(tmp_path: Path) -> None:
+    commit(tmp_path, {"other.py": "print(1)\n"})
+    commit(tmp_path, {"serve.py": INT8})
+    done = run_ecolint("diff", "HEAD~1", "-o", "diff.md", "--format=markdown", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == ""
+    assert (tmp_path / "diff.md").read_text(encoding="utf-8").startswith(MARKER_LINE)
+    coloured = run_ecolint("diff", "HEAD~1", "--color=always", cwd=tmp_path)
+    assert "\x1b[" in coloured.stdout and "ECO101" in coloured.stdout
+    assert "\x1b[" not in run_ecolint("diff", "HEAD~1", cwd=tmp_path).stdout

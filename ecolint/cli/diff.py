@@ -53,6 +53,12 @@ WORKING_TREE, INDEX = "working-tree", "index"
     metavar="URL",
     help="Link file:line in Markdown to URL/blob/COMMIT/PATH (e.g. https://github.com/o/r).",
 )
+@click.option(
+    "--color",
+    "color_choice",
+    type=click.Choice(("auto", "always", "never")),
+    help="Colour the text report: auto (a terminal; NO_COLOR, FORCE_COLOR), always, never.",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .ecolint_cache/.")
 @click.option(
     "--jobs",
@@ -74,6 +80,7 @@ def diff(
     ignore: tuple[str, ...],
     fail_on_increase: float | None,
     repository_url: str | None,
+    color_choice: str | None,
     no_cache: bool,
     jobs: int,
     lang: str | None,
@@ -111,8 +118,11 @@ def diff(
         after = _side(root, INDEX if staged else head, options, jobs, no_cache)
     except (GitError, ConfigError, SelectorError, WorkloadError) as error:
         fail(str(error))
+    from ecolint.reporters.color import use_color
+
     report = _report(before, after)
-    text = _render(report, fmt, repository_url, language)
+    color = use_color(color_choice, False, output is None and sys.stdout.isatty())
+    text = _render(report, fmt, repository_url, language, color)
     if output is not None:
         from ecolint.safe_write import Tree, WriteError, write_file
 
@@ -121,7 +131,7 @@ def diff(
         except WriteError as error:
             fail(str(error))
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color)
     failed = False
     for side in (before, after):
         echo_internal_errors(side.result)
@@ -174,7 +184,9 @@ def _report(before: Side, after: Side) -> DiffReport:
     )
 
 
-def _render(report: DiffReport, fmt: str, repository_url: str | None, lang: str) -> str:
+def _render(
+    report: DiffReport, fmt: str, repository_url: str | None, lang: str, color: bool
+) -> str:
     if fmt == "json":
         from ecolint.reporters.diff_text import render_diff_json
         from ecolint.reporters.inert import inert_json
@@ -186,4 +198,4 @@ def _render(report: DiffReport, fmt: str, repository_url: str | None, lang: str)
         return render_diff_markdown(report, repository_url, lang)
     from ecolint.reporters.diff_text import render_diff_text
 
-    return render_diff_text(report, color=False, lang=lang)
+    return render_diff_text(report, color, lang)
