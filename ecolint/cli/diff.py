@@ -95,6 +95,7 @@ def diff(
     from ecolint.cli.check_options import CommandLine
     from ecolint.config import ConfigError, load_settings
     from ecolint.i18n import detect_lang, t
+    from ecolint.reporters.color import use_color
     from ecolint.selectors import SelectorError, check_selectors
     from ecolint.sources.git_trees import GitError, repository
     from ecolint.workload import WorkloadError, option_name, parse_workload
@@ -115,11 +116,9 @@ def diff(
             workload=parse_workload(pop_workload(workload), option_name),
         )
         before = _side(root, "HEAD" if staged else base, options, jobs, no_cache)
-        after = _side(root, INDEX if staged else head, options, jobs, no_cache)
+        after = _side(root, head, options, jobs, no_cache, index=staged)
     except (GitError, ConfigError, SelectorError, WorkloadError) as error:
         fail(str(error))
-    from ecolint.reporters.color import use_color
-
     report = _report(before, after)
     color = use_color(color_choice, False, output is None and sys.stdout.isatty())
     text = _render(report, fmt, repository_url, language, color)
@@ -152,23 +151,25 @@ def diff(
 
 
 def _side(
-    root: Path, revision: str | None, options: CommandLine, jobs: int, no_cache: bool
+    root: Path,
+    revision: str | None,
+    options: CommandLine,
+    jobs: int,
+    no_cache: bool,
+    index: bool = False,
 ) -> Side:
-    """The working tree (None) in place with the cache; a revision or the index exported (the
-    index in place too when it holds what the working tree holds)."""
+    """A revision, exported; else the index (``index``), exported unless it holds what the
+    working tree holds; else the working tree, in place with the cache."""
     from ecolint.cli.diff_run import Side, analyse, exported
     from ecolint.sources.git_trees import index_is_work_tree
 
-    if revision == INDEX and index_is_work_tree(root):
+    label = revision or (INDEX if index else WORKING_TREE)
+    if revision is None and (not index or index_is_work_tree(root)):
         result, gpu, found = analyse(root, options, jobs, use_cache=not no_cache)
-        return Side(INDEX, None, result, gpu, found)
-    if revision is None:
-        result, gpu, found = analyse(root, options, jobs, use_cache=not no_cache)
-        return Side(WORKING_TREE, None, result, gpu, found)
-    tree = None if revision == INDEX else revision
-    with exported(root, tree, not no_cache) as (folder, sha, lasting):
+        return Side(label, None, result, gpu, found)
+    with exported(root, revision, not no_cache) as (folder, sha, lasting):
         result, gpu, found = analyse(folder, options, jobs, lasting, sha if lasting else None)
-    return Side(revision, sha, result, gpu, found)
+    return Side(label, sha, result, gpu, found)
 
 
 def _report(before: Side, after: Side) -> DiffReport:

@@ -36,7 +36,7 @@ STALE_SECONDS = 24 * 3600  # a half-written tree this old was left by a killed r
 class Side:
     """One side of the comparison: what names it, its commit, and the tree's result."""
 
-    label: str  # the revision as written, or "working tree" / "index"
+    label: str  # the revision as written, or "working-tree" / "index"
     commit: str | None  # None for the working tree and the index
     result: RunResult
     gpu: str
@@ -58,10 +58,11 @@ def analyse(
     folder: Path, options: CommandLine, jobs: int, use_cache: bool, commit: str | None = None
 ) -> tuple[RunResult, str, dict[str, Any] | None]:
     """The findings of every file under ``folder``, the GPU they quote and the workload's
-    assumptions (None without a workload); raises the
-    configuration, selector and workload errors of ``ecolint check`` for the caller to print.
-    ``commit``: the folder holds that commit and never changes, so with the cache its result is
-    keyed by the commit and the settings alone, without listing or reading a file."""
+    assumptions (None without a workload); raises the configuration, selector and workload
+    errors of ``ecolint check`` for the caller to print, and exits on an unknown GPU before
+    analysing anything. ``commit``: the folder holds that commit and never changes, so with
+    the cache its result is keyed by the commit and the settings alone, without listing or
+    reading a file."""
     from ecolint.cache import cached_run, settings_key
     from ecolint.config import load_settings
     from ecolint.scope import merged, plan
@@ -69,6 +70,7 @@ def analyse(
     with _inside(folder):
         here = Path(".")
         base = options.apply(load_settings(here))
+        gpu = quoted_gpu(base, "--gpu" if options.gpu else None)
 
         def compute() -> RunResult:
             scope = plan([here], base, options.settings_for)
@@ -83,7 +85,6 @@ def analyse(
             result = cached_run(hashlib.sha256(salt.encode()).hexdigest(), base, compute)
         else:
             result = compute()
-        gpu = quoted_gpu(base, "--gpu" if options.gpu else None)
         return result, gpu, _workload(base, gpu)
 
 
@@ -110,8 +111,8 @@ def exported(
     """A folder holding ``revision`` of the repository at ``root`` (None: the index), the
     commit it names, and whether the folder lasts (so its analysis may be cached). A commit
     never changes, so it is written once to ``.ecolint_cache/diff/COMMIT`` and analysed from
-    there by the next run too; the index, or a commit where the cache folder cannot be used,
-    (and everything without ``use_cache``) goes to a temporary folder removed afterwards."""
+    there by the next run too. The index, a commit where the cache folder cannot be used, and
+    anything without ``use_cache`` go to a temporary folder removed afterwards."""
     from ecolint.sources.git_trees import commit, export_commit, export_index
 
     sha = commit(root, revision) if revision is not None else None
