@@ -399,3 +399,13 @@ def test_output_file_and_colour(tmp_path: Path) -> None:
     coloured = run_ecolint("diff", "HEAD~1", "--color=always", cwd=tmp_path)
     assert "\x1b[" in coloured.stdout and "ECO101" in coloured.stdout
     assert "\x1b[" not in run_ecolint("diff", "HEAD~1", cwd=tmp_path).stdout
+
+
+def test_removing_a_trap_saves(tmp_path: Path) -> None:
+    commit(tmp_path, {"serve.py": INT8, "other.py": "print(1)\n"})
+    commit(tmp_path, {"serve.py": None})
+    document = diff_json(tmp_path, "HEAD~1", "HEAD")
+    saved = -document["net"]["per_month"]["kwh"]
+    done = run_ecolint("diff", "HEAD~1", "HEAD", "--format=markdown", *WORKLOAD, cwd=tmp_path)
+    assert f"### 🌱 ecolint: this change saves {saved:.1f} kWh/month" in done.stdout
+    assert "░" in done.stdout and "-" + f"{saved:.1f} kWh/mo" in done.stdout

@@ -38,6 +38,7 @@ def render_diff_markdown(
 
 
 def _headline(report: DiffReport, lang: str) -> str:
+    """What the change does to the monthly waste, in one line a reviewer reads first."""
     comparison = report.comparison
     sides = t(
         "diff.md.sides",
@@ -56,15 +57,13 @@ def _headline(report: DiffReport, lang: str) -> str:
     month, year = net.per_month(), net.per_year()
     if round(net.kwh, 3) == 0:
         return f"{t('diff.md.no_change', lang)}\n\n{sides}"
-    key = "diff.md.adds" if net.kwh > 0 else "diff.md.saves"
-    figures = {"kwh": abs(month["kwh"] or 0.0), "kg": abs(month["kg_co2"] or 0.0)}
     usd = month["usd"]
     headline = t(
-        key,
+        "diff.md.adds" if net.kwh > 0 else "diff.md.saves",
         lang,
-        kwh=cost_text.number(figures["kwh"]),
+        kwh=cost_text.number(abs(month["kwh"] or 0.0)),
         usd=cost_text.money(abs(usd) if usd is not None else None, lang),
-        kg=cost_text.number(figures["kg"]),
+        kg=cost_text.number(abs(month["kg_co2"] or 0.0)),
     )
     yearly = change_text(year, lang, "diff.per_year")
     return f"{headline}\n\n{t('diff.md.yearly', lang, yearly=yearly)}\n\n{sides}"
