@@ -66,8 +66,25 @@ def _substitute(text: str, inputs: dict[str, str], outputs: dict[str, dict[str, 
     return EXPRESSION.sub(value, text)
 
 
-def run_action(workspace: Path, inputs: dict[str, str], path: str | None = None) -> ActionRun:
-    """The runner stops a composite action at its first failing step."""
+CONDITION = re.compile(r"^inputs\.(?P<name>[\w-]+) (?P<operator>==|!=) '(?P<value>[^']*)'$")
+
+
+def _condition(text: str, inputs: dict[str, str]) -> bool:
+    """A step's ``if:``; the action compares one input with a string, nothing else."""
+    match = CONDITION.match(text.strip())
+    assert match, f"the test runner does not know the condition {text!r}"
+    equal = inputs[match["name"]] == match["value"]
+    return equal if match["operator"] == "==" else not equal
+
+
+def run_action(
+    workspace: Path,
+    inputs: dict[str, str],
+    path: str | None = None,
+    env: dict[str, str] | None = None,
+) -> ActionRun:
+    """The runner stops a composite action at its first failing step and skips a step whose
+    ``if:`` is false; ``env``: what GitHub sets besides (the event, the API's address)."""
     unknown = set(inputs) - set(ACTION["inputs"])
     assert not unknown, unknown
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
@@ -79,6 +96,8 @@ def run_action(workspace: Path, inputs: dict[str, str], path: str | None = None)
     run = ActionRun()
     for index, step in enumerate(ACTION["runs"]["steps"]):
         assert step["shell"] == "bash"
+        if "if" in step and not _condition(step["if"], values):
+            continue
         output_file = runner / f"output-{index}"
         output_file.touch()
         script = runner / f"step-{index}.sh"
@@ -90,6 +109,7 @@ def run_action(workspace: Path, inputs: dict[str, str], path: str | None = None)
             "GITHUB_OUTPUT": str(output_file),
             "GITHUB_STEP_SUMMARY": str(summary),
             "RUNNER_TEMP": str(runner),
+            **(env or {}),
             **{
                 name: _substitute(str(value), values, run.outputs)
                 for name, value in (step.get("env") or {}).items()
@@ -130,7 +150,16 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_action_inputs_and_steps_are_declared() -> None:
     assert ACTION["runs"]["using"] == "composite"
-    assert set(ACTION["inputs"]) == {"paths", "gpu", "fail-on", "sarif-file", "version"}
+    assert set(ACTION["inputs"]) == {
+        "paths",
+        "gpu",
+        "fail-on",
+        "sarif-file",
+        "version",
+        "mode",
+        "github-token",
+        "fail-on-increase",
+    }
     assert ACTION["inputs"]["fail-on"]["default"] == "yellow"
     assert "github.action_path" in ACTION["runs"]["steps"][0]["env"]["ACTION_PATH"]
 

@@ -8,6 +8,7 @@ import click
 from ecolint import __version__
 from ecolint.cli.advisor_commands import advise, clean, compare, data, diagnose, estimate
 from ecolint.cli.check import check
+from ecolint.cli.diff import diff
 from ecolint.cli.output import EXIT_OK
 from ecolint.cli.rule_docs import rule, rules_command
 from ecolint.cli.server import server
@@ -41,3 +42,4 @@ def main() -> None:
 for command in (check, clean, rule, rules_command, compare, estimate, advise, diagnose, data):
     main.add_command(command)
 main.add_command(server)
+main.add_command(diff)

@@ -1,0 +1,83 @@
+"""How long ``ecolint diff HEAD~1`` takes against a warm ``ecolint check`` of the same tree.
+
+Builds the project of ``lsp_latency.py`` (a few hundred files: loaders, configuration modules,
+helpers, a serving script), commits it, changes one file (the serving script's INT8 threshold)
+and commits again. Times, as a user runs them in the working tree: ``ecolint check`` after a
+first run has filled the cache (warm), and ``ecolint diff HEAD~1`` (its own first run, then
+the repeated runs). Prints the medians and the ratio; the target is at most 1.5× the warm
+check. Not a test and not run by CI: timings depend on the machine.
+
+    python benchmarks/diff.py [--files 300] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lsp_latency import SERVE, build_project
+
+TARGET_RATIO = 1.5
+
+
+def ecolint(root: Path, *args: str) -> float:
+    """Seconds of one run of the real command (exit codes 0 and 1 are both answers)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "ecolint", *args], cwd=root, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"ecolint {' '.join(args)} failed:\n{done.stderr}")
+    return seconds
+
+
+def git(root: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ecolint-diff-bench-") as name:
+        root = Path(name)
+        serve = build_project(root, options.files)
+        (root / ".gitignore").write_text(".ecolint_cache/\n")
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "base")
+        serve.write_text(SERVE.format(threshold=0.0))
+        git(root, "commit", "-q", "-am", "one file changed")
+        files = len(
+            subprocess.run(["git", "ls-files"], cwd=root, capture_output=True).stdout.splitlines()
+        )
+        ecolint(root, "check", ".")  # fills the cache
+        check = [ecolint(root, "check", ".") for _ in range(options.runs)]
+        first = ecolint(root, "diff", "HEAD~1")
+        again = [ecolint(root, "diff", "HEAD~1") for _ in range(options.runs)]
+    warm, diff = statistics.median(check), statistics.median(again)
+    print(f"{files} files, one changed; {os.cpu_count()} CPUs; medians of {options.runs} runs")
+    print(f"ecolint check (warm):     {warm:.2f} s")
+    print(f"ecolint diff HEAD~1:      {diff:.2f} s (first run {first:.2f} s)")
+    print(f"ratio: {diff / warm:.2f} (target ≤ {TARGET_RATIO})")
+
+
+if __name__ == "__main__":
+    main()
