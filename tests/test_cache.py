@@ -64,11 +64,16 @@ def test_no_cache_and_clean(tmp_path: Path) -> None:
     assert not (tmp_path / ".ecolint_cache").exists()
 
 
-def test_a_warm_run_imports_no_analysis(tmp_path: Path) -> None:
+def test_a_warm_run_imports_no_analysis_and_parses_nothing(tmp_path: Path) -> None:
+    """A hit of the whole run's cache is answered before the prefilter: not even ``ast``
+    parses a file."""
     shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
     run("check", "chatbot", cwd=tmp_path)
     probe = """
-import sys
+import ast, sys
+def parse(*args, **kwargs):
+    raise AssertionError("a warm run parsed a file")
+ast.parse = parse
 from ecolint.cli import main
 try:
     main(["check", "chatbot"])

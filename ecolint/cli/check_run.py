@@ -46,15 +46,15 @@ def check_group(
     from ecolint.reporters import TERMINAL_FORMATS
 
     plan = ScanPlan.build(group.paths, group.settings)
-    result = plan.quick_result()
-    if result is not None:
-        return result, False
     if fixes:
+        result = plan.quick_result()
+        if result is not None:
+            return result, False
         from ecolint.pipeline.run import Pipeline
 
         return Pipeline(group.settings, show_green=show_green, jobs=jobs).run_plan(plan), True
     show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
-    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress), True
+    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress)
 
 
 def _interactive() -> bool:
@@ -76,25 +76,32 @@ def _analyse(
     jobs: int,
     use_cache: bool,
     show_progress: bool,
-) -> RunResult:
-    """The pipeline's result, from the cache when nothing it depends on changed (a hit imports
-    no analysis code at all); otherwise files whose inputs did not change are taken from the
-    per-file cache."""
+) -> tuple[RunResult, bool]:
+    """The result from the cache when nothing it depends on changed (a hit neither parses a
+    file nor imports analysis code); else from the plan when no file needs analysis; else from
+    the pipeline, which takes files whose inputs did not change from the per-file cache. Also:
+    whether the pipeline ran."""
     from ecolint.cache import cache_dir, cached_run, settings_key
 
     salt = settings_key(settings, {"show_green": show_green}) if use_cache else ""
+    ran = False
 
     def compute() -> RunResult:
+        nonlocal ran
+        quick = plan.quick_result()
+        if quick is not None:
+            return quick
         from ecolint.pipeline.run import Pipeline
 
+        ran = True
         progress = _progress if show_progress else None
         cache = (cache_dir(settings), salt) if use_cache else None
         pipeline = Pipeline(settings, show_green, jobs, progress, cache)
         return pipeline.run_plan(plan)
 
     if not use_cache:
-        return compute()
-    return cached_run(plan.key(salt), settings, compute)
+        return compute(), ran
+    return cached_run(plan.key(salt), settings, compute), ran
 
 
 def apply_fixes(

@@ -44,15 +44,18 @@ class ScanPlan:
     analysis follows (a notebook is never imported, and its outputs may be large).
     ``digests``: a hash of every file's bytes (or of why it was not read), for the cache.
     ``keyable``: False when a file failed to read for a reason that may pass, so the run must
-    not be cached."""
+    not be cached. ``work`` is prefiltered when first asked for: a run answered from the cache
+    by ``key`` never parses a file."""
 
     files: list[SourceFile]
     problems: list[tuple[str, str]]
-    work: list[Planned] = field(default_factory=list)
+    prefilter: Prefilter
     unread: list[tuple[SourceFile, SourceError]] = field(default_factory=list)
     contents: dict[Path, bytes] = field(default_factory=dict)
     digests: dict[Path, str] = field(default_factory=dict)
     keyable: bool = True
+    _read: list[tuple[SourceFile, bytes]] = field(default_factory=list)
+    _work: list[Planned] | None = None
 
     @classmethod
     def build(
@@ -62,7 +65,7 @@ class ScanPlan:
         limit = settings.max_file_size
         if prefilter is None:
             prefilter = Prefilter(scanned(all_rules(), settings.select, settings.ignore), limit)
-        plan = cls(discovery.files, list(discovery.problems))
+        plan = cls(discovery.files, list(discovery.problems), prefilter)
         for source in discovery.files:
             key = source.path.resolve()
             try:
@@ -76,10 +79,20 @@ class ScanPlan:
             plan.digests[key] = hashlib.sha256(data).hexdigest()
             if source.kind == "python":  # a module another one may import
                 plan.contents[key] = data
-            active = prefilter.active(source.kind, data)
-            if active:
-                plan.work.append(Planned(source, data, active))
+            plan._read.append((source, data))
         return plan
+
+    @property
+    def work(self) -> list[Planned]:
+        """The files some selected rule must read, with those rules."""
+        if self._work is None:
+            active = (
+                (source, data, self.prefilter.active(source.kind, data))
+                for source, data in self._read
+            )
+            self._work = [Planned(source, data, rules) for source, data, rules in active if rules]
+            self._read = []
+        return self._work
 
     def quick_result(self) -> RunResult | None:
         """The result when no file needs analysis, or None when one does (or when a path or a
