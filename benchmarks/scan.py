@@ -26,13 +26,13 @@ from pathlib import Path
 from corpus import CORPUS, default_cache, fetch, size
 from flake8_overhead import WITHOUT_PLUGIN
 
-TARGETS = {
-    "ecolint cold / ruff": 3.0,
+TARGETS = {  # issue 15's targets (cold: stretch 3x)
+    "ecolint cold / ruff": 8.0,
     "ecolint warm / ruff": 1.0,
     "flake8 + plugin / flake8": 1.3,
 }
 ONE_FILE_TARGET_S = 0.2
-RSS_TARGET_MIB = 150
+RSS_TARGET_MIB = 200
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
