@@ -15,8 +15,7 @@ from functools import lru_cache
 import yaml
 
 from ecolint.sources.document import Document, TextSpan
-from ecolint.sources.python import SourceError
-from ecolint.yaml_safe import AliasError, compose_all
+from ecolint.sources.yaml_roots import yaml_roots
 
 MODEL_KEYS = ("base_model", "model_name_or_path", "pretrained_model_name_or_path", "model_id")
 SWITCH_KEYS = ("load_in_8bit", "load_in_4bit", "quantization_bit")
@@ -48,16 +47,7 @@ class YamlSetup:
 def yaml_setups(document: Document) -> list[YamlSetup]:
     """Parsed once for all the rules that read it. YAML that does not parse is reported (often
     a template rendered at deploy time: exclude it if so)."""
-    try:
-        roots = compose_all(document.text)
-    except AliasError as error:
-        raise SourceError(f"YAML not analysed: {error}") from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SourceError(f"YAML does not parse: {error.problem}", line, column) from None
-    except yaml.YAMLError as error:
-        raise SourceError(f"YAML does not parse: {error}") from None
+    roots = yaml_roots(document)
     found: list[YamlSetup] = []
     for root in roots:
         if isinstance(root, yaml.MappingNode):

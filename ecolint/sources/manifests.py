@@ -11,33 +11,15 @@ CronJob, and custom resources that embed containers), per container ``image``, `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 import yaml
 
 from ecolint.sources.document import Document
 from ecolint.sources.launch_model import Launch, Offsets, Word, value_after
-from ecolint.sources.python import SourceError
 from ecolint.sources.shell_script import Chars, RawWord, Shell, split_words
-from ecolint.yaml_safe import AliasError, compose_all
+from ecolint.sources.yaml_roots import yaml_roots
 
 MAX_DEPTH = 12  # how deep containers are looked for in a Kubernetes resource
-
-
-@lru_cache(maxsize=16)
-def yaml_roots(document: Document) -> tuple[yaml.Node, ...]:
-    """The document's YAML node graphs; YAML that does not parse is reported (often a template
-    rendered at deploy time, such as a Helm chart: exclude it if so)."""
-    try:
-        return tuple(compose_all(document.text))
-    except AliasError as error:
-        raise SourceError(f"YAML not analysed: {error}") from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise SourceError(f"YAML does not parse: {error.problem}", line, column) from None
-    except yaml.YAMLError as error:
-        raise SourceError(f"YAML does not parse: {error}") from None
 
 
 def manifest_launches(document: Document) -> Iterator[Launch]:
