@@ -18,7 +18,12 @@ from ecolint.cli.output import (
     fail,
     say,
 )
-from ecolint.cli.shared_options import lang_option, pop_workload, workload_options
+from ecolint.cli.shared_options import (
+    color_option,
+    lang_option,
+    pop_workload,
+    workload_options,
+)
 from ecolint.equals_option import EqualsCommand, EqualsOption
 from ecolint.findings.baseline import DEFAULT_BASELINE
 from ecolint.reporters import FORMATS
@@ -79,12 +84,7 @@ def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
     help="A configuration file for every file, or a TOML override such as \"gpu = 'a800'\".",
 )
 @click.option("--no-color", is_flag=True, help="No ANSI colours (NO_COLOR is honoured too).")
-@click.option(
-    "--color",
-    "color_choice",
-    type=click.Choice(("auto", "always", "never")),
-    help="Colour the report: auto (a terminal; NO_COLOR and FORCE_COLOR honoured), always, never.",
-)
+@color_option
 @click.option("--show-green", is_flag=True, help="Also show green findings (measured savings).")
 @click.option(
     "-q", "--quiet", count=True, help="Print findings only; -qq prints nothing (exit code only)."

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 import click
 
 from ecolint.cli.output import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, echo_internal_errors, fail, say
-from ecolint.cli.shared_options import lang_option, pop_workload, workload_options
+from ecolint.cli.shared_options import (
+    color_option,
+    lang_option,
+    pop_workload,
+    workload_options,
+)
 
 if TYPE_CHECKING:
     from ecolint.cli.check_options import CommandLine
@@ -53,12 +58,7 @@ WORKING_TREE, INDEX = "working-tree", "index"
     metavar="URL",
     help="Link file:line in Markdown to URL/blob/COMMIT/PATH (e.g. https://github.com/o/r).",
 )
-@click.option(
-    "--color",
-    "color_choice",
-    type=click.Choice(("auto", "always", "never")),
-    help="Colour the text report: auto (a terminal; NO_COLOR, FORCE_COLOR), always, never.",
-)
+@color_option
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .ecolint_cache/.")
 @click.option(
     "--jobs",

@@ -47,6 +47,17 @@ def lang_option(function: F) -> F:
     )(function)
 
 
+def color_option(function: F) -> F:
+    """``--color``, shared by every command that prints colours (``reporters.color`` decides)."""
+    return click.option(
+        "--color",
+        "color_choice",
+        type=click.Choice(("auto", "always", "never")),
+        help="Colour the output: auto (a terminal; NO_COLOR and FORCE_COLOR honoured), always, "
+        "never.",
+    )(function)
+
+
 def workload_options(function: F) -> F:
     """Add the workload options; the command receives them as one ``workload`` dict."""
     for option, key, kind, text in reversed(WORKLOAD_OPTIONS):
@@ -82,12 +93,7 @@ def advisor_options(function: F) -> F:
     function = lang_option(workload_options(function))
     for decorator in (
         click.option("--no-color", is_flag=True, help="No ANSI colours."),
-        click.option(
-            "--color",
-            "color_choice",
-            type=click.Choice(("auto", "always", "never")),
-            help="Colour the answer: auto (a terminal), always, never.",
-        ),
+        color_option,
         click.option(
             "--config", "config_file", type=click.Path(path_type=Path), help="Config file."
         ),
