@@ -126,8 +126,19 @@ class _Follow:
         param = _parameter(call, argument, callee.node, callee.module)
         if param is None:
             return True
-        binding = _parameter_binding(callee.module, callee.node, param)
+        binding = self._parameter_binding(callee.module, callee.node, param)
         return binding is None or self.binding_runs(callee.module, binding, depth + 1)
+
+    def _parameter_binding(
+        self, module: ModuleInfo, function: cst.FunctionDef, param: cst.Param
+    ) -> Binding | None:
+        scopes = self.resolver.facts.memo(
+            ("scopes-by-node", module),
+            lambda: {scope.node: scope for scope in set(module.scope_of.values())},
+        )
+        scope = scopes.get(function)
+        bindings = scope.bindings.get(param.name.value, []) if scope is not None else []
+        return next((b for b in bindings if b.param is param), None)
 
 
 def _quantizes(qualname: str) -> bool:
@@ -164,14 +175,6 @@ def _parameter(
         positional = positional[1:]  # ``obj.method(x)``: ``self`` is bound already
     index = [arg for arg in call.args if arg.keyword is None].index(argument)
     return positional[index] if index < len(positional) else None
-
-
-def _parameter_binding(
-    module: ModuleInfo, function: cst.FunctionDef, param: cst.Param
-) -> Binding | None:
-    scope = next((s for s in module.scope_of.values() if s.node is function), None)
-    bindings = scope.bindings.get(param.name.value, []) if scope is not None else []
-    return next((b for b in bindings if b.param is param), None)
 
 
 def _is_method(module: ModuleInfo, function: cst.FunctionDef) -> bool:
