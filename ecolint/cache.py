@@ -49,7 +49,9 @@ def settings_key(settings: Settings, options: dict[str, object]) -> str:
     """Everything besides the scanned files that a result depends on."""
     from ecolint.evidence.dataset import data_version
 
-    effective = {key: value for key, value in asdict(settings).items() if key != "source"}
+    effective = asdict(settings)
+    del effective["source"], effective["root"]  # where the tree lives: see ``_located``
+    effective["baseline"] = _relative(settings.baseline, settings.root)
     header = {
         "version": __version__,
         "code": _installation(),
@@ -58,6 +60,21 @@ def settings_key(settings: Settings, options: dict[str, object]) -> str:
     }
     text = json.dumps([header, effective], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _relative(path: Path | None, root: Path) -> str | None:
+    """``path`` as seen from ``root``, so that the same tree in another folder has the same
+    settings key."""
+    if path is None:
+        return None
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _located(key: str, settings: Settings) -> str:
+    """A whole run's key bound to the configuration's folder: its result names files by where
+    they are, and which of them a path-relative setting (``per-file-ignores``) matches depends
+    on where the configuration is."""
+    return hashlib.sha256(f"{key}\0{settings.root.resolve()}".encode()).hexdigest()
 
 
 def _installation() -> str:
@@ -79,6 +96,7 @@ def cached_run(key: str | None, settings: Settings, compute: Callable[[], RunRes
     real folder of ours (a symlink, a file) is neither read nor written."""
     if key is None:
         return compute()
+    key = _located(key, settings)
     path = cache_dir(settings)
     folder = Folder.open(path, create=False)
     cached = _load(folder, key)
@@ -143,22 +161,35 @@ class FileCache:
     """What analysing one file produced, for the next run: kept while the file, every file its
     analysis read (the modules it imports, through any depth), the list of files of the run
     and everything ``settings_key`` covers are unchanged. This is what a commit that touches
-    a few files re-analyses: those files and the files that import them. ``piece``: the type
-    of a stored piece; ``digests``: the files' hashes the run already knows (its plan read
-    them), by resolved path."""
+    a few files re-analyses: those files and the files that import them.
+
+    Entries do not depend on where the tree lives: a file is named by its path relative to
+    ``home`` (the configuration's folder) and the hash of its bytes, and the paths an entry
+    holds inside ``home`` are stored relative to it (``cache_codec``). So a commit exported
+    elsewhere for ``ecolint diff`` finds the working tree's entries for the files it did not
+    change. The files' displays are part of the key: they are the text findings print, and
+    they stay the same only while the working folder is at the same place in the tree.
+
+    ``files``: every file of the run with its display; ``piece``: the type of a stored piece;
+    ``digests``: the files' hashes the run already knows (its plan read them), by resolved
+    path."""
 
     def __init__(
         self,
         folder: Path,
         salt: str,
-        files: list[Path],
+        files: Mapping[Path, str],
         piece: type,
+        home: Path,
         digests: Mapping[Path, str] | None = None,
     ) -> None:
         self.path = folder
         self.piece = piece
+        self.home = home.resolve()
         self.files = {path.resolve() for path in files}
-        listing = "\0".join(sorted(str(path) for path in self.files))
+        listing = "\0".join(
+            sorted(f"{self._where(path)}\0{display}" for path, display in files.items())
+        )
         self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
         self._digests: dict[Path, str | None] = dict(digests or {})
         self._folder: Folder | None = None
@@ -174,8 +205,17 @@ class FileCache:
             self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None
         return self._digests[key]
 
-    def _name(self, path: Path) -> str:
-        return hashlib.sha256(f"{self.salt}\0{path.resolve()}".encode()).hexdigest() + SUFFIX
+    def _where(self, path: Path) -> str:
+        """Relative to ``home`` when inside it; a file elsewhere keeps its entry to this tree."""
+        resolved = path.resolve()
+        if resolved.is_relative_to(self.home):
+            return resolved.relative_to(self.home).as_posix()
+        return str(resolved)
+
+    def _name(self, path: Path, digest: str | None) -> str:
+        """Two versions of a file (the working tree's and a commit's) keep two entries."""
+        name = f"{self.salt}\0{self._where(path)}\0{digest}"
+        return hashlib.sha256(name.encode()).hexdigest() + SUFFIX
 
     def _open(self, create: bool) -> Folder | None:
         if self._folder is None:
@@ -191,18 +231,19 @@ class FileCache:
     def get(self, path: Path, data: bytes) -> Any:
         """The stored piece, or None when there is none or it does not validate. Only files of
         this run count as dependencies: an entry naming any other file is not trusted."""
+        digest = self.digest(path, data)
         folder = self._open(create=False)
-        raw = folder.read(self._name(path)) if folder is not None else None
+        raw = folder.read(self._name(path, digest)) if folder is not None else None
         if raw is None:
             return None
         try:
-            record = unpack(raw)
+            record = unpack(raw, self.home)
         except CodecError:
             return None
         if type(record) is not tuple or len(record) != 4:
             return None
-        where, digest, dependencies, piece = record
-        if where != path.resolve() or digest != self.digest(path, data):
+        where, stored, dependencies, piece = record
+        if where != path.resolve() or stored != digest:
             return None
         if type(dependencies) is not dict or not self.files.issuperset(dependencies):
             return None
@@ -211,11 +252,12 @@ class FileCache:
         return piece if isinstance(piece, self.piece) else None
 
     def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
+        digest = self.digest(path, data)
         dependencies = {other: self.digest(other) for other in read if other != path.resolve()}
-        record = (path.resolve(), self.digest(path, data), dependencies, piece)
+        record = (path.resolve(), digest, dependencies, piece)
         try:
             folder = self._open(create=True)
             if folder is not None:
-                folder.write(self._name(path), pack(record))
+                folder.write(self._name(path, digest), pack(record, self.home))
         except (OSError, CodecError):
             pass
