@@ -168,7 +168,9 @@ def _side(
         result, gpu, found = analyse(root, options, jobs, use_cache=not no_cache)
         return Side(label, None, result, gpu, found)
     with exported(root, revision, not no_cache) as (folder, sha, lasting):
-        result, gpu, found = analyse(folder, options, jobs, lasting, sha if lasting else None)
+        result, gpu, found = analyse(
+            folder, options, jobs, lasting, sha if lasting else None, work_tree=root
+        )
     return Side(label, sha, result, gpu, found)
 
 
