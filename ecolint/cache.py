@@ -19,6 +19,7 @@ import shutil
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def settings_key(settings: Settings, options: dict[str, object]) -> str:
     from ecolint.evidence.dataset import data_version
 
     effective = asdict(settings)
-    del effective["source"], effective["root"]  # where the tree lives: see ``_located``
+    del effective["source"], effective["root"]  # the keys name files from the root
     effective["baseline"] = _relative(settings.baseline, settings.root)
     header = {
         "version": __version__,
@@ -70,13 +71,15 @@ def _relative(path: Path | None, root: Path) -> str | None:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
-def _located(key: str, settings: Settings) -> str:
-    """A whole run's key bound to the configuration's folder: its result names files by where
-    they are, and which of them a path-relative setting (``per-file-ignores``) matches depends
-    on where the configuration is."""
-    return hashlib.sha256(f"{key}\0{settings.root.resolve()}".encode()).hexdigest()
+def tree_path(resolved: Path, home: Path) -> str:
+    """How a key names a file (both paths resolved): from ``home`` when inside it, so the
+    same tree in another folder has the same keys; a file elsewhere by where it is."""
+    if resolved.is_relative_to(home):
+        return resolved.relative_to(home).as_posix()
+    return str(resolved)
 
 
+@cache
 def _installation() -> str:
     """ecolint's own files as installed (sizes and times): an edited checkout, a reinstall or
     new rules invalidate the cache even when the version number stays."""
@@ -91,32 +94,39 @@ def _installation() -> str:
     return stamp.hexdigest()
 
 
-def cached_run(key: str | None, settings: Settings, compute: Callable[[], RunResult]) -> RunResult:
-    """The stored result for ``key``, else ``compute()`` stored; a cache folder that is not a
-    real folder of ours (a symlink, a file) is neither read nor written."""
+def cached_run(
+    key: str | None,
+    settings: Settings,
+    compute: Callable[[], RunResult],
+    path: Path | None = None,
+) -> RunResult:
+    """The stored result for ``key``, else ``compute()`` stored, in the cache folder ``path``
+    (by default the configuration's); a cache folder that is not a real folder of ours (a
+    symlink, a file) is neither read nor written. Paths inside the configuration's folder are
+    stored relative to it, as the key names them."""
     if key is None:
         return compute()
-    key = _located(key, settings)
-    path = cache_dir(settings)
+    home = settings.root.resolve()
+    path = path or cache_dir(settings)
     folder = Folder.open(path, create=False)
-    cached = _load(folder, key)
+    cached = _load(folder, key, home)
     if cached is not None:
         return cached
     result = compute()
     folder = folder or Folder.open(path, create=True)
     if folder is not None:
         if not result.internal_errors:
-            _store(folder, key, result)
+            _store(folder, key, result, home)
         _prune(folder, result.files_seen)
     return result
 
 
-def _load(folder: Folder | None, key: str) -> RunResult | None:
+def _load(folder: Folder | None, key: str, home: Path) -> RunResult | None:
     data = folder.read(f"{key}{SUFFIX}") if folder is not None else None
     if data is None:
         return None
     try:
-        record = unpack(data)
+        record = unpack(data, home)
     except CodecError:
         return None
     if type(record) is tuple and len(record) == 2 and record[0] == key:
@@ -125,11 +135,11 @@ def _load(folder: Folder | None, key: str) -> RunResult | None:
     return None
 
 
-def _store(folder: Folder, key: str, result: RunResult) -> None:
+def _store(folder: Folder, key: str, result: RunResult, home: Path) -> None:
     """Best effort: a read-only checkout runs uncached."""
     try:
         folder.ignore()
-        folder.write(f"{key}{SUFFIX}", pack((key, result)))
+        folder.write(f"{key}{SUFFIX}", pack((key, result), home))
     except (OSError, CodecError):
         pass
 
@@ -186,9 +196,12 @@ class FileCache:
         self.path = folder
         self.piece = piece
         self.home = home.resolve()
-        self.files = {path.resolve() for path in files}
+        resolved = {path: path.resolve() for path in files}
+        self.files = set(resolved.values())
         listing = "\0".join(
-            sorted(f"{self._where(path)}\0{display}" for path, display in files.items())
+            sorted(
+                f"{tree_path(resolved[path], self.home)}\0{shown}" for path, shown in files.items()
+            )
         )
         self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
         self._digests: dict[Path, str | None] = dict(digests or {})
@@ -205,16 +218,9 @@ class FileCache:
             self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None
         return self._digests[key]
 
-    def _where(self, path: Path) -> str:
-        """Relative to ``home`` when inside it; a file elsewhere keeps its entry to this tree."""
-        resolved = path.resolve()
-        if resolved.is_relative_to(self.home):
-            return resolved.relative_to(self.home).as_posix()
-        return str(resolved)
-
     def _name(self, path: Path, digest: str | None) -> str:
         """Two versions of a file (the working tree's and a commit's) keep two entries."""
-        name = f"{self.salt}\0{self._where(path)}\0{digest}"
+        name = f"{self.salt}\0{tree_path(path.resolve(), self.home)}\0{digest}"
         return hashlib.sha256(name.encode()).hexdigest() + SUFFIX
 
     def _open(self, create: bool) -> Folder | None:

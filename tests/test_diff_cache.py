@@ -6,6 +6,8 @@ analysed alike with and without the cache."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import run_ecolint
@@ -52,6 +54,29 @@ def test_a_new_base_takes_the_working_trees_entries_for_unchanged_files(tmp_path
     assert len(set(after) - set(before)) == 1, "only serve.py as the commit holds it"
     sha = git(tmp_path, "rev-parse", "HEAD~1").strip()
     assert not (tmp_path / ".ecolint_cache" / "diff" / sha / ".ecolint_cache" / "files").exists()
+
+
+def test_a_commit_checked_before_is_answered_from_that_runs_result(tmp_path: Path) -> None:
+    """check, edit, commit, check, diff: ``check`` saw the commit's files as the commit holds
+    them, so the diff takes that run's result and does not even load the analysis."""
+    commit(tmp_path, {**chatbot(), "serve.py": INT8})
+    run_ecolint("check", ".", cwd=tmp_path)
+    commit(tmp_path, {"serve.py": None})
+    run_ecolint("check", ".", cwd=tmp_path)
+    probe = """
+import sys
+from ecolint.cli import main
+try:
+    main(["diff", "HEAD~1", "--format", "json"])
+except SystemExit as stop:
+    assert stop.code == 0, stop.code
+print([name for name in ("libcst", "ecolint.pipeline.run") if name in sys.modules])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert kinds(json.loads(diff(tmp_path, "HEAD~1")))["removed"] == {("ECO101", "serve.py")}
 
 
 def test_a_module_changed_under_an_unchanged_importer(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@ that folder, with that folder's own configuration and the command line's options
 
 The working tree is analysed in place, so its result and per-file cache are the ones ``ecolint
 check`` keeps (a warm cache answers at once); a commit is written once to the cache folder and
-analysed there with a cache of its own, so the next diff against the same commit costs what a
-warm check costs (the index goes to a temporary folder, uncached). Paths are relative to the
-tree's top folder, so both trees name a file alike."""
+analysed there with the working tree's cache, whose keys do not depend on where a tree lives:
+a commit whose files ``check`` once saw is answered from that run's result, and the files it
+shares with the working tree from their entries; the next diff against the same commit costs
+what a warm check costs (the index goes to a temporary folder, uncached). Paths are relative to
+the tree's top folder, so both trees name a file alike."""
 
 from __future__ import annotations
 
@@ -139,8 +141,8 @@ def _governed(base: Settings, options: CommandLine) -> Callable[[Path | None], S
 
 def _shared(group: Group, folder: Path, work_tree: Path | None) -> Path | None:
     """The working tree's cache folder at the place of the exported tree's (None: its own):
-    a file the commit did not change is found there under the same name. Not through a
-    symlink inside the working tree."""
+    a file the commit did not change, or the whole tree when ``check`` once saw it, is found
+    there under the same key. Not through a symlink inside the working tree."""
     from ecolint.cache import cache_dir
 
     own, top = cache_dir(group.settings).resolve(), folder.resolve()
