@@ -71,8 +71,7 @@ def analyse(
     analysing anything. ``commit``: the folder holds that commit and never changes, so with
     the cache its result is keyed by the commit and the settings alone, without listing or
     reading a file. ``work_tree``: the repository's folder when ``folder`` is a tree exported
-    from it: see ``_exported_settings``; the files the tree shares with the working tree are
-    taken from the working tree's per-file cache."""
+    from it: see ``_exported_settings``; it is analysed with the working tree's cache."""
     from ecolint.cache import cached_run, settings_key
     from ecolint.config import load_settings
     from ecolint.scope import merged, plan
@@ -125,9 +124,9 @@ def _exported_settings(folder: Path, work_tree: Path, options: CommandLine) -> S
     if own is not None:
         return options.settings_for(own)
     head = find_config(work_tree)
-    if head is None or head.parent != work_tree.resolve():
-        return options.settings_for(head)  # none, or above the repository: as for any copy
     settings = options.settings_for(head)
+    if head is None:
+        return settings
     baseline = settings.baseline
     if baseline is not None and baseline.is_relative_to(settings.root):
         baseline = top / baseline.relative_to(settings.root)
