@@ -110,3 +110,20 @@ def test_a_base_without_a_configuration_is_analysed_with_the_working_trees(
     document = same_as_uncached(tmp_path, "HEAD~1")
     assert kinds(document)["added"] == {("ECO405", "chatbot/settings.py")}
     assert kinds(document)["removed"] == {("ECO102", "chatbot/settings.py")}
+
+
+def test_the_index_takes_the_working_trees_entries(tmp_path: Path) -> None:
+    """``diff --staged`` with an unstaged change: the index goes to a temporary folder, and
+    only its version of the file changed since is analysed."""
+    loaders = {f"loader_{n}.py": nf4("Qwen/Qwen2-1.5B") for n in range(3)}
+    commit(tmp_path, {**chatbot(), **loaders, "serve.py": "print(1)\n"})
+    (tmp_path / "serve.py").write_text(INT8, encoding="utf-8")
+    git(tmp_path, "add", "serve.py")
+    (tmp_path / "serve.py").write_text(INT8 + "print(2)\n", encoding="utf-8")
+    run_ecolint("check", ".", cwd=tmp_path)
+    before = entries(tmp_path)
+    document = same_as_uncached(tmp_path, "--staged")
+    assert kinds(document)["added"] == {("ECO101", "serve.py")}
+    after = entries(tmp_path)
+    assert {name: after[name] for name in before} == before
+    assert len(set(after) - set(before)) == 1, "only serve.py as the index holds it"

@@ -172,7 +172,7 @@ def exported(
     root: Path, revision: str | None, use_cache: bool
 ) -> Iterator[tuple[Path, str | None, bool]]:
     """A folder holding ``revision`` of the repository at ``root`` (None: the index), the
-    commit it names, and whether the folder lasts (so its analysis may be cached). A commit
+    commit it names, and whether the folder lasts (so its result may be kept by commit). A commit
     never changes, so it is written once to ``.ecolint_cache/diff/COMMIT`` and analysed from
     there by the next run too. The index, a commit where the cache folder cannot be used, and
     anything without ``use_cache`` go to a temporary folder removed afterwards."""
