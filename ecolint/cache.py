@@ -1,7 +1,9 @@
 """A run's result, remembered until anything it depends on changes.
 
-The key covers every file the run discovers (path, kind and a hash of its bytes), the
-effective configuration, ecolint's version and the data version. Values flow between files
+The key covers every file the run discovers (path from the configuration's folder, display,
+kind and a hash of its bytes), the effective configuration, ecolint's version and the data
+version; not where the tree lives, so the same tree elsewhere (a commit ``ecolint diff`` writes
+out) finds the entries of the working tree. Values flow between files
 (imports, dependency pins, findings reported where a value is defined), so the whole result is
 one entry: changing any scanned file, the configuration or ecolint re-analyses the run, which
 the staged prefilter keeps cheap for files without trigger words. Entries live in
