@@ -1,7 +1,9 @@
 """A run's result, remembered until anything it depends on changes.
 
-The key covers every file the run discovers (path, kind and a hash of its bytes), the
-effective configuration, ecolint's version and the data version. Values flow between files
+The key covers every file the run discovers (path from the configuration's folder, display,
+kind and a hash of its bytes), the effective configuration, ecolint's version and the data
+version; not where the tree lives, so the same tree elsewhere (a commit ``ecolint diff`` writes
+out) finds the entries of the working tree. Values flow between files
 (imports, dependency pins, findings reported where a value is defined), so the whole result is
 one entry: changing any scanned file, the configuration or ecolint re-analyses the run, which
 the staged prefilter keeps cheap for files without trigger words. Entries live in
@@ -19,6 +21,7 @@ import shutil
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +52,9 @@ def settings_key(settings: Settings, options: dict[str, object]) -> str:
     """Everything besides the scanned files that a result depends on."""
     from ecolint.evidence.dataset import data_version
 
-    effective = {key: value for key, value in asdict(settings).items() if key != "source"}
+    effective = asdict(settings)
+    del effective["source"], effective["root"]  # the keys name files from the root
+    effective["baseline"] = _relative(settings.baseline, settings.root)
     header = {
         "version": __version__,
         "code": _installation(),
@@ -60,6 +65,23 @@ def settings_key(settings: Settings, options: dict[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _relative(path: Path | None, root: Path) -> str | None:
+    """``path`` as seen from ``root``, so that the same tree in another folder has the same
+    settings key."""
+    if path is None:
+        return None
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def tree_path(resolved: Path, home: Path) -> str:
+    """How a key names a file (both paths resolved): from ``home`` when inside it, so the
+    same tree in another folder has the same keys; a file elsewhere by where it is."""
+    if resolved.is_relative_to(home):
+        return resolved.relative_to(home).as_posix()
+    return str(resolved)
+
+
+@cache
 def _installation() -> str:
     """ecolint's own files as installed (sizes and times): an edited checkout, a reinstall or
     new rules invalidate the cache even when the version number stays."""
@@ -74,31 +96,39 @@ def _installation() -> str:
     return stamp.hexdigest()
 
 
-def cached_run(key: str | None, settings: Settings, compute: Callable[[], RunResult]) -> RunResult:
-    """The stored result for ``key``, else ``compute()`` stored; a cache folder that is not a
-    real folder of ours (a symlink, a file) is neither read nor written."""
+def cached_run(
+    key: str | None,
+    settings: Settings,
+    compute: Callable[[], RunResult],
+    path: Path | None = None,
+) -> RunResult:
+    """The stored result for ``key``, else ``compute()`` stored, in the cache folder ``path``
+    (by default the configuration's); a cache folder that is not a real folder of ours (a
+    symlink, a file) is neither read nor written. Paths inside the configuration's folder are
+    stored relative to it, as the key names them."""
     if key is None:
         return compute()
-    path = cache_dir(settings)
+    home = settings.root.resolve()
+    path = path or cache_dir(settings)
     folder = Folder.open(path, create=False)
-    cached = _load(folder, key)
+    cached = _load(folder, key, home)
     if cached is not None:
         return cached
     result = compute()
     folder = folder or Folder.open(path, create=True)
     if folder is not None:
         if not result.internal_errors:
-            _store(folder, key, result)
+            _store(folder, key, result, home)
         _prune(folder, result.files_seen)
     return result
 
 
-def _load(folder: Folder | None, key: str) -> RunResult | None:
+def _load(folder: Folder | None, key: str, home: Path) -> RunResult | None:
     data = folder.read(f"{key}{SUFFIX}") if folder is not None else None
     if data is None:
         return None
     try:
-        record = unpack(data)
+        record = unpack(data, home)
     except CodecError:
         return None
     if type(record) is tuple and len(record) == 2 and record[0] == key:
@@ -107,11 +137,11 @@ def _load(folder: Folder | None, key: str) -> RunResult | None:
     return None
 
 
-def _store(folder: Folder, key: str, result: RunResult) -> None:
+def _store(folder: Folder, key: str, result: RunResult, home: Path) -> None:
     """Best effort: a read-only checkout runs uncached."""
     try:
         folder.ignore()
-        folder.write(f"{key}{SUFFIX}", pack((key, result)))
+        folder.write(f"{key}{SUFFIX}", pack((key, result), home))
     except (OSError, CodecError):
         pass
 
@@ -143,22 +173,38 @@ class FileCache:
     """What analysing one file produced, for the next run: kept while the file, every file its
     analysis read (the modules it imports, through any depth), the list of files of the run
     and everything ``settings_key`` covers are unchanged. This is what a commit that touches
-    a few files re-analyses: those files and the files that import them. ``piece``: the type
-    of a stored piece; ``digests``: the files' hashes the run already knows (its plan read
-    them), by resolved path."""
+    a few files re-analyses: those files and the files that import them.
+
+    Entries do not depend on where the tree lives: a file is named by its path relative to
+    ``home`` (the configuration's folder) and the hash of its bytes, and the paths an entry
+    holds inside ``home`` are stored relative to it (``cache_codec``). So a commit exported
+    elsewhere for ``ecolint diff`` finds the working tree's entries for the files it did not
+    change. The files' displays are part of the key: they are the text findings print, and
+    they stay the same only while the working folder is at the same place in the tree.
+
+    ``files``: every file of the run with its display; ``piece``: the type of a stored piece;
+    ``digests``: the files' hashes the run already knows (its plan read them), by resolved
+    path."""
 
     def __init__(
         self,
         folder: Path,
         salt: str,
-        files: list[Path],
+        files: Mapping[Path, str],
         piece: type,
+        home: Path,
         digests: Mapping[Path, str] | None = None,
     ) -> None:
         self.path = folder
         self.piece = piece
-        self.files = {path.resolve() for path in files}
-        listing = "\0".join(sorted(str(path) for path in self.files))
+        self.home = home.resolve()
+        resolved = {path: path.resolve() for path in files}
+        self.files = set(resolved.values())
+        listing = "\0".join(
+            sorted(
+                f"{tree_path(resolved[path], self.home)}\0{shown}" for path, shown in files.items()
+            )
+        )
         self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
         self._digests: dict[Path, str | None] = dict(digests or {})
         self._folder: Folder | None = None
@@ -174,8 +220,10 @@ class FileCache:
             self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None
         return self._digests[key]
 
-    def _name(self, path: Path) -> str:
-        return hashlib.sha256(f"{self.salt}\0{path.resolve()}".encode()).hexdigest() + SUFFIX
+    def _name(self, path: Path, digest: str | None) -> str:
+        """Two versions of a file (the working tree's and a commit's) keep two entries."""
+        name = f"{self.salt}\0{tree_path(path.resolve(), self.home)}\0{digest}"
+        return hashlib.sha256(name.encode()).hexdigest() + SUFFIX
 
     def _open(self, create: bool) -> Folder | None:
         if self._folder is None:
@@ -191,18 +239,19 @@ class FileCache:
     def get(self, path: Path, data: bytes) -> Any:
         """The stored piece, or None when there is none or it does not validate. Only files of
         this run count as dependencies: an entry naming any other file is not trusted."""
+        digest = self.digest(path, data)
         folder = self._open(create=False)
-        raw = folder.read(self._name(path)) if folder is not None else None
+        raw = folder.read(self._name(path, digest)) if folder is not None else None
         if raw is None:
             return None
         try:
-            record = unpack(raw)
+            record = unpack(raw, self.home)
         except CodecError:
             return None
         if type(record) is not tuple or len(record) != 4:
             return None
-        where, digest, dependencies, piece = record
-        if where != path.resolve() or digest != self.digest(path, data):
+        where, stored, dependencies, piece = record
+        if where != path.resolve() or stored != digest:
             return None
         if type(dependencies) is not dict or not self.files.issuperset(dependencies):
             return None
@@ -211,11 +260,12 @@ class FileCache:
         return piece if isinstance(piece, self.piece) else None
 
     def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
+        digest = self.digest(path, data)
         dependencies = {other: self.digest(other) for other in read if other != path.resolve()}
-        record = (path.resolve(), self.digest(path, data), dependencies, piece)
+        record = (path.resolve(), digest, dependencies, piece)
         try:
             folder = self._open(create=True)
             if folder is not None:
-                folder.write(self._name(path), pack(record))
+                folder.write(self._name(path, digest), pack(record, self.home))
         except (OSError, CodecError):
             pass

@@ -10,6 +10,11 @@ entry as absent.
 
 An entry is one header line, ``ecolint-cache/<format> <sha256 of the payload>``, then the
 payload: ASCII JSON in which every object is tagged with ``"$"``.
+
+Given a ``home`` folder, a path inside it is stored relative to it and read back under the
+``home`` of the reading run: the same tree in another folder (a commit exported for ``ecolint
+diff``) reads the entries of the working tree as its own. A stored relative path never climbs
+out of ``home``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import types
 import typing
 from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -63,18 +68,18 @@ class _Never:
     """Stands for an annotation no stored value can satisfy."""
 
 
-def pack(value: object) -> bytes:
-    payload = json.dumps(encode(value), separators=(",", ":")).encode("ascii")
+def pack(value: object, home: Path | None = None) -> bytes:
+    payload = json.dumps(encode(value, home), separators=(",", ":")).encode("ascii")
     digest = hashlib.sha256(payload).hexdigest()
     return MAGIC + f"{FORMAT} {digest}\n".encode("ascii") + payload
 
 
-def unpack(data: bytes) -> object:
+def unpack(data: bytes, home: Path | None = None) -> object:
     header, newline, payload = data.partition(b"\n")
     if not newline or header != MAGIC + f"{FORMAT} ".encode("ascii") + _digest(payload):
         raise CodecError("not an entry of this format, or its checksum does not match")
     try:
-        return decode(json.loads(payload))
+        return decode(json.loads(payload), home)
     except (ValueError, RecursionError) as error:
         raise CodecError(str(error)) from None
 
@@ -83,34 +88,39 @@ def _digest(payload: bytes) -> bytes:
     return hashlib.sha256(payload).hexdigest().encode("ascii")
 
 
-def encode(value: object) -> Any:
+def encode(value: object, home: Path | None = None) -> Any:
     kind = type(value)
     if value is None or kind in (bool, int, float, str):
         return value
     if isinstance(value, list) and kind is list:
-        return [encode(item) for item in value]
+        return [encode(item, home) for item in value]
     if isinstance(value, tuple) and kind is tuple:
-        return {TAG: "tuple", "items": [encode(item) for item in value]}
+        return {TAG: "tuple", "items": [encode(item, home) for item in value]}
     if isinstance(value, set | frozenset) and kind in (set, frozenset):
-        items = sorted((encode(item) for item in value), key=json.dumps)
+        items = sorted((encode(item, home) for item in value), key=json.dumps)
         return {TAG: kind.__name__, "items": items}
     if isinstance(value, dict):
-        return {TAG: "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
+        return {
+            TAG: "dict",
+            "items": [[encode(k, home), encode(v, home)] for k, v in value.items()],
+        }
     if isinstance(value, Path):
+        if home is not None and value.is_absolute() and value.is_relative_to(home):
+            return {TAG: "home", "value": value.relative_to(home).as_posix()}
         return {TAG: "path", "value": str(value)}
     if kind is Version:
         return {TAG: "version", "value": str(value)}
     if dataclasses.is_dataclass(value) and _allowed(kind.__name__) is kind:
-        fields = {f.name: encode(getattr(value, f.name)) for f in _init_fields(kind)}
+        fields = {f.name: encode(getattr(value, f.name), home) for f in _init_fields(kind)}
         return {TAG: kind.__name__, "fields": fields}
     raise CodecError(f"{kind.__name__} is not stored in the cache")
 
 
-def decode(data: Any) -> Any:
+def decode(data: Any, home: Path | None = None) -> Any:
     if data is None or type(data) in (bool, int, float, str):
         return data
     if type(data) is list:
-        return [decode(item) for item in data]
+        return [decode(item, home) for item in data]
     if type(data) is not dict or type(data.get(TAG)) is not str:
         raise CodecError("an untagged object")
     tag = data[TAG]
@@ -120,17 +130,19 @@ def decode(data: Any) -> Any:
             if type(items) is not list:
                 raise CodecError("items are not a list")
             if tag == "dict":
-                return dict(_pair(item) for item in items)
-            decoded = (decode(item) for item in items)
+                return dict(_pair(item, home) for item in items)
+            decoded = (decode(item, home) for item in items)
             return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](decoded)
         if tag in ("path", "version"):
             text = _only(data, "value")
             if type(text) is not str:
                 raise CodecError(f"a {tag} that is not a string")
             return Path(text) if tag == "path" else Version(text)
+        if tag == "home":
+            return _at_home(_only(data, "value"), home)
     except (TypeError, InvalidVersion) as error:  # unhashable keys or members, a bad version
         raise CodecError(str(error)) from None
-    return _rebuild(tag, _only(data, "fields"))
+    return _rebuild(tag, _only(data, "fields"), home)
 
 
 def _only(data: dict[str, Any], key: str) -> Any:
@@ -139,13 +151,23 @@ def _only(data: dict[str, Any], key: str) -> Any:
     return data[key]
 
 
-def _pair(item: Any) -> tuple[Any, Any]:
+def _pair(item: Any, home: Path | None) -> tuple[Any, Any]:
     if type(item) is not list or len(item) != 2:
         raise CodecError("a dict item is not a pair")
-    return decode(item[0]), decode(item[1])
+    return decode(item[0], home), decode(item[1], home)
 
 
-def _rebuild(name: str, raw: Any) -> Any:
+def _at_home(text: Any, home: Path | None) -> Path:
+    """A path stored relative to the writer's ``home``, under the reader's."""
+    if home is None or type(text) is not str:
+        raise CodecError("a path relative to no folder")
+    relative = PurePosixPath(text)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise CodecError("a relative path out of its folder")
+    return home.joinpath(*relative.parts)
+
+
+def _rebuild(name: str, raw: Any, home: Path | None) -> Any:
     """The dataclass ``name`` built by its constructor from exactly its fields, each of the
     annotated type."""
     kind = _allowed(name) if name in ALLOWED else None
@@ -155,7 +177,7 @@ def _rebuild(name: str, raw: Any) -> Any:
     expected = {f.name for f in _init_fields(kind)}
     if type(raw) is not dict or raw.keys() != expected:
         raise CodecError(f"{name}: fields do not match")
-    values = {key: decode(value) for key, value in raw.items()}
+    values = {key: decode(value, home) for key, value in raw.items()}
     for key, value in values.items():
         if not conforms(value, hints[key]):
             raise CodecError(f"{name}.{key}: {type(value).__name__} is not {hints[key]}")

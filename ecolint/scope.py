@@ -49,16 +49,19 @@ def plan(
     settings_for: Callable[[Path | None], Settings],
     hierarchical: bool = True,
     respect_gitignore: bool = True,
+    top: Path | None = None,
 ) -> Scope:
     """``settings_for`` turns a configuration file (None: none) into the run's settings;
-    ``hierarchical`` is False when ``--config FILE`` governs every file."""
+    ``hierarchical`` is False when ``--config FILE`` governs every file. ``top``: no
+    configuration above this folder governs its files (a commit exported into the cache
+    folder is not governed by the working tree's)."""
     scope = Scope()
     if respect_gitignore:
         scope.notes += [
             phrase("scope.ignored_named", path=str(t)) for t in targets if gitignored(t)
         ]
     found = discover(targets, base.exclude, base.root, respect_gitignore=respect_gitignore)
-    nearest = _Nearest()
+    nearest = _Nearest(top.resolve() if top is not None else None)
     grouped: dict[Path | None, list[SourceFile]] = {}
     for source in found.files:
         config = nearest(source.path.parent.resolve()) if hierarchical else base.source
@@ -82,14 +85,16 @@ class _Nearest:
     """The configuration file governing a folder, each folder looked at once per run (a tree
     of a thousand folders under one pyproject.toml reads it once, not a thousand times)."""
 
-    def __init__(self) -> None:
+    def __init__(self, top: Path | None = None) -> None:
+        self.top = top
         self._known: dict[Path, Path | None] = {}
 
     def __call__(self, folder: Path) -> Path | None:
         if folder not in self._known:
             own = config_in(folder)
             above = folder.parent
-            self._known[folder] = own if own or above == folder else self(above)
+            last = above == folder or folder == self.top
+            self._known[folder] = own if own or last else self(above)
         return self._known[folder]
 
 

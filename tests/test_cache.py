@@ -149,15 +149,18 @@ def test_per_file_entries_follow_the_modules_a_file_reads(tmp_path: Path) -> Non
         assert cached == run(*args, "--no-cache", cwd=tmp_path).stdout
         return cached
 
+    def entries() -> dict[Path, int]:
+        folder = tmp_path / ".ecolint_cache" / "files"
+        return {path: path.stat().st_mtime_ns for path in folder.iterdir()}
+
     first = same_as_uncached()
-    entries = {
-        path: path.stat().st_mtime_ns for path in (tmp_path / ".ecolint_cache" / "files").iterdir()
-    }
-    assert len(entries) == 2  # app.py and settings.py pass the prefilter
+    before = entries()
+    assert len(before) == 2  # app.py and settings.py pass the prefilter
     app.write_text(app.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
     assert same_as_uncached() == first
-    after_app = {path: path.stat().st_mtime_ns for path in entries}
-    assert sum(after_app[path] == entries[path] for path in entries) == 1, "settings.py kept"
+    after_app = entries()
+    assert {path: after_app[path] for path in before} == before, "settings.py's entry read"
+    (edited_app,) = set(after_app) - set(before)  # entries are named by the file's bytes too
     settings.write_text(
         settings.read_text(encoding="utf-8").replace(
             "TinyLlama/TinyLlama-1.1B-Chat-v1.0", "Qwen/Qwen2.5-7B-Instruct"
@@ -166,3 +169,14 @@ def test_per_file_entries_follow_the_modules_a_file_reads(tmp_path: Path) -> Non
     )
     changed = same_as_uncached()
     assert "TinyLlama" in first and "TinyLlama" not in changed
+    assert entries()[edited_app] != after_app[edited_app], "app.py analysed again"
+
+
+def test_moving_the_configuration_invalidates(tmp_path: Path) -> None:
+    """The same configuration one folder lower: its paths now match other files."""
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    table = 'per-file-ignores = {"chatbot/settings.py" = ["ECO405"]}\n'
+    (tmp_path / ".ecolint.toml").write_text(table, encoding="utf-8")  # a file no rule reads
+    assert "ECO405" not in run("check", "chatbot", cwd=tmp_path).stdout
+    (tmp_path / ".ecolint.toml").rename(tmp_path / "chatbot" / ".ecolint.toml")
+    assert "ECO405" in run("check", "chatbot", cwd=tmp_path).stdout

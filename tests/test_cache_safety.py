@@ -18,7 +18,7 @@ import pytest
 from conftest import run_ecolint as run
 
 from ecolint.cache import FILE_ENTRIES_MIN, FILE_SETS, KEEP
-from ecolint.cache_codec import CodecError, unpack
+from ecolint.cache_codec import CodecError, pack, unpack
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ARGS = ("check", "--format", "json", "--show-green", "--jobs", "1", "chatbot")
@@ -150,6 +150,7 @@ def _wrong_shape(data: bytes) -> bytes:
         '{"$": "Pair", "fields": {"quant": {"$": "path", "value": "a"}, "base": null}}',
         '{"$": "tuple", "items": [{"$": "set", "items": [[1]]}]}',
         '{"$": "version", "value": "not a version"}',
+        '{"$": "home", "value": "a.py"}',  # a path relative to the tree, read with no tree
         '{"a": 1}',
         "[" * 100_000 + "]" * 100_000,
     ],
@@ -160,6 +161,19 @@ def test_the_codec_rebuilds_only_allowed_well_typed_values(payload: str) -> None
     with pytest.raises(CodecError):
         unpack(b"ecolint-cache/1 " + digest + b"\n" + data)
     assert "this" not in sys.modules
+
+
+def test_paths_in_the_tree_are_stored_relative_and_never_climb_out(tmp_path: Path) -> None:
+    """An entry holds a path inside its tree relative to it, and reads it back under the tree
+    of the run that reads it; a path outside stays as it was."""
+    value = {tmp_path / "a" / "x.py": Path("/elsewhere/y.py"), "here": tmp_path / "a"}
+    data = pack(value, tmp_path / "a")
+    assert str(tmp_path).encode() not in data
+    moved = {tmp_path / "b" / "x.py": Path("/elsewhere/y.py"), "here": tmp_path / "b"}
+    assert unpack(data, tmp_path / "b") == moved
+    for text in ("../x.py", "a/../../x.py", "/x.py"):
+        with pytest.raises(CodecError):
+            unpack(_entry({"$": "home", "value": text}), tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -327,6 +341,6 @@ def test_twenty_concurrent_runs_agree(tmp_path: Path) -> None:
         )
     for path, (_, data) in folders[0].items():
         if path.endswith(".json"):
-            unpack(data)  # every entry the cold runs left is whole
+            unpack(data, tree)  # every entry the cold runs left is whole
     assert folders[1] == folders[0]  # the warm runs only read
     assert not [path for path in folders[0] if path.endswith(".tmp")]

@@ -14,6 +14,7 @@ from ecolint.cli.output import fail, say
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from ecolint.config import Settings
     from ecolint.pipeline.plan import ScanPlan
@@ -37,11 +38,20 @@ def quoted_gpu(settings: Settings, option: str | None) -> str:
 
 
 def check_group(
-    group: Group, show_green: bool, jobs: int, use_cache: bool, fmt: str, quiet: int, fixes: bool
+    group: Group,
+    show_green: bool,
+    jobs: int,
+    use_cache: bool,
+    fmt: str,
+    quiet: int,
+    fixes: bool,
+    cache_folder: Path | None = None,
 ) -> tuple[RunResult, bool]:
     """One configuration's files: answered without libcst when no file needs analysis, from
     the cache when nothing changed, else by the pipeline (always the pipeline for fixes).
-    Also: whether the pipeline ran."""
+    Also: whether the pipeline ran. ``cache_folder``: the cache folder to use instead of the
+    configuration's own (a commit exported by ``ecolint diff`` uses the working tree's: the
+    run, or the files, that tree once held are found there)."""
     from ecolint.pipeline.plan import ScanPlan
     from ecolint.reporters import TERMINAL_FORMATS
 
@@ -54,7 +64,7 @@ def check_group(
 
         return Pipeline(group.settings, show_green=show_green, jobs=jobs).run_plan(plan), True
     show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
-    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress)
+    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress, cache_folder)
 
 
 def _interactive() -> bool:
@@ -76,6 +86,7 @@ def _analyse(
     jobs: int,
     use_cache: bool,
     show_progress: bool,
+    cache_folder: Path | None,
 ) -> tuple[RunResult, bool]:
     """The result from the cache when nothing it depends on changed (a hit neither parses a
     file nor imports analysis code); else from the plan when no file needs analysis; else from
@@ -95,13 +106,14 @@ def _analyse(
 
         ran = True
         progress = _progress if show_progress else None
-        cache = (cache_dir(settings), salt) if use_cache else None
+        cache = (cache_folder or cache_dir(settings), salt) if use_cache else None
         pipeline = Pipeline(settings, show_green, jobs, progress, cache)
         return pipeline.run_plan(plan)
 
     if not use_cache:
         return compute(), ran
-    return cached_run(plan.key(salt), settings, compute), ran
+    key = plan.key(salt, settings.root.resolve())
+    return cached_run(key, settings, compute, cache_folder), ran
 
 
 def apply_fixes(

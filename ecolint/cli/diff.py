@@ -159,7 +159,8 @@ def _side(
     index: bool = False,
 ) -> Side:
     """A revision, exported; else the index (``index``), exported unless it holds what the
-    working tree holds; else the working tree, in place with the cache."""
+    working tree holds; else the working tree, in place with the cache. An exported tree is
+    analysed with the working tree's cache; only a lasting one's result is kept by commit."""
     from ecolint.cli.diff_run import Side, analyse, exported
     from ecolint.sources.git_trees import index_is_work_tree
 
@@ -168,7 +169,9 @@ def _side(
         result, gpu, found = analyse(root, options, jobs, use_cache=not no_cache)
         return Side(label, None, result, gpu, found)
     with exported(root, revision, not no_cache) as (folder, sha, lasting):
-        result, gpu, found = analyse(folder, options, jobs, lasting, sha if lasting else None)
+        result, gpu, found = analyse(
+            folder, options, jobs, not no_cache, sha if lasting else None, work_tree=root
+        )
     return Side(label, sha, result, gpu, found)
 
 

@@ -3,9 +3,11 @@ that folder, with that folder's own configuration and the command line's options
 
 The working tree is analysed in place, so its result and per-file cache are the ones ``ecolint
 check`` keeps (a warm cache answers at once); a commit is written once to the cache folder and
-analysed there with a cache of its own, so the next diff against the same commit costs what a
-warm check costs (the index goes to a temporary folder, uncached). Paths are relative to the
-tree's top folder, so both trees name a file alike."""
+analysed there with the working tree's cache, whose keys do not depend on where a tree lives:
+a commit whose files ``check`` once saw is answered from that run's result, and the files it
+shares with the working tree from their entries; the next diff against the same commit costs
+what a warm check costs (the index goes to a temporary folder, uncached). Paths are relative to
+the tree's top folder, so both trees name a file alike."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ecolint.cli.check_options import CommandLine
     from ecolint.config import Settings
     from ecolint.results import RunResult
+    from ecolint.scope import Group
 
 TREES_DIR = "diff"  # in .ecolint_cache: the trees of commits compared against
 KEEP_TREES = 4
@@ -55,27 +58,46 @@ def _inside(folder: Path) -> Iterator[None]:
 
 
 def analyse(
-    folder: Path, options: CommandLine, jobs: int, use_cache: bool, commit: str | None = None
+    folder: Path,
+    options: CommandLine,
+    jobs: int,
+    use_cache: bool,
+    commit: str | None = None,
+    work_tree: Path | None = None,
 ) -> tuple[RunResult, str, dict[str, Any] | None]:
     """The findings of every file under ``folder``, the GPU they quote and the workload's
     assumptions (None without a workload); raises the configuration, selector and workload
     errors of ``ecolint check`` for the caller to print, and exits on an unknown GPU before
     analysing anything. ``commit``: the folder holds that commit and never changes, so with
     the cache its result is keyed by the commit and the settings alone, without listing or
-    reading a file."""
+    reading a file. ``work_tree``: the repository's folder when ``folder`` is a tree exported
+    from it: see ``_exported_settings``; it is analysed with the working tree's cache."""
     from ecolint.cache import cached_run, settings_key
     from ecolint.config import load_settings
     from ecolint.scope import merged, plan
 
     with _inside(folder):
         here = Path(".")
-        base = options.apply(load_settings(here))
+        if work_tree is None:
+            base, settings_for, top = options.apply(load_settings(here)), options.settings_for, None
+        else:
+            base = _exported_settings(folder, work_tree, options)
+            settings_for, top = _governed(base, options), folder
         gpu = quoted_gpu(base, "--gpu" if options.gpu else None)
 
         def compute() -> RunResult:
-            scope = plan([here], base, options.settings_for)
+            scope = plan([here], base, settings_for, top=top)
             runs = [
-                check_group(group, False, jobs, use_cache, "json", 1, False)[0]
+                check_group(
+                    group,
+                    False,
+                    jobs,
+                    use_cache,
+                    "json",
+                    1,
+                    False,
+                    _shared(group, folder, work_tree),
+                )[0]
                 for group in scope.groups
             ]
             return merged(runs, scope.problems)
@@ -86,6 +108,47 @@ def analyse(
         else:
             result = compute()
         return result, gpu, _workload(base, gpu)
+
+
+def _exported_settings(folder: Path, work_tree: Path, options: CommandLine) -> Settings:
+    """An exported tree is governed by the configuration at its top; without one, by the
+    working tree's, as if it were at the tree's top: BASE is priced with the settings the
+    project has now (the GPU, the workload, the rules ignored), so a change that adds the
+    configuration compares code with code. Never by a file found above the tree, which would
+    depend on where it was written (in the cache folder: the working tree's own file rooted
+    elsewhere; in a temporary folder: whatever is above it)."""
+    from ecolint.config import config_in, find_config
+
+    top = folder.resolve()
+    own = config_in(top)
+    if own is not None:
+        return options.settings_for(own)
+    head = find_config(work_tree)
+    settings = options.settings_for(head)
+    if head is None:
+        return settings
+    baseline = settings.baseline
+    if baseline is not None and baseline.is_relative_to(settings.root):
+        baseline = top / baseline.relative_to(settings.root)
+    return replace(settings, root=top, baseline=baseline)
+
+
+def _governed(base: Settings, options: CommandLine) -> Callable[[Path | None], Settings]:
+    """Files under no configuration of the exported tree get the tree's settings."""
+    return lambda config: base if config is None else options.settings_for(config)
+
+
+def _shared(group: Group, folder: Path, work_tree: Path | None) -> Path | None:
+    """The working tree's cache folder at the place of the exported tree's (None: its own):
+    a file the commit did not change, or the whole tree when ``check`` once saw it, is found
+    there under the same key. Not through a symlink inside the working tree."""
+    from ecolint.cache import cache_dir
+
+    own, top = cache_dir(group.settings).resolve(), folder.resolve()
+    if work_tree is None or not own.is_relative_to(top):
+        return None
+    shared = work_tree.resolve() / own.relative_to(top)
+    return shared if shared.parent.resolve() == shared.parent else None
 
 
 def _workload(settings: Settings, gpu: str) -> dict[str, Any] | None:
@@ -109,7 +172,7 @@ def exported(
     root: Path, revision: str | None, use_cache: bool
 ) -> Iterator[tuple[Path, str | None, bool]]:
     """A folder holding ``revision`` of the repository at ``root`` (None: the index), the
-    commit it names, and whether the folder lasts (so its analysis may be cached). A commit
+    commit it names, and whether the folder lasts (so its result may be kept by commit). A commit
     never changes, so it is written once to ``.ecolint_cache/diff/COMMIT`` and analysed from
     there by the next run too. The index, a commit where the cache folder cannot be used, and
     anything without ``use_cache`` go to a temporary folder removed afterwards."""

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ecolint.cache import tree_path
 from ecolint.config import Settings
 from ecolint.pipeline.prefilter import Prefilter
 from ecolint.results import RunResult
@@ -101,14 +102,16 @@ class ScanPlan:
             return None
         return RunResult(files_seen=len(self.files))
 
-    def key(self, salt: str) -> str | None:
-        """The whole run's cache key: ``salt`` (the settings key) and every file's path, kind
-        and bytes; None when the run must not be cached."""
+    def key(self, salt: str, home: Path) -> str | None:
+        """The whole run's cache key: ``salt`` (the settings key) and every file's path (from
+        ``home``, the configuration's folder: the same tree elsewhere has the same key),
+        display, kind and bytes; None when the run must not be cached."""
         if self.problems or not self.keyable:
             return None
         digest = hashlib.sha256(salt.encode())
         for source in self.files:
-            entry = f"\0{source.path.resolve()}\0{source.display}\0{source.kind}\0"
+            resolved = source.path.resolve()
+            entry = f"\0{tree_path(resolved, home)}\0{source.display}\0{source.kind}\0"
             digest.update(entry.encode("utf-8", "surrogatepass"))
-            digest.update(bytes.fromhex(self.digests[source.path.resolve()]))
+            digest.update(bytes.fromhex(self.digests[resolved]))
         return digest.hexdigest()

@@ -106,8 +106,9 @@ class Pipeline:
         file_cache = None
         if self.cache is not None:
             folder, salt = self.cache
-            files = [source.path for source in plan.files]
-            file_cache = FileCache(folder, salt, files, Batch, plan.digests)
+            files = {source.path: source.display for source in plan.files}
+            home = self.settings.root
+            file_cache = FileCache(folder, salt, files, Batch, home, plan.digests)
         registry()  # the checks are imported once here, not again by each worker
         analyser = Analyser(self.setup, plan, file_cache, self.progress)
         for batch in run_batches(analyser, self.jobs):
