@@ -49,6 +49,8 @@ class LineOffsets:
         return self._starts[min(position.line - 1, len(self._starts) - 1)] + position.column
 
     def range_of(self, node: ast.AST) -> CodeRange:
+        if isinstance(node, ast.comprehension):
+            return self._clause_range(node)
         line = getattr(node, "lineno", 1)
         end_line = getattr(node, "end_lineno", None) or line
         start = CodePosition(line, self.column(line, getattr(node, "col_offset", 0)))
@@ -59,3 +61,15 @@ class LineOffsets:
             else start
         )
         return CodeRange(start, end)
+
+    def _clause_range(self, clause: ast.comprehension) -> CodeRange:
+        """``ast`` gives a comprehension's ``for`` clause no position: it runs from the ``for``
+        keyword before its target to the end of its last condition (or of its iterable)."""
+        target = self.range_of(clause.target).start
+        line_text = self.lines[target.line - 1] if 0 < target.line <= len(self.lines) else ""
+        keyword = line_text.rfind("for", 0, target.column)
+        start = CodePosition(target.line, keyword) if keyword >= 0 else target
+        if clause.is_async and keyword >= 0:
+            awaited = line_text.rfind("async", 0, keyword)
+            start = CodePosition(target.line, awaited) if awaited >= 0 else start
+        return CodeRange(start, self.range_of(clause.ifs[-1] if clause.ifs else clause.iter).end)
