@@ -18,7 +18,6 @@ from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Evidence, select, short_gpu_name
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.options import add_option, set_literal
 from ecolint.i18n import Phrase, phrase
 from ecolint.rules import all_rules
 from ecolint.sources.document import Document, TextSpan
@@ -131,6 +130,8 @@ class Int8OutlierDecomposition(Check):
         default); a missing one is added next to ``load_in_8bit``, in the call, dict literal
         or ``d[...] = ...`` it is set by. YAML configs and unsloth loads are not rewritten,
         nor a model large enough to need the outlier path (another precision is advised)."""
+        from ecolint.fixes.options import add_option, set_literal
+
         if report.message_key != "default":
             return None
         setup = report.subject

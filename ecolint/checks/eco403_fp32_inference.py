@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import ModelLoad, dtype_names, loading_facts
 from ecolint.analysis.module import ModuleInfo
@@ -24,8 +23,6 @@ from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.ops import replace_expression
-from ecolint.fixes.options import set_dtype
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
 
@@ -93,6 +90,9 @@ class Fp32Inference(Check):
         """The dtype becomes BF16 (FP16 on a GPU without BF16) where it is defined: a string
         stays a string, ``torch.float32`` becomes ``torch.bfloat16``. ``.float()`` becomes
         ``.bfloat16()`` (``.half()``) and ``.to(torch.float32)`` ``.to(torch.bfloat16)``."""
+        from ecolint.fixes.ops import rename_attribute
+        from ecolint.fixes.options import set_dtype
+
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         subject = report.subject
         if subject is None:
@@ -101,10 +101,10 @@ class Fp32Inference(Check):
             return set_dtype(subject, dtype)
         module, call = report.site.module, subject.call
         if subject.kind == "float":
-            assert isinstance(call.func, cst.Attribute)
-            return Fix.of(replace_expression(module, call.func.attr, CAST_METHODS[dtype]))
-        for arg in call.args:
-            value = self.resolver.value(module, arg.value)
+            assert isinstance(call.func, ast.Attribute)
+            return Fix.of(rename_attribute(module, call.func, CAST_METHODS[dtype]))
+        for arg in (*call.args, *call.keywords):
+            value = self.resolver.value(module, arg.value if isinstance(arg, ast.keyword) else arg)
             if isinstance(value, Ref) and dtype_names(value) == FLOAT32:
                 return set_dtype(Entry(value, Site(module, arg)), dtype)
         return None

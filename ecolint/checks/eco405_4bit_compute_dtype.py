@@ -20,8 +20,6 @@ from ecolint.checks.check_support import convention_evidence, origin_note, rende
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, TextEdit
-from ecolint.fixes.ops import qualified
-from ecolint.fixes.options import add_option, rename_option, set_dtype
 from ecolint.i18n import Phrase, phrase
 
 KEYWORD = "bnb_4bit_compute_dtype"
@@ -135,6 +133,9 @@ class FourBitComputeDtype(Check):
         defined; a missing one is added next to ``load_in_4bit`` (that call, dict literal or
         ``d[...] = ...``); a misspelled keyword is renamed when it is the setup's only one (and
         its value made 16-bit if it is float32, for it now takes effect)."""
+        from ecolint.fixes.ops import qualified
+        from ecolint.fixes.options import add_option, rename_option, set_dtype
+
         setup, entry = report.subject
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         if entry is not None:
