@@ -37,11 +37,19 @@ def quoted_gpu(settings: Settings, option: str | None) -> str:
 
 
 def check_group(
-    group: Group, show_green: bool, jobs: int, use_cache: bool, fmt: str, quiet: int, fixes: bool
+    group: Group,
+    show_green: bool,
+    jobs: int,
+    use_cache: bool,
+    fmt: str,
+    quiet: int,
+    fixes: bool,
+    edits: bool,
 ) -> tuple[RunResult, bool]:
-    """One configuration's files: answered without libcst when no file needs analysis, from
-    the cache when nothing changed, else by the pipeline (always the pipeline for fixes).
-    Also: whether the pipeline ran."""
+    """One configuration's files: answered without analysis when no file needs it, from the
+    cache when nothing changed, else by the pipeline (always the pipeline for fixes). With
+    ``edits``, findings carry their fix edits (``--fix``, ``--diff`` and the formats that
+    print them: ``wants_edits``). Also: whether the pipeline ran."""
     from ecolint.pipeline.plan import ScanPlan
     from ecolint.reporters import TERMINAL_FORMATS
 
@@ -52,9 +60,18 @@ def check_group(
             return result, False
         from ecolint.pipeline.run import Pipeline
 
-        return Pipeline(group.settings, show_green=show_green, jobs=jobs).run_plan(plan), True
+        pipeline = Pipeline(group.settings, show_green=show_green, jobs=jobs, edits=True)
+        return pipeline.run_plan(plan), True
     show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
-    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress)
+    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress, edits)
+
+
+def wants_edits(fmt: str, fixes: bool, statistics: bool) -> bool:
+    """Whether a run's findings need their fix edits: to fix or show a diff, for a format
+    that prints them, for ``--statistics`` (which marks fixable rules)."""
+    from ecolint.reporters import EDIT_FORMATS
+
+    return fixes or statistics or fmt in EDIT_FORMATS
 
 
 def _interactive() -> bool:
@@ -76,6 +93,7 @@ def _analyse(
     jobs: int,
     use_cache: bool,
     show_progress: bool,
+    edits: bool,
 ) -> tuple[RunResult, bool]:
     """The result from the cache when nothing it depends on changed (a hit neither parses a
     file nor imports analysis code); else from the plan when no file needs analysis; else from
@@ -83,7 +101,8 @@ def _analyse(
     whether the pipeline ran."""
     from ecolint.cache import cache_dir, cached_run, settings_key
 
-    salt = settings_key(settings, {"show_green": show_green}) if use_cache else ""
+    options = {"show_green": show_green, "edits": edits}
+    salt = settings_key(settings, options) if use_cache else ""
     ran = False
 
     def compute() -> RunResult:
@@ -96,7 +115,7 @@ def _analyse(
         ran = True
         progress = _progress if show_progress else None
         cache = (cache_dir(settings), salt) if use_cache else None
-        pipeline = Pipeline(settings, show_green, jobs, progress, cache)
+        pipeline = Pipeline(settings, show_green, jobs, progress, cache, edits=edits)
         return pipeline.run_plan(plan)
 
     if not use_cache:

@@ -75,7 +75,7 @@ def analyse(
         def compute() -> RunResult:
             scope = plan([here], base, options.settings_for)
             runs = [
-                check_group(group, False, jobs, use_cache, "json", 1, False)[0]
+                check_group(group, False, jobs, use_cache, "json", 1, False, False)[0]
                 for group in scope.groups
             ]
             return merged(runs, scope.problems)

@@ -1,6 +1,7 @@
 """Reports become drafts: placed where the user sees them, fingerprinted, with their rule's
-fix built while the syntax tree is at hand, and marked when a suppression comment silences
-them (they still count for run-wide hooks; the last pass drops them)."""
+fix built while the syntax tree is at hand (when the run asks for edits), and marked when a
+suppression comment silences them (they still count for run-wide hooks; the last pass drops
+them)."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ class Drafter:
             if self.ignored_for(place.file, rule.code):
                 continue
             edits: tuple[Replacement, ...] = ()
-            if rule.fixable and mood != "green":
+            if rule.fixable and mood != "green" and self.setup.edits:
                 edits, problem = self._edits(report, check, place)
                 if isinstance(problem, InternalError):
                     batch.result.internal_errors.append(problem)
