@@ -48,12 +48,14 @@ def test_a_plain_check_never_imports_libcst(tmp_path: Path) -> None:
     assert "libcst" in libcst_imports(tmp_path, "check", "layouts.py", "--format", "json")
 
 
-def test_text_output_has_no_edits_and_json_always_has_them(tmp_path: Path) -> None:
-    """The cache keeps what each kind of run built apart: a JSON run after a text run (whose
-    findings carry no edits) does not get the text run's findings from the cache."""
+def test_text_output_marks_fixable_findings_and_json_has_their_edits(tmp_path: Path) -> None:
+    """A text run builds no edits yet marks the findings a fix applies to (``Check.fixable``),
+    the same ones a JSON run builds edits for. The cache keeps what each kind of run built
+    apart: a JSON run after a text run does not get the text run's findings."""
     shutil.copy(CASE, tmp_path / "layouts.py")
-    text = run_ecolint("check", "layouts.py", cwd=tmp_path)
-    assert "ECO101" in text.stdout and "autofix" not in text.stdout
+    text = run_ecolint("check", "layouts.py", cwd=tmp_path).stdout
+    assert text.count("[unsafe autofix]") == 12
+    assert "12 fixable with --fix --unsafe-fixes." in text
     cached = run_ecolint("check", "layouts.py", "--format", "json", cwd=tmp_path)
     fresh = run_ecolint("check", "layouts.py", "--format", "json", "--no-cache", cwd=tmp_path)
     findings = json.loads(cached.stdout)["findings"]

@@ -125,6 +125,14 @@ class Int8OutlierDecomposition(Check):
         key = f"large_{instead.precision}"
         return Report(self.code, site, params, key, evidence=evidence, subject=setup)
 
+    def fixable(self, report: Report) -> bool:
+        setup = report.subject
+        return (
+            report.message_key == "default"
+            and isinstance(setup, BnbSetup)
+            and not setup.defaults_4bit  # unsloth builds its own config: a threshold is ignored
+        )
+
     def fix(self, report: Report) -> Fix | None:
         """A threshold that is written is set to 0.0 where it is written (a constant, a
         default); a missing one is added next to ``load_in_8bit``, in the call, dict literal
@@ -132,11 +140,9 @@ class Int8OutlierDecomposition(Check):
         nor a model large enough to need the outlier path (another precision is advised)."""
         from ecolint.fixes.options import add_option, set_literal
 
-        if report.message_key != "default":
-            return None
         setup = report.subject
-        if not isinstance(setup, BnbSetup) or setup.defaults_4bit:
-            return None  # unsloth builds its own config: a threshold keyword would be ignored
+        if not self.fixable(report):
+            return None
         threshold = setup.entry("llm_int8_threshold")
         if threshold is not None:
             return Fix.of(set_literal(threshold.value, PURE_INT8_THRESHOLD))

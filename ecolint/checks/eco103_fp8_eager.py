@@ -141,16 +141,18 @@ class Fp8Eager(Check):
         params = {"kind": phrase(f"eco103.{kind}")}
         return Report(self.code, site, params, "default", evidence, subject=anchors)
 
+    def fixable(self, report: Report) -> bool:
+        return bool(report.subject)
+
     def fix(self, report: Report) -> Fix | None:
         """``model.compile()`` on a line of its own after each statement that quantises the
         model (``quantize_(model, ...)``) or loads it with the config (``model =
         ...from_pretrained(..., quantization_config=config)``). ``nn.Module.compile()`` compiles
         the model in place: ``generate`` calls the compiled forward, where ``model =
         torch.compile(model)`` would return a wrapper whose ``generate`` runs eager."""
-        anchors = report.subject
-        if not anchors:
+        if not self.fixable(report):
             return None
-        return Fix.of(*(_compile_after(anchor) for anchor in dict.fromkeys(anchors)))
+        return Fix.of(*(_compile_after(anchor) for anchor in dict.fromkeys(report.subject)))
 
     def _size(self, target: Value | None) -> ModelSize | None:
         for option in alternatives(target) if target is not None else ():

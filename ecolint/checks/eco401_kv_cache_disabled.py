@@ -158,6 +158,15 @@ class KvCacheDisabled(Check):
                 yield Report(self.code, site, params, "assigned", self._evidence(), subject=assign)
                 return
 
+    def fixable(self, report: Report) -> bool:
+        """An option, or an assignment of the cache flag alone (``a.use_cache = b = False``
+        sets more than the cache)."""
+        subject = report.subject
+        if isinstance(subject, Entry):
+            return True
+        assign = parent(report.site.module, subject.value)
+        return isinstance(assign, ast.Assign) and len(assign.targets) == 1
+
     def fix(self, report: Report) -> Fix | None:
         """``use_cache=False`` written in a call or dict is removed (the default is True); a
         value defined elsewhere (a constant, a default) is set to True there. An assignment
@@ -167,14 +176,15 @@ class KvCacheDisabled(Check):
         from ecolint.fixes.options import remove_option, set_literal, written_at
 
         subject = report.subject
+        if not self.fixable(report):
+            return None
         if isinstance(subject, Entry):
             if written_at(subject):
                 return Fix.of(remove_option(subject))
             return Fix.of(set_literal(subject.value, True))
         module = report.site.module
         assign = parent(module, subject.value)
-        if not isinstance(assign, ast.Assign) or len(assign.targets) != 1:
-            return None  # ``a.use_cache = b = False`` sets more than the cache
+        assert isinstance(assign, ast.Assign)
         removed = remove_statement(module, assign)
         return Fix.of(removed or replace_expression(module, subject.value, "True"))
 

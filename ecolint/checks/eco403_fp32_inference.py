@@ -86,6 +86,9 @@ class Fp32Inference(Check):
                 if entry is not None and dtype_names(entry.value) == FLOAT32:
                     yield self._dtype_report("dtype", entry, None, _VLLM_ON_CUDA)
 
+    def fixable(self, report: Report) -> bool:
+        return report.subject is not None  # a deployment file's --dtype is not rewritten
+
     def fix(self, report: Report) -> Fix | None:
         """The dtype becomes BF16 (FP16 on a GPU without BF16) where it is defined: a string
         stays a string, ``torch.float32`` becomes ``torch.bfloat16``. ``.float()`` becomes
@@ -95,8 +98,8 @@ class Fp32Inference(Check):
 
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         subject = report.subject
-        if subject is None:
-            return None  # a deployment file's --dtype is not rewritten
+        if not self.fixable(report):
+            return None
         if isinstance(subject, Entry):
             return set_dtype(subject, dtype)
         module, call = report.site.module, subject.call

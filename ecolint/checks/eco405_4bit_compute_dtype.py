@@ -128,6 +128,12 @@ class FourBitComputeDtype(Check):
         params = {"origin": _switch_origin(switch)}
         yield Report(self.code, switch.site, params, "default", evidence, subject=(setup, None))
 
+    def fixable(self, report: Report) -> bool:
+        """Not a misspelled keyword when the setup has several: which one was meant is for a
+        person to say."""
+        setup, _ = report.subject
+        return not (report.message_key == "misspelled" and sum(map(misspelled, setup.options)) > 1)
+
     def fix(self, report: Report) -> Fix | None:
         """A float32 or None dtype becomes BF16 (FP16 on a GPU without BF16) where it is
         defined; a missing one is added next to ``load_in_4bit`` (that call, dict literal or
@@ -137,12 +143,12 @@ class FourBitComputeDtype(Check):
         from ecolint.fixes.options import add_option, rename_option, set_dtype
 
         setup, entry = report.subject
+        if not self.fixable(report):
+            return None
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         if entry is not None:
             renamed: tuple[TextEdit | None, ...] = ()
             if report.message_key == "misspelled":
-                if sum(misspelled(key) for key in setup.options) > 1:
-                    return None  # which one was meant is for a person to say
                 renamed = (rename_option(entry, KEYWORD),)
                 if not _float32(setup, entry):
                     return Fix.of(*renamed)

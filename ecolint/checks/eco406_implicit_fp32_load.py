@@ -68,6 +68,14 @@ class ImplicitFp32Load(Check):
                 if pin is not None:
                     yield Report(self.code, dependency.site, subject=pin)
 
+    def fixable(self, report: Report) -> bool:
+        site = report.site
+        return (
+            not isinstance(report.subject, Pin)
+            and isinstance(site, Site)
+            and isinstance(site.node, ast.Call)
+        )
+
     def fix(self, report: Report) -> Fix | None:
         """``torch_dtype=torch.bfloat16`` (``torch.float16`` on a GPU without BF16) added to
         the call, with ``import torch`` where it is missing. ``torch_dtype`` is the name every
@@ -75,11 +83,10 @@ class ImplicitFp32Load(Check):
         from ecolint.fixes.ops import add_keyword, qualified
 
         site = report.site
-        if isinstance(report.subject, Pin) or not isinstance(site, Site):
+        if not self.fixable(report):
             return None
+        assert isinstance(site, Site) and isinstance(site.node, ast.Call)
         module, call = site.module, site.node
-        if not isinstance(call, ast.Call):
-            return None
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         code = qualified(module, call, f"torch.{dtype}")
         if code is None:

@@ -238,7 +238,7 @@ def check(
         for note in scope.notes:
             say(f"ecolint: warning: {note.render(lang_code)}")
 
-    edits = wants_edits(fmt, fix or diff, statistics)
+    edits = wants_edits(fmt, fix or diff)
     held = StdinSource.read(stdin, base, show_green, edits) if stdin else None
 
     def run(use_cache: bool) -> tuple[RunResult, bool]:

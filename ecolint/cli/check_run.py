@@ -66,12 +66,12 @@ def check_group(
     return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress, edits)
 
 
-def wants_edits(fmt: str, fixes: bool, statistics: bool) -> bool:
-    """Whether a run's findings need their fix edits: to fix or show a diff, for a format
-    that prints them, for ``--statistics`` (which marks fixable rules)."""
+def wants_edits(fmt: str, fixes: bool) -> bool:
+    """Whether a run's findings need their fix edits: to fix or show a diff, or for a format
+    that prints them."""
     from ecolint.reporters import EDIT_FORMATS
 
-    return fixes or statistics or fmt in EDIT_FORMATS
+    return fixes or fmt in EDIT_FORMATS
 
 
 def _interactive() -> bool:
