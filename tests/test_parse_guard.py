@@ -12,6 +12,7 @@ from ecolint.sources.fstring_quotes import requoted
 from ecolint.sources.parse_guard import (
     MAX_DEPTH,
     MAX_STATEMENT_NODES,
+    adopt,
     checked_tree,
     parse_checked,
     refusal,
@@ -68,3 +69,22 @@ def test_the_tree_the_gate_just_parsed_is_the_one_analysed() -> None:
     text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('gpt2')\n"
     tree, _ = parse_checked(text)
     assert checked_tree(text) is tree
+
+
+def test_two_files_with_the_same_text_get_trees_of_their_own() -> None:
+    """The analysis tells sites apart by their nodes: a shared tree would merge two files."""
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('gpt2')\n"
+    parse_checked(text)
+    first = checked_tree(text)
+    parse_checked(text)
+    assert checked_tree(text) is not first
+
+
+def test_an_adopted_tree_is_analysed_and_still_guarded() -> None:
+    text = "import torch\nx = torch.float32\n"
+    tree = ast.parse(text)
+    assert adopt(text, tree) is None
+    assert parse_checked(text) == (tree, None)
+    assert checked_tree(text) is tree
+    deep = "x = " + "-" * (MAX_DEPTH + 50) + "1\n"
+    assert adopt(deep, ast.parse(deep)) is not None

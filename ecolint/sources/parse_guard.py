@@ -8,7 +8,9 @@ statement with more syntax nodes than ``MAX_STATEMENT_NODES`` or nesting deeper 
 
 The prefilter already parses each Python file with ``ast``; the verdict is remembered here, and
 the tree of the last text parsed, so that the analysis of the file the gate has just let
-through does not parse it again.
+through does not parse it again. That tree is handed to the analysis once: another file with
+the same text gets a tree of its own, since the analysis tells sites apart by their nodes. A
+tree parsed elsewhere (flake8 hands its plugins one) is ``adopt``-ed the same way.
 
 One rejection is not the file's fault: before Python 3.12 (PEP 701) the parser rejects
 f-strings that reuse their own quotes inside a replacement field, which run fine on 3.12. Such
@@ -98,7 +100,10 @@ def _leaf_weight(node: ast.expr) -> int:
 
 def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
     """The ``ast`` of ``text`` and the guard's verdict on it, both remembered for
-    ``checked_tree``."""
+    ``checked_tree``; the remembered ones when ``text`` was the last text parsed."""
+    key = _key(text)
+    if _last_tree and _last_tree[0][0] == key:
+        return _last_tree[0][1], None
     tree: ast.Module | None = None
     try:
         tree = _parse(text)
@@ -109,7 +114,18 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
         verdict = SourceError("nested too deeply for Python's own parser; not parsed")
     except ValueError as error:
         verdict = SourceError(f"cannot parse: {error}")
-    key = _key(text)
+    return _remember(key, tree, verdict)
+
+
+def adopt(text: str, tree: ast.Module) -> SourceError | None:
+    """Take ``tree``, parsed by someone else, as the parse of ``text``: the guard's limits
+    apply to it, and the analysis indexes it instead of parsing ``text`` again."""
+    return _remember(_key(text), tree, refusal(tree, text))[1]
+
+
+def _remember(
+    key: tuple[int, int], tree: ast.Module | None, verdict: SourceError | None
+) -> tuple[ast.Module | None, SourceError | None]:
     _verdicts[key] = verdict
     _last_tree[:] = [(key, tree)] if tree is not None and verdict is None else []
     return tree, verdict
@@ -156,14 +172,12 @@ def _bracket_depth(text: str) -> int:
 def checked_tree(text: str) -> ast.Module:
     """The tree of ``text`` (the gate's own, when it has just parsed this text), or the
     ``SourceError`` that keeps it from analysis."""
-    key = _key(text)
-    verdict = _verdicts.get(key)
+    verdict = _verdicts.get(_key(text))
     if verdict is not None:
         raise verdict
-    if _last_tree and _last_tree[0][0] == key:
-        return _last_tree[0][1]
     tree, verdict = parse_checked(text)
     if verdict is not None:
         raise verdict
     assert tree is not None  # no verdict means the text parsed
+    _last_tree.clear()  # handed out: the next file with this text gets a tree of its own
     return tree
