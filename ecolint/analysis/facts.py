@@ -27,6 +27,11 @@ class Facts:
         self.values: dict[ValueKey, Value] = {}
         self._derived: dict[Hashable, Any] = {}
 
+    def clear(self) -> None:
+        """Forget every fact: the modules they are about are being let go."""
+        self.values.clear()
+        self._derived.clear()
+
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A fact derived from a module (shared by all rules), computed on first request."""
         if key not in self._derived:

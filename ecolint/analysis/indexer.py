@@ -23,16 +23,18 @@ from ecolint.analysis.bindings import (
 )
 from ecolint.analysis.tree_walk import children
 
-_TRACKED = (
-    ast.Name,
-    ast.Attribute,
-    ast.Call,
-    ast.Subscript,
-    ast.keyword,
-    ast.Dict,
-    ast.Return,
-    ast.List,  # command lines written as lists (``["vllm", "serve", ...]``)
-    ast.Tuple,
+_TRACKED = frozenset(
+    {
+        ast.Name,
+        ast.Attribute,
+        ast.Call,
+        ast.Subscript,
+        ast.keyword,
+        ast.Dict,
+        ast.Return,
+        ast.List,  # command lines written as lists (``["vllm", "serve", ...]``)
+        ast.Tuple,
+    }
 )
 Loop = ast.For | ast.AsyncFor | ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -46,6 +48,7 @@ class IndexBuilder:
     def __init__(self, module: ast.Module) -> None:
         self.root = Scope("module", module, None)
         self.scope = self.root
+        self.scopes: list[Scope] = [self.root]
         self.guards: tuple[Guard, ...] = ()
         self.order = 0
         self.scope_of: dict[ast.AST, Scope] = {}
@@ -70,15 +73,16 @@ class IndexBuilder:
                 self.walk(item)
             return
         self.order += 1
-        if isinstance(node, _TRACKED):
+        node_type = type(node)
+        if node_type in _TRACKED:
             self._track(node)
-            if isinstance(node, ast.Call):
-                self.calls.append(node)
-                for argument in node.args:  # a positional argument is a site, like a keyword
-                    self._track(argument)
-            elif isinstance(node, ast.Return) and self.scope.kind == "function":
-                self.returns[self.scope.node].append(node)
-        visit, leave = _handlers(type(node))
+            if node_type is ast.Call:
+                self.calls.append(node)  # type: ignore[arg-type]
+                for argument in node.args:  # type: ignore[attr-defined]
+                    self._track(argument)  # a positional argument is a site, like a keyword
+            elif node_type is ast.Return and self.scope.kind == "function":
+                self.returns[self.scope.node].append(node)  # type: ignore[arg-type]
+        visit, leave = _HANDLERS.get(node_type) or _handlers(node_type)
         if visit is None or visit(self, node) is not False:
             for child in children(node):
                 self.walk(child)
@@ -119,6 +123,7 @@ class IndexBuilder:
     def _enter(self, kind: ScopeKind, node: ast.AST) -> Scope:
         parent = self.scope
         self.scope = Scope(kind, node, parent)
+        self.scopes.append(self.scope)
         return parent
 
     # -- targets -----------------------------------------------------------------------------
@@ -340,14 +345,12 @@ _HANDLERS: dict[type[ast.AST], tuple[_Handler | None, _Handler | None]] = {}
 
 
 def _handlers(node_type: type[ast.AST]) -> tuple[_Handler | None, _Handler | None]:
-    """The visit and leave methods of a node type, looked up once per type."""
-    found = _HANDLERS.get(node_type)
-    if found is None:
-        name = node_type.__name__
-        found = _HANDLERS[node_type] = (
-            getattr(IndexBuilder, f"visit_{name}", None),
-            getattr(IndexBuilder, f"leave_{name}", None),
-        )
+    """The visit and leave methods of a node type, looked up on its first visit."""
+    name = node_type.__name__
+    found = _HANDLERS[node_type] = (
+        getattr(IndexBuilder, f"visit_{name}", None),
+        getattr(IndexBuilder, f"leave_{name}", None),
+    )
     return found
 
 

@@ -1,33 +1,13 @@
-"""Walking an ``ast`` tree in source order, without the context and operator nodes.
-
-``ast.iter_child_nodes`` looks fields up by name on every call and yields ``Load``/``Store``
-markers and operator singletons nobody indexes; the field names of each node type are read once.
-"""
+"""Walking an ``ast`` tree in source order, without the context and operator nodes."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from functools import cache
 
-_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
+from ecolint.sources.ast_children import child_nodes
 
-
-@cache
-def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
-    return tuple(name for name in node_type._fields if name not in _SKIPPED_FIELDS)
-
-
-def children(node: ast.AST) -> Iterator[ast.AST]:
-    """Child nodes in field order (for a call: the callee, positional arguments, keywords)."""
-    for name in _child_fields(type(node)):
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            yield value
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, ast.AST):
-                    yield item
+children = child_nodes  # the analysis' name for it: a node's children in field order
 
 
 def walk(node: ast.AST, prune: tuple[type[ast.AST], ...] = ()) -> Iterator[ast.AST]:
@@ -38,4 +18,4 @@ def walk(node: ast.AST, prune: tuple[type[ast.AST], ...] = ()) -> Iterator[ast.A
         current = stack.pop()
         yield current
         if current is node or not isinstance(current, prune):
-            stack.extend(reversed(list(children(current))))
+            stack.extend(reversed(child_nodes(current)))

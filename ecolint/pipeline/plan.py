@@ -2,8 +2,9 @@
 
 Each discovered file is read here once; the plan hands the bytes on to the cache key, the
 prefilter and the analysis (a module another one imports is parsed from the plan's bytes), so
-nothing later reads a scanned file again. A run in which no file needs analysis is answered
-from the plan, without libcst or the data tables.
+nothing later reads a scanned file again. The plan applies the prefilter's byte stage; its
+``ast`` stage runs with the analysis, on the tree the analysis uses. A run in which no file
+needs analysis is answered from the plan, without the engine or the data tables.
 """
 
 from __future__ import annotations
@@ -84,10 +85,11 @@ class ScanPlan:
 
     @property
     def work(self) -> list[Planned]:
-        """The files some selected rule must read, with those rules."""
+        """The files some selected rule's trigger words are in, with those rules (a Python
+        file's are narrowed to those its code uses when it is analysed)."""
         if self._work is None:
             active = (
-                (source, data, self.prefilter.active(source.kind, data))
+                (source, data, self.prefilter.by_bytes(source.kind, data))
                 for source, data in self._read
             )
             self._work = [Planned(source, data, rules) for source, data, rules in active if rules]
