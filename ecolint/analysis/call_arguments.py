@@ -17,11 +17,3 @@ def argument_values(call: ast.Call) -> list[ast.expr]:
 def argument_count(call: ast.Call) -> int:
     return len(call.args) + len(call.keywords)
 
-
-def keyword(call: ast.Call, name: str) -> ast.keyword | None:
-    """The ``name=`` argument of ``call``; the last one if written twice."""
-    found = None
-    for item in call.keywords:
-        if item.arg == name:
-            found = item
-    return found

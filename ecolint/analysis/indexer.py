@@ -21,7 +21,7 @@ from ecolint.analysis.bindings import (
     ScopeKind,
     parameters,
 )
-from ecolint.analysis.tree_walk import children
+from ecolint.sources.ast_children import child_nodes
 
 _TRACKED = frozenset(
     {
@@ -84,7 +84,7 @@ class IndexBuilder:
                 self.returns[self.scope.node].append(node)  # type: ignore[arg-type]
         visit, leave = _HANDLERS.get(node_type) or _handlers(node_type)
         if visit is None or visit(self, node) is not False:
-            for child in children(node):
+            for child in child_nodes(node):
                 self.walk(child)
         if leave is not None:
             leave(self, node)

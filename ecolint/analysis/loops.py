@@ -18,8 +18,9 @@ from functools import cached_property
 from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
-from ecolint.analysis.tree_walk import children, walk
+from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, Const, SeqVal, Value, alternatives
+from ecolint.sources.ast_children import child_nodes
 
 _DEFERRED = (
     ast.FunctionDef,
@@ -89,7 +90,7 @@ def reads(node: ast.AST) -> frozenset[str]:
         elif isinstance(current, (ast.keyword, ast.Attribute)):
             stack.append(current.value)
         elif not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(children(current))
+            stack.extend(child_nodes(current))
     return frozenset(found)
 
 

@@ -7,7 +7,7 @@ import ast
 from weakref import WeakKeyDictionary
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.tree_walk import children
+from ecolint.sources.ast_children import child_nodes
 
 _PARENTS: WeakKeyDictionary[ModuleInfo, dict[ast.AST, ast.AST]] = WeakKeyDictionary()
 
@@ -20,7 +20,7 @@ def parent(module: ModuleInfo, node: ast.AST) -> ast.AST | None:
         pending: list[ast.AST] = [module.module]
         while pending:
             current = pending.pop()
-            for child in children(current):
+            for child in child_nodes(current):
                 parents[child] = current
                 pending.append(child)
     return parents.get(node)

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 
 from ecolint.sources.ast_children import child_nodes
 
-children = child_nodes  # the analysis' name for it: a node's children in field order
-
 
 def walk(node: ast.AST, prune: tuple[type[ast.AST], ...] = ()) -> Iterator[ast.AST]:
     """``node`` and every node below it in field order; nodes of a ``prune`` type below

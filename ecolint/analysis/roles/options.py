@@ -12,8 +12,8 @@ from ecolint.analysis.bindings import Guard
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.roles.tree import ancestors
-from ecolint.analysis.tree_walk import children
 from ecolint.analysis.values import truth
+from ecolint.sources.ast_children import child_nodes
 
 
 def is_library_option(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> bool:
@@ -48,5 +48,5 @@ def _tests_parameter(resolver: Resolver, module: ModuleInfo, guard: Guard) -> bo
         if isinstance(node, ast.Attribute):
             pending.append(node.value)  # ``opts.load_in_8bit``: the owner, not the attribute
             continue
-        pending.extend(children(node))
+        pending.extend(child_nodes(node))
     return False
