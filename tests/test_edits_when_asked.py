@@ -10,8 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, run_ecolint
+import pytest
+from conftest import FIXTURES, case_rules, run_ecolint, scan
 
+ROOT = Path(__file__).resolve().parent.parent
+FIX_CASES = sorted(path.name for path in (FIXTURES / "fixes").iterdir() if path.is_dir())
 CASE = FIXTURES / "fixes" / "eco101_layouts" / "before" / "layouts.py"
 # An audit hook is inherited by forked workers, whose stderr (where ``-X importtime`` writes)
 # is silenced; the hook appends every libcst import to a file instead.
@@ -61,3 +64,20 @@ def test_text_output_marks_fixable_findings_and_json_has_their_edits(tmp_path: P
     findings = json.loads(cached.stdout)["findings"]
     assert findings == json.loads(fresh.stdout)["findings"]
     assert sum(bool(finding["fix"]["edits"]) for finding in findings) == 12
+
+
+@pytest.mark.parametrize("case", [*FIX_CASES, "examples"])
+def test_a_fix_is_marked_exactly_where_one_is_built(case: str) -> None:
+    """``Check.fixable`` judges on ``ast`` what ``fix`` then builds with libcst: the findings a
+    run without edits marks are the ones a run with edits has edits for."""
+    if case == "examples":
+        root, rules = ROOT / "examples", {}
+    else:
+        root, rules = FIXTURES / "fixes" / case / "before", {"select": case_rules(case)}
+
+    def where(findings: list, fixed: object) -> set[tuple[str, int, int, str]]:
+        return {(f.path, f.line, f.column, f.code) for f in findings if fixed(f)}
+
+    marked = where(scan([root], edits=False, **rules).findings, lambda f: f.autofix)
+    built = where(scan([root], edits=True, **rules).findings, lambda f: f.edits)
+    assert marked == built and built

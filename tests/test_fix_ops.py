@@ -16,7 +16,7 @@ from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Entry
-from ecolint.fixes import ops, options
+from ecolint.fixes import definitions, ops, options
 from ecolint.fixes.cst_bridge import cst_tree
 from ecolint.fixes.edits import TextEdit, apply_text, narrow
 
@@ -273,7 +273,7 @@ def test_options_are_changed_where_they_are_written(tmp_path: Path) -> None:
     assert applied(module, options.add_option(kwargs["b"], "y", "0")) == text.replace(
         'K["b"] = 2\n', 'K["b"] = 2\nK["y"] = 0\n'
     )
-    assert options.written_at(kwargs["x"]) and options.written_at(kwargs["a"])
+    assert definitions.written_at(kwargs["x"]) and definitions.written_at(kwargs["a"])
 
 
 LITERALS = [
@@ -293,7 +293,7 @@ def test_set_literal_writes_the_same_kind_of_literal(
 ) -> None:
     module, resolver = load(tmp_path, before + "c = f(t=T)\n")
     entry = keywords(module, resolver, "f")["t"]
-    assert not options.written_at(entry)
+    assert not definitions.written_at(entry)
     assert applied(module, options.set_literal(entry.value, new)) == after + "c = f(t=T)\n"
 
 
@@ -382,7 +382,7 @@ def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Pa
     resolver = Resolver(project)
     module = project.load(tmp_path / "m.py")
     entry = keywords(module, resolver, "f")["torch_dtype"]
-    site = options.where_defined(entry)
+    site = definitions.where_defined(entry)
     assert site is not None and site.module.path.name == "settings.py"
     code = ops.qualified(site.module, site.node, "torch.bfloat16")
     assert code == ("th.bfloat16", ())
@@ -391,7 +391,7 @@ def test_an_eco403_style_fix_replaces_the_dtype_where_it_is_defined(tmp_path: Pa
     )
     plain = project.load(tmp_path / "plain.py")
     entry = keywords(plain, resolver, "f")["torch_dtype"]
-    site = options.where_defined(entry)
+    site = definitions.where_defined(entry)
     assert site is not None and isinstance(site.node, ast.Constant)
     code = ops.qualified(plain, site.node, "torch.bfloat16")
     assert code is not None and code[0] == "torch.bfloat16"

@@ -17,6 +17,7 @@ from ecolint.evidence.int8_instead import Instead, instead_of_int8
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Evidence, select, short_gpu_name
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import literal_written, may_add_beside
 from ecolint.fixes.edits import Fix
 from ecolint.i18n import Phrase, phrase
 from ecolint.rules import all_rules
@@ -126,12 +127,20 @@ class Int8OutlierDecomposition(Check):
         return Report(self.code, site, params, key, evidence=evidence, subject=setup)
 
     def fixable(self, report: Report) -> bool:
+        """A threshold written as a literal (set to 0.0), or none next to a ``load_in_8bit``
+        written where another option can go."""
         setup = report.subject
-        return (
+        if not (
             report.message_key == "default"
             and isinstance(setup, BnbSetup)
             and not setup.defaults_4bit  # unsloth builds its own config: a threshold is ignored
-        )
+        ):
+            return False
+        threshold = setup.entry("llm_int8_threshold")
+        if threshold is not None:
+            return literal_written(threshold.value)
+        switch = setup.entry("load_in_8bit")
+        return switch is not None and may_add_beside(switch)
 
     def fix(self, report: Report) -> Fix | None:
         """A threshold that is written is set to 0.0 where it is written (a constant, a

@@ -142,7 +142,11 @@ class Fp8Eager(Check):
         return Report(self.code, site, params, "default", evidence, subject=anchors)
 
     def fixable(self, report: Report) -> bool:
-        return bool(report.subject)
+        """Each statement that quantises or loads the model names it (``quantize_(model,
+        ...)``, ``model = ...``): an attribute or a call inside an expression is left to the
+        user."""
+        anchors = report.subject
+        return bool(anchors) and all(_compiled_name(anchor) for anchor in anchors)
 
     def fix(self, report: Report) -> Fix | None:
         """``model.compile()`` on a line of its own after each statement that quantises the
@@ -285,13 +289,9 @@ def _state_dict_owner(node: ast.expr) -> ast.expr:
     return node
 
 
-def _compile_after(anchor: Site) -> TextEdit | None:
-    """``name.compile()`` after ``quantize_(name, ...)`` or ``name = loader(...)`` written as
-    a statement of its own; other shapes (an attribute, a call inside an expression) are left
-    to the user."""
-    from ecolint.fixes.cst_bridge import cst_tree
-    from ecolint.fixes.ops import insert_after
-
+def _compiled_name(anchor: Site) -> str | None:
+    """``name`` when the call that quantises or loads the model is ``quantize_(name, ...)`` or
+    ``name = loader(...)``, written as a statement of its own."""
     module, call = anchor.module, anchor.node
     statement = parent(module, call)
     name: ast.expr | None = None
@@ -301,12 +301,23 @@ def _compile_after(anchor: Site) -> TextEdit | None:
         name = arguments[0] if arguments else None
     elif isinstance(statement, ast.Assign) and statement.value is call:
         name = statement.targets[0] if len(statement.targets) == 1 else None
-    if not isinstance(name, ast.Name):
+    return name.id if isinstance(name, ast.Name) else None
+
+
+def _compile_after(anchor: Site) -> TextEdit | None:
+    """``name.compile()`` on a line of its own after the statement that quantises or loads
+    the model (``_compiled_name``)."""
+    from ecolint.fixes.cst_bridge import cst_tree
+    from ecolint.fixes.ops import insert_after
+
+    name = _compiled_name(anchor)
+    statement = parent(anchor.module, anchor.node)
+    if name is None or not isinstance(statement, ast.stmt):
         return None
-    line = cst_tree(module).statement_line(statement)
+    line = cst_tree(anchor.module).statement_line(statement)
     if line is None or len(line.body) != 1:
         return None  # ``quantize_(m, c); m.eval()``: a line of its own is for a person to make
-    return insert_after(module, statement, f"{name.id}.compile()")
+    return insert_after(anchor.module, statement, f"{name}.compile()")
 
 
 def _static_cache(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:

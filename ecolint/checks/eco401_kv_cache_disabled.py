@@ -36,6 +36,7 @@ from ecolint.checks.check_support import (
 )
 from ecolint.evidence.select import Evidence
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import literal_written, may_remove, written_at
 from ecolint.fixes.edits import Fix
 from ecolint.i18n import Phrase
 
@@ -159,11 +160,14 @@ class KvCacheDisabled(Check):
                 return
 
     def fixable(self, report: Report) -> bool:
-        """An option, or an assignment of the cache flag alone (``a.use_cache = b = False``
-        sets more than the cache)."""
+        """An option written where it is set (removed) or a literal defined elsewhere (made
+        True), or an assignment of the cache flag alone (``a.use_cache = b = False`` sets more
+        than the cache)."""
         subject = report.subject
         if isinstance(subject, Entry):
-            return True
+            if written_at(subject):
+                return may_remove(subject)
+            return literal_written(subject.value)
         assign = parent(report.site.module, subject.value)
         return isinstance(assign, ast.Assign) and len(assign.targets) == 1
 
@@ -173,7 +177,7 @@ class KvCacheDisabled(Check):
         ``model.config.use_cache = False`` is removed, or set to True where it is the only
         statement of its block."""
         from ecolint.fixes.ops import remove_statement, replace_expression
-        from ecolint.fixes.options import remove_option, set_literal, written_at
+        from ecolint.fixes.options import remove_option, set_literal
 
         subject = report.subject
         if not self.fixable(report):

@@ -11,6 +11,7 @@ from ecolint.analysis.values import DictVal, Entry, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import callee, convention_evidence, known_constants, origin_note
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import literal_written
 from ecolint.fixes.edits import Fix
 
 KEYWORD = "attn_implementation"
@@ -60,12 +61,17 @@ class EagerAttention(Check):
             for assign in module.attr_assigns
         )
 
+    def fixable(self, report: Report) -> bool:
+        return literal_written(report.subject.value)
+
     def fix(self, report: Report) -> Fix | None:
         """``"eager"`` → ``"sdpa"`` where the string is written (the keyword, a constant, a
         default); "flash_attention_2" would need a package and a GPU that may be missing."""
         from ecolint.fixes.options import set_literal
 
         entry: Entry = report.subject
+        if not self.fixable(report):
+            return None
         return Fix.of(set_literal(entry.value, SDPA))
 
 

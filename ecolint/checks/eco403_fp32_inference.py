@@ -22,6 +22,7 @@ from ecolint.checks.serving_findings import fp32_reports, serving
 from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import dtype_settable
 from ecolint.fixes.edits import Fix
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
@@ -87,7 +88,12 @@ class Fp32Inference(Check):
                     yield self._dtype_report("dtype", entry, None, _VLLM_ON_CUDA)
 
     def fixable(self, report: Report) -> bool:
-        return report.subject is not None  # a deployment file's --dtype is not rewritten
+        """A dtype option with a place to write BF16 (a deployment file's ``--dtype`` is not
+        rewritten), or a cast of the model."""
+        subject = report.subject
+        if isinstance(subject, Entry):
+            return dtype_settable(subject)
+        return subject is not None
 
     def fix(self, report: Report) -> Fix | None:
         """The dtype becomes BF16 (FP16 on a GPU without BF16) where it is defined: a string

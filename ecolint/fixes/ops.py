@@ -15,7 +15,6 @@ import libcst as cst
 from ecolint.analysis.bindings import Scope
 from ecolint.analysis.dict_entries import DictEntry
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.parents import parent
 from ecolint.fixes import layout
 from ecolint.fixes.cst_bridge import CstTree, cst_tree
 from ecolint.fixes.edits import FixError, TextEdit, edit_between
@@ -278,14 +277,3 @@ def quoted(text: str, like: cst.BaseExpression | None) -> str:
         quote = like.quote
     escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
     return f"{quote}{escaped}{quote}"
-
-
-def subscript_assignment(module: ModuleInfo, node: ast.AST) -> ast.Assign | None:
-    """The statement ``d["k"] = node`` when ``node`` is the value of such an assignment, on a
-    line of its own (not ``if x: d["k"] = node``)."""
-    assign = parent(module, node)
-    if not isinstance(assign, ast.Assign) or assign.value is not node:
-        return None
-    if len(assign.targets) != 1 or not isinstance(assign.targets[0], ast.Subscript):
-        return None
-    return assign if cst_tree(module).statement_line(assign) is not None else None

@@ -10,11 +10,11 @@ import ast
 
 import libcst as cst
 
-from ecolint.analysis.bindings import parameters
 from ecolint.analysis.dict_entries import DictEntry
 from ecolint.analysis.parents import parent
-from ecolint.analysis.values import Const, Entry, Ref, Site, Value
+from ecolint.analysis.values import Const, Entry, Ref, Value
 from ecolint.fixes.cst_bridge import cst_tree
+from ecolint.fixes.definitions import definition, dotted_name, subscript_assignment, where_defined
 from ecolint.fixes.edits import Fix, TextEdit
 from ecolint.fixes.ops import (
     add_entry,
@@ -28,7 +28,6 @@ from ecolint.fixes.ops import (
     rename_key,
     rename_keyword,
     replace_expression,
-    subscript_assignment,
 )
 
 
@@ -92,47 +91,6 @@ def set_value(value: Value, code: str) -> TextEdit | None:
     return replace_expression(site.module, site.node, code)
 
 
-def definition(value: Value) -> Site | None:
-    """Where a resolved value is written: its literal, or the expression assigned to the last
-    name (or parameter default) on its way to the use."""
-    origin = value.origin
-    if origin is not None and _is_literal(origin.node):
-        return origin
-    if not value.via:
-        return None
-    site = value.via[-1].site
-    node = site.node
-    if isinstance(node, ast.arg):
-        default = _default(parent(site.module, node), node)
-        return Site(site.module, default) if default is not None else None
-    holder = parent(site.module, node) if isinstance(node, ast.Name) else None
-    if isinstance(holder, ast.Assign) and holder.targets == [node]:
-        return Site(site.module, holder.value)
-    if isinstance(holder, ast.AnnAssign) and holder.target is node and holder.value is not None:
-        return Site(site.module, holder.value)
-    return None
-
-
-def _default(arguments: ast.AST | None, arg: ast.arg) -> ast.expr | None:
-    if not isinstance(arguments, ast.arguments):
-        return None
-    return next((default for param, default in parameters(arguments) if param is arg), None)
-
-
-def where_defined(entry: Entry) -> Site | None:
-    """The expression to change for an option: where its value is defined (``definition``),
-    or the value written at the option itself. None when the value came through a name,
-    default or call whose definition is not an expression here (an argparse default of
-    ``torch.float32``): changing the use would hard-code it."""
-    site = definition(entry.value)
-    if site is not None:
-        return site
-    node = _option_value(entry)
-    if node is None or entry.value.via:
-        return None
-    return Site(entry.site.module, node)
-
-
 def set_dtype(entry: Entry, name: str, string: str | None = None) -> Fix | None:
     """Set a dtype option to the torch dtype ``name`` (``bfloat16``) where its value is
     defined. A string stays a string (``"float32"`` → ``"bfloat16"``, or ``string`` where the
@@ -146,24 +104,13 @@ def set_dtype(entry: Entry, name: str, string: str | None = None) -> Fix | None:
     if not isinstance(value, (Const, Ref)):
         return None
     site = where_defined(entry)
-    if site is None or not _dotted(site.node):
+    if site is None or not dotted_name(site.node):
         return None  # ``th.float16 if half else th.float32`` holds a choice to keep
     assert isinstance(site.node, ast.expr)
     code = qualified(site.module, site.node, f"torch.{name}")
     if code is None:
         return None
     return Fix.of(replace_expression(site.module, site.node, code[0]), *code[1])
-
-
-def written_at(entry: Entry) -> bool:
-    """Whether an option's value is written right where the option is (``use_cache=False``)
-    rather than coming from a name, a default or a dict defined elsewhere."""
-    value_node = _option_value(entry)
-    return (
-        value_node is not None
-        and not entry.value.via
-        and (entry.value.origin is None or entry.value.origin.node is value_node)
-    )
 
 
 def set_literal(value: Value, new: object) -> TextEdit | None:
@@ -204,35 +151,3 @@ def literal_like(node: cst.CSTNode, new: object) -> str | None:
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return repr(new) if isinstance(new, bool) or new is None else None
     return None
-
-
-def _dotted(node: ast.AST) -> bool:
-    """``torch.float32``, ``float32``, ``None``: a name, not an expression that computes one."""
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return isinstance(node, ast.Name) or _named_constant(node)
-
-
-def _named_constant(node: ast.AST) -> bool:
-    """``True``, ``False``, ``None``: names in libcst, constants in ``ast``."""
-    return isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool))
-
-
-def _is_literal(node: ast.AST) -> bool:
-    if isinstance(node, ast.UnaryOp):
-        node = node.operand
-    return isinstance(node, ast.Constant) and isinstance(
-        node.value, (str, bytes, int, float, type(None))
-    )
-
-
-def _option_value(entry: Entry) -> ast.AST | None:
-    """The value written at an option: a keyword's or a dict entry's value, a positional
-    argument itself, the right-hand side of ``d["k"] = ...``."""
-    module, node = entry.site.module, entry.site.node
-    if isinstance(node, (ast.keyword, DictEntry)):
-        return node.value
-    holder = parent(module, node)
-    if isinstance(holder, ast.Call) and node in holder.args:
-        return node
-    return node if subscript_assignment(module, node) is not None else None
