@@ -16,4 +16,3 @@ def argument_values(call: ast.Call) -> list[ast.expr]:
 
 def argument_count(call: ast.Call) -> int:
     return len(call.args) + len(call.keywords)
-
