@@ -1,6 +1,6 @@
-"""How ``ecolint check`` gets its result for one configuration's files: without libcst when no
-file needs analysis, from the cache when nothing changed, else from the pipeline; and how it
-applies fixes."""
+"""How ``ecolint check`` gets its result for one configuration's files: without the analysis
+when no file needs it, from the cache when nothing changed, else from the pipeline (with fix
+edits only when the run uses them); and how it applies fixes."""
 
 from __future__ import annotations
 
