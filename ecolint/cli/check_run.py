@@ -53,7 +53,7 @@ def check_group(
     from ecolint.pipeline.plan import ScanPlan
     from ecolint.reporters import TERMINAL_FORMATS
 
-    plan = ScanPlan.build(group.paths, group.settings)
+    plan = ScanPlan.build(group.paths, group.settings, discovery=group.discovery)
     if fixes:
         result = plan.quick_result()
         if result is not None:

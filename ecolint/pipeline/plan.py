@@ -17,7 +17,7 @@ from ecolint.config import Settings
 from ecolint.pipeline.prefilter import Prefilter
 from ecolint.results import RunResult
 from ecolint.rules import Rule, all_rules, scanned
-from ecolint.sources.discovery import SourceFile, discover
+from ecolint.sources.discovery import Discovery, SourceFile, discover
 from ecolint.sources.python import SourceError
 from ecolint.sources.safe_read import (
     FileTooLarge,
@@ -60,9 +60,16 @@ class ScanPlan:
 
     @classmethod
     def build(
-        cls, paths: list[Path], settings: Settings, prefilter: Prefilter | None = None
+        cls,
+        paths: list[Path],
+        settings: Settings,
+        prefilter: Prefilter | None = None,
+        discovery: Discovery | None = None,
     ) -> ScanPlan:
-        discovery = discover(paths, settings.exclude, settings.root)
+        """``discovery``: what walking ``paths`` under ``settings`` finds, when the caller
+        has walked them already (a tree of thousands of files takes about a second)."""
+        if discovery is None:
+            discovery = discover(paths, settings.exclude, settings.root)
         limit = settings.max_file_size
         if prefilter is None:
             prefilter = Prefilter(scanned(all_rules(), settings.select, settings.ignore), limit)
