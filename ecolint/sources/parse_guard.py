@@ -110,8 +110,10 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
         verdict = refusal(tree, text)
     except SyntaxError as error:
         verdict = _syntax_error(error)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         verdict = SourceError("nested too deeply for Python's own parser; not parsed")
+    except MemoryError:  # a worker's memory budget (ECOLINT_FILE_MEMORY), or the machine's
+        verdict = SourceError("ran out of memory while parsing; not parsed")
     except ValueError as error:
         verdict = SourceError(f"cannot parse: {error}")
     return _remember(key, tree, verdict)
