@@ -37,7 +37,7 @@ class Prefilter:
         """The rules that must read a file of ``kind`` with these bytes (both stages)."""
         active = self.by_bytes(kind, data)
         if kind == "python" and active:
-            active = self._in_code(active, data)
+            active = self.in_source(active, data)
         return active
 
     def by_bytes(self, kind: str, data: bytes) -> list[Rule]:
@@ -71,11 +71,14 @@ class Prefilter:
             self._patterns[key] = trigger_pattern(rule.triggers_for(kind))
         return self._patterns[key]
 
-    def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
-        """A file that does not decode or parse goes on, to be reported by the analysis. The
+    def in_source(self, active: list[Rule], data: bytes, text: str | None = None) -> list[Rule]:
+        """The ``ast`` stage for a Python file's bytes (``text``: the same, already decoded).
+        A file that does not decode or parse goes on, to be reported by the analysis. The
         parse guard keeps its verdict and tree, so that the analysis does not parse again."""
         try:
-            tree, _ = parse_checked(decode_python(data, self.max_bytes).text)
+            tree, _ = parse_checked(
+                text if text is not None else decode_python(data, self.max_bytes).text
+            )
         except SourceError:
             return active
         return active if tree is None else self.in_code(active, tree)

@@ -21,8 +21,7 @@ from ecolint.results import InternalError, RunResult
 from ecolint.rules import Rule
 from ecolint.sources.discovery import SourceFile
 from ecolint.sources.document import Document
-from ecolint.sources.parse_guard import parse_checked
-from ecolint.sources.python import SourceError, decode_python, decode_text
+from ecolint.sources.python import SourceError, decode_text
 
 FRESH_PROJECT_EVERY = 32  # files analysed with one project (and its parsed modules)
 # Syntax trees are millions of small objects without cycles: a cycle collector that runs as they
@@ -49,7 +48,7 @@ class Scanner:
         A Python file whose code uses none of the rules' trigger words (only its comments
         do) is not analysed."""
         if source.kind == "python":
-            active = self._in_code(data, text, list(active))
+            active = self.setup.prefilter.in_source(list(active), data, text)
             if not active:
                 return Batch()
         try:
@@ -82,16 +81,6 @@ class Scanner:
                 scanned.result.internal_errors.append(error_at)
         scanned.merge(self.drafter.drafts(reports, self.checks))
         return scanned
-
-    def _in_code(self, data: bytes, text: str | None, active: list[Rule]) -> list[Rule]:
-        """The prefilter's ``ast`` stage; the guard keeps the tree for the analysis. A file
-        that does not decode or parse goes on, to be reported by the analysis."""
-        limit = self.setup.settings.max_file_size
-        try:
-            tree, _ = parse_checked(text if text is not None else decode_python(data, limit).text)
-        except SourceError:
-            return active
-        return active if tree is None else self.setup.prefilter.in_code(active, tree)
 
     def release(self) -> None:
         """Let go of the project's modules and what the resolver worked out about them."""
