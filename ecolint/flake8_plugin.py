@@ -1,10 +1,11 @@
 """The flake8 plugin: the pipeline's ``ECO`` findings, one file at a time.
 
 flake8 imports this module at start-up, so it imports nothing of the pipeline. A file whose
-text holds no trigger word of a selected rule is passed over without libcst, the checks or the
-measurements being loaded; the others go to ``Pipeline.run_source`` with the text flake8
-already read. The plugin declares ``tree`` only because flake8 runs whole-file plugins by that
-parameter; flake8 builds that ast for its own checks anyway, and the plugin never reads it.
+text holds no trigger word of a selected rule is passed over without the checks or the
+measurements being loaded. The others pass the pipeline's prefilter on the ``ast`` tree
+flake8 hands its plugins (its names and strings must use a trigger word, as for ``ecolint
+check``), and that tree, not a second parse, is what ``Pipeline.run_source`` analyses, with
+the text flake8 already read.
 
 Settings are the ones ``ecolint check`` uses for the same paths: ``[tool.ecolint]`` found from
 the first path, with ``--ecolint-gpu`` (command line, or ``ecolint-gpu`` in flake8's config)
@@ -13,6 +14,7 @@ over its ``gpu``. Each finding is printed as ``ecolint check`` prints its first 
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from collections.abc import Iterator
@@ -40,7 +42,8 @@ class EcolintChecker:
     _triggers: ClassVar[re.Pattern[str] | None] = None
     _pipeline: ClassVar[Pipeline | None] = None
 
-    def __init__(self, tree: object, filename: str, lines: list[str]) -> None:
+    def __init__(self, tree: ast.Module | None, filename: str, lines: list[str]) -> None:
+        self.tree = tree
         self.filename = filename
         self.lines = lines
 
@@ -119,7 +122,10 @@ class EcolintChecker:
         text = "".join(self.lines)
         if not self._trigger_pattern().search(text):
             return
-        result = self._get_pipeline().run_source(Path(self.filename), text)
+        pipeline = self._get_pipeline()
+        if self.tree is not None and not _in_code(pipeline, text, self.tree):
+            return
+        result = pipeline.run_source(Path(self.filename), text)
         for error in result.internal_errors:
             print(
                 inert(
@@ -133,3 +139,18 @@ class EcolintChecker:
             if finding.headline:
                 message += f" ({inert(finding.headline)})"
             yield finding.line, finding.column - 1, message, type(self)
+
+
+def _in_code(pipeline: Pipeline, text: str, tree: ast.Module) -> bool:
+    """Whether a rule's trigger word is in the code of ``tree`` (flake8's parse of ``text``),
+    which the parse guard then keeps for the analysis, so that the file is not parsed again.
+    Without a trigger in the code, the file has no finding (``Pipeline.run_source`` would not
+    analyse it, nor its neighbours for it)."""
+    from ecolint.sources.parse_guard import adopt
+
+    prefilter = pipeline.setup.prefilter
+    active = prefilter.by_bytes("python", text.encode("utf-8", "surrogatepass"))
+    if not active or not prefilter.in_code(active, tree):
+        return False
+    adopt(text, tree)
+    return True

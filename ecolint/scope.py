@@ -17,16 +17,19 @@ import pathspec
 from ecolint.config import Settings, config_in
 from ecolint.i18n import Phrase, phrase
 from ecolint.results import RunResult
-from ecolint.sources.discovery import SourceFile, discover, gitignored
+from ecolint.sources.discovery import Discovery, SourceFile, discover, gitignored
 
 
 @dataclass(frozen=True)
 class Group:
-    """Files under one configuration; ``paths`` is what its run is handed."""
+    """Files under one configuration; ``paths`` is what its run is handed. ``discovery``:
+    what walking ``paths`` finds, when the group's run would find just that (one
+    configuration governs the whole tree), so that the run does not walk the tree again."""
 
     settings: Settings
     paths: list[Path]
     files: list[SourceFile]
+    discovery: Discovery | None = None
 
 
 @dataclass
@@ -68,7 +71,7 @@ def plan(
         grouped.setdefault(config, []).append(source)
     named = {target.resolve() for target in targets if target.is_file()}
     if list(grouped) in ([], [base.source]) and respect_gitignore:
-        scope.groups = [Group(base, list(targets), found.files)]
+        scope.groups = [Group(base, list(targets), found.files, found)]
     else:
         scope.problems = list(found.problems)
         for config, files in grouped.items():

@@ -43,10 +43,13 @@ def run_ecolint(
     )
 
 
-def scan(paths: list[Path], show_green: bool = False, **overrides: object) -> RunResult:
+def scan(
+    paths: list[Path], show_green: bool = False, edits: bool = True, **overrides: object
+) -> RunResult:
+    """The pipeline's result; findings carry their fix edits unless ``edits`` is False."""
     root = paths[0] if paths[0].is_dir() else paths[0].parent
     settings = replace(Settings(root=root), **overrides)  # type: ignore[arg-type]
-    return Pipeline(settings, show_green=show_green).run(paths)
+    return Pipeline(settings, show_green=show_green, edits=edits).run(paths)
 
 
 def expectations(path: Path) -> set[tuple[int, str]]:

@@ -227,3 +227,36 @@ def test_run_source_takes_neighbours_only_while_the_text_is_what_is_on_disk(
     edited = engine.run_source(settings, "\n" + saved)
     assert edited.findings == [] and not edited.internal_errors
     assert edited.files_analysed == 1
+
+
+COUNT_PARSES = """
+import runpy, sys
+text = open(sys.argv.pop(1), encoding="utf-8").read()
+parses = []
+def hook(event, args):
+    if event == "compile" and args[0] in (text, text.encode("utf-8")):  # ast.parse: bytes
+        parses.append(1)
+sys.addaudithook(hook)
+try:
+    runpy.run_module("flake8", run_name="__main__", alter_sys=True)
+finally:
+    print("parses:", len(parses), file=sys.stderr)
+"""
+
+
+FLAKE8_ONE_FILE = ("--isolated", "--select=ECO", "--jobs", "1", "settings.py")
+
+
+def test_the_plugin_analyses_the_tree_flake8_parsed(tmp_path: Path) -> None:
+    """flake8 parses each file once for its plugins; ecolint takes that tree (its prefilter
+    reads it, its analysis indexes it) instead of parsing the text again."""
+    shutil.copy(ROOT / "examples" / "chatbot" / "settings.py", tmp_path / "settings.py")
+    out = subprocess.run(
+        [sys.executable, "-c", COUNT_PARSES, "settings.py", *FLAKE8_ONE_FILE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 1 and "ECO405" in out.stdout, out.stdout + out.stderr
+    assert out.stderr.splitlines()[-1] == "parses: 1"

@@ -1,5 +1,6 @@
-"""The parse guard's verdicts: what CPython accepts but libcst must not be given. It walks only
-long expressions, so each shape that must be refused is checked here directly."""
+"""The parse guard's verdicts: what CPython accepts but is too deep or too large to analyse (or
+to give libcst for a fix). It walks only long expressions, so each shape that must be refused
+is checked here directly."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import ast
 
 import pytest
 
-from ecolint.sources.parse_guard import MAX_DEPTH, MAX_STATEMENT_NODES, refusal
+from ecolint.sources.fstring_quotes import requoted
+from ecolint.sources.parse_guard import (
+    MAX_DEPTH,
+    MAX_STATEMENT_NODES,
+    adopt,
+    checked_tree,
+    parse_checked,
+    refusal,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,3 +44,47 @@ def test_ordinary_code_passes_even_when_long() -> None:
     )
     text = "".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(5_000)) + call
     assert refusal(ast.parse(text), text) is None
+
+
+def test_a_pep_701_fstring_parses_with_positions_as_written() -> None:
+    """Python 3.12 lets a replacement field reuse its f-string's quote; on older parsers the
+    inner string is requoted, one character for another, so positions still fit the text."""
+    text = 'row = {"answer": 1}\nprint(f"{row["answer"]}", load(dtype="float32"))\n'
+    tree, verdict = parse_checked(text)
+    assert verdict is None and tree is not None
+    call = tree.body[1].value
+    assert isinstance(call, ast.Call)
+    load = call.args[1]
+    assert (load.lineno, load.col_offset) == (2, 26)
+    key = call.args[0].values[0].value.slice
+    assert isinstance(key, ast.Constant) and key.value == "answer"
+
+
+def test_requoting_gives_up_where_a_swap_is_not_enough() -> None:
+    assert requoted('f"{d["it\'s"]}"\n') is None
+    assert requoted('f"{d[\\"a\\"]}"\n') is None
+
+
+def test_the_tree_the_gate_just_parsed_is_the_one_analysed() -> None:
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('gpt2')\n"
+    tree, _ = parse_checked(text)
+    assert checked_tree(text) is tree
+
+
+def test_two_files_with_the_same_text_get_trees_of_their_own() -> None:
+    """The analysis tells sites apart by their nodes: a shared tree would merge two files."""
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('gpt2')\n"
+    parse_checked(text)
+    first = checked_tree(text)
+    parse_checked(text)
+    assert checked_tree(text) is not first
+
+
+def test_an_adopted_tree_is_analysed_and_still_guarded() -> None:
+    text = "import torch\nx = torch.float32\n"
+    tree = ast.parse(text)
+    assert adopt(text, tree) is None
+    assert parse_checked(text) == (tree, None)
+    assert checked_tree(text) is tree
+    deep = "x = " + "-" * (MAX_DEPTH + 50) + "1\n"
+    assert adopt(deep, ast.parse(deep)) is not None

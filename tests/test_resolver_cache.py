@@ -3,9 +3,8 @@ context that is dropped must not hand its answers to the next one built at the s
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
@@ -23,9 +22,9 @@ def _function_returning_its_argument(tmp_path: Path) -> tuple[ModuleInfo, Resolv
 def test_short_lived_call_contexts_get_their_own_values(tmp_path: Path) -> None:
     module, resolver = _function_returning_its_argument(tmp_path)
     function = module.functions[0]
-    param = function.params.params[0]
+    param = function.args.args[0]
     returned = module.returns[function][0].value
-    assert isinstance(returned, cst.Name)
+    assert isinstance(returned, ast.Name)
     for number in range(50):
         env = EMPTY.extend({param: Const(number)}, Site(module, function))
         value = resolver.value(module, returned, env)
@@ -38,6 +37,6 @@ def test_the_cache_keeps_what_it_is_keyed_by(tmp_path: Path) -> None:
     function = module.functions[0]
     returned = module.returns[function][0].value
     assert returned is not None
-    env = EMPTY.extend({function.params.params[0]: Const(1)}, Site(module, function))
+    env = EMPTY.extend({function.args.args[0]: Const(1)}, Site(module, function))
     resolver.value(module, returned, env)
     assert (returned, env, False) in resolver.facts.values

@@ -235,7 +235,7 @@ def test_cli_writes_sarif_and_keeps_exit_codes(tmp_path: Path) -> None:
 
 def test_a_fixable_finding_carries_its_replacement(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
-    result = Pipeline(Settings(root=tmp_path)).run([tmp_path / "app.py"])
+    result = Pipeline(Settings(root=tmp_path), edits=True).run([tmp_path / "app.py"])
     document = json.loads(render_sarif(result, "rtx4090d", root=tmp_path))
     assert schema_errors(document) == []
     path = tmp_path / "fixes.sarif"
@@ -303,7 +303,7 @@ def test_sarif_fixes_give_what_fix_writes(tmp_path: Path, case: str) -> None:
     """Insertions, deletions, lines removed whole, notebooks' raw JSON and other files."""
     root = tmp_path / case
     shutil.copytree(FIXTURES / "fixes" / case / "before", root)
-    result = Pipeline(Settings(root=root, select=case_rules(case))).run([root])
+    result = Pipeline(Settings(root=root, select=case_rules(case)), edits=True).run([root])
     document = json.loads(render_sarif(result, "rtx4090d", root=root))
     assert schema_errors(document) == []
     path = tmp_path / f"{case}.sarif"

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
-
-import libcst as cst
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 BindingKind = Literal["assign", "import", "def", "class", "param", "loop", "unknown", "global-decl"]
@@ -20,7 +19,7 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 class Guard:
     """An ``if``/``while``/ternary condition that must be ``polarity`` for a node to run."""
 
-    test: cst.BaseExpression
+    test: ast.expr
     polarity: bool
     scope: Scope
 
@@ -28,7 +27,7 @@ class Guard:
 @dataclass(eq=False, repr=False)
 class Scope:
     kind: ScopeKind
-    node: cst.CSTNode
+    node: ast.AST
     parent: Scope | None
     bindings: dict[str, list[Binding]] = field(default_factory=lambda: defaultdict(list))
     global_names: set[str] = field(default_factory=set)
@@ -40,8 +39,8 @@ class Scope:
     @property
     def name(self) -> str:
         node = self.node
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            return node.name.value
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return node.name
         return "<module>" if self.kind == "module" else f"<{self.kind}>"
 
 
@@ -53,8 +52,8 @@ class Binding:
     kind: BindingKind
     scope: Scope
     order: int
-    node: cst.CSTNode  # the target name (or the def/class/import alias node)
-    value: cst.BaseExpression | None = None
+    node: ast.AST  # the target name (or the def/class/import alias node)
+    value: ast.expr | None = None
     path: tuple[int, ...] = ()  # index path for tuple unpacking
     guards: tuple[Guard, ...] = ()
     # Off the default path: set in an ``except`` handler, or rebound through ``global`` from a
@@ -62,7 +61,8 @@ class Binding:
     secondary: bool = False
     qualname: str | None = None  # imports: the imported dotted name
     import_level: int = 0  # relative import depth
-    param: cst.Param | None = None
+    param: ast.arg | None = None
+    default: ast.expr | None = None  # parameters: the default value, if any
 
     def __repr__(self) -> str:
         return f"Binding({self.kind} {self.name} @{self.order})"
@@ -74,8 +74,8 @@ class Mutation:
 
     binding_name: str
     scope: Scope
-    key: cst.BaseExpression
-    value: cst.BaseExpression
+    key: ast.expr
+    value: ast.expr
     order: int
     guards: tuple[Guard, ...]
 
@@ -84,8 +84,19 @@ class Mutation:
 class AttrAssign:
     """``target.attr = value``: how models get compiled or reconfigured after loading."""
 
-    target: cst.Attribute
-    value: cst.BaseExpression
+    target: ast.Attribute
+    value: ast.expr
     scope: Scope
     guards: tuple[Guard, ...]
     order: int
+
+
+def parameters(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr | None]]:
+    """Named parameters with their defaults: ``ast`` aligns ``defaults`` with the *end* of
+    the positional parameters and gives keyword-only ones ``None`` when they have none."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    padding: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+    return [
+        *zip(positional, [*padding, *arguments.defaults], strict=True),
+        *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+    ]

@@ -7,21 +7,21 @@ One small call graph per module, memoised on the resolver: rules ask "does this 
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Callable
-
-import libcst as cst
 
 from ecolint.analysis.bindings import Scope
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import FuncVal
 
-CallTest = Callable[[cst.Call], bool]
-FunctionTest = Callable[[cst.FunctionDef], bool]
+CallTest = Callable[[ast.Call], bool]
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+FunctionTest = Callable[[Function], bool]
 
 
-def owner(module: ModuleInfo, node: cst.CSTNode) -> cst.CSTNode:
+def owner(module: ModuleInfo, node: ast.AST) -> ast.AST:
     """The function, lambda, class body or module whose code runs ``node`` (comprehensions run
     in the code around them)."""
     scope: Scope | None = module.scope_of.get(node)
@@ -30,40 +30,42 @@ def owner(module: ModuleInfo, node: cst.CSTNode) -> cst.CSTNode:
     return scope.node if scope is not None else module.module
 
 
-def calls_of(resolver: Resolver, module: ModuleInfo, code: cst.CSTNode) -> list[cst.Call]:
+def calls_of(resolver: Resolver, module: ModuleInfo, code: ast.AST) -> list[ast.Call]:
     """The calls that running ``code`` (a function, lambda, class body or module) makes itself."""
     index = resolver.facts.memo(("calls-by-owner", module), lambda: _by_owner(module))
     return index.get(code, [])
 
 
-def _by_owner(module: ModuleInfo) -> dict[cst.CSTNode, list[cst.Call]]:
-    index: dict[cst.CSTNode, list[cst.Call]] = defaultdict(list)
+def _by_owner(module: ModuleInfo) -> dict[ast.AST, list[ast.Call]]:
+    index: dict[ast.AST, list[ast.Call]] = defaultdict(list)
     for call in module.calls:
         index[owner(module, call)].append(call)
     return index
 
 
-def local_callee(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> cst.FunctionDef | None:
+def local_callee(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> Function | None:
     """The function of this module a call runs: ``helper(...)``, or ``self.helper(...)`` /
     ``cls.helper(...)`` inside the class that defines ``helper``."""
     func = call.func
-    if isinstance(func, cst.Name):
+    if isinstance(func, ast.Name):
         value = resolver.value(module, func)
         if isinstance(value, FuncVal) and value.module is module:
             return value.node
         return None
     if (
-        isinstance(func, cst.Attribute)
-        and isinstance(func.value, cst.Name)
-        and func.value.value in ("self", "cls")
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("self", "cls")
     ):
         scope = module.scope_of.get(call)
         while scope is not None and scope.kind != "function":
             scope = scope.parent
         if scope is None or scope.parent is None or scope.parent.kind != "class":
             return None
-        for binding in reversed(scope.parent.bindings.get(func.attr.value, [])):
-            if binding.kind == "def" and isinstance(binding.node, cst.FunctionDef):
+        for binding in reversed(scope.parent.bindings.get(func.attr, [])):
+            if binding.kind == "def" and isinstance(
+                binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ):
                 return binding.node
     return None
 
@@ -71,7 +73,7 @@ def local_callee(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> cst.
 def reaches(
     resolver: Resolver,
     module: ModuleInfo,
-    function: cst.FunctionDef,
+    function: Function,
     kind: str,
     direct: CallTest,
     enter: FunctionTest,
@@ -80,7 +82,7 @@ def reaches(
     through functions of the module that ``enter`` lets through. ``kind`` names the question:
     the answer is memoised per kind, so one kind must always be asked with the same tests.
     Recursion counts as not reaching."""
-    answers: dict[cst.FunctionDef, bool] = resolver.facts.memo(("reaches", kind, module), dict)
+    answers: dict[Function, bool] = resolver.facts.memo(("reaches", kind, module), dict)
     if function in answers:
         return answers[function]
     answers[function] = False

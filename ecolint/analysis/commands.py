@@ -4,10 +4,9 @@ resolved like any other expression (``str(args.seqs)`` follows argparse defaults
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
@@ -27,9 +26,9 @@ def cli_options(
     """Reachable ``flag, value`` and ``flag=value`` pairs in list and tuple literals, once per
     call context of the code they are in."""
     for sequence in module.guards_of:
-        if not isinstance(sequence, (cst.List, cst.Tuple)):
+        if not isinstance(sequence, (ast.List, ast.Tuple)):
             continue
-        elements = sequence.elements
+        elements = sequence.elts
         for index, element in enumerate(elements):
             text = _literal(element)
             if text is None:
@@ -41,18 +40,14 @@ def cli_options(
                 if not resolver.reachable(module, sequence, env):
                     continue
                 if equals:
-                    yield CliOption(flag, Const(inline), Site(module, element.value))
-                elif index + 1 < len(elements) and not isinstance(
-                    elements[index + 1], cst.StarredElement
-                ):
-                    node = elements[index + 1].value
+                    yield CliOption(flag, Const(inline), Site(module, element))
+                elif index + 1 < len(elements) and not isinstance(elements[index + 1], ast.Starred):
+                    node = elements[index + 1]
                     value = resolver.value(module, node, env)
                     yield CliOption(flag, value, Site(module, node))
 
 
-def _literal(element: cst.BaseElement) -> str | None:
-    node = element.value
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+def _literal(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None

@@ -12,9 +12,9 @@ analysis only clears objects it can see all the uses of.
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
-from ecolint.analysis.bindings import Binding, Scope
+from ecolint.analysis.bindings import Binding, Scope, parameters
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parents import parent
 from ecolint.analysis.resolver import Resolver
@@ -40,9 +40,11 @@ _IDLE_BUILTINS = frozenset(
      "builtins.type", "builtins.isinstance", "builtins.hasattr", "builtins.getattr"}
 )  # fmt: skip
 _FOLLOW_DEPTH = 3  # scanned functions followed into from the first use
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+Argument = ast.keyword | ast.expr  # a keyword, or an expression passed by position
 
 
-def may_run(resolver: Resolver, module: ModuleInfo, node: cst.BaseExpression) -> bool:
+def may_run(resolver: Resolver, module: ModuleInfo, node: ast.expr) -> bool:
     """Whether the object built by ``node`` (a call) may run: False only when every use of it is
     seen and none runs it."""
     return resolver.facts.memo(
@@ -55,26 +57,23 @@ class _Follow:
         self.resolver = resolver
         self.seen: set[tuple[ModuleInfo, Binding]] = set()
 
-    def value_runs(self, module: ModuleInfo, node: cst.BaseExpression, depth: int) -> bool:
+    def value_runs(self, module: ModuleInfo, node: ast.expr, depth: int) -> bool:
         node = _outer_chain(module, node)
         holder = parent(module, node)
-        if isinstance(holder, cst.Expr):
+        if isinstance(holder, ast.Expr):
             return False  # built and thrown away
-        if isinstance(holder, (cst.Assign, cst.AnnAssign)) and holder.value is node:
-            targets = (
-                [target.target for target in holder.targets]
-                if isinstance(holder, cst.Assign)
-                else [holder.target]
-            )
+        if isinstance(holder, (ast.Assign, ast.AnnAssign)) and holder.value is node:
+            targets = holder.targets if isinstance(holder, ast.Assign) else [holder.target]
             return any(self.target_runs(module, target, depth) for target in targets)
-        if isinstance(holder, cst.Arg):
-            return self.argument_runs(module, holder, depth)
+        argument = _argument(holder, node)
+        if argument is not None:
+            return self.argument_runs(module, argument, depth)
         return True
 
-    def target_runs(self, module: ModuleInfo, target: cst.BaseExpression, depth: int) -> bool:
-        if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
-            target = target.elements[0].value  # ``model, tokenizer = loader(...)``
-        if not isinstance(target, cst.Name):
+    def target_runs(self, module: ModuleInfo, target: ast.expr, depth: int) -> bool:
+        if isinstance(target, (ast.Tuple, ast.List)) and target.elts:
+            target = target.elts[0]  # ``model, tokenizer = loader(...)``
+        if not isinstance(target, ast.Name):
             return True  # ``self.model = ...``: an attribute of another object
         binding = _bound_at(module, target)
         return binding is None or self.binding_runs(module, binding, depth)
@@ -89,22 +88,23 @@ class _Follow:
         reads = _reads_of(self.resolver, module, binding)
         return any(self.read_runs(module, read, depth) for read in reads)
 
-    def read_runs(self, module: ModuleInfo, read: cst.Name, depth: int) -> bool:
+    def read_runs(self, module: ModuleInfo, read: ast.Name, depth: int) -> bool:
         holder = parent(module, read)
-        if isinstance(holder, cst.Attribute) and holder.value is read:
+        if isinstance(holder, ast.Attribute) and holder.value is read:
             return self.attribute_runs(module, holder, depth)
-        if isinstance(holder, (cst.Del, cst.AssignTarget)):
+        if isinstance(read.ctx, ast.Del):
             return False
-        if isinstance(holder, cst.Assign) and holder.value is read:
+        if isinstance(holder, ast.Assign) and holder.value is read:
             return self.value_runs(module, read, depth)
-        if isinstance(holder, cst.Arg):
-            return self.argument_runs(module, holder, depth)
+        argument = _argument(holder, read)
+        if argument is not None:
+            return self.argument_runs(module, argument, depth)
         return True
 
-    def attribute_runs(self, module: ModuleInfo, attribute: cst.Attribute, depth: int) -> bool:
-        name = attribute.attr.value
+    def attribute_runs(self, module: ModuleInfo, attribute: ast.Attribute, depth: int) -> bool:
+        name = attribute.attr
         holder = parent(module, attribute)
-        if isinstance(holder, cst.Call) and holder.func is attribute:
+        if isinstance(holder, ast.Call) and holder.func is attribute:
             if name in SELF_RETURNING:
                 return self.value_runs(module, holder, depth)
             return name not in _IDLE_METHODS
@@ -112,9 +112,11 @@ class _Follow:
             return False
         return self.value_runs(module, attribute, depth)  # a part of the object is followed
 
-    def argument_runs(self, module: ModuleInfo, argument: cst.Arg, depth: int) -> bool:
+    def argument_runs(self, module: ModuleInfo, argument: Argument, depth: int) -> bool:
+        """``argument`` is a keyword or a positional argument of the call that holds it."""
         call = parent(module, argument)
-        if not isinstance(call, cst.Call) or argument.star:
+        unpacked = isinstance(argument, ast.keyword) and not argument.arg
+        if not isinstance(call, ast.Call) or unpacked:
             return True
         callee = self.resolver.value(module, call.func)
         if isinstance(callee, Ref):
@@ -130,14 +132,14 @@ class _Follow:
         return binding is None or self.binding_runs(callee.module, binding, depth + 1)
 
     def _parameter_binding(
-        self, module: ModuleInfo, function: cst.FunctionDef, param: cst.Param
+        self, module: ModuleInfo, function: Function, param: ast.arg
     ) -> Binding | None:
         scopes = self.resolver.facts.memo(
             ("scopes-by-node", module),
             lambda: {scope.node: scope for scope in set(module.scope_of.values())},
         )
         scope = scopes.get(function)
-        bindings = scope.bindings.get(param.name.value, []) if scope is not None else []
+        bindings = scope.bindings.get(param.arg, []) if scope is not None else []
         return next((b for b in bindings if b.param is param), None)
 
 
@@ -147,44 +149,52 @@ def _quantizes(qualname: str) -> bool:
     return qualname.startswith("torchao.") and qualname.endswith(".quantize_")
 
 
-def _outer_chain(module: ModuleInfo, node: cst.BaseExpression) -> cst.BaseExpression:
+def _outer_chain(module: ModuleInfo, node: ast.expr) -> ast.expr:
     """``load(...).to("cuda").eval()``: the last call of the chain is still the object."""
     while True:
         holder = parent(module, node)
         call = parent(module, holder) if holder is not None else None
         if not (
-            isinstance(holder, cst.Attribute)
+            isinstance(holder, ast.Attribute)
             and holder.value is node
-            and holder.attr.value in SELF_RETURNING
-            and isinstance(call, cst.Call)
+            and holder.attr in SELF_RETURNING
+            and isinstance(call, ast.Call)
             and call.func is holder
         ):
             return node
         node = call
 
 
+def _argument(holder: ast.AST | None, node: ast.AST) -> Argument | None:
+    """``node`` as an argument of a call: its keyword, or itself when passed by position
+    (a ``*spread`` is held by its ``Starred``, which is not followed)."""
+    if isinstance(holder, ast.keyword):
+        return holder
+    if isinstance(holder, ast.Call) and holder.func is not node and isinstance(node, ast.expr):
+        return node
+    return None
+
+
 def _parameter(
-    call: cst.Call, argument: cst.Arg, function: cst.FunctionDef, module: ModuleInfo
-) -> cst.Param | None:
-    params = function.params
-    positional = [*params.posonly_params, *params.params]
-    if argument.keyword is not None:
-        named = (*positional, *params.kwonly_params)
-        return next((p for p in named if p.name.value == argument.keyword.value), None)
-    if isinstance(call.func, cst.Attribute) and _is_method(module, function):
+    call: ast.Call, argument: Argument, function: Function, module: ModuleInfo
+) -> ast.arg | None:
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if isinstance(argument, ast.keyword):
+        named = [param for param, _ in parameters(arguments)]
+        return next((p for p in named if p.arg == argument.arg), None)
+    if isinstance(call.func, ast.Attribute) and _is_method(module, function):
         positional = positional[1:]  # ``obj.method(x)``: ``self`` is bound already
-    index = [arg for arg in call.args if arg.keyword is None].index(argument)
+    index = next(position for position, arg in enumerate(call.args) if arg is argument)
     return positional[index] if index < len(positional) else None
 
 
-def _is_method(module: ModuleInfo, function: cst.FunctionDef) -> bool:
-    decorators = {
-        d.decorator.value for d in function.decorators if isinstance(d.decorator, cst.Name)
-    }
+def _is_method(module: ModuleInfo, function: Function) -> bool:
+    decorators = {d.id for d in function.decorator_list if isinstance(d, ast.Name)}
     in_class = any(
         binding.node is function
         for scope in module.class_scopes.values()
-        for binding in scope.bindings.get(function.name.value, [])
+        for binding in scope.bindings.get(function.name, [])
     )
     return in_class and "staticmethod" not in decorators
 
@@ -197,18 +207,18 @@ def _main_only(binding: Binding) -> bool:
     )
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+def _code(node: ast.AST) -> str:
+    return ast.unparse(node)
 
 
-def _bound_at(module: ModuleInfo, target: cst.Name) -> Binding | None:
+def _bound_at(module: ModuleInfo, target: ast.Name) -> Binding | None:
     scope = module.scope_of.get(target)
     if scope is None:
         return None
-    return next((b for b in scope.bindings.get(target.value, []) if b.node is target), None)
+    return next((b for b in scope.bindings.get(target.id, []) if b.node is target), None)
 
 
-def _reads_of(resolver: Resolver, module: ModuleInfo, binding: Binding) -> list[cst.Name]:
+def _reads_of(resolver: Resolver, module: ModuleInfo, binding: Binding) -> list[ast.Name]:
     """The names that may read the binding: the same name, resolved to the same scope, after
     the binding (or anywhere in a nested function, which may run later)."""
     found = []
@@ -238,35 +248,19 @@ def _resolving_scope(scope: Scope, name: str) -> Scope | None:
     return None
 
 
-def _collect_reads(module: ModuleInfo) -> dict[str, list[cst.Name]]:
-    """Every name the module reads, by name: of the names the index saw, those that are not a
-    binding's target, an attribute's or keyword's name, a definition's name or part of an
-    import or a ``global`` declaration."""
+def _collect_reads(module: ModuleInfo) -> dict[str, list[ast.Name]]:
+    """Every name the module reads or deletes, by name: of the names the index saw, those
+    that are not a binding's target nor stored to (``ast`` keeps definition, keyword and
+    import names as strings, so every ``Name`` node is a use)."""
     targets = {
         binding.node
         for scope in {*module.scope_of.values(), module.root}
         for bindings in scope.bindings.values()
         for binding in bindings
     }
-    reads: dict[str, list[cst.Name]] = {}
+    reads: dict[str, list[ast.Name]] = {}
     for node in module.scope_of:
-        if isinstance(node, cst.Name) and node not in targets and _is_read(module, node):
-            reads.setdefault(node.value, []).append(node)
+        stored = isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        if isinstance(node, ast.Name) and node not in targets and not stored:
+            reads.setdefault(node.id, []).append(node)
     return reads
-
-
-def _is_read(module: ModuleInfo, name: cst.Name) -> bool:
-    holder = parent(module, name)
-    if isinstance(holder, cst.Attribute):
-        if holder.attr is name:
-            return False
-        while isinstance(holder, cst.Attribute):
-            holder = parent(module, holder)  # ``import a.b``
-    if isinstance(holder, cst.Arg):
-        return holder.keyword is not name
-    if isinstance(holder, (cst.FunctionDef, cst.ClassDef, cst.Param)):
-        return holder.name is not name
-    return not isinstance(holder, _NOT_READS)
-
-
-_NOT_READS = (cst.Import, cst.ImportFrom, cst.ImportAlias, cst.AsName, cst.NameItem)

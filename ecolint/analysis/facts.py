@@ -8,10 +8,9 @@ a key cannot be collected, so no later object can take over its identity and its
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import libcst as cst
 
 if TYPE_CHECKING:
     from ecolint.analysis.resolver.call_context import Env
@@ -20,13 +19,18 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # An expression, the call context it is evaluated in, and whether it is a branch condition.
-ValueKey = tuple[cst.BaseExpression, "Env", bool]
+ValueKey = tuple[ast.expr, "Env", bool]
 
 
 class Facts:
     def __init__(self) -> None:
         self.values: dict[ValueKey, Value] = {}
         self._derived: dict[Hashable, Any] = {}
+
+    def clear(self) -> None:
+        """Forget every fact: the modules they are about are being let go."""
+        self.values.clear()
+        self._derived.clear()
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A fact derived from a module (shared by all rules), computed on first request."""

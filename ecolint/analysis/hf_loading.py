@@ -14,11 +14,10 @@ came from through ``.to()``/``.cuda()``/``.eval()`` chains; ``generates`` and
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
-
-import libcst as cst
 
 from ecolint.analysis.effect import SELF_RETURNING, may_run
 from ecolint.analysis.module import ModuleInfo
@@ -233,20 +232,20 @@ class LoadingFacts:
         found = set()
         for call in self.module.calls_named("generate"):
             func = call.func
-            if isinstance(func, cst.Attribute):
+            if isinstance(func, ast.Attribute):
                 load = self.load_of(self.resolver.value(self.module, func.value))
                 if load is not None:
                     found.add(load.value.identity())
         return frozenset(found)
 
-    def generation_call(self, call: cst.Call) -> str | None:
+    def generation_call(self, call: ast.Call) -> str | None:
         """How a call takes generation options, for messages: ``generate()`` of a model,
         ``GenerationConfig()``, or the call of a pipeline object (``pipe()``); None otherwise."""
         module, resolver = self.module, self.resolver
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+        if isinstance(func, ast.Attribute) and func.attr == "generate":
             return "generate()" if _may_generate(resolver.value(module, func.value)) else None
-        if not isinstance(func, (cst.Name, cst.Attribute)):
+        if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
         qualname = resolver.qualname(module, func)
         if top_package(qualname) == "transformers" and last_name(qualname) == "GenerationConfig":
@@ -255,7 +254,7 @@ class LoadingFacts:
             for option in alternatives(resolver.value(module, func)):
                 built = option.qualname if isinstance(option, CallVal) else None
                 if is_loader(built) and loaded_kind(built or "") == "pipeline":
-                    return f"{module.module.code_for_node(func)}()"
+                    return f"{module.code_for(func)}()"
         return None
 
     @cached_property
@@ -273,16 +272,16 @@ class LoadingFacts:
                 node = option.site.node
                 if not (
                     option.qualname is None
-                    and isinstance(node, cst.Call)
-                    and isinstance(node.func, cst.Attribute)
-                    and node.func.attr.value in SELF_RETURNING
+                    and isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in SELF_RETURNING
                 ):
                     break
                 inner = self.resolver.value(option.site.module, node.func.value)
                 option = next(alternatives(inner))
         return None
 
-    def _load(self, call: cst.Call, value: CallVal, qualname: str) -> ModelLoad:
+    def _load(self, call: ast.Call, value: CallVal, qualname: str) -> ModelLoad:
         site = Site(self.module, call)
         setups: list[BnbSetup] = []
         is_pipeline = qualname.endswith("pipeline")

@@ -5,9 +5,8 @@ that makes one), what a model load is, and which generation calls run once per i
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
-
-import libcst as cst
 
 from ecolint.analysis.callgraph import calls_of, local_callee, reaches
 from ecolint.analysis.hf_loading import is_loader, last_name, top_package
@@ -28,7 +27,8 @@ OTHER_LOADERS = frozenset(
 )
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor")
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline", "LLM", "Llama"})
-_DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def is_pipeline(value: Value) -> bool:
@@ -67,21 +67,21 @@ def _model_like(value: Value) -> bool:
     return False
 
 
-def direct_generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> Phrase | str:
+def direct_generation(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> Phrase | str:
     """``model.generate()`` / ``pipe()`` when the call runs a model itself, else ''."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+    if isinstance(func, ast.Attribute) and func.attr == "generate":
         if resolver.qualname(module, func):
             return ""  # a module's function (``ollama.generate``), not a model's method
         if _model_like(resolver.value(module, func.value)):
             return f"{dotted(func.value) or 'model'}.generate()"
         return ""
-    if isinstance(func, (cst.Name, cst.Call)) and is_pipeline(resolver.value(module, func)):
+    if isinstance(func, (ast.Name, ast.Call)) and is_pipeline(resolver.value(module, func)):
         return phrase("inference.pipeline_call", call=f"{dotted(func) or 'pipeline(...)'}()")
     return ""
 
 
-def _looped(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+def _looped(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
     """A call that runs many times per run of the code around it: in a ``for``, a
     comprehension or a ``while`` (a multi-turn game, a retry, a decoding loop)."""
     if enclosing(resolver, module, call):
@@ -90,22 +90,23 @@ def _looped(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
     return call in in_while
 
 
-def _calls_in_while(module: ModuleInfo) -> frozenset[cst.Call]:
+def _calls_in_while(module: ModuleInfo) -> frozenset[ast.Call]:
     return frozenset(
         node
         for loop in walk(module.module)
-        if isinstance(loop, cst.While)
-        for node in walk(loop.body, _DEFERRED)
-        if isinstance(node, cst.Call)
+        if isinstance(loop, ast.While)
+        for statement in loop.body
+        for node in walk(statement, _DEFERRED)
+        if isinstance(node, ast.Call)
     )
 
 
-def _generates_once(resolver: Resolver, module: ModuleInfo, function: cst.FunctionDef) -> bool:
+def _generates_once(resolver: Resolver, module: ModuleInfo, function: Function) -> bool:
     """Whether one call of ``function`` makes one generation: a generation call outside its
     loops, itself or through a function of the module it calls outside its loops. A function
     that generates in a loop of its own (a game played turn by turn, an evaluation over rows)
     is not one prompt per call, so a loop around it is not a loop over prompts."""
-    answers: dict[cst.FunctionDef, bool] = resolver.facts.memo(("generates-once", module), dict)
+    answers: dict[Function, bool] = resolver.facts.memo(("generates-once", module), dict)
     if function in answers:
         return answers[function]
     answers[function] = False  # recursion does not count
@@ -123,22 +124,22 @@ def _generates_once(resolver: Resolver, module: ModuleInfo, function: cst.Functi
     return found
 
 
-def generation(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> Phrase | str:
+def generation(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> Phrase | str:
     """What runs a model at this call: the call itself, or a function of the module that makes
     one generation call per call; '' otherwise."""
     callee = local_callee(resolver, module, call)
     if callee is not None:
         if _generates_once(resolver, module, callee):
-            return phrase("inference.generating_helper", name=callee.name.value)
+            return phrase("inference.generating_helper", name=callee.name)
         return ""
     return direct_generation(resolver, module, call)
 
 
-def loader_calls(resolver: Resolver, module: ModuleInfo) -> dict[cst.Call, str]:
+def loader_calls(resolver: Resolver, module: ModuleInfo) -> dict[ast.Call, str]:
     """Every call of the module to a loader (of models, tokenizers, pipelines, vLLM engines,
     llama.cpp models), with its qualified name; a module without any cannot load per request."""
 
-    def collect() -> dict[cst.Call, str]:
+    def collect() -> dict[ast.Call, str]:
         calls = resolver.calls_to(
             module, _LOADER_NAMES, lambda name: is_loader(name) or name in OTHER_LOADERS
         )
@@ -147,13 +148,13 @@ def loader_calls(resolver: Resolver, module: ModuleInfo) -> dict[cst.Call, str]:
     return resolver.facts.memo(("loader-calls", module), collect)
 
 
-def loads_model(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+def loads_model(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
     """Any loader (models and tokenizers) at this call or in a function of the module it runs."""
     loaders = loader_calls(resolver, module)
     if not loaders:
         return False
 
-    def direct(inner: cst.Call) -> bool:
+    def direct(inner: ast.Call) -> bool:
         return inner in loaders
 
     if direct(call):
@@ -176,7 +177,7 @@ def loops_over_models(resolver: Resolver, module: ModuleInfo, loop: Loop) -> boo
 class PerItem:
     """A generation call that runs once per iteration on that iteration's item."""
 
-    call: cst.Call
+    call: ast.Call
     loop: Loop
     what: Phrase | str
 
@@ -198,7 +199,7 @@ def _per_item(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:
             for call in loop.calls
             if (what := generation(resolver, module, call))
             and resolver.reachable(module, call)
-            and not any(arg.keyword and arg.keyword.value == "batch_size" for arg in call.args)
+            and not any(keyword.arg == "batch_size" for keyword in call.keywords)
         ]
         if not candidates or loops_over_models(resolver, module, loop):
             continue
@@ -212,10 +213,10 @@ def _per_item(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:
     return tuple(found)
 
 
-def _receiver_varies(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+def _receiver_varies(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
     """``gen.generate(...)`` where ``gen`` comes from a loop's item: each iteration runs another
     object (a list of dummy-input generators, of models), not one model on many prompts."""
     func = call.func
-    return isinstance(func, cst.Attribute) and any(
+    return isinstance(func, ast.Attribute) and any(
         loop.varies(func.value) for loop in enclosing(resolver, module, call)
     )

@@ -10,18 +10,25 @@ the other.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-import libcst as cst
-
+from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
-from ecolint.analysis.tree_walk import children, walk
+from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, Const, SeqVal, Value, alternatives
+from ecolint.sources.ast_children import child_nodes
 
-_DEFERRED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)  # bodies that do not run in the loop
+_DEFERRED = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Lambda,
+)  # bodies that do not run in the loop
+Comprehension = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 # A list written out in the code with this few items is a demo's handful of prompts shown one by
 # one, not a workload: batching it saves next to nothing, and no maintainer would take the change.
 SHOWCASE_ITEMS = 8
@@ -61,39 +68,39 @@ _BATCH_WORDS = ("batch", "chunk")
 _PLURAL_KEYS = frozenset({"prompts", "texts", "sentences", "questions", "queries"})
 
 
-def dotted(node: cst.CSTNode) -> str:
+def dotted(node: ast.AST) -> str:
     """``self.history`` for an attribute chain over a name, the name itself, or ''."""
-    if isinstance(node, cst.Name):
-        return "" if node.value in ("True", "False", "None") else node.value
-    if isinstance(node, cst.Attribute):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
+        return f"{base}.{node.attr}" if base else ""
     return ""
 
 
-def reads(node: cst.CSTNode) -> frozenset[str]:
+def reads(node: ast.AST) -> frozenset[str]:
     """The paths an expression reads (keyword names and attribute names are not reads)."""
     found: set[str] = set()
-    stack: list[cst.CSTNode] = [node]
+    stack: list[ast.AST] = [node]
     while stack:
         current = stack.pop()
         path = dotted(current)
         if path:
             found.add(path)
-        elif isinstance(current, (cst.Arg, cst.Attribute)):
+        elif isinstance(current, (ast.keyword, ast.Attribute)):
             stack.append(current.value)
-        elif not isinstance(current, (cst.FunctionDef, cst.ClassDef)):
-            stack.extend(children(current))
+        elif not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(child_nodes(current))
     return frozenset(found)
 
 
-def stored(target: cst.CSTNode) -> frozenset[str]:
+def stored(target: ast.AST) -> frozenset[str]:
     """The paths an assignment target stores to (``d[k] = v`` stores to ``d``)."""
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return frozenset(path for element in target.elements for path in stored(element.value))
-    if isinstance(target, cst.StarredElement):
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return frozenset(path for element in target.elts for path in stored(element))
+    if isinstance(target, ast.Starred):
         return stored(target.value)
-    if isinstance(target, cst.Subscript):
+    if isinstance(target, ast.Subscript):
         return stored(target.value)
     path = dotted(target)
     return frozenset({path}) if path else frozenset()
@@ -129,18 +136,18 @@ class Flow:
 
     targets: frozenset[str]
     sources: frozenset[str]
-    value: cst.CSTNode
+    value: ast.AST
 
 
 class Loop:
-    """A ``for`` statement or one ``for`` clause of a comprehension."""
+    """A ``for`` statement or one ``for`` clause (``ast.comprehension``) of a comprehension."""
 
     def __init__(
         self,
-        node: cst.CSTNode,
-        target: cst.BaseExpression,
-        iterable: cst.BaseExpression,
-        body: tuple[cst.CSTNode, ...],
+        node: ast.AST,
+        target: ast.expr,
+        iterable: ast.expr,
+        body: tuple[ast.AST, ...],
     ) -> None:
         self.node = node
         self.target = target
@@ -153,13 +160,13 @@ class Loop:
         return stored(self.target)
 
     @cached_property
-    def nodes(self) -> tuple[cst.CSTNode, ...]:
+    def nodes(self) -> tuple[ast.AST, ...]:
         """Every node that runs once per iteration (nested ``def``/``lambda`` bodies do not)."""
         return tuple(node for part in self.body for node in walk(part, _DEFERRED))
 
     @cached_property
-    def calls(self) -> tuple[cst.Call, ...]:
-        return tuple(node for node in self.nodes if isinstance(node, cst.Call))
+    def calls(self) -> tuple[ast.Call, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, ast.Call))
 
     @cached_property
     def flows(self) -> tuple[Flow, ...]:
@@ -169,28 +176,28 @@ class Loop:
     def exits(self) -> bool:
         """A ``break`` or ``return`` in the body: a retry or search loop, not a stream of items."""
         for part in self.body:
-            for node in walk(part, (*_DEFERRED, cst.For, cst.While)):
-                if isinstance(node, (cst.Break, cst.Return)):
+            for node in walk(part, (*_DEFERRED, ast.For, ast.AsyncFor, ast.While)):
+                if isinstance(node, (ast.Break, ast.Return)):
                     return True
         return False
 
-    def inputs(self, call: cst.Call) -> frozenset[str]:
+    def inputs(self, call: ast.Call) -> frozenset[str]:
         """The paths a call's arguments are computed from within one iteration or the last."""
-        return self.sources({path for arg in call.args for path in reads(arg.value)})
+        return self.sources({path for arg in argument_values(call) for path in reads(arg)})
 
     def sources(self, deps: set[str]) -> frozenset[str]:
         """The paths that values read as ``deps`` are computed from within one iteration or the
         last."""
         return frozenset(_reach(deps, [(flow.targets, flow.sources) for flow in self.flows]))
 
-    def depends_on_variable(self, call: cst.Call) -> bool:
+    def depends_on_variable(self, call: ast.Call) -> bool:
         return _touches(self.inputs(call), self.names)
 
-    def varies(self, node: cst.CSTNode) -> bool:
+    def varies(self, node: ast.AST) -> bool:
         """Whether an expression's value comes from the loop variable."""
         return _touches(self.sources(set(reads(node))), self.names)
 
-    def feeds_back(self, call: cst.Call) -> bool:
+    def feeds_back(self, call: ast.Call) -> bool:
         """Whether the call's result flows into its own input of the next iteration."""
         results: set[str] = set()
         for flow in self.flows:
@@ -219,32 +226,31 @@ class Loop:
         if any(word in name.lower() for name in self.names for word in _BATCH_WORDS):
             return True
         if any(
-            isinstance(node, cst.Slice) and _touches(reads(node), self.names) for node in self.nodes
+            isinstance(node, ast.Slice) and _touches(reads(node), self.names) for node in self.nodes
         ):
             return True
         if any(self._batch_of_item(node) for node in self.nodes):
             return True
         expression = self.iter
-        while isinstance(expression, cst.Call) and expression.args:
+        while isinstance(expression, ast.Call) and argument_values(expression):
             if _names_batches(expression.func):
                 return True
             if resolver.qualname(module, expression.func) not in _WRAPPERS:
                 break
-            expression = expression.args[0].value
+            expression = argument_values(expression)[0]
         return any(
             _batched_value(option)
             for env in resolver.contexts(module, self.iter)
             for option in alternatives(iterated(resolver, module, self, env))
         )
 
-    def _batch_of_item(self, node: cst.CSTNode) -> bool:
+    def _batch_of_item(self, node: ast.AST) -> bool:
         """``item["prompts"]`` on this loop's item."""
-        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-            key = node.slice[0].slice
+        if isinstance(node, ast.Subscript):
+            key = node.slice
             return (
-                isinstance(key, cst.Index)
-                and isinstance(key.value, cst.SimpleString)
-                and key.value.evaluated_value in _PLURAL_KEYS
+                isinstance(key, ast.Constant)
+                and key.value in _PLURAL_KEYS
                 and self.varies(node.value)
             )
         return False
@@ -279,59 +285,55 @@ def _batched_value(value: Value) -> bool:
     return False
 
 
-def _names_batches(func: cst.BaseExpression) -> bool:
-    name = func.value if isinstance(func, cst.Name) else ""
-    if isinstance(func, cst.Attribute):
-        name = func.attr.value
+def _names_batches(func: ast.expr) -> bool:
+    name = func.id if isinstance(func, ast.Name) else ""
+    if isinstance(func, ast.Attribute):
+        name = func.attr
     return any(word in name.lower() for word in _BATCH_WORDS)
 
 
-def _flows(node: cst.CSTNode) -> Iterator[Flow]:
-    if isinstance(node, cst.Assign):
-        targets = frozenset(p for target in node.targets for p in stored(target.target))
+def _flows(node: ast.AST) -> Iterator[Flow]:
+    if isinstance(node, ast.Assign):
+        targets = frozenset(p for target in node.targets for p in stored(target))
         yield Flow(targets, reads(node.value), node.value)
-    elif isinstance(node, cst.AnnAssign) and node.value is not None:
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
         yield Flow(stored(node.target), reads(node.value), node.value)
-    elif isinstance(node, cst.AugAssign):
+    elif isinstance(node, ast.AugAssign):
         targets = stored(node.target)
         yield Flow(targets, reads(node.value) | targets, node.value)
-    elif isinstance(node, cst.NamedExpr):
+    elif isinstance(node, ast.NamedExpr):
         yield Flow(stored(node.target), reads(node.value), node.value)
-    elif isinstance(node, (cst.For, cst.CompFor)):
+    elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
         yield Flow(stored(node.target), reads(node.iter), node.iter)
-    elif isinstance(node, cst.WithItem) and node.asname is not None:
-        yield Flow(stored(node.asname.name), reads(node.item), node.item)
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        yield Flow(stored(node.optional_vars), reads(node.context_expr), node.context_expr)
     elif (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value.startswith(_MUTATOR_PREFIXES)
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr.startswith(_MUTATOR_PREFIXES)
     ):
         receiver = dotted(node.func.value)
         if receiver:
-            sources = frozenset(p for arg in node.args for p in reads(arg.value))
+            sources = frozenset(p for arg in argument_values(node) for p in reads(arg))
             yield Flow(frozenset({receiver}), sources, node)
 
 
-def _comprehension_loops(node: cst.BaseComp | cst.DictComp) -> Iterator[Loop]:
-    results: list[cst.CSTNode] = (
-        [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
+def _comprehension_loops(node: Comprehension) -> Iterator[Loop]:
+    results: list[ast.AST] = (
+        [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
     )
-    clause: cst.CompFor | None = node.for_in
-    while clause is not None:
-        body: list[cst.CSTNode] = list(clause.ifs)
-        inner = clause.inner_for_in
-        while inner is not None:
+    for position, clause in enumerate(node.generators):
+        body: list[ast.AST] = list(clause.ifs)
+        for inner in node.generators[position + 1 :]:
             body.extend([inner.iter, *inner.ifs])
-            inner = inner.inner_for_in
         yield Loop(clause, clause.target, clause.iter, (*body, *results))
-        clause = clause.inner_for_in
 
 
 def _collect(module: ModuleInfo) -> tuple[Loop, ...]:
     found: list[Loop] = []
     for node in module.loops:
-        if isinstance(node, cst.For):
-            found.append(Loop(node, node.target, node.iter, (node.body,)))
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            found.append(Loop(node, node.target, node.iter, tuple(node.body)))
         else:
             found.extend(_comprehension_loops(node))
     return tuple(found)
@@ -342,14 +344,14 @@ def loops(resolver: Resolver, module: ModuleInfo) -> tuple[Loop, ...]:
     return resolver.facts.memo(("loops", module), lambda: _collect(module))
 
 
-def enclosing(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> tuple[Loop, ...]:
+def enclosing(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> tuple[Loop, ...]:
     """The loops whose body runs ``call`` once per iteration, innermost last."""
     index = resolver.facts.memo(("loops-by-call", module), lambda: _by_call(resolver, module))
     return index.get(call, ())
 
 
-def _by_call(resolver: Resolver, module: ModuleInfo) -> dict[cst.Call, tuple[Loop, ...]]:
-    index: dict[cst.Call, tuple[Loop, ...]] = {}
+def _by_call(resolver: Resolver, module: ModuleInfo) -> dict[ast.Call, tuple[Loop, ...]]:
+    index: dict[ast.Call, tuple[Loop, ...]] = {}
     for loop in loops(resolver, module):
         for call in loop.calls:
             index[call] = (*index.get(call, ()), loop)

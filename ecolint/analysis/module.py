@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
 
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
 from ecolint.analysis.bindings import AttrAssign, Guard, Mutation, Scope
+from ecolint.analysis.dict_entries import DictEntries, DictEntry
 from ecolint.analysis.indexer import IndexBuilder
+from ecolint.analysis.positions import CodeRange, LineOffsets
 from ecolint.sources.notebook import NotebookModule
 
 
@@ -22,7 +22,7 @@ class ModuleInfo:
         path: Path,
         display: str,
         name: str,
-        module: cst.Module,
+        module: ast.Module,
         text: str,
         is_package: bool = False,
         notebook: NotebookModule | None = None,
@@ -37,39 +37,60 @@ class ModuleInfo:
         builder = IndexBuilder(module)
         builder.walk(module)
         self.root: Scope = builder.root
-        self.scope_of: dict[cst.CSTNode, Scope] = builder.scope_of
-        self.order_of: dict[cst.CSTNode, int] = builder.order_of
-        self.guards_of: dict[cst.CSTNode, tuple[Guard, ...]] = builder.guards_of
-        self.calls: list[cst.Call] = builder.calls
+        self.scope_of: dict[ast.AST, Scope] = builder.scope_of
+        self.order_of: dict[ast.AST, int] = builder.order_of
+        self.guards_of: dict[ast.AST, tuple[Guard, ...]] = builder.guards_of
+        self.calls: list[ast.Call] = builder.calls
         self.mutations: list[Mutation] = builder.mutations
         self.attr_assigns: list[AttrAssign] = builder.attr_assigns
-        self.class_scopes: dict[cst.ClassDef, Scope] = builder.class_scopes
-        self.returns: dict[cst.CSTNode, list[cst.Return]] = builder.returns
-        self.loops: list[cst.For | cst.BaseComp | cst.DictComp] = builder.loops
-        self.functions: list[cst.FunctionDef] = builder.functions
+        self.class_scopes: dict[ast.ClassDef, Scope] = builder.class_scopes
+        self.returns: dict[ast.AST, list[ast.Return]] = builder.returns
+        self.loops: list[ast.For | ast.AsyncFor | ast.comprehension] = builder.loops
+        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = builder.functions
+        self._scopes = builder.scopes
+
+    def release(self) -> None:
+        """Break the index's reference cycles (a scope holds its bindings, each binding its
+        scope) once the module is no longer analysed: its tree, millions of nodes across a
+        project, is then freed by reference counting as soon as it is dropped, instead of
+        waiting for (and costing) a pass of the cycle collector."""
+        for scope in self._scopes:
+            scope.bindings.clear()
 
     def __repr__(self) -> str:
         return f"ModuleInfo({self.display})"
 
     @cached_property
-    def positions(self) -> dict[cst.CSTNode, CodeRange]:
-        """Computed only when something is reported: position metadata costs a codegen pass."""
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        return dict(wrapper.resolve(PositionProvider))
+    def _offsets(self) -> LineOffsets:
+        """Split into lines only when something is reported or quoted."""
+        return LineOffsets(self.text)
 
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        return self.positions[node]
+    def position(self, node: ast.AST) -> CodeRange:
+        return self._offsets.range_of(node)
 
-    def calls_named(self, name: str) -> list[cst.Call]:
+    def code_for(self, node: ast.AST) -> str:
+        """The node's source text exactly as written (continuation lines keep their indent)."""
+        span = self.position(node)
+        return self.text[self._offsets.offset(span.start) : self._offsets.offset(span.end)]
+
+    def dict_entry(self, holder: ast.Dict, index: int) -> DictEntry:
+        """The ``index``-th ``key: value`` pair of a dict literal, as one node."""
+        return self._dict_entries.entry(holder, index)
+
+    @cached_property
+    def _dict_entries(self) -> DictEntries:
+        return DictEntries()
+
+    def calls_named(self, name: str) -> list[ast.Call]:
         return self._calls_by_name.get(name, [])
 
     @cached_property
-    def _calls_by_name(self) -> dict[str, list[cst.Call]]:
-        index: dict[str, list[cst.Call]] = defaultdict(list)
+    def _calls_by_name(self) -> dict[str, list[ast.Call]]:
+        index: dict[str, list[ast.Call]] = defaultdict(list)
         for call in self.calls:
             func = call.func
-            if isinstance(func, cst.Name):
-                index[func.value].append(call)
-            elif isinstance(func, cst.Attribute):
-                index[func.attr.value].append(call)
+            if isinstance(func, ast.Name):
+                index[func.id].append(call)
+            elif isinstance(func, ast.Attribute):
+                index[func.attr].append(call)
         return index

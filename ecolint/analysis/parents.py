@@ -1,33 +1,32 @@
-"""The node that holds a node: libcst nodes do not know their parents, and the index keeps
+"""The node that holds a node: ``ast`` nodes do not know their parents, and the index keeps
 none, so fixes and the role model build one map per module when first asked."""
 
 from __future__ import annotations
 
+import ast
 from weakref import WeakKeyDictionary
 
-import libcst as cst
-
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.tree_walk import children
+from ecolint.sources.ast_children import child_nodes
 
-_PARENTS: WeakKeyDictionary[ModuleInfo, dict[cst.CSTNode, cst.CSTNode]] = WeakKeyDictionary()
+_PARENTS: WeakKeyDictionary[ModuleInfo, dict[ast.AST, ast.AST]] = WeakKeyDictionary()
 
 
-def parent(module: ModuleInfo, node: cst.CSTNode) -> cst.CSTNode | None:
-    """The node that holds ``node`` (punctuation and whitespace nodes are not indexed)."""
+def parent(module: ModuleInfo, node: ast.AST) -> ast.AST | None:
+    """The node that holds ``node`` (context and operator nodes are not indexed)."""
     parents = _PARENTS.get(module)
     if parents is None:
         parents = _PARENTS[module] = {}
-        pending: list[cst.CSTNode] = [module.module]
+        pending: list[ast.AST] = [module.module]
         while pending:
             current = pending.pop()
-            for child in children(current):
+            for child in child_nodes(current):
                 parents[child] = current
                 pending.append(child)
     return parents.get(node)
 
 
-def enclosing(module: ModuleInfo, node: cst.CSTNode, kind: type[cst.CSTNode]) -> cst.CSTNode | None:
+def enclosing(module: ModuleInfo, node: ast.AST, kind: type[ast.AST]) -> ast.AST | None:
     current = parent(module, node)
     while current is not None and not isinstance(current, kind):
         current = parent(module, current)

@@ -9,10 +9,9 @@ placement for messages, or is None when the model is not known to reach a GPU.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from functools import cached_property
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import ModelLoad, dtype_names, is_unsloth, loading_facts
 from ecolint.analysis.module import ModuleInfo
@@ -33,15 +32,16 @@ class Move:
 
     load: ModelLoad
     kind: str
-    call: cst.Call
+    call: ast.Call
 
     @property
     def text(self) -> str:
         """``.to("cuda")`` as written, for messages."""
         func = self.call.func
-        assert isinstance(func, cst.Attribute)
-        code = self.load.site.module.module.code_for_node
-        return f".{func.attr.value}({', '.join(code(arg).rstrip(', ') for arg in self.call.args)})"
+        assert isinstance(func, ast.Attribute)
+        code = self.load.site.module.code_for
+        arguments = [*self.call.args, *self.call.keywords]
+        return f".{func.attr}({', '.join(code(arg) for arg in arguments)})"
 
 
 def placement_facts(resolver: Resolver, module: ModuleInfo) -> PlacementFacts:
@@ -64,7 +64,7 @@ class PlacementFacts:
         for method in _METHODS:
             for call in module.calls_named(method):
                 func = call.func
-                if not isinstance(func, cst.Attribute) or not resolver.reachable(module, call):
+                if not isinstance(func, ast.Attribute) or not resolver.reachable(module, call):
                     continue
                 load = self.loading.load_of(resolver.value(module, func.value))
                 if load is not None:
@@ -85,7 +85,7 @@ class PlacementFacts:
         for keyword in ("device_map", "device"):
             entry = load.value.kwargs.get(keyword)
             if entry is not None and device_kind(entry.value) == "gpu":
-                written = entry.site.module.module.code_for_node(entry.site.node)
+                written = entry.site.module.code_for(entry.site.node)
                 return " ".join(written.split()).rstrip(",")
         for move in self.moves_of(load):
             if move.kind in ("cuda", "to-gpu"):
@@ -99,12 +99,14 @@ class PlacementFacts:
                         return phrase("placement.pipeline", placement=served)
         return None
 
-    def _to_kinds(self, call: cst.Call) -> list[str]:
+    def _to_kinds(self, call: ast.Call) -> list[str]:
         kinds = []
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value not in ("device", "dtype"):
+        for arg in [*call.args, *call.keywords]:
+            if isinstance(arg, ast.keyword) and arg.arg not in ("device", "dtype"):
                 continue
-            value = self.resolver.value(self.module, arg.value)
+            value = self.resolver.value(
+                self.module, arg.value if isinstance(arg, ast.keyword) else arg
+            )
             dtypes = dtype_names(value)
             device = device_kind(value)
             if dtypes and dtypes <= SIXTEEN_BIT:

@@ -53,6 +53,14 @@ class Project:
         fresh._located = self._located
         return fresh
 
+    def release(self) -> None:
+        """Let go of the modules parsed so far, their trees freed at once (see
+        ``ModuleInfo.release``); modules kept for later analyses (``parsed``) stay whole."""
+        for module in self._modules.values():
+            if isinstance(module, ModuleInfo) and self._parsed is None:
+                module.release()
+        self._modules.clear()
+
     def scans(self, path: Path) -> bool:
         """Whether ``path`` is one of the files this run scans."""
         return path.resolve() in self._files

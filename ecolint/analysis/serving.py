@@ -10,10 +10,9 @@ cache: cache[key] = ...``, ``if "pipe" not in st.session_state``).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import last_name, top_package
 from ecolint.analysis.loops import dotted, related, stored
@@ -56,7 +55,7 @@ class Handler:
     """Code that runs per request: a function or lambda, or a Streamlit script's module."""
 
     module: ModuleInfo
-    node: cst.CSTNode
+    node: ast.AST
     description: Phrase
 
 
@@ -66,7 +65,7 @@ def request_handlers(resolver: Resolver, module: ModuleInfo) -> tuple[Handler, .
 
 
 def _handlers(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
-    seen: set[cst.CSTNode] = set()
+    seen: set[ast.AST] = set()
     for handler in (
         *_routes(resolver, module),
         *_django_views(module),
@@ -80,19 +79,19 @@ def _handlers(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
 
 def _routes(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
     for node in module.functions:
-        for decorator in node.decorators:
-            framework = _route_framework(resolver, module, decorator.decorator)
+        for decorator in node.decorator_list:
+            framework = _route_framework(resolver, module, decorator)
             if framework:
-                yield Handler(module, node, _handler("route", node.name.value, framework))
+                yield Handler(module, node, _handler("route", node.name, framework))
                 break
 
 
-def _route_framework(resolver: Resolver, module: ModuleInfo, decorator: cst.BaseExpression) -> str:
+def _route_framework(resolver: Resolver, module: ModuleInfo, decorator: ast.expr) -> str:
     """``@app.post("/x")`` on a FastAPI/Flask/… application or router, or ``@get("/x")``."""
-    if not isinstance(decorator, cst.Call):
+    if not isinstance(decorator, ast.Call):
         return ""
     func = decorator.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ROUTE_METHODS:
+    if isinstance(func, ast.Attribute) and func.attr in ROUTE_METHODS:
         for option in alternatives(resolver.value(module, func.value)):
             if isinstance(option, CallVal) and option.qualname:
                 framework = WEB_FRAMEWORKS.get(top_package(option.qualname), "")
@@ -123,11 +122,11 @@ def _django_views(module: ModuleInfo) -> Iterator[Handler]:
                 if binding.kind == "def"
             )
     for node, position in functions:
-        if not isinstance(node, cst.FunctionDef):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        params = [*node.params.posonly_params, *node.params.params]
-        if len(params) > position and params[position].name.value == "request":
-            yield Handler(module, node, _handler("django", node.name.value))
+        params = [*node.args.posonlyargs, *node.args.args]
+        if len(params) > position and params[position].arg == "request":
+            yield Handler(module, node, _handler("django", node.name))
 
 
 def _gradio_callbacks(resolver: Resolver, module: ModuleInfo) -> Iterator[Handler]:
@@ -137,14 +136,14 @@ def _gradio_callbacks(resolver: Resolver, module: ModuleInfo) -> Iterator[Handle
         if position is None:
             continue
         fn = _argument(call, "fn", position)
-        if isinstance(fn, cst.Lambda):
+        if isinstance(fn, ast.Lambda):
             yield Handler(module, fn, phrase("serving.gradio_lambda"))
             continue
         if fn is None:
             continue
         for option in alternatives(resolver.value(module, fn)):
             if isinstance(option, FuncVal) and option.module and option.node:
-                description = _handler("gradio", option.node.name.value)
+                description = _handler("gradio", option.node.name)
                 yield Handler(option.module, option.node, description)
 
 
@@ -154,24 +153,24 @@ def _handler(kind: str, name: str, framework: str = "") -> Phrase:
 
 
 def _gradio_fn_position(
-    resolver: Resolver, module: ModuleInfo, call: cst.Call, qualname: str
+    resolver: Resolver, module: ModuleInfo, call: ast.Call, qualname: str
 ) -> int | None:
     if top_package(qualname) == "gradio":
         return GRADIO_ENTRY_POINTS.get(last_name(qualname))
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in GRADIO_EVENTS:
+    if isinstance(func, ast.Attribute) and func.attr in GRADIO_EVENTS:
         for option in alternatives(resolver.value(module, func.value)):
             if isinstance(option, CallVal) and top_package(option.qualname or "") == "gradio":
                 return 0
     return None
 
 
-def _argument(call: cst.Call, keyword: str, position: int) -> cst.BaseExpression | None:
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return positional[position].value if position < len(positional) else None
+def _argument(call: ast.Call, keyword: str, position: int) -> ast.expr | None:
+    positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    for item in call.keywords:
+        if item.arg == keyword:
+            return item.value
+    return positional[position] if position < len(positional) else None
 
 
 def _streamlit(module: ModuleInfo) -> Iterator[Handler]:
@@ -182,17 +181,17 @@ def _streamlit(module: ModuleInfo) -> Iterator[Handler]:
                 return
 
 
-def is_cached_function(resolver: Resolver, module: ModuleInfo, function: cst.FunctionDef) -> bool:
-    for decorator in function.decorators:
-        target = decorator.decorator
-        if isinstance(target, cst.Call):
-            target = target.func
+def is_cached_function(
+    resolver: Resolver, module: ModuleInfo, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> bool:
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if resolver.qualname(module, target) in CACHE_DECORATORS:
             return True
     return False
 
 
-def lazily_cached(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> bool:
+def lazily_cached(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> bool:
     """Whether ``node`` runs only while a stored value is missing: under ``if X is None``,
     ``if not X``, ``if key not in X`` (or after ``if X is not None: return X``), where X is
     something the module stores to."""
@@ -208,27 +207,26 @@ def lazily_cached(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> 
     return any(related(path, place) for path in tested for place in places)
 
 
-def _missing(test: cst.BaseExpression, polarity: bool) -> Iterator[cst.BaseExpression]:
+def _missing(test: ast.expr, polarity: bool) -> Iterator[ast.expr]:
     """What a guard requires to be missing for the guarded code to run: ``X`` of ``X is None``,
     ``not X`` or ``key not in X`` (and of ``X is not None``, ``X`` or ``key in X`` when the
     code runs on the false side, after an early return)."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        yield from _missing(test.expression, not polarity)
-    elif isinstance(test, cst.BooleanOperation):
-        yield from _missing(test.left, polarity)
-        yield from _missing(test.right, polarity)
-    elif isinstance(test, cst.Comparison):
-        if len(test.comparisons) != 1:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        yield from _missing(test.operand, not polarity)
+    elif isinstance(test, ast.BoolOp):
+        for operand in test.values:
+            yield from _missing(operand, polarity)
+    elif isinstance(test, ast.Compare):
+        if len(test.ops) != 1:
             return
-        target = test.comparisons[0]
-        operator = target.operator
-        if isinstance(operator, (cst.In, cst.NotIn)):
-            if isinstance(operator, cst.NotIn) == polarity:
-                yield target.comparator
+        operator, comparator = test.ops[0], test.comparators[0]
+        if isinstance(operator, (ast.In, ast.NotIn)):
+            if isinstance(operator, ast.NotIn) == polarity:
+                yield comparator
         elif (
-            isinstance(target.comparator, cst.Name)
-            and target.comparator.value == "None"
-            and isinstance(operator, (cst.Is, cst.Equal)) == polarity
+            isinstance(comparator, ast.Constant)
+            and comparator.value is None
+            and isinstance(operator, (ast.Is, ast.Eq)) == polarity
         ):
             yield test.left
     elif not polarity:
@@ -239,24 +237,24 @@ def _stored_places(module: ModuleInfo) -> frozenset[str]:
     """Where values outlive a call: module-level and ``global`` names, attributes, items."""
     places: set[str] = set()
     for node in walk(module.module):
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [target.target for target in node.targets]
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
             targets = [node.target]
         for target in targets:
             places |= _lasting(module, target)
     return frozenset(places)
 
 
-def _lasting(module: ModuleInfo, target: cst.BaseExpression) -> frozenset[str]:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return frozenset(p for element in target.elements for p in _lasting(module, element.value))
-    if isinstance(target, cst.Name):
+def _lasting(module: ModuleInfo, target: ast.expr) -> frozenset[str]:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return frozenset(p for element in target.elts for p in _lasting(module, element))
+    if isinstance(target, ast.Name):
         scope = module.scope_of.get(target)
         if scope is not None and (
-            scope is module.root or target.value in scope.global_names | scope.nonlocal_names
+            scope is module.root or target.id in scope.global_names | scope.nonlocal_names
         ):
-            return frozenset({target.value})
+            return frozenset({target.id})
         return frozenset()
     return stored(target)

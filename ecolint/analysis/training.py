@@ -16,9 +16,8 @@ subclasses a trainer.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import last_name, top_package
 from ecolint.analysis.module import ModuleInfo
@@ -50,7 +49,7 @@ def module_trains(resolver: Resolver, module: ModuleInfo) -> bool:
     return resolver.facts.memo(("training-module", module), lambda: _trains(resolver, module))
 
 
-def trains(resolver: Resolver, module: ModuleInfo, calls: Iterable[cst.Call]) -> bool:
+def trains(resolver: Resolver, module: ModuleInfo, calls: Iterable[ast.Call]) -> bool:
     """Some reachable call among ``calls`` trains."""
     return any(
         is_training_call(resolver, module, call) and resolver.reachable(module, call)
@@ -58,12 +57,12 @@ def trains(resolver: Resolver, module: ModuleInfo, calls: Iterable[cst.Call]) ->
     )
 
 
-def is_training_call(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+def is_training_call(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
     func = call.func
-    if isinstance(func, cst.Attribute):
-        name = func.attr.value
-    elif isinstance(func, cst.Name):
-        name = func.value
+    if isinstance(func, ast.Attribute):
+        name = func.attr
+    elif isinstance(func, ast.Name):
+        name = func.id
     else:
         return False
     if name in TRAINING_CALLS:
@@ -73,19 +72,17 @@ def is_training_call(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> 
     return False
 
 
-def trained_objects(
-    resolver: Resolver, module: ModuleInfo, call: cst.Call
-) -> list[cst.BaseExpression]:
+def trained_objects(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> list[ast.expr]:
     """What a call trains: the receiver of ``model.train()`` or
     ``model.gradient_checkpointing_enable()``, the model given to ``get_peft_model``,
     ``prepare_model_for_kbit_training`` or a trainer (``model=`` or first argument)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in _TRAINS_RECEIVER:
+    if isinstance(func, ast.Attribute) and func.attr in _TRAINS_RECEIVER:
         return [func.value]
     if not is_training_call(resolver, module, call):
         return []
-    first = next((arg.value for arg in call.args if arg.keyword is None), None)
-    named = [arg.value for arg in call.args if arg.keyword and arg.keyword.value == "model"]
+    first = next((arg for arg in call.args if not isinstance(arg, ast.Starred)), None)
+    named = [keyword.value for keyword in call.keywords if keyword.arg == "model"]
     return [*named, *([first] if first is not None else [])]
 
 
@@ -93,7 +90,7 @@ def _trains(resolver: Resolver, module: ModuleInfo) -> bool:
     if trains(resolver, module, module.calls):
         return True
     return any(
-        is_trainer(resolver.qualname(module, base.value))
+        is_trainer(resolver.qualname(module, base))
         for node in module.class_scopes
         for base in node.bases
     )

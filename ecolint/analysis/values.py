@@ -7,13 +7,12 @@ reported where a reader would change it and can say where the value came from.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import libcst as cst
-
     from ecolint.analysis.module import ModuleInfo
 
 
@@ -22,14 +21,14 @@ class Site:
     """A node in a module: where a value or an option was written."""
 
     module: ModuleInfo
-    node: cst.CSTNode
+    node: ast.AST
 
 
 @dataclass(frozen=True)
 class LineSpan:
     """Columns of one line of a module that no node covers: a notebook's ``!pip`` line is
-    masked to ``pass`` (or a blank) before parsing. ``column``/``end_column`` are 0-based like
-    libcst's; ``text`` is the line as written, whose comment may suppress a finding."""
+    masked to ``pass`` (or a blank) before parsing. ``column``/``end_column`` are 0-based
+    characters; ``text`` is the line as written, whose comment may suppress a finding."""
 
     module: ModuleInfo
     line: int
@@ -145,13 +144,13 @@ class ObjVal(Value):
 @dataclass(frozen=True)
 class FuncVal(Value):
     module: ModuleInfo | None = None
-    node: cst.FunctionDef | None = None
+    node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
 
 
 @dataclass(frozen=True)
 class ClassVal(Value):
     module: ModuleInfo | None = None
-    node: cst.ClassDef | None = None
+    node: ast.ClassDef | None = None
     qualname: str = ""
 
 

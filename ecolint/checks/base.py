@@ -70,6 +70,13 @@ class Check:
         when the code has a shape the fix does not rewrite."""
         return None
 
+    def fixable(self, report: Report) -> bool:
+        """Whether ``fix`` may make a fix of this report, judged without building it (a run
+        that prints findings for people builds no edits, and still says which have a fix):
+        the conditions ``fix`` checks first on what the check found. ``fix`` may still find
+        the code a shape it does not rewrite; ``--fix`` then says so."""
+        return True
+
     @classmethod
     def not_analysed(cls, spot: FileSpot, reason: str) -> Report | None:
         """This rule's report on a file (or notebook cell) the pipeline could not analyse."""

@@ -4,11 +4,10 @@ where it was set and the call it belongs to read in a message (not a check: it d
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import ModelLoad, last_name
 from ecolint.analysis.module import ModuleInfo
@@ -82,16 +81,13 @@ def callee(load: ModelLoad, site: Site) -> Phrase | str:
     return phrase("origin.call_at", call=f"{name}()", where=where(load.site, site))
 
 
-def run_contexts(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> Iterator[Env]:
+def run_contexts(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> Iterator[Env]:
     """The call contexts in which ``node`` runs on the default path."""
     for env in resolver.contexts(module, node):
         if resolver.reachable(module, node, env):
             yield env
 
 
-def may_pass(call: cst.Call, keyword: str) -> bool:
+def may_pass(call: ast.Call, keyword: str) -> bool:
     """Whether a call passes ``keyword``, literally or possibly through ``**`` expansion."""
-    return any(
-        arg.star == "**" or (arg.keyword is not None and arg.keyword.value == keyword)
-        for arg in call.args
-    )
+    return any(arg.arg is None or arg.arg == keyword for arg in call.keywords)

@@ -85,7 +85,12 @@ class UnusedSuppression(Check):
                     params: dict[str, str | Phrase] = {"codes": ", ".join(codes)}
                     kept.append(
                         replace(
-                            candidate, params=params, message_key=key, edits=edits, subject=None
+                            candidate,
+                            params=params,
+                            message_key=key,
+                            edits=edits,
+                            autofix=bool(edits),
+                            subject=None,
                         )
                     )
         return kept

@@ -17,8 +17,8 @@ from ecolint.evidence.int8_instead import Instead, instead_of_int8
 from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Evidence, select, short_gpu_name
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import literal_written, may_add_beside
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.options import add_option, set_literal
 from ecolint.i18n import Phrase, phrase
 from ecolint.rules import all_rules
 from ecolint.sources.document import Document, TextSpan
@@ -126,16 +126,32 @@ class Int8OutlierDecomposition(Check):
         key = f"large_{instead.precision}"
         return Report(self.code, site, params, key, evidence=evidence, subject=setup)
 
+    def fixable(self, report: Report) -> bool:
+        """A threshold written as a literal (set to 0.0), or none next to a ``load_in_8bit``
+        written where another option can go."""
+        setup = report.subject
+        if not (
+            report.message_key == "default"
+            and isinstance(setup, BnbSetup)
+            and not setup.defaults_4bit  # unsloth builds its own config: a threshold is ignored
+        ):
+            return False
+        threshold = setup.entry("llm_int8_threshold")
+        if threshold is not None:
+            return literal_written(threshold.value)
+        switch = setup.entry("load_in_8bit")
+        return switch is not None and may_add_beside(switch)
+
     def fix(self, report: Report) -> Fix | None:
         """A threshold that is written is set to 0.0 where it is written (a constant, a
         default); a missing one is added next to ``load_in_8bit``, in the call, dict literal
         or ``d[...] = ...`` it is set by. YAML configs and unsloth loads are not rewritten,
         nor a model large enough to need the outlier path (another precision is advised)."""
-        if report.message_key != "default":
-            return None
+        from ecolint.fixes.options import add_option, set_literal
+
         setup = report.subject
-        if not isinstance(setup, BnbSetup) or setup.defaults_4bit:
-            return None  # unsloth builds its own config: a threshold keyword would be ignored
+        if not self.fixable(report):
+            return None
         threshold = setup.entry("llm_int8_threshold")
         if threshold is not None:
             return Fix.of(set_literal(threshold.value, PURE_INT8_THRESHOLD))

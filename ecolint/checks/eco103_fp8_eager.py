@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
-import libcst as cst
-
 from ecolint.analysis.bindings import AttrAssign
+from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.callgraph import calls_of, owner
 from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
 from ecolint.analysis.loops import dotted
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.parents import enclosing
+from ecolint.analysis.parents import parent
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import CallVal, Const, ObjVal, Site, Value, alternatives
 from ecolint.checks.base import Check
@@ -19,7 +19,6 @@ from ecolint.evidence.models import ModelSize, resolve_model_size
 from ecolint.evidence.select import select
 from ecolint.findings.model import Report
 from ecolint.fixes.edits import Fix, TextEdit
-from ecolint.fixes.ops import insert_after
 from ecolint.i18n import phrase
 
 # torchao's FP8 configs by kind; INT4/INT8 configs (``Int4WeightOnlyConfig``,
@@ -142,16 +141,22 @@ class Fp8Eager(Check):
         params = {"kind": phrase(f"eco103.{kind}")}
         return Report(self.code, site, params, "default", evidence, subject=anchors)
 
+    def fixable(self, report: Report) -> bool:
+        """Each statement that quantises or loads the model names it (``quantize_(model,
+        ...)``, ``model = ...``): an attribute or a call inside an expression is left to the
+        user."""
+        anchors = report.subject
+        return bool(anchors) and all(_compiled_name(anchor) for anchor in anchors)
+
     def fix(self, report: Report) -> Fix | None:
         """``model.compile()`` on a line of its own after each statement that quantises the
         model (``quantize_(model, ...)``) or loads it with the config (``model =
         ...from_pretrained(..., quantization_config=config)``). ``nn.Module.compile()`` compiles
         the model in place: ``generate`` calls the compiled forward, where ``model =
         torch.compile(model)`` would return a wrapper whose ``generate`` runs eager."""
-        anchors = report.subject
-        if not anchors:
+        if not self.fixable(report):
             return None
-        return Fix.of(*(_compile_after(anchor) for anchor in dict.fromkeys(anchors)))
+        return Fix.of(*(_compile_after(anchor) for anchor in dict.fromkeys(report.subject)))
 
     def _size(self, target: Value | None) -> ModelSize | None:
         for option in alternatives(target) if target is not None else ():
@@ -170,10 +175,11 @@ class Fp8Eager(Check):
         quantises or loads the model) for every config applied to a model."""
         resolver = self.resolver
         for call, _ in resolver.calls_to(module, _TORCHAO_NAMES, _is_torchao_call):
-            if resolver.reachable(module, call) and len(call.args) > 1:
-                target = resolver.value(module, call.args[0].value)
-                config = resolver.value(module, call.args[1].value)
-                yield target, config, Site(module, call.args[1].value), Site(module, call)
+            arguments = argument_values(call)
+            if resolver.reachable(module, call) and len(arguments) > 1:
+                target = resolver.value(module, arguments[0])
+                config = resolver.value(module, arguments[1])
+                yield target, config, Site(module, arguments[1]), Site(module, call)
         for load in loading_facts(resolver, module).loads:
             quant = load.value.kwargs.get("quantization_config")
             if quant is not None:
@@ -186,12 +192,13 @@ class Fp8Eager(Check):
         for name in (*_SAVES, "save"):
             for call in module.calls_named(name):
                 func = call.func
-                if not (isinstance(func, cst.Attribute) and resolver.reachable(module, call)):
+                if not (isinstance(func, ast.Attribute) and resolver.reachable(module, call)):
                     continue
+                arguments = argument_values(call)
                 if name in _SAVES:
-                    owner: cst.BaseExpression | None = func.value
-                elif resolver.qualname(module, func) == "torch.save" and call.args:
-                    owner = _state_dict_owner(call.args[0].value)
+                    owner: ast.expr | None = func.value
+                elif resolver.qualname(module, func) == "torch.save" and arguments:
+                    owner = _state_dict_owner(arguments[0])
                 else:
                     continue
                 key = identity(resolver.value(module, owner)) if owner is not None else None
@@ -203,17 +210,19 @@ class Fp8Eager(Check):
         """``def apply(net): quantize_(net, cfg); net.compile()``: the object the rule cannot
         follow is compiled or saved by name in the function that quantises it."""
         module, call = anchor.module, anchor.node
-        if not (isinstance(call, cst.Call) and call.args):
+        arguments = argument_values(call) if isinstance(call, ast.Call) else []
+        if not arguments:
             return False
-        name = dotted(call.args[0].value)
+        name = dotted(arguments[0])
         if not name:
             return False
         for other in calls_of(self.resolver, module, owner(module, call)):
             func = other.func
-            subject: cst.BaseExpression | None = None
+            subject: ast.expr | None = None
             if self.resolver.qualname(module, func) in ("torch.compile", "torch.save"):
-                subject = _state_dict_owner(other.args[0].value) if other.args else None
-            elif isinstance(func, cst.Attribute) and func.attr.value in ("compile", *_SAVES):
+                given = argument_values(other)
+                subject = _state_dict_owner(given[0]) if given else None
+            elif isinstance(func, ast.Attribute) and func.attr in ("compile", *_SAVES):
                 subject = func.value
             if subject is not None and dotted(subject) == name:
                 return True
@@ -226,11 +235,12 @@ class Fp8Eager(Check):
         for call, qualname in resolver.calls_to(module, _COMPILE_NAMES, _compiles):
             func = call.func
             if qualname == "torch.compile":
-                if not call.args:
+                arguments = argument_values(call)
+                if not arguments:
                     continue
-                compiled = resolver.value(module, call.args[0].value)
-            elif isinstance(func, cst.Attribute):
-                if func.attr.value == "generate" and not _static_cache(resolver, module, call):
+                compiled = resolver.value(module, arguments[0])
+            elif isinstance(func, ast.Attribute):
+                if func.attr == "generate" and not _static_cache(resolver, module, call):
                     continue
                 compiled = resolver.value(module, func.value)
             else:
@@ -239,7 +249,7 @@ class Fp8Eager(Check):
             if key is not None and resolver.reachable(module, call):
                 objects.add(key)
         for assign in module.attr_assigns:
-            if assign.target.attr.value not in ("forward", "cache_implementation"):
+            if assign.target.attr not in ("forward", "cache_implementation"):
                 continue
             owner = _compiled_owner(resolver, module, assign)
             if owner is not None and resolver.reachable(module, assign.target):
@@ -268,65 +278,74 @@ def _toy(target: Value) -> bool:
     return True
 
 
-def _state_dict_owner(node: cst.BaseExpression) -> cst.BaseExpression:
+def _state_dict_owner(node: ast.expr) -> ast.expr:
     """``model`` for ``model.state_dict()``, else the expression itself."""
     if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "state_dict"
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "state_dict"
     ):
         return node.func.value
     return node
 
 
-def _compile_after(anchor: Site) -> TextEdit | None:
-    """``name.compile()`` after ``quantize_(name, ...)`` or ``name = loader(...)`` written as
-    a statement of its own; other shapes (an attribute, a call inside an expression) are left
-    to the user."""
+def _compiled_name(anchor: Site) -> str | None:
+    """``name`` when the call that quantises or loads the model is ``quantize_(name, ...)`` or
+    ``name = loader(...)``, written as a statement of its own."""
     module, call = anchor.module, anchor.node
-    statement = enclosing(module, call, cst.SimpleStatementLine)
-    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return None
-    small = statement.body[0]
-    name: cst.BaseExpression | None = None
-    if isinstance(small, cst.Expr) and small.value is call:
-        assert isinstance(call, cst.Call)
-        name = call.args[0].value
-    elif isinstance(small, cst.Assign) and small.value is call and len(small.targets) == 1:
-        name = small.targets[0].target
-    if not isinstance(name, cst.Name):
-        return None
-    return insert_after(module, statement, f"{name.value}.compile()")
+    statement = parent(module, call)
+    name: ast.expr | None = None
+    if isinstance(statement, ast.Expr) and statement.value is call:
+        assert isinstance(call, ast.Call)
+        arguments = argument_values(call)
+        name = arguments[0] if arguments else None
+    elif isinstance(statement, ast.Assign) and statement.value is call:
+        name = statement.targets[0] if len(statement.targets) == 1 else None
+    return name.id if isinstance(name, ast.Name) else None
 
 
-def _static_cache(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+def _compile_after(anchor: Site) -> TextEdit | None:
+    """``name.compile()`` on a line of its own after the statement that quantises or loads
+    the model (``_compiled_name``)."""
+    from ecolint.fixes.cst_bridge import cst_tree
+    from ecolint.fixes.ops import insert_after
+
+    name = _compiled_name(anchor)
+    statement = parent(anchor.module, anchor.node)
+    if name is None or not isinstance(statement, ast.stmt):
+        return None
+    line = cst_tree(anchor.module).statement_line(statement)
+    if line is None or len(line.body) != 1:
+        return None  # ``quantize_(m, c); m.eval()``: a line of its own is for a person to make
+    return insert_after(anchor.module, statement, f"{name}.compile()")
+
+
+def _static_cache(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
     """``generate(cache_implementation="static")`` makes transformers compile the forward."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "cache_implementation":
+    for arg in call.keywords:
+        if arg.arg == "cache_implementation":
             value = resolver.value(module, arg.value)
             return isinstance(value, Const) and value.value == "static"
     return False
 
 
-def _compiled_owner(
-    resolver: Resolver, module: ModuleInfo, assign: AttrAssign
-) -> cst.BaseExpression | None:
+def _compiled_owner(resolver: Resolver, module: ModuleInfo, assign: AttrAssign) -> ast.expr | None:
     """``m.forward = torch.compile(m.forward)`` and ``m.generation_config.cache_implementation =
     "static"`` both mean ``m`` runs compiled."""
     target = assign.target
     value = resolver.value(module, assign.value)
     if (
-        target.attr.value == "forward"
+        target.attr == "forward"
         and isinstance(value, CallVal)
         and (value.qualname == "torch.compile")
     ):
         return target.value
     if (
-        target.attr.value == "cache_implementation"
+        target.attr == "cache_implementation"
         and isinstance(value, Const)
         and (value.value == "static")
-        and isinstance(target.value, cst.Attribute)
-        and target.value.attr.value == ("generation_config")
+        and isinstance(target.value, ast.Attribute)
+        and target.value.attr == ("generation_config")
     ):
         return target.value.value
     return None

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from ecolint.analysis.commands import cli_options
 from ecolint.analysis.hf_loading import last_name, loading_facts, top_package
@@ -75,7 +74,7 @@ class BatchSizeOne(Check):
                 yield self._report("pipeline", entry.site, entry.value, call="pipeline(...)")
         resolver = self.resolver
         for call in module.calls:
-            if not isinstance(call.func, (cst.Name, cst.Call)):
+            if not isinstance(call.func, (ast.Name, ast.Call)):
                 continue
             arg = _keyword(call, "batch_size")
             if arg is None:
@@ -86,7 +85,7 @@ class BatchSizeOne(Check):
                 if is_pipeline(resolver.value(module, call.func, env)):
                     value = resolver.value(module, arg.value, env)
                     if _is_one(value):
-                        name = call.func.value if isinstance(call.func, cst.Name) else "pipeline"
+                        name = call.func.id if isinstance(call.func, ast.Name) else "pipeline"
                         yield self._report("pipeline", Site(module, arg), value, call=f"{name}()")
 
     def _eval_arguments(self, module: ModuleInfo) -> Iterator[Report]:
@@ -129,8 +128,8 @@ class BatchSizeOne(Check):
                     return phrase("eco201.used_by", method=method, line=line)
         return ""
 
-    def _trainer_uses(self, module: ModuleInfo, call: cst.Call, arguments: CallVal) -> bool:
-        if not isinstance(call.func, cst.Attribute) or not self.resolver.reachable(module, call):
+    def _trainer_uses(self, module: ModuleInfo, call: ast.Call, arguments: CallVal) -> bool:
+        if not isinstance(call.func, ast.Attribute) or not self.resolver.reachable(module, call):
             return False
         for trainer in alternatives(self.resolver.value(module, call.func.value)):
             if not (isinstance(trainer, CallVal) and (trainer.qualname or "").endswith("Trainer")):
@@ -186,13 +185,13 @@ def _batch_size_entry(loader: CallVal) -> Entry | None:
     if "batch_size" in loader.kwargs:
         return loader.kwargs["batch_size"]
     site = loader.site
-    if site is None or not isinstance(site.node, cst.Call) or len(loader.args) < 2:
+    if site is None or not isinstance(site.node, ast.Call) or len(loader.args) < 2:
         return None
-    positional = [arg for arg in site.node.args if arg.keyword is None]
-    if len(positional) < 2 or any(arg.star for arg in positional[:2]):
+    positional = site.node.args
+    if len(positional) < 2 or any(isinstance(arg, ast.Starred) for arg in positional[:2]):
         return None
     return Entry(loader.args[1], Site(site.module, positional[1]))
 
 
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
+def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((arg for arg in call.keywords if arg.arg == name), None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from ecolint.analysis.bindings import AttrAssign
 from ecolint.analysis.hf_loading import (
@@ -15,7 +14,7 @@ from ecolint.analysis.hf_loading import (
     loading_facts,
 )
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.parents import enclosing, parent
+from ecolint.analysis.parents import parent
 from ecolint.analysis.resolver import call_value
 from ecolint.analysis.values import (
     CallVal,
@@ -37,9 +36,8 @@ from ecolint.checks.check_support import (
 )
 from ecolint.evidence.select import Evidence
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import literal_written, may_remove, written_at
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.ops import remove_statement, replace_expression
-from ecolint.fixes.options import remove_option, set_literal, written_at
 from ecolint.i18n import Phrase
 
 KEYWORD = "use_cache"
@@ -73,7 +71,7 @@ class KvCacheDisabled(Check):
                 evidence = self._evidence()
                 yield Report(self.code, entry.site, params, evidence=evidence, subject=entry)
         for assign in module.attr_assigns:
-            if assign.target.attr.value == KEYWORD and self._configures(module, assign):
+            if assign.target.attr == KEYWORD and self._configures(module, assign):
                 yield from self._assignment(module, assign)
 
     def _evidence(self) -> Evidence:
@@ -109,13 +107,13 @@ class KvCacheDisabled(Check):
                 for entry in _entries(carriers):
                     yield entry, target
 
-    def _unsloth_generates(self, module: ModuleInfo, call: cst.Call) -> bool:
+    def _unsloth_generates(self, module: ModuleInfo, call: ast.Call) -> bool:
         """``generate()`` of a model unsloth loaded (or, when the model cannot be followed, in
         a module whose every load is unsloth's): unsloth replaces ``generate`` and the
         model-specific cache paths, and its notebooks pass ``use_cache=False`` where its path
         for that model needs it, so the cost this rule states does not follow."""
         func = call.func
-        if not isinstance(func, cst.Attribute):
+        if not isinstance(func, ast.Attribute):
             return False
         facts = loading_facts(self.resolver, module)
         load = facts.load_of(self.resolver.value(module, func.value))
@@ -131,10 +129,10 @@ class KvCacheDisabled(Check):
         attribute of a loaded config. ``use_cache`` is a common name: the ``.config`` of
         anything else is someone else's."""
         owner = assign.target.value
-        if isinstance(owner, cst.Attribute) and owner.attr.value == "generation_config":
+        if isinstance(owner, ast.Attribute) and owner.attr == "generation_config":
             return True
         facts = loading_facts(self.resolver, module)
-        if isinstance(owner, cst.Attribute) and owner.attr.value == "config":
+        if isinstance(owner, ast.Attribute) and owner.attr == "config":
             load = facts.load_of(self.resolver.value(module, owner.value))
             return load is not None and load.value.identity() in facts.generating_loads
         for option in alternatives(self.resolver.value(module, owner)):
@@ -149,7 +147,7 @@ class KvCacheDisabled(Check):
 
     def _assignment(self, module: ModuleInfo, assign: AttrAssign) -> Iterator[Report]:
         site = Site(module, assign.value)
-        target = module.module.code_for_node(assign.target)
+        target = module.code_for(assign.target)
         for env in run_contexts(self.resolver, module, assign.target):
             value = self.resolver.value(module, assign.value, env)
             if disables(value):
@@ -161,24 +159,37 @@ class KvCacheDisabled(Check):
                 yield Report(self.code, site, params, "assigned", self._evidence(), subject=assign)
                 return
 
+    def fixable(self, report: Report) -> bool:
+        """An option written where it is set (removed) or a literal defined elsewhere (made
+        True), or an assignment of the cache flag alone (``a.use_cache = b = False`` sets more
+        than the cache)."""
+        subject = report.subject
+        if isinstance(subject, Entry):
+            if written_at(subject):
+                return may_remove(subject)
+            return literal_written(subject.value)
+        assign = parent(report.site.module, subject.value)
+        return isinstance(assign, ast.Assign) and len(assign.targets) == 1
+
     def fix(self, report: Report) -> Fix | None:
         """``use_cache=False`` written in a call or dict is removed (the default is True); a
         value defined elsewhere (a constant, a default) is set to True there. An assignment
         ``model.config.use_cache = False`` is removed, or set to True where it is the only
         statement of its block."""
+        from ecolint.fixes.ops import remove_statement, replace_expression
+        from ecolint.fixes.options import remove_option, set_literal
+
         subject = report.subject
+        if not self.fixable(report):
+            return None
         if isinstance(subject, Entry):
             if written_at(subject):
                 return Fix.of(remove_option(subject))
             return Fix.of(set_literal(subject.value, True))
         module = report.site.module
         assign = parent(module, subject.value)
-        statement = enclosing(module, subject.value, cst.SimpleStatementLine)
-        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
-            return None  # ``a.use_cache = b = False`` sets more than the cache
-        removed = None
-        if isinstance(statement, cst.SimpleStatementLine):
-            removed = remove_statement(module, statement)
+        assert isinstance(assign, ast.Assign)
+        removed = remove_statement(module, assign)
         return Fix.of(removed or replace_expression(module, subject.value, "True"))
 
 

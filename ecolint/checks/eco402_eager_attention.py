@@ -11,8 +11,8 @@ from ecolint.analysis.values import DictVal, Entry, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import callee, convention_evidence, known_constants, origin_note
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import literal_written
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.options import set_literal
 
 KEYWORD = "attn_implementation"
 MISSING = "one attention implementation against another"
@@ -50,23 +50,28 @@ class EagerAttention(Check):
             return False
         resolver = self.resolver
         if any(
-            arg.keyword is not None
-            and arg.keyword.value == _ATTENTION_WEIGHTS
-            and truth(resolver.value(module, arg.value)) is not False
+            arg.arg == _ATTENTION_WEIGHTS and truth(resolver.value(module, arg.value)) is not False
             for call in module.calls
-            for arg in call.args
+            for arg in call.keywords
         ):
             return True
         return any(
-            assign.target.attr.value == _ATTENTION_WEIGHTS
+            assign.target.attr == _ATTENTION_WEIGHTS
             and truth(resolver.value(module, assign.value)) is not False
             for assign in module.attr_assigns
         )
 
+    def fixable(self, report: Report) -> bool:
+        return literal_written(report.subject.value)
+
     def fix(self, report: Report) -> Fix | None:
         """``"eager"`` → ``"sdpa"`` where the string is written (the keyword, a constant, a
         default); "flash_attention_2" would need a package and a GPU that may be missing."""
+        from ecolint.fixes.options import set_literal
+
         entry: Entry = report.subject
+        if not self.fixable(report):
+            return None
         return Fix.of(set_literal(entry.value, SDPA))
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import ModelLoad, dtype_names, loading_facts
 from ecolint.analysis.module import ModuleInfo
@@ -23,9 +22,8 @@ from ecolint.checks.serving_findings import fp32_reports, serving
 from ecolint.checks.serving_python import argv_serving
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import dtype_settable
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.ops import replace_expression
-from ecolint.fixes.options import set_dtype
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
 
@@ -89,22 +87,33 @@ class Fp32Inference(Check):
                 if entry is not None and dtype_names(entry.value) == FLOAT32:
                     yield self._dtype_report("dtype", entry, None, _VLLM_ON_CUDA)
 
+    def fixable(self, report: Report) -> bool:
+        """A dtype option with a place to write BF16 (a deployment file's ``--dtype`` is not
+        rewritten), or a cast of the model."""
+        subject = report.subject
+        if isinstance(subject, Entry):
+            return dtype_settable(subject)
+        return subject is not None
+
     def fix(self, report: Report) -> Fix | None:
         """The dtype becomes BF16 (FP16 on a GPU without BF16) where it is defined: a string
         stays a string, ``torch.float32`` becomes ``torch.bfloat16``. ``.float()`` becomes
         ``.bfloat16()`` (``.half()``) and ``.to(torch.float32)`` ``.to(torch.bfloat16)``."""
+        from ecolint.fixes.ops import rename_attribute
+        from ecolint.fixes.options import set_dtype
+
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         subject = report.subject
-        if subject is None:
-            return None  # a deployment file's --dtype is not rewritten
+        if not self.fixable(report):
+            return None
         if isinstance(subject, Entry):
             return set_dtype(subject, dtype)
         module, call = report.site.module, subject.call
         if subject.kind == "float":
-            assert isinstance(call.func, cst.Attribute)
-            return Fix.of(replace_expression(module, call.func.attr, CAST_METHODS[dtype]))
-        for arg in call.args:
-            value = self.resolver.value(module, arg.value)
+            assert isinstance(call.func, ast.Attribute)
+            return Fix.of(rename_attribute(module, call.func, CAST_METHODS[dtype]))
+        for arg in (*call.args, *call.keywords):
+            value = self.resolver.value(module, arg.value if isinstance(arg, ast.keyword) else arg)
             if isinstance(value, Ref) and dtype_names(value) == FLOAT32:
                 return set_dtype(Entry(value, Site(module, arg)), dtype)
         return None

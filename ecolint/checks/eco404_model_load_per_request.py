@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from ecolint.analysis.callgraph import calls_of, local_callee, reaches
 from ecolint.analysis.inference import (
@@ -43,7 +42,7 @@ class ModelLoadPerRequest(Check):
         for handler in request_handlers(self.resolver, module):
             if not self._has_loads(handler.module):
                 continue
-            key = "streamlit" if isinstance(handler.node, cst.Module) else "handler"
+            key = "streamlit" if isinstance(handler.node, ast.Module) else "handler"
             for call in calls_of(self.resolver, handler.module, handler.node):
                 what = self._load(handler.module, call)
                 if what:
@@ -74,13 +73,13 @@ class ModelLoadPerRequest(Check):
         return any(is_model_load(name) for name in loader_calls(self.resolver, module).values())
 
     def _report(
-        self, module: ModuleInfo, call: cst.Call, key: str, what: Phrase | str, where: Phrase | str
+        self, module: ModuleInfo, call: ast.Call, key: str, what: Phrase | str, where: Phrase | str
     ) -> Report:
         params = {"call": what, "where": where}
         evidence = convention_evidence(self.context, MISSING)
         return Report(self.code, Site(module, call), params, key, evidence)
 
-    def _load(self, module: ModuleInfo, call: cst.Call) -> Phrase | str:
+    def _load(self, module: ModuleInfo, call: ast.Call) -> Phrase | str:
         """``AutoModel.from_pretrained()`` / ``pipeline()`` at the call, or a helper of the module
         that loads without a cache; '' otherwise."""
         if not self.resolver.reachable(module, call):
@@ -98,10 +97,10 @@ class ModelLoadPerRequest(Check):
             lambda inner: self._loads_uncached(module, inner),
             lambda function: not is_cached_function(self.resolver, module, function),
         ):
-            return phrase("eco404.loading_helper", name=callee.name.value)
+            return phrase("eco404.loading_helper", name=callee.name)
         return ""
 
-    def _loads_uncached(self, module: ModuleInfo, call: cst.Call) -> bool:
+    def _loads_uncached(self, module: ModuleInfo, call: ast.Call) -> bool:
         qualname = loader_calls(self.resolver, module).get(call)
         return (
             bool(qualname)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 from collections.abc import Iterator
 
+from ecolint.analysis.dict_entries import DictEntry
 from ecolint.analysis.hf_loading import (
     BnbSetup,
     ModelLoad,
@@ -19,9 +21,8 @@ from ecolint.checks.base import Check
 from ecolint.checks.check_support import convention_evidence, origin_note, render
 from ecolint.evidence.gpus import supports_bf16
 from ecolint.findings.model import Report
+from ecolint.fixes.definitions import dtype_settable, may_add_beside
 from ecolint.fixes.edits import Fix, TextEdit
-from ecolint.fixes.ops import qualified
-from ecolint.fixes.options import add_option, rename_option, set_dtype
 from ecolint.i18n import Phrase, phrase
 
 KEYWORD = "bnb_4bit_compute_dtype"
@@ -130,18 +131,36 @@ class FourBitComputeDtype(Check):
         params = {"origin": _switch_origin(switch)}
         yield Report(self.code, switch.site, params, "default", evidence, subject=(setup, None))
 
+    def fixable(self, report: Report) -> bool:
+        """A misspelled keyword or key when it is the setup's only one (which one was meant
+        is otherwise for a person to say), a dtype with a place to write 16 bits, or none next
+        to a ``load_in_4bit`` written where another option can go."""
+        setup, entry = report.subject
+        if entry is None:
+            switch = setup.entry("load_in_4bit")
+            return switch is not None and may_add_beside(switch)
+        if report.message_key != "misspelled":
+            return dtype_settable(entry)
+        if sum(map(misspelled, setup.options)) != 1:
+            return False
+        renamable = isinstance(entry.site.node, (ast.keyword, DictEntry))
+        return renamable and (not _float32(setup, entry) or dtype_settable(entry))
+
     def fix(self, report: Report) -> Fix | None:
         """A float32 or None dtype becomes BF16 (FP16 on a GPU without BF16) where it is
         defined; a missing one is added next to ``load_in_4bit`` (that call, dict literal or
         ``d[...] = ...``); a misspelled keyword is renamed when it is the setup's only one (and
         its value made 16-bit if it is float32, for it now takes effect)."""
+        from ecolint.fixes.ops import qualified
+        from ecolint.fixes.options import add_option, rename_option, set_dtype
+
         setup, entry = report.subject
+        if not self.fixable(report):
+            return None
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         if entry is not None:
             renamed: tuple[TextEdit | None, ...] = ()
             if report.message_key == "misspelled":
-                if sum(misspelled(key) for key in setup.options) > 1:
-                    return None  # which one was meant is for a person to say
                 renamed = (rename_option(entry, KEYWORD),)
                 if not _float32(setup, entry):
                     return Fix.of(*renamed)

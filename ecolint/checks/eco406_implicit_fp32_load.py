@@ -3,11 +3,11 @@ transformers version loads it in FP32."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-import libcst as cst
 from packaging.version import Version
 
 from ecolint.analysis.dependencies import Dependency, dependencies
@@ -22,7 +22,6 @@ from ecolint.evidence.gpus import supports_bf16
 from ecolint.evidence.stack import Bounds, Pin, governing
 from ecolint.findings.model import Draft, Report
 from ecolint.fixes.edits import Fix
-from ecolint.fixes.ops import add_keyword, qualified
 from ecolint.sources.document import Document
 
 # transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
@@ -69,16 +68,25 @@ class ImplicitFp32Load(Check):
                 if pin is not None:
                     yield Report(self.code, dependency.site, subject=pin)
 
+    def fixable(self, report: Report) -> bool:
+        site = report.site
+        return (
+            not isinstance(report.subject, Pin)
+            and isinstance(site, Site)
+            and isinstance(site.node, ast.Call)
+        )
+
     def fix(self, report: Report) -> Fix | None:
         """``torch_dtype=torch.bfloat16`` (``torch.float16`` on a GPU without BF16) added to
         the call, with ``import torch`` where it is missing. ``torch_dtype`` is the name every
         transformers release before 5.0 reads."""
+        from ecolint.fixes.ops import add_keyword, qualified
+
         site = report.site
-        if isinstance(report.subject, Pin) or not isinstance(site, Site):
+        if not self.fixable(report):
             return None
+        assert isinstance(site, Site) and isinstance(site.node, ast.Call)
         module, call = site.module, site.node
-        if not isinstance(call, cst.Call):
-            return None
         dtype = "bfloat16" if supports_bf16(self.context.gpu) else "float16"
         code = qualified(module, call, f"torch.{dtype}")
         if code is None:

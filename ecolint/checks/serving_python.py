@@ -6,9 +6,8 @@ points at the element or keyword that sets it."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from ecolint.analysis.hf_loading import last_name, top_package
 from ecolint.analysis.module import ModuleInfo
@@ -42,28 +41,27 @@ def engine_serving(context: CheckContext, module: ModuleInfo) -> list[ServedMode
 def _argv_lists(context: CheckContext, module: ModuleInfo) -> Iterator[ServedModel]:
     resolver = context.resolver
     for sequence in module.guards_of:
-        if not isinstance(sequence, (cst.List, cst.Tuple)) or not _names_launcher(sequence):
+        if not isinstance(sequence, (ast.List, ast.Tuple)) or not _names_launcher(sequence):
             continue
         for env in resolver.contexts(module, sequence):
             if not resolver.reachable(module, sequence, env):
                 continue
             words = []
-            for element in sequence.elements:
-                if isinstance(element, cst.StarredElement):
+            for element in sequence.elts:
+                if isinstance(element, ast.Starred):
                     break  # what follows a spread is at an unknown position
-                value = resolver.value(module, element.value, env)
-                words.append(Word(_text(value), Site(module, element.value)))
+                value = resolver.value(module, element, env)
+                words.append(Word(_text(value), Site(module, element)))
             found = _served_argv(words)
             if found is not None:
                 yield _with_model(context, module, found)
 
 
-def _names_launcher(sequence: cst.List | cst.Tuple) -> bool:
-    for element in sequence.elements:
-        node = element.value
-        if isinstance(node, cst.SimpleString) and node.evaluated_value in LAUNCHERS:
-            return True
-    return False
+def _names_launcher(sequence: ast.List | ast.Tuple) -> bool:
+    return any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in LAUNCHERS
+        for node in sequence.elts
+    )
 
 
 def _served_argv(words: list[Word]) -> Served | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ecolint.cli.check_run import apply_fixes, check_group, quoted_gpu
+from ecolint.cli.check_run import apply_fixes, check_group, quoted_gpu, wants_edits
 from ecolint.cli.output import (
     EXIT_ERROR,
     EXIT_FINDINGS,
@@ -238,14 +238,15 @@ def check(
         for note in scope.notes:
             say(f"ecolint: warning: {note.render(lang_code)}")
 
-    held = StdinSource.read(stdin, base, show_green) if stdin else None
+    edits = wants_edits(fmt, fix or diff)
+    held = StdinSource.read(stdin, base, show_green, edits) if stdin else None
 
     def run(use_cache: bool) -> tuple[RunResult, bool]:
         """The merged result of every group, and whether any needed the pipeline."""
         if held is not None:
             return held.result(), True
         runs = [
-            check_group(group, show_green, jobs, use_cache, fmt, quiet, fix or diff)
+            check_group(group, show_green, jobs, use_cache, fmt, quiet, fix or diff, edits)
             for group in scope.groups
         ]
         return merged([result for result, _ in runs], scope.problems), any(e for _, e in runs)

@@ -1,6 +1,6 @@
-"""How ``ecolint check`` gets its result for one configuration's files: without libcst when no
-file needs analysis, from the cache when nothing changed, else from the pipeline; and how it
-applies fixes."""
+"""How ``ecolint check`` gets its result for one configuration's files: without the analysis
+when no file needs it, from the cache when nothing changed, else from the pipeline (with fix
+edits only when the run uses them); and how it applies fixes."""
 
 from __future__ import annotations
 
@@ -45,26 +45,39 @@ def check_group(
     fmt: str,
     quiet: int,
     fixes: bool,
+    edits: bool,
     cache_folder: Path | None = None,
 ) -> tuple[RunResult, bool]:
-    """One configuration's files: answered without libcst when no file needs analysis, from
-    the cache when nothing changed, else by the pipeline (always the pipeline for fixes).
-    Also: whether the pipeline ran. ``cache_folder``: the cache folder to use instead of the
-    configuration's own (a commit exported by ``ecolint diff`` uses the working tree's: the
-    run, or the files, that tree once held are found there)."""
+    """One configuration's files: answered without analysis when no file needs it, from the
+    cache when nothing changed, else by the pipeline (always the pipeline for fixes). With
+    ``edits``, findings carry their fix edits (``--fix``, ``--diff`` and the formats that
+    print them: ``wants_edits``). Also: whether the pipeline ran. ``cache_folder``: the cache
+    folder to use instead of the configuration's own (a commit exported by ``ecolint diff``
+    uses the working tree's: the run, or the files, that tree once held are found there)."""
     from ecolint.pipeline.plan import ScanPlan
     from ecolint.reporters import TERMINAL_FORMATS
 
-    plan = ScanPlan.build(group.paths, group.settings)
+    plan = ScanPlan.build(group.paths, group.settings, discovery=group.discovery)
     if fixes:
         result = plan.quick_result()
         if result is not None:
             return result, False
         from ecolint.pipeline.run import Pipeline
 
-        return Pipeline(group.settings, show_green=show_green, jobs=jobs).run_plan(plan), True
+        pipeline = Pipeline(group.settings, show_green=show_green, jobs=jobs, edits=True)
+        return pipeline.run_plan(plan), True
     show_progress = fmt in TERMINAL_FORMATS and not quiet and _interactive()
-    return _analyse(plan, group.settings, show_green, jobs, use_cache, show_progress, cache_folder)
+    return _analyse(
+        plan, group.settings, show_green, jobs, use_cache, show_progress, edits, cache_folder
+    )
+
+
+def wants_edits(fmt: str, fixes: bool) -> bool:
+    """Whether a run's findings need their fix edits: to fix or show a diff, or for a format
+    that prints them."""
+    from ecolint.reporters import EDIT_FORMATS
+
+    return fixes or fmt in EDIT_FORMATS
 
 
 def _interactive() -> bool:
@@ -86,6 +99,7 @@ def _analyse(
     jobs: int,
     use_cache: bool,
     show_progress: bool,
+    edits: bool,
     cache_folder: Path | None,
 ) -> tuple[RunResult, bool]:
     """The result from the cache when nothing it depends on changed (a hit neither parses a
@@ -94,7 +108,8 @@ def _analyse(
     whether the pipeline ran."""
     from ecolint.cache import cache_dir, cached_run, settings_key
 
-    salt = settings_key(settings, {"show_green": show_green}) if use_cache else ""
+    options = {"show_green": show_green, "edits": edits}
+    salt = settings_key(settings, options) if use_cache else ""
     ran = False
 
     def compute() -> RunResult:
@@ -107,7 +122,7 @@ def _analyse(
         ran = True
         progress = _progress if show_progress else None
         cache = (cache_folder or cache_dir(settings), salt) if use_cache else None
-        pipeline = Pipeline(settings, show_green, jobs, progress, cache)
+        pipeline = Pipeline(settings, show_green, jobs, progress, cache, edits=edits)
         return pipeline.run_plan(plan)
 
     if not use_cache:

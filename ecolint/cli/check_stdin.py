@@ -48,18 +48,19 @@ class StdinSource:
     data: bytes
     settings: Settings
     show_green: bool
+    edits: bool  # findings carry their fix edits (``check_run.wants_edits``)
 
     @classmethod
-    def read(cls, path: Path, settings: Settings, show_green: bool) -> StdinSource:
+    def read(cls, path: Path, settings: Settings, show_green: bool, edits: bool) -> StdinSource:
         from ecolint.sources.discovery import source_kind
 
         kind = source_kind(path) or "python"
-        return cls(path, kind, sys.stdin.buffer.read(), settings, show_green)
+        return cls(path, kind, sys.stdin.buffer.read(), settings, show_green, edits)
 
     def result(self, data: bytes | None = None) -> RunResult:
         from ecolint.pipeline.run import Pipeline
 
-        pipeline = Pipeline(self.settings, show_green=self.show_green)
+        pipeline = Pipeline(self.settings, show_green=self.show_green, edits=self.edits)
         return pipeline.run_source(self.path, self.data if data is None else data, self.kind)
 
     def fix(

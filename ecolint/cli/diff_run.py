@@ -96,6 +96,7 @@ def analyse(
                     "json",
                     1,
                     False,
+                    False,
                     _shared(group, folder, work_tree),
                 )[0]
                 for group in scope.groups

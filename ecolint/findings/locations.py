@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from libcst.metadata import CodePosition
-
+from ecolint.analysis.positions import CodePosition
 from ecolint.analysis.values import LineSpan, Site
 from ecolint.findings.model import FileSpot, Position
 from ecolint.findings.suppression import is_suppressed, suppressed_in_line

@@ -105,6 +105,9 @@ class Draft(Position):
     evidence: Evidence | None
     subject: Any = None
     edits: tuple[Replacement, ...] = ()
+    # A mechanical fix applies: its edits were built, or (a run that builds none) the check
+    # judged the code a shape its fix rewrites (``Check.fixable``).
+    autofix: bool = False
     silenced_at: tuple[Path, int] | None = None  # the suppression comment that silences it
 
     def order(self) -> tuple[object, ...]:
@@ -138,7 +141,8 @@ class Finding:
     cell: int | None = None  # notebooks: index into ``cells``, markdown cells counted
     cell_line: int | None = None  # notebooks: 1-based line inside that cell
     cell_column: int | None = None  # notebooks: 1-based column in that line (text output)
-    edits: tuple[Replacement, ...] = ()  # the mechanical fix, when the rule has one
+    edits: tuple[Replacement, ...] = ()  # the mechanical fix, when the run built it
+    autofix: bool = False  # a mechanical fix applies (``Draft.autofix``)
     fingerprint: str = ""  # rule + offending code, whitespace- and line-number-insensitive
 
     @property
@@ -173,7 +177,7 @@ class Finding:
     @property
     def safety(self) -> str:
         """``safe`` or ``unsafe`` when the finding has a mechanical fix, ``none`` otherwise."""
-        return str((self.fix or {}).get("safety", "none")) if self.edits else "none"
+        return str((self.fix or {}).get("safety", "none")) if self.autofix else "none"
 
 
 _TRAILING_COMMENT = re.compile(r"#[^'\"]*$")

@@ -1,10 +1,7 @@
-"""What a fix changes: text replacements in a module's text, built from libcst nodes.
-
-A fix rebuilds the node it changes with libcst (``with_changes``, or a parsed statement), so
-the new code is well formed and keeps the node's own comments and layout, and nothing outside
-that node is regenerated. The change is then narrowed to the characters that differ (``,
-llm_int8_threshold=0.0`` inserted before ``)``): small edits keep diffs readable and let fixes
-to different parts of one statement be applied together.
+"""What a fix changes: text replacements in a module's text, narrowed to the characters that
+differ (``, llm_int8_threshold=0.0`` inserted before ``)``): small edits keep diffs readable
+and let fixes to different parts of one statement be applied together. Checks import this
+module; it imports no libcst, which only a run that builds fixes loads (``cst_bridge``).
 """
 
 from __future__ import annotations
@@ -12,13 +9,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
-
-import libcst as cst
-from libcst._nodes.internal import CodegenState
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.parents import enclosing
 
 
 class FixError(Exception):
@@ -50,17 +42,6 @@ class Fix:
         return cls(tuple(edit for edit in edits if edit is not None))
 
 
-_LINE_STARTS: WeakKeyDictionary[ModuleInfo, list[int]] = WeakKeyDictionary()
-
-
-def offset(module: ModuleInfo, line: int, column: int) -> int:
-    """A libcst position (1-based line, 0-based column) as an offset in the module's text."""
-    starts = _LINE_STARTS.get(module)
-    if starts is None:
-        starts = _LINE_STARTS[module] = line_starts(module.text)
-    return starts[line - 1] + column
-
-
 def line_starts(text: str) -> list[int]:
     starts = [0]
     index = text.find("\n")
@@ -74,16 +55,6 @@ def line_column(starts: list[int], at: int) -> tuple[int, int]:
     """1-based line and column of an offset, given the text's line starts."""
     line = bisect.bisect_right(starts, at)
     return line, at - starts[line - 1] + 1
-
-
-def node_start(module: ModuleInfo, node: cst.CSTNode) -> int:
-    start = module.position(node).start
-    return offset(module, start.line, start.column)
-
-
-def node_end(module: ModuleInfo, node: cst.CSTNode) -> int:
-    end = module.position(node).end
-    return offset(module, end.line, end.column)
 
 
 def narrow(old: str, new: str) -> tuple[int, int, int]:
@@ -141,38 +112,6 @@ def edit_between(module: ModuleInfo, base: int, old: str, new: str) -> TextEdit 
         return None
     start, old_stop, new_stop = narrow(old, new)
     return TextEdit(module, base + start, base + old_stop, new[start:new_stop])
-
-
-def replace_node(module: ModuleInfo, old: cst.CSTNode, new: cst.CSTNode) -> TextEdit | None:
-    """Replace ``old`` (a node of the module's tree) by ``new``. Only the statement around
-    ``old`` is regenerated; the whole module is when ``old`` is not inside a simple statement
-    on a line of its own (a default value in a ``def`` line, a decorator, ``if x: y = 1``)."""
-    statement = enclosing(module, old, cst.SimpleStatementLine)
-    if isinstance(statement, cst.SimpleStatementLine):
-        bare = statement.with_changes(leading_lines=())
-        start = node_start(module, statement)
-        base = module.text.rfind("\n", 0, start) + 1
-        indent = module.text[base:start]
-        if not indent.strip():
-            before = _code_at(module, bare, indent)
-            if module.text[base : base + len(before)] == before:
-                after = _code_at(module, bare.deep_replace(old, new), indent)
-                return edit_between(module, base, before, after)
-    rebuilt = module.module.deep_replace(old, new)
-    assert isinstance(rebuilt, cst.Module)
-    return edit_between(module, 0, module.text, rebuilt.code)
-
-
-def _code_at(module: ModuleInfo, statement: cst.CSTNode, indent: str) -> str:
-    """The statement's code as it stands in the module, at the indentation of its block:
-    ``Module.code_for_node`` generates it at column 0, so the continuation lines of a
-    multi-line statement inside a function would lose their block's indentation and never
-    match the source."""
-    code = module.module
-    state = CodegenState(default_indent=code.default_indent, default_newline=code.default_newline)
-    state.increase_indent(indent)
-    statement._codegen(state)
-    return "".join(state.tokens)
 
 
 def apply_text(text: str, edits: Iterable[tuple[int, int, str]]) -> str:

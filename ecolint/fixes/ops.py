@@ -1,23 +1,29 @@
 """Edit operations on the nodes of a module's tree, which rule fixes are made of: add, remove
 or rename a keyword argument or a dict entry, replace an expression, insert a statement after
-another, make sure a package is imported. Each returns a ``TextEdit``, or None when the code
-has a shape the operation does not rewrite; the edit keeps the code's layout, comments and
-quote style (``layout``).
+another, make sure a package is imported. Each takes the ``ast`` nodes a check found and
+returns a ``TextEdit``, or None when the code has a shape the operation does not rewrite; the
+edit is made on the module's libcst tree (``cst_bridge``), so it keeps the code's layout,
+comments and quote style (``layout``).
 """
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from ecolint.analysis.bindings import Scope
+from ecolint.analysis.dict_entries import DictEntry
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.parents import enclosing, parent
 from ecolint.fixes import layout
-from ecolint.fixes.edits import TextEdit, node_end, node_start, offset, replace_node
+from ecolint.fixes.cst_bridge import CstTree, cst_tree
+from ecolint.fixes.edits import FixError, TextEdit, edit_between
 
 
-def add_keyword(module: ModuleInfo, call: cst.Call, name: str, value: str) -> TextEdit | None:
+def add_keyword(module: ModuleInfo, node: ast.Call, name: str, value: str) -> TextEdit | None:
     """``f(a=1)`` → ``f(a=1, name=value)``, spaced around ``=`` like the call's other keywords."""
+    tree = cst_tree(module)
+    call = _as(tree, node, cst.Call)
     if any(arg.keyword is not None and arg.keyword.value == name for arg in call.args):
         return None
     equal = next(
@@ -27,12 +33,14 @@ def add_keyword(module: ModuleInfo, call: cst.Call, name: str, value: str) -> Te
         ),
     )
     new = cst.Arg(keyword=cst.Name(name), value=cst.parse_expression(value), equal=equal)
-    return replace_node(module, call, layout.add_argument(call, new))
+    return replace_node(module, tree, call, layout.add_argument(call, new))
 
 
-def add_entry(module: ModuleInfo, node: cst.Dict, key: str, value: str) -> TextEdit | None:
+def add_entry(module: ModuleInfo, node: ast.Dict, key: str, value: str) -> TextEdit | None:
     """``{"a": 1}`` → ``{"a": 1, "key": value}``, quoted and spaced like the other keys."""
-    siblings = [element for element in node.elements if isinstance(element, cst.DictElement)]
+    tree = cst_tree(module)
+    holder = _as(tree, node, cst.Dict)
+    siblings = [element for element in holder.elements if isinstance(element, cst.DictElement)]
     if any(_key(element) == key for element in siblings):
         return None
     like = siblings[0] if siblings else None
@@ -42,96 +50,142 @@ def add_entry(module: ModuleInfo, node: cst.Dict, key: str, value: str) -> TextE
         whitespace_before_colon=like.whitespace_before_colon if like else _NO_SPACE,
         whitespace_after_colon=like.whitespace_after_colon if like else cst.SimpleWhitespace(" "),
     )
-    return replace_node(module, node, layout.add_element(node, new))
+    return replace_node(module, tree, holder, layout.add_element(holder, new))
 
 
-def replace_expression(module: ModuleInfo, node: cst.BaseExpression, value: str) -> TextEdit | None:
-    """Put ``value`` where ``node`` is, keeping the parentheses written around it."""
-    new = cst.parse_expression(value)
-    if node.lpar or node.rpar:
-        new = new.with_changes(lpar=node.lpar, rpar=node.rpar)
-    return replace_node(module, node, new)
+def replace_expression(module: ModuleInfo, node: ast.expr, value: str) -> TextEdit | None:
+    """Put ``value`` where ``node`` is; the parentheses written around it stay."""
+    tree = cst_tree(module)
+    old = _as(tree, node, cst.BaseExpression)
+    return replace_node(module, tree, old, cst.parse_expression(value))
 
 
-def remove_keyword(module: ModuleInfo, arg: cst.Arg) -> TextEdit | None:
-    call = parent(module, arg)
+def rename_attribute(module: ModuleInfo, node: ast.Attribute, name: str) -> TextEdit | None:
+    """``x.float`` → ``x.bfloat16``."""
+    tree = cst_tree(module)
+    attribute = _as(tree, node, cst.Attribute)
+    return replace_node(module, tree, attribute.attr, cst.Name(name))
+
+
+def remove_keyword(module: ModuleInfo, node: ast.keyword) -> TextEdit | None:
+    tree = cst_tree(module)
+    arg = _as(tree, node, cst.Arg)
+    call = tree.parent(arg)
     if not isinstance(call, cst.Call):
         return None
-    return replace_node(module, call, layout.drop_argument(call, arg))
+    return replace_node(module, tree, call, layout.drop_argument(call, arg))
 
 
-def remove_entry(module: ModuleInfo, element: cst.DictElement) -> TextEdit | None:
-    node = parent(module, element)
-    if not isinstance(node, cst.Dict):
+def remove_entry(module: ModuleInfo, entry: DictEntry) -> TextEdit | None:
+    tree = cst_tree(module)
+    element = _as(tree, entry, cst.DictElement)
+    holder = tree.parent(element)
+    if not isinstance(holder, cst.Dict):
         return None
-    return replace_node(module, node, layout.drop_element(node, element))
+    return replace_node(module, tree, holder, layout.drop_element(holder, element))
 
 
-def rename_keyword(module: ModuleInfo, arg: cst.Arg, name: str) -> TextEdit | None:
+def rename_keyword(module: ModuleInfo, node: ast.keyword, name: str) -> TextEdit | None:
     """``bnb_4bit_compute_type=...`` → ``bnb_4bit_compute_dtype=...``."""
-    call = parent(module, arg)
+    tree = cst_tree(module)
+    arg = _as(tree, node, cst.Arg)
+    call = tree.parent(arg)
     if arg.keyword is None or not isinstance(call, cst.Call):
         return None
     if any(other.keyword is not None and other.keyword.value == name for other in call.args):
         return None
-    return replace_node(module, arg.keyword, cst.Name(name))
+    return replace_node(module, tree, arg.keyword, cst.Name(name))
 
 
-def rename_key(module: ModuleInfo, element: cst.DictElement, name: str) -> TextEdit | None:
-    node = parent(module, element)
-    if _key(element) is None or not isinstance(node, cst.Dict):
+def rename_key(module: ModuleInfo, entry: DictEntry, name: str) -> TextEdit | None:
+    tree = cst_tree(module)
+    element = _as(tree, entry, cst.DictElement)
+    holder = tree.parent(element)
+    if _key(element) is None or not isinstance(holder, cst.Dict):
         return None
-    if any(isinstance(other, cst.DictElement) and _key(other) == name for other in node.elements):
+    if any(isinstance(other, cst.DictElement) and _key(other) == name for other in holder.elements):
         return None
     key = element.key
     assert isinstance(key, cst.SimpleString)
-    return replace_node(module, key, key.with_changes(value=quoted(name, key)))
+    return replace_node(module, tree, key, key.with_changes(value=quoted(name, key)))
 
 
-def insert_after(
-    module: ModuleInfo, statement: cst.SimpleStatementLine, code: str
+def insert_after(module: ModuleInfo, node: ast.stmt, code: str) -> TextEdit | None:
+    """A new line after the statement ``node`` (and its end-of-line comment), indented like
+    it. The line is inserted before the statement's own line break, so in a notebook it stays
+    in the statement's cell even when the statement ends the cell."""
+    tree = cst_tree(module)
+    statement = tree.statement_line(node)
+    return _insert_after(module, tree, statement, code) if statement is not None else None
+
+
+def _insert_after(
+    module: ModuleInfo, tree: CstTree, statement: cst.SimpleStatementLine, code: str
 ) -> TextEdit | None:
-    """A new line after ``statement`` (and its end-of-line comment), indented like it. The
-    line is inserted before the statement's own line break, so in a notebook it stays in the
-    statement's cell even when the statement ends the cell."""
     try:
         cst.parse_statement(code)
     except cst.ParserSyntaxError:
         return None
     text = module.text
-    start = node_start(module, statement)
+    start = tree.start(statement)
     line_start = text.rfind("\n", 0, start) + 1
     indent = text[line_start:start]
     if indent.strip():
         return None  # not the first statement on its line
-    at = text.find("\n", node_end(module, statement))
+    at = text.find("\n", tree.end(statement))
     if at < 0:
         at = len(text)
     elif at > 0 and text[at - 1] == "\r":
         at -= 1
-    newline = module.module.default_newline
-    return TextEdit(module, at, at, f"{newline}{indent}{code}")
+    return TextEdit(module, at, at, f"{tree.module.default_newline}{indent}{code}")
 
 
-def remove_statement(module: ModuleInfo, statement: cst.SimpleStatementLine) -> TextEdit | None:
+def remove_statement(module: ModuleInfo, node: ast.stmt) -> TextEdit | None:
     """Delete a statement's line(s); not the only statement of a block, which needs one."""
-    block = parent(module, statement)
+    tree = cst_tree(module)
+    statement = tree.statement_line(node)
+    if statement is None:
+        return None
+    block = tree.parent(statement)
     if isinstance(block, (cst.IndentedBlock, cst.Module)) and len(block.body) < 2:
         return None
     if len(statement.body) != 1:
         return None
     text = module.text
-    start = node_start(module, statement)
+    start = tree.start(statement)
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].strip():
         return None
-    stop = text.find("\n", node_end(module, statement))
+    stop = text.find("\n", tree.end(statement))
     stop = len(text) if stop < 0 else stop + 1
     return TextEdit(module, line_start, stop, "")
 
 
+def replace_node(
+    module: ModuleInfo, tree: CstTree, old: cst.BaseExpression, new: cst.BaseExpression
+) -> TextEdit | None:
+    """Replace the expression ``old`` by ``new``: only ``old``'s own text is generated again,
+    inside the parentheses written around it, which stay as they are (``new`` is written
+    without parentheses: fixes put names and literals, which need none). None when libcst
+    would not write ``old`` back as it stands in the text."""
+    start, end = tree.start(old), tree.end(old)
+    indent = tree.block_indent(old)
+    before = tree.code(old.with_changes(lpar=(), rpar=()), indent)
+    if module.text[start:end] != before:
+        return None
+    after = tree.code(new.with_changes(lpar=(), rpar=()), indent)
+    return edit_between(module, start, before, after)
+
+
+def _as(tree: CstTree, node: ast.AST, kind: type[cst.CSTNode]) -> cst.CSTNode:
+    found = tree.node(node)
+    if not isinstance(found, kind):
+        raise FixError(f"{type(node).__name__} at an unexpected place")
+    return found
+
+
 def ensure_import(
-    module: ModuleInfo, package: str, near: cst.CSTNode
+    module: ModuleInfo, package: str, near: ast.AST
 ) -> tuple[str, tuple[TextEdit, ...]] | None:
     """The name ``package`` is bound to where ``near`` is (``th`` after ``import torch as
     th``), and the edits needed for that: none when it is imported, the one that adds
@@ -150,12 +204,12 @@ def ensure_import(
         if package in scope.bindings:
             return None  # the name means something else here
         scope = scope.parent
-    edit = _import_edit(module, f"import {package}")
+    edit = _import_edit(module, cst_tree(module), f"import {package}")
     return (package, (edit,)) if edit is not None else None
 
 
 def qualified(
-    module: ModuleInfo, near: cst.CSTNode, dotted: str
+    module: ModuleInfo, near: ast.AST, dotted: str
 ) -> tuple[str, tuple[TextEdit, ...]] | None:
     """``torch.bfloat16`` as code that works where ``near`` is (``th.bfloat16`` after ``import
     torch as th``), and the import it needs, if any."""
@@ -167,15 +221,15 @@ def qualified(
     return (f"{name}.{rest}" if rest else name), edits
 
 
-def _import_edit(module: ModuleInfo, code: str) -> TextEdit | None:
+def _import_edit(module: ModuleInfo, tree: CstTree, code: str) -> TextEdit | None:
     """After the imports at the top of the module (after its docstring when there are none);
     before the first statement otherwise. Every fix that needs the import inserts it at the
     same place, so fixes that share it share one edit."""
     magics = {magic.line for magic in module.notebook.magics} if module.notebook else set()
     anchor: cst.SimpleStatementLine | None = None
     first: cst.BaseStatement | None = None
-    for index, statement in enumerate(module.module.body):
-        if module.position(statement).start.line in magics:
+    for index, statement in enumerate(tree.module.body):
+        if tree.position(statement).start.line in magics:
             continue
         if isinstance(statement, cst.SimpleStatementLine) and (
             _is_import(statement) or (index == 0 and _is_docstring(statement))
@@ -185,11 +239,11 @@ def _import_edit(module: ModuleInfo, code: str) -> TextEdit | None:
         first = statement
         break
     if anchor is not None:
-        return insert_after(module, anchor, code)
+        return _insert_after(module, tree, anchor, code)
     if first is None:
         return None
-    at = offset(module, module.position(first).start.line, 0)
-    return TextEdit(module, at, at, f"{code}{module.module.default_newline}")
+    at = tree.start(first) - tree.position(first).start.column
+    return TextEdit(module, at, at, f"{code}{tree.module.default_newline}")
 
 
 def _is_import(statement: cst.SimpleStatementLine) -> bool:
@@ -223,16 +277,3 @@ def quoted(text: str, like: cst.BaseExpression | None) -> str:
         quote = like.quote
     escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
     return f"{quote}{escaped}{quote}"
-
-
-def subscript_assignment(
-    module: ModuleInfo, node: cst.BaseExpression
-) -> cst.SimpleStatementLine | None:
-    """The statement ``d["k"] = node`` when ``node`` is the value of such an assignment."""
-    assign = parent(module, node)
-    if not isinstance(assign, cst.Assign) or assign.value is not node:
-        return None
-    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Subscript):
-        return None
-    statement = enclosing(module, assign, cst.SimpleStatementLine)
-    return statement if isinstance(statement, cst.SimpleStatementLine) else None

@@ -1,5 +1,6 @@
-"""Room for libcst's recursion: it parses and prints recursively, and code such as a 400-term
-``"a" + "a" + ...`` chain, which Python compiles happily, would exhaust the default limits."""
+"""Room for recursion: the module index and the resolver walk trees recursively (as libcst
+parses and prints, for fixes), and code such as a 400-term ``"a" + "a" + ...`` chain, which
+Python compiles happily, would exhaust the default limits."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Reports become drafts: placed where the user sees them, fingerprinted, with their rule's
-fix built while the syntax tree is at hand, and marked when a suppression comment silences
-them (they still count for run-wide hooks; the last pass drops them)."""
+fix built while the syntax tree is at hand (when the run asks for edits), and marked when a
+suppression comment silences them (they still count for run-wide hooks; the last pass drops
+them)."""
 
 from __future__ import annotations
 
@@ -59,12 +60,16 @@ class Drafter:
             if self.ignored_for(place.file, rule.code):
                 continue
             edits: tuple[Replacement, ...] = ()
-            if rule.fixable and mood != "green":
-                edits, problem = self._edits(report, check, place)
-                if isinstance(problem, InternalError):
-                    batch.result.internal_errors.append(problem)
-                elif problem:
-                    batch.result.fix_notes.append(problem)
+            autofix = False
+            if rule.fixable and mood != "green" and check is not None:
+                autofix = check.fixable(report)
+                if autofix and self.setup.edits:
+                    edits, problem = self._edits(report, check, place)
+                    autofix = bool(edits)
+                    if isinstance(problem, InternalError):
+                        batch.result.internal_errors.append(problem)
+                    elif problem:
+                        batch.result.fix_notes.append(problem)
             check_class = self.setup.check_class(report.code)
             keep = check_class is not None and check_class.has_finish()
             draft = Draft(
@@ -80,6 +85,7 @@ class Drafter:
                 evidence=report.evidence,
                 subject=report.subject if keep else None,
                 edits=edits,
+                autofix=autofix,
                 silenced_at=(place.file, place.comment_line)
                 if not rule.about_the_run and place.suppressed(rule.code)
                 else None,
@@ -108,12 +114,10 @@ class Drafter:
         return False
 
     def _edits(
-        self, report: Report, check: Check | None, place: Place
+        self, report: Report, check: Check, place: Place
     ) -> tuple[tuple[Replacement, ...], str | InternalError]:
         """The rule's mechanical fix as replacements in the files it changes, and why there is
         none when building it failed (a note, or an internal error: a bug in the fix)."""
-        if check is None:
-            return (), ""
         try:
             fix = check.fix(report)
             return (replacements(fix) if fix is not None else ()), ""

@@ -1,14 +1,15 @@
 """Work on untrusted files in forked worker processes, so that a crash or a runaway costs one
 file, not the run.
 
-libcst is native code: on input built to hurt it, it can segfault, abort, or take minutes and
-gigabytes, none of which an ``except`` clause catches. Each block of files is therefore worked
-on by a forked child, which sends back each file's result as soon as it has it. A child that
-dies (a signal, ``os._exit``, an exception), runs longer than the time budget on one file, or
-goes over its memory budget (``RLIMIT_AS``: allocations fail, Python raises ``MemoryError``)
-is reaped or killed; the file it was working on (the first of its block not sent back) gets a
-``Failure``, and a new child takes the rest of the block. Results are handed over by index, so
-whoever uses them can put them in the same order whatever the number of workers.
+Parsers and analyses of hostile input can take minutes and gigabytes (and libcst, used for
+fixes, is native code that can segfault or abort), none of which an ``except`` clause
+catches. Each block of files is therefore worked on by a forked child, which sends back each
+file's result as soon as it has it. A child that dies (a signal, ``os._exit``, an
+exception), runs longer than the time budget on one file, or goes over its memory budget
+(``RLIMIT_AS``: allocations fail, Python raises ``MemoryError``) is reaped or killed; the
+file it was working on (the first of its block not sent back) gets a ``Failure``, and a new
+child takes the rest of the block. Results are handed over by index, so whoever uses them
+can put them in the same order whatever the number of workers.
 
 Budgets come from the environment: ``ECOLINT_FILE_TIMEOUT`` (seconds per file, default 60) and
 ``ECOLINT_FILE_MEMORY`` (MiB a worker may grow by, default 2048). ``run_batches`` is how a run
@@ -99,8 +100,6 @@ def run_batches(work: Pieces[P], jobs: int) -> list[P]:
     workers = 1 if jobs <= 1 or count < PARALLEL_MIN_FILES else jobs
     size = count if workers == 1 else max(1, min(16, count // (workers * 4)))
     blocks = [list(range(start, min(start + size, count))) for start in range(0, count, size)]
-
-    import libcst  # noqa: F401  (imported once here, not again by each worker)
 
     def in_child(indices: list[int]) -> Iterator[tuple[int, P]]:
         work.progress = None  # the parent reports progress as pieces come back

@@ -61,6 +61,7 @@ def finding(draft: Draft, setup: Setup) -> Finding:
         headline=evidence.headline(lang) if evidence else "",
         stars=evidence.stars if evidence else 0,
         edits=draft.edits,
+        autofix=draft.autofix,
     )
 
 

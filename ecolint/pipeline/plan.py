@@ -2,8 +2,9 @@
 
 Each discovered file is read here once; the plan hands the bytes on to the cache key, the
 prefilter and the analysis (a module another one imports is parsed from the plan's bytes), so
-nothing later reads a scanned file again. A run in which no file needs analysis is answered
-from the plan, without libcst or the data tables.
+nothing later reads a scanned file again. The plan applies the prefilter's byte stage; its
+``ast`` stage runs with the analysis, on the tree the analysis uses. A run in which no file
+needs analysis is answered from the plan, without the engine or the data tables.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ecolint.config import Settings
 from ecolint.pipeline.prefilter import Prefilter
 from ecolint.results import RunResult
 from ecolint.rules import Rule, all_rules, scanned
-from ecolint.sources.discovery import SourceFile, discover
+from ecolint.sources.discovery import Discovery, SourceFile, discover
 from ecolint.sources.python import SourceError
 from ecolint.sources.safe_read import (
     FileTooLarge,
@@ -60,9 +61,16 @@ class ScanPlan:
 
     @classmethod
     def build(
-        cls, paths: list[Path], settings: Settings, prefilter: Prefilter | None = None
+        cls,
+        paths: list[Path],
+        settings: Settings,
+        prefilter: Prefilter | None = None,
+        discovery: Discovery | None = None,
     ) -> ScanPlan:
-        discovery = discover(paths, settings.exclude, settings.root)
+        """``discovery``: what walking ``paths`` under ``settings`` finds, when the caller
+        has walked them already (a tree of thousands of files takes about a second)."""
+        if discovery is None:
+            discovery = discover(paths, settings.exclude, settings.root)
         limit = settings.max_file_size
         if prefilter is None:
             prefilter = Prefilter(scanned(all_rules(), settings.select, settings.ignore), limit)
@@ -85,10 +93,11 @@ class ScanPlan:
 
     @property
     def work(self) -> list[Planned]:
-        """The files some selected rule must read, with those rules."""
+        """The files some selected rule's trigger words are in, with those rules (a Python
+        file's are narrowed to those its code uses when it is analysed)."""
         if self._work is None:
             active = (
-                (source, data, self.prefilter.active(source.kind, data))
+                (source, data, self.prefilter.by_bytes(source.kind, data))
                 for source, data in self._read
             )
             self._work = [Planned(source, data, rules) for source, data, rules in active if rules]

@@ -4,12 +4,15 @@
 2. for Python, ``ast``: is that word in the code (a name, a keyword, a string), not only in a
    comment? (A rule whose YAML says ``reads: comments`` passes on stage 1 alone.)
 
-Only files that pass both reach libcst and the data tables. A run in which no file passes is
-answered by the plan, without importing either.
+Only files that pass both are analysed. A run's plan applies stage 1 (``by_bytes``) to every
+file, serially; stage 2 (``in_code``) runs where the file is analysed, in the workers, on the
+very tree the analysis then indexes, so a Python file is parsed once. A run in which no file
+passes stage 1 is answered by the plan, without importing the engine or the data tables.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ecolint.findings.suppression import skips_file
@@ -28,30 +31,39 @@ class Prefilter:
         self.rules = [rule for rule in rules if rule.triggers]
         self.max_bytes = max_bytes
         self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
+        self._encoded: dict[tuple[str, str], tuple[bytes, ...]] = {}
 
     def active(self, kind: str, data: bytes) -> list[Rule]:
-        """The rules that must read a file of ``kind`` with these bytes."""
+        """The rules that must read a file of ``kind`` with these bytes (both stages)."""
+        active = self.by_bytes(kind, data)
+        if kind == "python" and active:
+            active = self.in_source(active, data)
+        return active
+
+    def by_bytes(self, kind: str, data: bytes) -> list[Rule]:
+        """The rules whose trigger words a file of ``kind`` with these bytes contains."""
         active = [
             rule for rule in self.rules if kind in rule.sources and self.triggered(rule, kind, data)
         ]
-        if kind == "python" and active:
-            active = self._in_code(active, data)
         if not active or skips_file(data):
             return []
         return active
 
     def triggered(self, rule: Rule, kind: str, data: bytes) -> bool:
-        pattern = self._pattern(rule, kind)
-        if pattern is None or pattern.search(data) is None:
+        """A literal search per word: ``bytes`` finds a word many times faster than a regular
+        expression of alternatives scans for any of them (2.8 s of 3.3 s of a run's plan)."""
+        words = self._words(rule, kind)
+        if not any(word in data for word in words):
             return False
-        also = self._also(rule)
-        return also is None or also.search(data) is not None
+        also = self._words(rule, "also")
+        return not also or any(word in data for word in also)
 
-    def _also(self, rule: Rule) -> re.Pattern[bytes] | None:
-        key = (rule.code, "also")
-        if key not in self._patterns:
-            self._patterns[key] = trigger_pattern(rule.also)
-        return self._patterns[key]
+    def _words(self, rule: Rule, kind: str) -> tuple[bytes, ...]:
+        key = (rule.code, kind)
+        if key not in self._encoded:
+            words = rule.also if kind == "also" else rule.triggers_for(kind)
+            self._encoded[key] = tuple(word.encode() for word in words)
+        return self._encoded[key]
 
     def _pattern(self, rule: Rule, kind: str) -> re.Pattern[bytes] | None:
         key = (rule.code, kind)
@@ -59,15 +71,20 @@ class Prefilter:
             self._patterns[key] = trigger_pattern(rule.triggers_for(kind))
         return self._patterns[key]
 
-    def _in_code(self, active: list[Rule], data: bytes) -> list[Rule]:
-        """A file that does not decode or parse goes on, to be reported by the analysis. The
-        parse guard keeps its verdict on the text, so that libcst's guard does not parse again."""
+    def in_source(self, active: list[Rule], data: bytes, text: str | None = None) -> list[Rule]:
+        """The ``ast`` stage for a Python file's bytes (``text``: the same, already decoded).
+        A file that does not decode or parse goes on, to be reported by the analysis. The
+        parse guard keeps its verdict and tree, so that the analysis does not parse again."""
         try:
-            tree, _ = parse_checked(decode_python(data, self.max_bytes).text)
+            tree, _ = parse_checked(
+                text if text is not None else decode_python(data, self.max_bytes).text
+            )
         except SourceError:
             return active
-        if tree is None:
-            return active
+        return active if tree is None else self.in_code(active, tree)
+
+    def in_code(self, active: list[Rule], tree: ast.Module) -> list[Rule]:
+        """Of the rules a Python file's bytes triggered, those whose words its code uses."""
         words = code_words(tree)
         return [
             rule

@@ -43,7 +43,8 @@ class _Alone:
 class Pipeline:
     """``cache``: (folder, settings key) where results per file are kept between runs.
     ``keep_parsed``: the modules the files analysed alone import are kept parsed for the
-    pipeline's life (an editor's server, analysing one buffer at each keystroke)."""
+    pipeline's life (an editor's server, analysing one buffer at each keystroke).
+    ``edits``: findings carry their fix edits (``Setup.edits``)."""
 
     def __init__(
         self,
@@ -53,9 +54,10 @@ class Pipeline:
         progress: Callable[[int, int], None] | None = None,
         cache: tuple[Path, str] | None = None,
         keep_parsed: bool = False,
+        edits: bool = False,
     ) -> None:
         self.settings = settings
-        self.setup = Setup.of(settings, show_green)
+        self.setup = Setup.of(settings, show_green, edits)
         self.jobs = max(1, jobs)
         self.progress = progress
         self.cache = cache

@@ -26,9 +26,12 @@ class Setup:
     gpu: Gpu
     lang: str
     reported: frozenset[str]  # the selected ones: only their findings are shown
+    # Build fix edits: only ``--fix``, ``--diff``, the formats that print them and an editor
+    # use them, and making them needs libcst's tree of each file with a fixable finding.
+    edits: bool
 
     @classmethod
-    def of(cls, settings: Settings, show_green: bool = False) -> Setup:
+    def of(cls, settings: Settings, show_green: bool = False, edits: bool = False) -> Setup:
         rules = scanned(all_rules(), settings.select, settings.ignore)
         chosen = selected(all_rules(), settings.select, settings.ignore)
         return cls(
@@ -39,6 +42,7 @@ class Setup:
             resolve_gpu(settings.gpu),
             settings.lang or DEFAULT_LANG,
             frozenset(rule.code for rule in chosen),
+            edits,
         )
 
     def check_context(self, project: Project) -> CheckContext:

@@ -23,6 +23,8 @@ FORMATS = (
     "markdown",
 )
 TERMINAL_FORMATS = frozenset({"text", "concise", "full"})  # for people: colour, progress, -q
+# The formats that print each finding's fix edits; the others need none built.
+EDIT_FORMATS = frozenset({"json", "json-lines", "sarif"})
 
 
 def render(

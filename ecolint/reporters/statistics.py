@@ -12,7 +12,7 @@ from ecolint.findings.model import Finding
 def statistics(findings: list[Finding]) -> list[dict[str, object]]:
     counts = Counter(finding.code for finding in findings)
     names = {finding.code: finding.name for finding in findings}
-    fixable = {finding.code for finding in findings if finding.edits}
+    fixable = {finding.code for finding in findings if finding.autofix}
     ordered = sorted(counts, key=lambda code: (-counts[code], code))
     return [
         {"code": code, "name": names[code], "count": counts[code], "fixable": code in fixable}

@@ -48,7 +48,7 @@ def finding_text(finding: Finding, color: bool, lang: str) -> str:
     fix = (finding.fix or {}).get("summary")
     if fix:
         text += "\n    " + t("check.fix", lang, fix=fix)
-        if finding.edits:
+        if finding.autofix:
             text += " " + t(f"check.autofix.{finding.safety}", lang)
     cost = (finding.evidence or {}).get("cost")
     if cost:

@@ -125,7 +125,7 @@ class Engine:
         key = (settings.source, settings.root)
         known = self._pipelines.get(key)
         if known is None or known[0] != settings:
-            known = (settings, Pipeline(settings, keep_parsed=True))
+            known = (settings, Pipeline(settings, keep_parsed=True, edits=True))
             self._pipelines[key] = known
         return known[1]
 

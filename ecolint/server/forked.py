@@ -1,6 +1,7 @@
 """An analysis the server can stop: it runs in a process forked from the server, so a newer
-edit kills it instead of waiting for it. A thread cannot be interrupted, and libcst's parser is
-native code that no flag reaches; a process can always be killed.
+edit kills it instead of waiting for it. A thread cannot be interrupted, and a parser in
+native code (CPython's, libcst's for a fix) is reached by no flag; a process can always be
+killed.
 
 The fork is a copy of the server as it is: the rule tables, the data and what earlier analyses
 read are there without being loaded again, and cost nothing to copy (pages are shared until

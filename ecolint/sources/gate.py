@@ -1,18 +1,21 @@
 """The second, cheap stage of scanning: is a trigger word in the code itself?
 
 The byte prefilter lets through every file that mentions a trigger anywhere, comments
-included. Before paying for a libcst parse (about 13x ``ast.parse``), the file is parsed with
-``ast`` and the triggers are looked for in what the code uses (names, attributes, keywords,
-imports) and in its string constants (dict keys and model ids are strings). Docstrings do not
+included. Before the module is indexed and analysed (several times the cost of the parse),
+its ``ast`` tree, the one the analysis then uses, is searched for the triggers in what the
+code uses (names, attributes, keywords, imports) and in its string constants (dict keys and
+model ids are strings). Docstrings do not
 count (library code documents ``from_pretrained(...)`` everywhere), nor do definitions: a
 method named ``from_pretrained`` or a parameter named ``batch_size`` loads or batches nothing.
-A file that ``ast`` cannot parse goes on, to be reported (ECO001) without reaching libcst.
+A file that ``ast`` cannot parse goes on, to be reported (ECO001).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+
+from ecolint.sources.ast_children import child_nodes
 
 _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -48,7 +51,7 @@ def code_words(tree: ast.Module) -> str:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 docstrings.add(id(first.value))
-        push(ast.iter_child_nodes(node))
+        push(child_nodes(node))
     return "\n".join(words)
 
 

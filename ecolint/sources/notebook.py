@@ -61,7 +61,7 @@ class SourceMap:
         self._line_starts = [0] + [match.end() for match in re.finditer(r"\n", raw)]
 
     def locate(self, line: int, column: int) -> CellPosition:
-        """``column`` is 0-based, as libcst gives it."""
+        """``column`` is 0-based, in characters."""
         cell = self._cells[max(bisect.bisect_right(self._starts, line) - 1, 0)]
         cell_line = line - cell.first_line + 1
         if cell.dedents:
@@ -292,7 +292,7 @@ def _syntax_problem(text: str) -> str | None:
         ast.parse(text)
     except SyntaxError as error:
         if newer_fstring(error, text):
-            return None  # Python 3.12 runs it; libcst reads it (see parse_guard)
+            return None  # Python 3.12 runs it; parse_guard requotes it
         return f"syntax error: {error.msg} (line {error.lineno} of the cell)"
     except (ValueError, RecursionError, MemoryError) as error:
         return f"cannot parse: {error}"

@@ -1,18 +1,21 @@
-"""What CPython's own parser says before libcst is let near a file.
+"""CPython's parser, and the limits a tree must keep to be analysed (and, for a fix, given
+to libcst).
 
-libcst is far more fragile than CPython on hostile input: ``[`` ×100,000 segfaults it,
-``f(`` ×3,000 aborts it, a 5,000-term ``"a" + "a" + …`` takes it half a minute, and a 1 MB list
-literal takes minutes and gigabytes. CPython rejects the first three in milliseconds, so a file
-it rejects never reaches libcst; of what it accepts, a statement with more syntax nodes than
-``MAX_STATEMENT_NODES`` or nesting deeper than ``MAX_DEPTH`` is reported instead of parsed.
+The analysis walks trees recursively and libcst is far more fragile still (``[`` ×100,000
+segfaults it, a 1 MB list literal takes it minutes and gigabytes): of what CPython accepts, a
+statement with more syntax nodes than ``MAX_STATEMENT_NODES`` or nesting deeper than
+``MAX_DEPTH`` is reported instead of analysed.
 
-The prefilter already parses each Python file with ``ast``; it records the verdict here
-(``remember``) so that the guard does not parse the same text twice.
+The prefilter already parses each Python file with ``ast``; the verdict is remembered here, and
+the tree of the last text parsed, so that the analysis of the file the gate has just let
+through does not parse it again. That tree is handed to the analysis once: another file with
+the same text gets a tree of its own, since the analysis tells sites apart by their nodes. A
+tree parsed elsewhere (flake8 hands its plugins one) is ``adopt``-ed the same way.
 
 One rejection is not the file's fault: before Python 3.12 (PEP 701) the parser rejects
-f-strings that reuse their own quotes inside a replacement field, which run fine on 3.12 and
-which libcst parses. Such a file goes on to libcst when its brackets nest shallowly (what
-segfaults libcst is deep nesting; a crash would still cost only this file, in its worker).
+f-strings that reuse their own quotes inside a replacement field, which run fine on 3.12. Such
+a file is parsed with those inner strings requoted (``fstring_quotes``) when its brackets nest
+shallowly.
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ import ast
 import itertools
 import sys
 
+from ecolint.sources.fstring_quotes import requoted
 from ecolint.sources.python import SourceError
 
 MAX_DEPTH = 1_000  # syntax nodes nested in one another (a 400-term chain of "+" is 400)
 MAX_STATEMENT_NODES = 50_000  # a 10,000-item literal is ~10,000; libcst: ~4 s per 50,000
 SMALL_SPAN = 900  # bytes: an expression shorter than this cannot nest MAX_DEPTH deep
-MAX_FSTRING_FALLBACK_DEPTH = 100  # brackets nested in a file handed to libcst unparsed by ast
-PEP_701 = (3, 12)  # the first Python whose parser accepts every f-string libcst accepts
+MAX_FSTRING_FALLBACK_DEPTH = 100  # brackets nested in a file whose f-strings are requoted
+PEP_701 = (3, 12)  # the first Python whose parser accepts these f-strings
 _verdicts: dict[tuple[int, int], SourceError | None] = {}
+_last_tree: list[tuple[tuple[int, int], ast.Module]] = []  # one entry: memory stays flat
 
 
 def _key(text: str) -> tuple[int, int]:
@@ -36,7 +41,7 @@ def _key(text: str) -> tuple[int, int]:
 
 
 def refusal(tree: ast.AST, text: str) -> SourceError | None:
-    """Why a tree CPython accepted is too deep or too large for libcst, or None.
+    """Why a tree CPython accepted is too deep or too large to analyse, or None.
 
     An expression written in fewer than ``SMALL_SPAN`` bytes is not walked into when it cannot
     reach ``MAX_DEPTH`` (every level of nesting below it takes at least one of its characters,
@@ -94,19 +99,51 @@ def _leaf_weight(node: ast.expr) -> int:
 
 
 def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
-    """The ``ast`` of ``text`` and the guard's verdict on it, remembered for ``check``."""
+    """The ``ast`` of ``text`` and the guard's verdict on it, both remembered for
+    ``checked_tree``; the remembered ones when ``text`` was the last text parsed."""
+    key = _key(text)
+    if _last_tree and _last_tree[0][0] == key:
+        return _last_tree[0][1], None
     tree: ast.Module | None = None
     try:
-        tree = ast.parse(text)
+        tree = _parse(text)
         verdict = refusal(tree, text)
     except SyntaxError as error:
-        verdict = None if newer_fstring(error, text) else _syntax_error(error)
-    except (RecursionError, MemoryError):
+        verdict = _syntax_error(error)
+    except RecursionError:
         verdict = SourceError("nested too deeply for Python's own parser; not parsed")
+    except MemoryError:  # a worker's memory budget (ECOLINT_FILE_MEMORY), or the machine's
+        verdict = SourceError("ran out of memory while parsing; not parsed")
     except ValueError as error:
         verdict = SourceError(f"cannot parse: {error}")
-    remember(text, verdict)
+    return _remember(key, tree, verdict)
+
+
+def adopt(text: str, tree: ast.Module) -> SourceError | None:
+    """Take ``tree``, parsed by someone else, as the parse of ``text``: the guard's limits
+    apply to it, and the analysis indexes it instead of parsing ``text`` again."""
+    return _remember(_key(text), tree, refusal(tree, text))[1]
+
+
+def _remember(
+    key: tuple[int, int], tree: ast.Module | None, verdict: SourceError | None
+) -> tuple[ast.Module | None, SourceError | None]:
+    _verdicts[key] = verdict
+    _last_tree[:] = [(key, tree)] if tree is not None and verdict is None else []
     return tree, verdict
+
+
+def _parse(text: str) -> ast.Module:
+    try:
+        return ast.parse(text)
+    except SyntaxError as error:
+        fixed = requoted(text) if newer_fstring(error, text) else None
+        if fixed is None:
+            raise
+        try:
+            return ast.parse(fixed)
+        except SyntaxError:
+            raise error from None
 
 
 def _syntax_error(error: SyntaxError) -> SourceError:
@@ -114,8 +151,8 @@ def _syntax_error(error: SyntaxError) -> SourceError:
 
 
 def newer_fstring(error: SyntaxError, text: str) -> bool:
-    """A rejection by a pre-3.12 parser of an f-string that Python 3.12 accepts, in a file
-    whose brackets nest shallowly enough for libcst."""
+    """A rejection by a pre-3.12 parser of an f-string that Python 3.12 may accept, in a file
+    whose brackets nest shallowly."""
     if sys.version_info >= PEP_701 or not (error.msg or "").startswith("f-string"):
         return False
     return _bracket_depth(text) <= MAX_FSTRING_FALLBACK_DEPTH
@@ -123,7 +160,7 @@ def newer_fstring(error: SyntaxError, text: str) -> bool:
 
 def _bracket_depth(text: str) -> int:
     """The deepest nesting of brackets, counting those inside strings too (an overestimate
-    is safe: it only keeps a file from libcst)."""
+    is safe: it only leaves a file unparsed)."""
     depth = deepest = 0
     for char in text:
         if char in "([{":
@@ -134,13 +171,15 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def remember(text: str, verdict: SourceError | None) -> None:
-    _verdicts[_key(text)] = verdict
-
-
-def check(text: str) -> None:
-    """Raise the ``SourceError`` that keeps ``text`` from libcst, if any."""
-    key = _key(text)
-    verdict = _verdicts[key] if key in _verdicts else parse_checked(text)[1]
+def checked_tree(text: str) -> ast.Module:
+    """The tree of ``text`` (the gate's own, when it has just parsed this text), or the
+    ``SourceError`` that keeps it from analysis."""
+    verdict = _verdicts.get(_key(text))
     if verdict is not None:
         raise verdict
+    tree, verdict = parse_checked(text)
+    if verdict is not None:
+        raise verdict
+    assert tree is not None  # no verdict means the text parsed
+    _last_tree.clear()  # handed out: the next file with this text gets a tree of its own
+    return tree

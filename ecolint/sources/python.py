@@ -1,8 +1,4 @@
-"""Read Python source bytes as text the way the interpreter would (PEP 263, BOM) and parse it.
-
-libcst is imported only when something is parsed: reading settings (which needs the size
-limit below) is part of flake8's start-up and must stay cheap.
-"""
+"""Read Python source bytes as text the way the interpreter would (PEP 263, BOM) and parse it."""
 
 from __future__ import annotations
 
@@ -10,10 +6,6 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # libcst is imported only when a file is parsed: clean runs never load it
-    import libcst as cst
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -84,29 +76,8 @@ def checked_text(text: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def parse_python(text: str) -> cst.Module:
-    """libcst's tree of ``text``, once CPython's parser and the guard's limits accept it."""
-    import libcst as cst
+def parse_python(text: str) -> ast.Module:
+    """The ``ast`` tree of ``text``, once CPython's parser and the guard's limits accept it."""
+    from ecolint.sources.parse_guard import checked_tree
 
-    from ecolint.sources.parse_guard import check
-
-    check(text)
-    try:
-        return cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        raise _syntax_error(text, error) from None
-    except RecursionError:
-        raise SourceError("nesting is too deep to parse") from None
-
-
-def _syntax_error(text: str, error: cst.ParserSyntaxError) -> SourceError:
-    """CPython's own message ("'(' was never closed") is clearer than the parser's."""
-    try:
-        ast.parse(text)
-    except SyntaxError as native:
-        return SourceError(
-            f"syntax error: {native.msg}", native.lineno or error.raw_line, native.offset or 1
-        )
-    except (RecursionError, ValueError, MemoryError):
-        pass
-    return SourceError(f"syntax error: {error.message}", error.raw_line, error.raw_column + 1)
+    return checked_tree(text)

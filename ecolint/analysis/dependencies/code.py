@@ -6,11 +6,11 @@ reported where it is written: a list item's string, or its column of a notebook 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-import libcst as cst
 from packaging.utils import canonicalize_name
 
 from ecolint.analysis.dependencies.model import (
@@ -83,7 +83,7 @@ def setup_calls(resolver: Resolver, module: ModuleInfo) -> Iterator[Dependency]:
 
 def _reachable_calls(
     resolver: Resolver, module: ModuleInfo, names: frozenset[str], qualnames: frozenset[str]
-) -> Iterator[tuple[cst.Call, Any]]:
+) -> Iterator[tuple[ast.Call, Any]]:
     for call, _ in resolver.calls_to(module, names, qualnames.__contains__):
         for env in resolver.contexts(module, call):
             if resolver.reachable(module, call, env):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-
-import libcst as cst
 
 from ecolint.analysis.values import Site, Value
 
@@ -16,10 +15,10 @@ class Env:
     Compared and hashed by identity: each call site makes its own context, and the value cache
     keeps the context it was asked about alive with the answer."""
 
-    params: dict[cst.Param, Value] = field(default_factory=dict)
+    params: dict[ast.arg, Value] = field(default_factory=dict)
     call: Site | None = None
 
-    def extend(self, params: dict[cst.Param, Value], call: Site) -> Env:
+    def extend(self, params: dict[ast.arg, Value], call: Site) -> Env:
         return Env({**self.params, **params}, call)
 
 

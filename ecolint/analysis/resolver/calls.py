@@ -3,11 +3,12 @@ instances of its classes, dict methods, builtins, and the carriers' calls."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
+from ecolint.analysis.bindings import parameters
+from ecolint.analysis.call_arguments import argument_count, argument_values
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver.call_context import Env
 from ecolint.analysis.resolver.carriers import CONVERTERS, carrier_call, carrier_method
@@ -34,13 +35,14 @@ if TYPE_CHECKING:
     from ecolint.analysis.resolver.core import Resolver
 
 MAX_CALL_DEPTH = 3
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def call(resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env) -> Value:
+def call(resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env) -> Value:
     func = node.func
-    if isinstance(func, cst.Attribute):
+    if isinstance(func, ast.Attribute):
         receiver = resolver.value(module, func.value, env)
-        method = func.attr.value
+        method = func.attr
         special = _method_call(resolver, module, node, env, receiver, method)
         if special is not None:
             return special
@@ -60,29 +62,30 @@ def call(resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env) -> Va
 
 
 def call_value(
-    resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env, qualname: str | None
+    resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env, qualname: str | None
 ) -> CallVal:
     """The call as an object built outside the scanned code, with its arguments resolved."""
     args: list[Value] = []
     kwargs: dict[str, Entry] = {}
     is_open = False
     for arg in node.args:
-        value = resolver.value(module, arg.value, env)
-        if arg.star == "**":
-            if isinstance(value, DictVal):
-                kwargs.update(value.entries)
-                is_open |= value.open
+        if isinstance(arg, ast.Starred):
+            spread = resolver.value(module, arg.value, env)
+            if isinstance(spread, SeqVal):
+                args.extend(spread.items)
             else:
                 is_open = True
-        elif arg.star == "*":
-            if isinstance(value, SeqVal):
-                args.extend(value.items)
-            else:
-                is_open = True
-        elif arg.keyword is not None:
-            kwargs[arg.keyword.value] = Entry(value, Site(module, arg))
         else:
-            args.append(value)
+            args.append(resolver.value(module, arg, env))
+    for keyword in node.keywords:
+        value = resolver.value(module, keyword.value, env)
+        if keyword.arg is not None:
+            kwargs[keyword.arg] = Entry(value, Site(module, keyword))
+        elif isinstance(value, DictVal):
+            kwargs.update(value.entries)
+            is_open |= value.open
+        else:
+            is_open = True
     return CallVal(
         qualname=qualname,
         site=Site(module, node),
@@ -94,7 +97,7 @@ def call_value(
 
 
 def _known_call(
-    resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env, qualname: str
+    resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env, qualname: str
 ) -> Value | None:
     if qualname == "builtins.dict":
         built = call_value(resolver, module, node, env, qualname)
@@ -107,8 +110,8 @@ def _known_call(
             is_open |= first.open if isinstance(first, DictVal) else True
         entries.update(built.kwargs)
         return DictVal(entries=entries, open=is_open, origin=Site(module, node))
-    if qualname in CONVERTERS and len(node.args) == 1:
-        inner = resolver.value(module, node.args[0].value, env)
+    if qualname in CONVERTERS and argument_count(node) == 1:
+        inner = resolver.value(module, argument_values(node)[0], env)
         if isinstance(inner, Const):
             try:
                 return replace(inner, value=CONVERTERS[qualname](inner.value))
@@ -119,18 +122,19 @@ def _known_call(
 
 
 def _method_call(
-    resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env, receiver: Value, method: str
+    resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env, receiver: Value, method: str
 ) -> Value | None:
     if isinstance(receiver, DictVal):
         if method == "copy":
             return receiver
-        if method == "get" and node.args:
-            key = resolver.value(module, node.args[0].value, env)
+        arguments = argument_values(node)
+        if method == "get" and arguments:
+            key = resolver.value(module, arguments[0], env)
             if isinstance(key, Const) and key.value in receiver.entries:
                 return receiver.entries[key.value].value
             if isinstance(key, Const) and not receiver.open:
-                if len(node.args) > 1:
-                    return resolver.value(module, node.args[1].value, env)
+                if len(arguments) > 1:
+                    return resolver.value(module, arguments[1], env)
                 return Const(None, origin=Site(module, node))
             return Unknown("dict lookup")
         return None
@@ -138,42 +142,42 @@ def _method_call(
 
 
 def bind_arguments(
-    resolver: Resolver, caller: ModuleInfo, node: cst.Call, env: Env, function: cst.FunctionDef
+    resolver: Resolver, caller: ModuleInfo, node: ast.Call, env: Env, function: Function
 ) -> Env:
     """The call context ``function`` runs in when called by ``node``."""
-    params = function.params
-    positional = [*params.posonly_params, *params.params]
-    by_name = {param.name.value: param for param in (*positional, *params.kwonly_params)}
-    bound: dict[cst.Param, Value] = {}
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    by_name = {param.arg: param for param, _ in parameters(arguments)}
+    bound: dict[ast.arg, Value] = {}
     position = 0
     for arg in node.args:
-        value = resolver.value(caller, arg.value, env)
-        if arg.star == "**":
-            if isinstance(value, DictVal):
-                for key, entry in value.entries.items():
-                    if key in by_name:
-                        bound[by_name[key]] = entry.value
-        elif arg.star == "*":
-            items = value.items if isinstance(value, SeqVal) else ()
-            for item in items:
-                if position < len(positional):
-                    bound[positional[position]] = item
-                    position += 1
-        elif arg.keyword is not None:
-            if arg.keyword.value in by_name:
-                bound[by_name[arg.keyword.value]] = value
-        elif position < len(positional):
-            bound[positional[position]] = value
-            position += 1
+        if isinstance(arg, ast.Starred):
+            spread = resolver.value(caller, arg.value, env)
+            items = spread.items if isinstance(spread, SeqVal) else ()
+        else:
+            items = (resolver.value(caller, arg, env),)
+        for item in items:
+            if position < len(positional):
+                bound[positional[position]] = item
+                position += 1
+    for keyword in node.keywords:
+        value = resolver.value(caller, keyword.value, env)
+        if keyword.arg is not None:
+            if keyword.arg in by_name:
+                bound[by_name[keyword.arg]] = value
+        elif isinstance(value, DictVal):
+            for key, entry in value.entries.items():
+                if key in by_name:
+                    bound[by_name[key]] = entry.value
     return env.extend(bound, Site(caller, node))
 
 
 def _call_function(
     resolver: Resolver,
     module: ModuleInfo,
-    function: cst.FunctionDef,
+    function: Function,
     caller: ModuleInfo,
-    node: cst.Call,
+    node: ast.Call,
     env: Env,
 ) -> Value:
     if resolver.call_depth >= MAX_CALL_DEPTH:
@@ -189,8 +193,8 @@ def _call_function(
     finally:
         resolver.call_depth -= 1
     if not results:
-        return Unknown(f"{function.name.value}() returns nothing that can be followed")
-    hop = Hop("call", function.name.value, Site(caller, node))
+        return Unknown(f"{function.name}() returns nothing that can be followed")
+    hop = Hop("call", function.name, Site(caller, node))
     if len(results) == 1:
         return with_hop(results[0], hop)
     return OneOf(
@@ -199,7 +203,7 @@ def _call_function(
 
 
 def _instantiate(
-    resolver: Resolver, cls: ClassVal, module: ModuleInfo, node: cst.Call, env: Env
+    resolver: Resolver, cls: ClassVal, module: ModuleInfo, node: ast.Call, env: Env
 ) -> Value:
     attrs = class_fields(resolver, cls)
     if is_dataclass(resolver, cls):
@@ -211,4 +215,4 @@ def _instantiate(
         for key, entry in built.kwargs.items():
             attrs[key] = entry.value
     assert cls.node is not None
-    return ObjVal(kind="instance", attrs=attrs, name=cls.node.name.value, origin=Site(module, node))
+    return ObjVal(kind="instance", attrs=attrs, name=cls.node.name, origin=Site(module, node))

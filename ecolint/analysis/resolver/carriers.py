@@ -3,12 +3,12 @@ and their namespaces, ``HfArgumentParser`` dataclasses, ``os.environ`` and ``os.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
+from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver.call_context import Env
 from ecolint.analysis.resolver.classes import class_fields
@@ -48,7 +48,7 @@ def is_hf_argument_parser(qualname: str) -> bool:
 
 
 def carrier_call(
-    resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env, qualname: str
+    resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env, qualname: str
 ) -> Value | None:
     """A call that reads the environment or builds an argument parser, or None."""
     if qualname in _ENV_GETTERS:
@@ -57,15 +57,16 @@ def carrier_call(
         return ParserVal(site=Site(module, node), origin=Site(module, node))
     if is_hf_argument_parser(qualname):
         classes: tuple[Value, ...] = ()
-        if node.args:
-            first = resolver.value(module, node.args[0].value, env)
+        arguments = argument_values(node)
+        if arguments:
+            first = resolver.value(module, arguments[0], env)
             classes = first.items if isinstance(first, SeqVal) else (first,)
         return ParserVal(site=Site(module, node), dataclasses=classes, origin=Site(module, node))
     return None
 
 
 def carrier_method(
-    resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env, receiver: Value, method: str
+    resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env, receiver: Value, method: str
 ) -> Value | None:
     """A method of a parser, or ``os.environ.get``, or None."""
     if isinstance(receiver, ParserVal):
@@ -75,11 +76,12 @@ def carrier_method(
     return None
 
 
-def _env_default(resolver: Resolver, module: ModuleInfo, node: cst.Call, env: Env) -> Value:
-    if len(node.args) < 2:
+def _env_default(resolver: Resolver, module: ModuleInfo, node: ast.Call, env: Env) -> Value:
+    arguments = argument_values(node)
+    if len(arguments) < 2:
         return Const(None, configurable=True, origin=Site(module, node))
-    default = as_configurable(resolver.value(module, node.args[1].value, env))
-    key = resolver.value(module, node.args[0].value, env)
+    default = as_configurable(resolver.value(module, arguments[1], env))
+    key = resolver.value(module, arguments[0], env)
     name = key.value if isinstance(key, Const) else "?"
     return with_hop(default, Hop("env_default", str(name), Site(module, node)))
 
@@ -101,7 +103,7 @@ def _parser_method(resolver: Resolver, parser: ParserVal, method: str) -> Value 
 def _dataclass_defaults(resolver: Resolver, cls: Value) -> Value:
     if isinstance(cls, ClassVal) and cls.node is not None:
         attrs = {key: as_configurable(value) for key, value in class_fields(resolver, cls).items()}
-        return ObjVal(kind="instance", attrs=attrs, name=cls.node.name.value)
+        return ObjVal(kind="instance", attrs=attrs, name=cls.node.name)
     return Unknown("argument dataclass outside the scanned code")
 
 
@@ -118,33 +120,29 @@ def namespace(resolver: Resolver, parser: ParserVal) -> ObjVal:
                 attrs[dest] = value
     for call in module.calls_named("set_defaults"):
         if _belongs_to(resolver, module, call, parser):
-            for arg in call.args:
-                if arg.keyword is not None:
-                    value = as_configurable(resolver.value(module, arg.value))
-                    defaults[arg.keyword.value] = with_hop(
-                        value, Hop("set_defaults", arg.keyword.value, Site(module, arg))
+            for keyword in call.keywords:
+                if keyword.arg is not None:
+                    value = as_configurable(resolver.value(module, keyword.value))
+                    defaults[keyword.arg] = with_hop(
+                        value, Hop("set_defaults", keyword.arg, Site(module, keyword))
                     )
     attrs.update(defaults)
     return ObjVal(kind="argparse namespace", attrs=attrs, name="args")
 
 
-def _belongs_to(resolver: Resolver, module: ModuleInfo, call: cst.Call, parser: ParserVal) -> bool:
-    if not isinstance(call.func, cst.Attribute):
+def _belongs_to(resolver: Resolver, module: ModuleInfo, call: ast.Call, parser: ParserVal) -> bool:
+    if not isinstance(call.func, ast.Attribute):
         return False
     receiver = resolver.value(module, call.func.value)
     return isinstance(receiver, ParserVal) and receiver.site == parser.site
 
 
-def _argument_default(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> tuple[str, Value]:
+def _argument_default(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> tuple[str, Value]:
     flags: list[str] = []
-    options: dict[str, cst.Arg] = {}
+    options = {keyword.arg: keyword for keyword in call.keywords if keyword.arg is not None}
     for arg in call.args:
-        if arg.keyword is not None:
-            options[arg.keyword.value] = arg
-        elif isinstance(arg.value, cst.SimpleString):
-            flag = arg.value.evaluated_value
-            if isinstance(flag, str):
-                flags.append(flag)
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            flags.append(arg.value)
     if not flags:
         return "", Unknown("argument without a name")
     site = Site(module, call)

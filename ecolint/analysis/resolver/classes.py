@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver.call_context import EMPTY
@@ -26,24 +25,23 @@ if TYPE_CHECKING:
     from ecolint.analysis.resolver.core import Resolver
 
 
-def class_attribute(resolver: Resolver, module: ModuleInfo, node: cst.ClassDef, attr: str) -> Value:
+def class_attribute(resolver: Resolver, module: ModuleInfo, node: ast.ClassDef, attr: str) -> Value:
     scope = module.class_scopes.get(node)
     if scope is None:
         return Unknown("class body")
     binding = resolver.last_binding(module, scope, attr, None, EMPTY)
     if binding is None:
-        return Unknown(f"'{attr}' is not set in the class body of {node.name.value}")
+        return Unknown(f"'{attr}' is not set in the class body of {node.name}")
     value = resolver.binding_value(module, binding, EMPTY)
     if isinstance(value, CallVal) and value.qualname == "dataclasses.field":
-        return _field_default(resolver, module, value, f"{node.name.value}.{attr}")
+        return _field_default(resolver, module, value, f"{node.name}.{attr}")
     return value
 
 
 def is_dataclass(resolver: Resolver, cls: ClassVal) -> bool:
     assert cls.node is not None and cls.module is not None
-    for decorator in cls.node.decorators:
-        target = decorator.decorator
-        if isinstance(target, cst.Call):
+    for target in cls.node.decorator_list:
+        if isinstance(target, ast.Call):
             target = target.func
         if resolver.qualname(cls.module, target).endswith("dataclass"):
             return True
@@ -56,7 +54,7 @@ def class_fields(resolver: Resolver, cls: ClassVal) -> dict[str, Value]:
     assert cls.node is not None and cls.module is not None
     attrs: dict[str, Value] = {}
     for base in cls.node.bases:
-        parent = resolver.value(cls.module, base.value)
+        parent = resolver.value(cls.module, base)
         if isinstance(parent, ClassVal) and parent.node is not None:
             attrs.update(class_fields(resolver, parent))
     scope = cls.module.class_scopes.get(cls.node)
@@ -78,7 +76,7 @@ def _field_default(resolver: Resolver, module: ModuleInfo, value: CallVal, label
             return ObjVal(
                 kind="instance",
                 attrs=class_fields(resolver, factory),
-                name=factory.node.name.value,
+                name=factory.node.name,
                 origin=site,
             )
         if isinstance(factory, Ref) and factory.qualname == "builtins.dict":

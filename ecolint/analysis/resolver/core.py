@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-
-import libcst as cst
 
 from ecolint.analysis.bindings import BUILTIN_NAMES, Binding, Guard, Scope
 from ecolint.analysis.facts import Facts, ValueKey
@@ -47,7 +46,7 @@ class Resolver:
 
     # -- entry points ------------------------------------------------------------------------
 
-    def value(self, module: ModuleInfo, node: cst.BaseExpression, env: Env = EMPTY) -> Value:
+    def value(self, module: ModuleInfo, node: ast.expr, env: Env = EMPTY) -> Value:
         key: ValueKey = (node, env, self._in_condition)
         cached = self.facts.values.get(key)
         if cached is not None:
@@ -64,18 +63,18 @@ class Resolver:
         self.facts.values[key] = result
         return result
 
-    def qualname(self, module: ModuleInfo, node: cst.BaseExpression, env: Env = EMPTY) -> str:
+    def qualname(self, module: ModuleInfo, node: ast.expr, env: Env = EMPTY) -> str:
         """The dotted name an expression refers to (``transformers.BitsAndBytesConfig``), or ''.
 
         Imports answer syntactically, without parsing the imported module: naming a callee must
         stay cheap, since every call in a file may be asked about."""
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Attribute):
             base = self.qualname(module, node.value, env)
-            return f"{base}.{node.attr.value}" if base else ""
-        if isinstance(node, cst.Name):
+            return f"{base}.{node.attr}" if base else ""
+        if isinstance(node, ast.Name):
             binding = self.lookup(module, node, env)
             if binding is None:
-                return f"builtins.{node.value}" if node.value in BUILTIN_NAMES else ""
+                return f"builtins.{node.id}" if node.id in BUILTIN_NAMES else ""
             if binding.kind == "import":
                 return absolute_import(module, binding)
             if binding.kind == "class":
@@ -91,15 +90,15 @@ class Resolver:
 
     def calls_to(
         self, module: ModuleInfo, names: frozenset[str], accept: Callable[[str], bool]
-    ) -> Iterator[tuple[cst.Call, str]]:
+    ) -> Iterator[tuple[ast.Call, str]]:
         """Calls whose callee ``accept`` recognises by qualified name. ``x.attr(...)`` calls
         are filtered by ``attr`` first; bare names are resolved, since they may be aliases."""
         for call in module.calls:
             func = call.func
-            if isinstance(func, cst.Attribute):
-                if func.attr.value not in names:
+            if isinstance(func, ast.Attribute):
+                if func.attr not in names:
                     continue
-            elif not isinstance(func, cst.Name):
+            elif not isinstance(func, ast.Name):
                 continue
             qualname = self.qualname(module, func)
             if accept(qualname):
@@ -107,14 +106,14 @@ class Resolver:
 
     def calls_in_contexts(
         self, module: ModuleInfo, names: frozenset[str], accept: Callable[[str], bool]
-    ) -> Iterator[tuple[cst.Call, Env, str]]:
+    ) -> Iterator[tuple[ast.Call, Env, str]]:
         """Reachable calls to what ``accept`` recognises, once per call context."""
         for call, qualname in self.calls_to(module, names, accept):
             for env in self.contexts(module, call):
                 if self.reachable(module, call, env):
                     yield call, env, qualname
 
-    def reachable(self, module: ModuleInfo, node: cst.CSTNode, env: Env = EMPTY) -> bool:
+    def reachable(self, module: ModuleInfo, node: ast.AST, env: Env = EMPTY) -> bool:
         """False only when a guarding condition is known to be contrary on the default path."""
         return self._all_hold(module, module.guards_of.get(node, ()), env)
 
@@ -131,18 +130,18 @@ class Resolver:
             self._in_condition = saved
         return known is None or known == guard.polarity
 
-    def contexts(self, module: ModuleInfo, node: cst.CSTNode) -> list[Env]:
+    def contexts(self, module: ModuleInfo, node: ast.AST) -> list[Env]:
         """The call contexts code at ``node`` runs in: one per call site of its function, one
         level deep, or the parameters' defaults when the function is not called in the module."""
         scope = module.scope_of.get(node)
         while scope is not None and scope.kind not in ("function", "lambda"):
             scope = scope.parent
-        if scope is None or not isinstance(scope.node, cst.FunctionDef):
+        if scope is None or not isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return [EMPTY]
         function = scope.node
         envs: list[Env] = []
-        for call in module.calls_named(function.name.value):
-            if not isinstance(call.func, cst.Name):
+        for call in module.calls_named(function.name):
+            if not isinstance(call.func, ast.Name):
                 continue
             target = self.value(module, call.func)
             if (
@@ -155,8 +154,8 @@ class Resolver:
 
     # -- names -------------------------------------------------------------------------------
 
-    def lookup(self, module: ModuleInfo, node: cst.Name, env: Env = EMPTY) -> Binding | None:
-        name = node.value
+    def lookup(self, module: ModuleInfo, node: ast.Name, env: Env = EMPTY) -> Binding | None:
+        name = node.id
         scope = module.scope_of.get(node)
         if scope is None:
             return None
@@ -204,9 +203,11 @@ class Resolver:
             return with_hop(value, Hop("variable", label, site))
         if binding.kind == "import":
             return self._import_value(module, binding)
-        if binding.kind == "def" and isinstance(binding.node, cst.FunctionDef):
+        if binding.kind == "def" and isinstance(
+            binding.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
             return FuncVal(module=module, node=binding.node, origin=site)
-        if binding.kind == "class" and isinstance(binding.node, cst.ClassDef):
+        if binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
             return ClassVal(
                 module=module,
                 node=binding.node,
@@ -240,9 +241,9 @@ class Resolver:
             if env.call is not None:
                 value = with_hop(value, Hop("argument", binding.name, env.call))
             return value
-        if param.default is None:
+        if binding.default is None:
             return Unknown(f"parameter '{binding.name}' has no default")
-        value = self.value(module, param.default, EMPTY)
+        value = self.value(module, binding.default, EMPTY)
         return with_hop(value, Hop("parameter_default", binding.name, Site(module, param)))
 
     def _apply_mutations(

@@ -6,12 +6,11 @@ cycles; calls are handed to ``calls``.
 
 from __future__ import annotations
 
+import ast
 import operator
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-
-import libcst as cst
 
 from ecolint.analysis.bindings import BUILTIN_NAMES
 from ecolint.analysis.module import ModuleInfo
@@ -37,53 +36,47 @@ if TYPE_CHECKING:
     from ecolint.analysis.resolver.core import Resolver
 
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
-    cst.Equal: operator.eq,
-    cst.NotEqual: operator.ne,
-    cst.LessThan: operator.lt,
-    cst.LessThanEqual: operator.le,
-    cst.GreaterThan: operator.gt,
-    cst.GreaterThanEqual: operator.ge,
-    cst.Is: operator.is_,
-    cst.IsNot: operator.is_not,
-    cst.In: lambda a, b: a in b,
-    cst.NotIn: lambda a, b: a not in b,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
 }
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    cst.Add: operator.add,
-    cst.Subtract: operator.sub,
-    cst.Multiply: operator.mul,
-    cst.Divide: operator.truediv,
-    cst.FloorDivide: operator.floordiv,
-    cst.Modulo: operator.mod,
-    cst.Power: operator.pow,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
 }
 _MISSING = object()
 
 
-def evaluate(resolver: Resolver, module: ModuleInfo, node: cst.BaseExpression, env: Env) -> Value:
+def evaluate(resolver: Resolver, module: ModuleInfo, node: ast.expr, env: Env) -> Value:
     form = _FORMS.get(type(node))
     if form is None:
         return Unknown(f"{type(node).__name__} expression")
     return form(resolver, module, node, env)
 
 
-def _literal(
-    resolver: Resolver,
-    module: ModuleInfo,
-    node: cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float,
-    env: Env,
-) -> Value:
-    literal = node.evaluated_value
-    if literal is None and not isinstance(node, (cst.Integer, cst.Float)):
-        return Unknown("string with formatted parts")
-    return Const(literal, origin=Site(module, node))
+def _constant(resolver: Resolver, module: ModuleInfo, node: ast.Constant, env: Env) -> Value:
+    if node.value is Ellipsis or isinstance(node.value, complex):
+        return Unknown(f"{type(node.value).__name__} literal")
+    return Const(node.value, origin=Site(module, node))
 
 
-def _attribute(resolver: Resolver, module: ModuleInfo, node: cst.Attribute, env: Env) -> Value:
-    return resolver.attribute(resolver.value(module, node.value, env), node.attr.value)
+def _attribute(resolver: Resolver, module: ModuleInfo, node: ast.Attribute, env: Env) -> Value:
+    return resolver.attribute(resolver.value(module, node.value, env), node.attr)
 
 
-def _conditional(resolver: Resolver, module: ModuleInfo, node: cst.IfExp, env: Env) -> Value:
+def _conditional(resolver: Resolver, module: ModuleInfo, node: ast.IfExp, env: Env) -> Value:
     known = truth(resolver.value(module, node.test, env))
     if known is True:
         return resolver.value(module, node.body, env)
@@ -95,48 +88,45 @@ def _conditional(resolver: Resolver, module: ModuleInfo, node: cst.IfExp, env: E
     )
 
 
-def _walrus(resolver: Resolver, module: ModuleInfo, node: cst.NamedExpr, env: Env) -> Value:
+def _walrus(resolver: Resolver, module: ModuleInfo, node: ast.NamedExpr, env: Env) -> Value:
     return resolver.value(module, node.value, env)
 
 
-def _name(resolver: Resolver, module: ModuleInfo, node: cst.Name, env: Env) -> Value:
-    if node.value in ("True", "False", "None"):
-        return Const(
-            {"True": True, "False": False, "None": None}[node.value], origin=Site(module, node)
-        )
+def _name(resolver: Resolver, module: ModuleInfo, node: ast.Name, env: Env) -> Value:
     binding = resolver.lookup(module, node, env)
     if binding is None:
-        if node.value in BUILTIN_NAMES:
-            return Ref(qualname=f"builtins.{node.value}")
-        return Unknown(f"'{node.value}' is not defined in the scanned code")
+        if node.id in BUILTIN_NAMES:
+            return Ref(qualname=f"builtins.{node.id}")
+        return Unknown(f"'{node.id}' is not defined in the scanned code")
     return resolver.binding_value(module, binding, env)
 
 
 def _sequence(
-    resolver: Resolver, module: ModuleInfo, node: cst.Tuple | cst.List, env: Env
+    resolver: Resolver, module: ModuleInfo, node: ast.Tuple | ast.List, env: Env
 ) -> Value:
     items: list[Value] = []
-    for element in node.elements:
+    for element in node.elts:
+        if not isinstance(element, ast.Starred):
+            items.append(resolver.value(module, element, env))
+            continue
         inner = resolver.value(module, element.value, env)
-        if not isinstance(element, cst.StarredElement):
-            items.append(inner)
-        elif isinstance(inner, SeqVal):
+        if isinstance(inner, SeqVal):
             items.extend(inner.items)
         else:
             return Unknown("starred element")
     return SeqVal(items=tuple(items), origin=Site(module, node))
 
 
-def _fstring(resolver: Resolver, module: ModuleInfo, node: cst.FormattedString, env: Env) -> Value:
+def _fstring(resolver: Resolver, module: ModuleInfo, node: ast.JoinedStr, env: Env) -> Value:
     pieces: list[str] = []
     configurable = False
-    for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
-            pieces.append(part.value)
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            pieces.append(str(part.value))
             continue
-        if part.format_spec or part.conversion:
+        if not isinstance(part, ast.FormattedValue) or part.format_spec or part.conversion != -1:
             return Unknown("formatted string with a format spec")
-        inner = resolver.value(module, part.expression, env)
+        inner = resolver.value(module, part.value, env)
         if not isinstance(inner, Const):
             return Unknown("formatted string with an unknown part")
         configurable |= inner.configurable
@@ -144,44 +134,60 @@ def _fstring(resolver: Resolver, module: ModuleInfo, node: cst.FormattedString, 
     return Const("".join(pieces), configurable=configurable, origin=Site(module, node))
 
 
-def _subscript(resolver: Resolver, module: ModuleInfo, node: cst.Subscript, env: Env) -> Value:
+def _subscript(resolver: Resolver, module: ModuleInfo, node: ast.Subscript, env: Env) -> Value:
     base = resolver.value(module, node.value, env)
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+    if isinstance(node.slice, (ast.Slice, ast.Tuple)):
         return Unknown("slice")
-    key = resolver.value(module, node.slice[0].slice.value, env)
+    key = resolver.value(module, node.slice, env)
     if isinstance(base, Ref) and base.qualname == "os.environ":
         return Unknown("environment variable without a default")
     return index(base, key.value if isinstance(key, Const) else None, key)
 
 
-def _dict_literal(resolver: Resolver, module: ModuleInfo, node: cst.Dict, env: Env) -> Value:
+def _dict_literal(resolver: Resolver, module: ModuleInfo, node: ast.Dict, env: Env) -> Value:
     entries: dict[str, Entry] = {}
     is_open = False
-    for element in node.elements:
-        if isinstance(element, cst.StarredDictElement):
-            spread = resolver.value(module, element.value, env)
+    for position, (key_node, value_node) in enumerate(zip(node.keys, node.values, strict=True)):
+        if key_node is None:
+            spread = resolver.value(module, value_node, env)
             if isinstance(spread, DictVal):
                 entries.update(spread.entries)
                 is_open |= spread.open
             else:
                 is_open = True
             continue
-        key = resolver.value(module, element.key, env)
+        key = resolver.value(module, key_node, env)
         if isinstance(key, Const) and isinstance(key.value, str):
             entries[key.value] = Entry(
-                resolver.value(module, element.value, env), Site(module, element)
+                resolver.value(module, value_node, env),
+                Site(module, module.dict_entry(node, position)),
             )
         else:
             is_open = True
     return DictVal(entries=entries, open=is_open, origin=Site(module, node))
 
 
-def _boolean(resolver: Resolver, module: ModuleInfo, node: cst.BooleanOperation, env: Env) -> Value:
-    left = resolver.value(module, node.left, env)
+def _boolean(resolver: Resolver, module: ModuleInfo, node: ast.BoolOp, env: Env) -> Value:
+    """``a and b and c`` is one ``ast`` node: folded left to right, as ``(a and b) and c``."""
+    is_and = isinstance(node.op, ast.And)
+    left = resolver.value(module, node.values[0], env)
+    for operand in node.values[1:]:
+        left = _boolean_pair(resolver, module, node, env, left, operand, is_and)
+    return left
+
+
+def _boolean_pair(
+    resolver: Resolver,
+    module: ModuleInfo,
+    node: ast.BoolOp,
+    env: Env,
+    left: Value,
+    operand: ast.expr,
+    is_and: bool,
+) -> Value:
     known = truth(left)
-    is_and = isinstance(node.operator, cst.And)
     if known is None:
-        right = resolver.value(module, node.right, env)
+        right = resolver.value(module, operand, env)
         if is_and and truth(right) is False:
             return Const(False, origin=Site(module, node))
         if not is_and and truth(right) is True and isinstance(right, Const):
@@ -189,30 +195,30 @@ def _boolean(resolver: Resolver, module: ModuleInfo, node: cst.BooleanOperation,
         return Unknown("boolean expression with an unknown operand")
     if known is (not is_and):
         return left
-    return resolver.value(module, node.right, env)
+    return resolver.value(module, operand, env)
 
 
-def _unary(resolver: Resolver, module: ModuleInfo, node: cst.UnaryOperation, env: Env) -> Value:
-    operand = resolver.value(module, node.expression, env)
-    if isinstance(node.operator, cst.Not):
+def _unary(resolver: Resolver, module: ModuleInfo, node: ast.UnaryOp, env: Env) -> Value:
+    operand = resolver.value(module, node.operand, env)
+    if isinstance(node.op, ast.Not):
         known = truth(operand)
         if known is None:
             return Unknown("negation of an unknown value")
         return Const(not known, origin=Site(module, node))
     if isinstance(operand, Const) and isinstance(operand.value, (int, float)):
         number = operand.value
-        if isinstance(node.operator, cst.Minus):
+        if isinstance(node.op, ast.USub):
             return replace(operand, value=-number, origin=Site(module, node))
-        if isinstance(node.operator, cst.Plus):
+        if isinstance(node.op, ast.UAdd):
             return operand
     return Unknown("unary operation")
 
 
-def _binary(resolver: Resolver, module: ModuleInfo, node: cst.BinaryOperation, env: Env) -> Value:
-    function = _BINARY.get(type(node.operator))
+def _binary(resolver: Resolver, module: ModuleInfo, node: ast.BinOp, env: Env) -> Value:
+    function = _BINARY.get(type(node.op))
     left = resolver.value(module, node.left, env)
     right = resolver.value(module, node.right, env)
-    concatenation = isinstance(node.operator, cst.Add)
+    concatenation = isinstance(node.op, ast.Add)
     if concatenation and isinstance(left, SeqVal) and isinstance(right, SeqVal):
         return SeqVal(items=left.items + right.items, origin=Site(module, node))
     if function and isinstance(left, Const) and isinstance(right, Const):
@@ -228,12 +234,12 @@ def _binary(resolver: Resolver, module: ModuleInfo, node: cst.BinaryOperation, e
     return Unknown("binary operation on unknown values")
 
 
-def _comparison(resolver: Resolver, module: ModuleInfo, node: cst.Comparison, env: Env) -> Value:
+def _comparison(resolver: Resolver, module: ModuleInfo, node: ast.Compare, env: Env) -> Value:
     left = resolver.value(module, node.left, env)
     result = True
-    for target in node.comparisons:
-        right = resolver.value(module, target.comparator, env)
-        function = _COMPARE.get(type(target.operator))
+    for op, comparator in zip(node.ops, node.comparators, strict=True):
+        right = resolver.value(module, comparator, env)
+        function = _COMPARE.get(type(op))
         if function is None:
             return Unknown("comparison")
         left_value = _comparable(left)
@@ -249,25 +255,22 @@ def _comparison(resolver: Resolver, module: ModuleInfo, node: cst.Comparison, en
 
 
 # Each kind of expression node and how its value is computed; any other kind is unknown.
-_FORMS: dict[type[cst.CSTNode], Callable[[Resolver, ModuleInfo, Any, Env], Value]] = {
-    cst.Name: _name,
-    cst.SimpleString: _literal,
-    cst.ConcatenatedString: _literal,
-    cst.Integer: _literal,
-    cst.Float: _literal,
-    cst.FormattedString: _fstring,
-    cst.Attribute: _attribute,
-    cst.Subscript: _subscript,
-    cst.Call: call,
-    cst.Dict: _dict_literal,
-    cst.Tuple: _sequence,
-    cst.List: _sequence,
-    cst.IfExp: _conditional,
-    cst.BooleanOperation: _boolean,
-    cst.UnaryOperation: _unary,
-    cst.BinaryOperation: _binary,
-    cst.Comparison: _comparison,
-    cst.NamedExpr: _walrus,
+_FORMS: dict[type[ast.AST], Callable[[Resolver, ModuleInfo, Any, Env], Value]] = {
+    ast.Name: _name,
+    ast.Constant: _constant,
+    ast.JoinedStr: _fstring,
+    ast.Attribute: _attribute,
+    ast.Subscript: _subscript,
+    ast.Call: call,
+    ast.Dict: _dict_literal,
+    ast.Tuple: _sequence,
+    ast.List: _sequence,
+    ast.IfExp: _conditional,
+    ast.BoolOp: _boolean,
+    ast.UnaryOp: _unary,
+    ast.BinOp: _binary,
+    ast.Compare: _comparison,
+    ast.NamedExpr: _walrus,
 }
 
 

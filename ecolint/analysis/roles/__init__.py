@@ -20,9 +20,8 @@ reports; test code is reported only with ``include-tests = true``.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
@@ -57,7 +56,7 @@ def site_roles(resolver: Resolver | None, site: object, root: Path) -> frozenset
     return frozenset(roles)
 
 
-def _code_roles(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> set[str]:
+def _code_roles(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> set[str]:
     def compute() -> frozenset[str]:
         roles = set(work_roles(resolver, module, node))
         if in_test_code(resolver, module, node):

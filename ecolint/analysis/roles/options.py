@@ -6,17 +6,17 @@ the decision there, and the branch is reported as before."""
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from ecolint.analysis.bindings import Guard
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.roles.tree import ancestors
-from ecolint.analysis.tree_walk import children
 from ecolint.analysis.values import truth
+from ecolint.sources.ast_children import child_nodes
 
 
-def is_library_option(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> bool:
+def is_library_option(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> bool:
     """Some guard of ``node`` tests a parameter and is off (or unknown) by default and in
     every call the module makes of the function."""
     tracked = next((up for up in (node, *ancestors(module, node)) if up in module.guards_of), None)
@@ -38,15 +38,15 @@ def is_library_option(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode)
 def _tests_parameter(resolver: Resolver, module: ModuleInfo, guard: Guard) -> bool:
     if guard.scope.kind not in ("function", "lambda"):
         return False
-    pending: list[cst.CSTNode] = [guard.test]
+    pending: list[ast.AST] = [guard.test]
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Name):
             binding = resolver.lookup(module, node)
             if binding is not None and binding.kind == "param":
                 return True
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Attribute):
             pending.append(node.value)  # ``opts.load_in_8bit``: the owner, not the attribute
             continue
-        pending.extend(children(node))
+        pending.extend(child_nodes(node))
     return False

@@ -3,10 +3,9 @@ tests load 8-bit, 4-bit or FP8 models precisely to test that, so nothing in them
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path, PurePath
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
@@ -47,47 +46,49 @@ def is_test_infrastructure(document: Document) -> bool:
     return document.kind in _LAUNCH_KINDS and _TEST_RUN.search(document.text) is not None
 
 
-def in_test_code(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> bool:
+def in_test_code(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> bool:
     """In a ``test_*`` function or a ``Test*`` class (not in a notebook, which pytest does not
     collect), a ``unittest.TestCase`` subclass, a ``@pytest.fixture``, or a ``with
     pytest.raises(...)`` / ``self.assertRaises(...)`` block."""
     collected = module.notebook is None
     for up in ancestors(module, node):
-        if isinstance(up, cst.FunctionDef):
-            if collected and up.name.value.startswith("test_"):
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if collected and up.name.startswith("test_"):
                 return True
-            if any(_is_fixture(resolver, module, item.decorator) for item in up.decorators):
+            if any(_is_fixture(resolver, module, item) for item in up.decorator_list):
                 return True
-        elif isinstance(up, cst.ClassDef):
-            if collected and up.name.value.startswith("Test"):
+        elif isinstance(up, ast.ClassDef):
+            if collected and up.name.startswith("Test"):
                 return True
-            if any(_is_test_case(resolver, module, base.value) for base in up.bases):
+            if any(_is_test_case(resolver, module, base) for base in up.bases):
                 return True
-        elif isinstance(up, cst.With) and any(_expects_error(item.item) for item in up.items):
+        elif isinstance(up, (ast.With, ast.AsyncWith)) and any(
+            _expects_error(item.context_expr) for item in up.items
+        ):
             return True
     return False
 
 
-def _is_fixture(resolver: Resolver, module: ModuleInfo, decorator: cst.BaseExpression) -> bool:
-    target = decorator.func if isinstance(decorator, cst.Call) else decorator
+def _is_fixture(resolver: Resolver, module: ModuleInfo, decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
     qualname = resolver.qualname(module, target)
     return qualname in ("pytest.fixture", "pytest_asyncio.fixture")
 
 
-def _is_test_case(resolver: Resolver, module: ModuleInfo, base: cst.BaseExpression) -> bool:
+def _is_test_case(resolver: Resolver, module: ModuleInfo, base: ast.expr) -> bool:
     qualname = resolver.qualname(module, base)
     if qualname:
         return qualname.split(".")[-1].endswith("TestCase")
-    return isinstance(base, (cst.Name, cst.Attribute)) and _last(base).endswith("TestCase")
+    return isinstance(base, (ast.Name, ast.Attribute)) and _last(base).endswith("TestCase")
 
 
-def _expects_error(item: cst.BaseExpression) -> bool:
+def _expects_error(item: ast.expr) -> bool:
     return (
-        isinstance(item, cst.Call)
-        and isinstance(item.func, (cst.Name, cst.Attribute))
+        isinstance(item, ast.Call)
+        and isinstance(item.func, (ast.Name, ast.Attribute))
         and _last(item.func) in _RAISES
     )
 
 
-def _last(node: cst.Name | cst.Attribute) -> str:
-    return node.value if isinstance(node, cst.Name) else node.attr.value
+def _last(node: ast.Name | ast.Attribute) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr

@@ -3,9 +3,8 @@ benchmark of 8-bit loading loads 8 bits because that is what it measures."""
 
 from __future__ import annotations
 
+import ast
 import itertools
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
@@ -30,14 +29,14 @@ _MEASURING = frozenset({"timeit.timeit", "timeit.repeat", "timeit.Timer"})
 _EVENT = "torch.cuda.Event"
 
 
-def in_benchmark(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> bool:
+def in_benchmark(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> bool:
     """In a function named or decorated as a benchmark, in a call to ``timeit``, or in a
     statement of a block that runs a timer both before and after it."""
     chain = [node, *ancestors(module, node)]
     for up in chain:
-        if isinstance(up, cst.FunctionDef) and _named_benchmark(up):
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and _named_benchmark(up):
             return True
-        if isinstance(up, cst.Call) and resolver.qualname(module, up.func) in _MEASURING:
+        if isinstance(up, ast.Call) and resolver.qualname(module, up.func) in _MEASURING:
             return True
     timers = resolver.facts.memo(
         ("timers", module),
@@ -45,29 +44,38 @@ def in_benchmark(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> b
     )
     if not timers:
         return False
-    for inner, block in itertools.pairwise(chain):
-        if isinstance(block, (cst.IndentedBlock, cst.Module)) and _between(
-            module, block, inner, timers
-        ):
+    for inner, holder in itertools.pairwise(chain):
+        block = _block_of(holder, inner)
+        if block is not None and _between(module, block, holder is module.module, inner, timers):
             return True
     return False
 
 
-def _named_benchmark(function: cst.FunctionDef) -> bool:
-    words = [function.name.value.lower()]
-    for item in function.decorators:
-        words.append(cst.Module([]).code_for_node(item.decorator).lower())
+def _block_of(holder: ast.AST, inner: ast.AST) -> list[ast.stmt] | None:
+    """The statement list of ``holder`` (its body, ``else`` or ``finally``) that holds
+    ``inner``, if ``inner`` is one of its statements."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(holder, name, None)
+        if isinstance(block, list) and any(statement is inner for statement in block):
+            return block
+    return None
+
+
+def _named_benchmark(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    words = [function.name.lower()]
+    for item in function.decorator_list:
+        words.append(ast.unparse(item).lower())
     return any(word.startswith("bench") or "benchmark" in word for word in words)
 
 
-def _is_timer(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
+def _is_timer(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
     func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     if name not in _TIMER_NAMES:
         return False
     if resolver.qualname(module, func) in TIMERS:
         return True
-    if isinstance(func, cst.Attribute) and name == "record":
+    if isinstance(func, ast.Attribute) and name == "record":
         owner = resolver.value(module, func.value)
         return any(
             isinstance(option, CallVal) and option.qualname == _EVENT
@@ -77,15 +85,12 @@ def _is_timer(resolver: Resolver, module: ModuleInfo, call: cst.Call) -> bool:
 
 
 def _between(
-    module: ModuleInfo, block: cst.IndentedBlock | cst.Module, inner: cst.CSTNode, timers: list
+    module: ModuleInfo, body: list[ast.stmt], top_level: bool, inner: ast.AST, timers: list
 ) -> bool:
-    """A timer runs in a statement of ``block`` before the one holding the node, and another
+    """A timer runs in a statement of ``body`` before the one holding the node, and another
     after it (in a notebook, in the same cell)."""
-    body = list(block.body)
-    if inner not in body:
-        return False
-    index = body.index(inner)
-    cell = cell_of(module, inner) if isinstance(block, cst.Module) else None
+    index = body.index(inner)  # type: ignore[arg-type]
+    cell = cell_of(module, inner) if top_level else None
     before = after = False
     for timer in timers:
         holder = next((up for up in ancestors(module, timer) if up in body), None)

@@ -5,18 +5,18 @@ and generates in another is both, each in its place."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import libcst as cst
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parents import parent
 
-_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_STATEMENTS = ast.stmt
+Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def ancestors(module: ModuleInfo, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def ancestors(module: ModuleInfo, node: ast.AST) -> Iterator[ast.AST]:
     """The nodes that hold ``node``, innermost first (the node itself not included)."""
     current = parent(module, node)
     while current is not None:
@@ -24,14 +24,14 @@ def ancestors(module: ModuleInfo, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = parent(module, current)
 
 
-def statement_of(module: ModuleInfo, node: cst.CSTNode) -> cst.CSTNode | None:
+def statement_of(module: ModuleInfo, node: ast.AST) -> ast.AST | None:
     """The innermost statement that holds ``node`` (or is it)."""
     if isinstance(node, _STATEMENTS):
         return node
     return next((up for up in ancestors(module, node) if isinstance(up, _STATEMENTS)), None)
 
 
-def top_statement(module: ModuleInfo, node: cst.CSTNode) -> cst.CSTNode | None:
+def top_statement(module: ModuleInfo, node: ast.AST) -> ast.AST | None:
     """The statement of the module's body that holds ``node``."""
     chain = [node, *ancestors(module, node)]
     return next((up for up in chain if parent(module, up) is module.module), None)
@@ -42,16 +42,20 @@ class Unit:
     """A function, or top-level code: a notebook cell (``cell`` is its index) or, for a
     script, the whole of its top-level code (``cell`` is None)."""
 
-    function: cst.FunctionDef | None
+    function: Function | None
     cell: int | None = None
 
 
-def functions_around(module: ModuleInfo, node: cst.CSTNode) -> list[cst.FunctionDef]:
+def functions_around(module: ModuleInfo, node: ast.AST) -> list[Function]:
     """The functions that hold ``node``, innermost first."""
-    return [up for up in ancestors(module, node) if isinstance(up, cst.FunctionDef)]
+    return [
+        up
+        for up in ancestors(module, node)
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
 
 
-def units_of(module: ModuleInfo, node: cst.CSTNode) -> list[Unit]:
+def units_of(module: ModuleInfo, node: ast.AST) -> list[Unit]:
     """The units around ``node``, innermost first, ending with its top-level code."""
     functions = functions_around(module, node)
     top = top_statement(module, node)
@@ -59,7 +63,7 @@ def units_of(module: ModuleInfo, node: cst.CSTNode) -> list[Unit]:
     return [*(Unit(function) for function in functions), Unit(None, cell)]
 
 
-def cell_of(module: ModuleInfo, node: cst.CSTNode) -> int | None:
+def cell_of(module: ModuleInfo, node: ast.AST) -> int | None:
     """The notebook cell of a node; None in a script."""
     if module.notebook is None:
         return None
@@ -67,7 +71,7 @@ def cell_of(module: ModuleInfo, node: cst.CSTNode) -> int | None:
     return module.notebook.source_map.locate(line, 0).cell
 
 
-def unit_calls(module: ModuleInfo, unit: Unit) -> list[cst.Call]:
+def unit_calls(module: ModuleInfo, unit: Unit) -> list[ast.Call]:
     """The module's calls that run in the unit itself (not in functions it defines)."""
     return [
         call
@@ -77,8 +81,10 @@ def unit_calls(module: ModuleInfo, unit: Unit) -> list[cst.Call]:
     ]
 
 
-def _innermost_function(module: ModuleInfo, node: cst.CSTNode) -> cst.FunctionDef | None:
+def _innermost_function(module: ModuleInfo, node: ast.AST) -> Function | None:
     scope = module.scope_of.get(node)
     while scope is not None and scope.kind != "function":
         scope = scope.parent
-    return scope.node if scope is not None and isinstance(scope.node, cst.FunctionDef) else None
+    if scope is not None and isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return scope.node
+    return None

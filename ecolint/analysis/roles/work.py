@@ -9,9 +9,10 @@ then of the module."""
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from ecolint.analysis.bindings import Binding
+from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.hf_loading import is_loader
 from ecolint.analysis.inference import direct_generation, generation, is_model_load
 from ecolint.analysis.module import ModuleInfo
@@ -25,7 +26,7 @@ TRAINING = frozenset({"training"})
 INFERENCE = frozenset({"inference"})
 
 
-def work_roles(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> frozenset[str]:
+def work_roles(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> frozenset[str]:
     """``training`` and/or ``inference`` for the code at ``node``; never empty."""
     roles = _object_roles(resolver, module, node)
     if roles:
@@ -50,18 +51,15 @@ def unit_roles(resolver: Resolver, module: ModuleInfo, unit: Unit) -> frozenset[
     return resolver.facts.memo(("unit-roles", module, unit), compute)
 
 
-def _object_roles(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> frozenset[str]:
+def _object_roles(resolver: Resolver, module: ModuleInfo, node: ast.AST) -> frozenset[str]:
     for up in (node, *ancestors(module, node)):
-        if isinstance(up, cst.Call) and direct_generation(resolver, module, up):
+        if isinstance(up, ast.Call) and direct_generation(resolver, module, up):
             return INFERENCE
-    statement = statement_of(module, node)
-    if not isinstance(statement, cst.SimpleStatementLine) or not statement.body:
+    small = statement_of(module, node)
+    if not isinstance(small, ast.Assign) or len(small.targets) != 1:
         return frozenset()
-    small = statement.body[0]
-    if not isinstance(small, cst.Assign) or len(small.targets) != 1:
-        return frozenset()
-    target = _first_name(small.targets[0].target)
-    if isinstance(target, cst.Name):
+    target = _first_name(small.targets[0])
+    if isinstance(target, ast.Name):
         binding = _bound_at(module, target)
         model = binding and _model_from(resolver, module, binding, small.value)
         if model is None:
@@ -69,27 +67,27 @@ def _object_roles(resolver: Resolver, module: ModuleInfo, node: cst.CSTNode) -> 
         if _trained(resolver, module, model):
             return TRAINING
         return INFERENCE if _generates_after(resolver, module, model, None) else frozenset()
-    owner = _base_name(target) if isinstance(target, cst.Attribute) else None
+    owner = _base_name(target) if isinstance(target, ast.Attribute) else None
     binding = resolver.lookup(module, owner) if owner is not None else None
     if binding is None:
         return frozenset()
     roles = set()
     if _trained(resolver, module, binding):
         roles.add("training")
-    if _generates_after(resolver, module, binding, module.module.code_for_node(target), owner):
+    if _generates_after(resolver, module, binding, module.code_for(target), owner):
         roles.add("inference")
     return frozenset(roles)
 
 
-def _first_name(target: cst.BaseExpression) -> cst.BaseExpression:
+def _first_name(target: ast.expr) -> ast.expr:
     """``model, tokenizer = FastLanguageModel.from_pretrained(...)``: the model comes first."""
-    if isinstance(target, cst.Tuple) and target.elements:
-        return target.elements[0].value
+    if isinstance(target, ast.Tuple) and target.elts:
+        return target.elts[0]
     return target
 
 
 def _model_from(
-    resolver: Resolver, module: ModuleInfo, binding: Binding, value: cst.BaseExpression
+    resolver: Resolver, module: ModuleInfo, binding: Binding, value: ast.expr
 ) -> Binding | None:
     """The model a binding holds (a load), or the one it configures: ``quant =
     BitsAndBytesConfig(...)`` then ``model = from_pretrained(..., quantization_config=quant)``."""
@@ -105,35 +103,33 @@ def _model_from(
     )
 
 
-def _loads_model(resolver: Resolver, module: ModuleInfo, value: cst.BaseExpression) -> bool:
-    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+def _loads_model(resolver: Resolver, module: ModuleInfo, value: ast.expr) -> bool:
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
         qualname = resolver.qualname(module, value.func)
         if qualname and is_loader(qualname):
             return is_model_load(qualname)
         value = value.func.value  # ``from_pretrained(...).to("cuda")``
-    if isinstance(value, cst.Call):
+    if isinstance(value, ast.Call):
         qualname = resolver.qualname(module, value.func)
         return bool(qualname) and is_model_load(qualname)
     return False
 
 
-def _bound_at(module: ModuleInfo, target: cst.Name) -> Binding | None:
+def _bound_at(module: ModuleInfo, target: ast.Name) -> Binding | None:
     scope = module.scope_of.get(target)
     if scope is None:
         return None
-    return next((b for b in scope.bindings.get(target.value, []) if b.node is target), None)
+    return next((b for b in scope.bindings.get(target.id, []) if b.node is target), None)
 
 
-def _base_name(node: cst.BaseExpression) -> cst.Name | None:
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
+def _base_name(node: ast.expr) -> ast.Name | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
-    return node if isinstance(node, cst.Name) else None
+    return node if isinstance(node, ast.Name) else None
 
 
-def _refers_to(
-    resolver: Resolver, module: ModuleInfo, node: cst.BaseExpression, binding: Binding
-) -> bool:
-    return isinstance(node, cst.Name) and resolver.lookup(module, node) is binding
+def _refers_to(resolver: Resolver, module: ModuleInfo, node: ast.expr, binding: Binding) -> bool:
+    return isinstance(node, ast.Name) and resolver.lookup(module, node) is binding
 
 
 def _trained(resolver: Resolver, module: ModuleInfo, binding: Binding) -> bool:
@@ -142,7 +138,7 @@ def _trained(resolver: Resolver, module: ModuleInfo, binding: Binding) -> bool:
     )
 
 
-def _trainees(resolver: Resolver, module: ModuleInfo) -> list[cst.BaseExpression]:
+def _trainees(resolver: Resolver, module: ModuleInfo) -> list[ast.expr]:
     """Every expression the module trains, once per run."""
     return resolver.facts.memo(
         ("trainees", module),
@@ -157,7 +153,7 @@ def _generates_after(
     module: ModuleInfo,
     binding: Binding,
     setting: str | None,
-    written: cst.Name | None = None,
+    written: ast.Name | None = None,
 ) -> bool:
     """The object, or one made from it (``PeftModel.from_pretrained(model, ...)``, a pipeline
     around it), generates after it is bound (or after ``written``, where
@@ -166,7 +162,7 @@ def _generates_after(
     rewrites = [
         module.order_of.get(assign.target, 0)
         for assign in module.attr_assigns
-        if setting is not None and module.module.code_for_node(assign.target) == setting
+        if setting is not None and module.code_for(assign.target) == setting
     ]
     objects = _lineage(resolver, module, binding)
     for call in module.calls:
@@ -180,14 +176,14 @@ def _generates_after(
     return False
 
 
-def _runs(resolver: Resolver, module: ModuleInfo, call: cst.Call, objects: list[Binding]) -> bool:
+def _runs(resolver: Resolver, module: ModuleInfo, call: ast.Call, objects: list[Binding]) -> bool:
     """``model.generate(...)`` of one of the objects, or a call of an object made from the
     model (``pipe = AutomaticSpeechRecognitionPipeline(model=model)``, then ``pipe(audio)``)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "generate":
+    if isinstance(func, ast.Attribute) and func.attr == "generate":
         owner = func.value
-        return isinstance(owner, cst.Name) and resolver.lookup(module, owner) in objects
-    return isinstance(func, cst.Name) and resolver.lookup(module, func) in objects[1:]
+        return isinstance(owner, ast.Name) and resolver.lookup(module, owner) in objects
+    return isinstance(func, ast.Name) and resolver.lookup(module, func) in objects[1:]
 
 
 def _lineage(resolver: Resolver, module: ModuleInfo, binding: Binding) -> list[Binding]:
@@ -202,7 +198,7 @@ def _lineage(resolver: Resolver, module: ModuleInfo, binding: Binding) -> list[B
 
 def _made_from(
     resolver: Resolver, module: ModuleInfo, binding: Binding
-) -> list[tuple[cst.Call, Binding]]:
+) -> list[tuple[ast.Call, Binding]]:
     """``name = call(...)`` statements whose call takes the binding (as an argument, or as
     the receiver of a method)."""
     return [
@@ -210,25 +206,25 @@ def _made_from(
         for call, made in _assigned_calls(resolver, module)
         if any(
             _refers_to(resolver, module, node, binding)
-            for node in (*(arg.value for arg in call.args), _receiver(call))
+            for node in (*argument_values(call), _receiver(call))
         )
     ]
 
 
-def _receiver(call: cst.Call) -> cst.BaseExpression:
+def _receiver(call: ast.Call) -> ast.expr:
     func = call.func
-    return _base_name(func.value) or func.value if isinstance(func, cst.Attribute) else func
+    return _base_name(func.value) or func.value if isinstance(func, ast.Attribute) else func
 
 
-def _assigned_calls(resolver: Resolver, module: ModuleInfo) -> list[tuple[cst.Call, Binding]]:
-    def collect() -> list[tuple[cst.Call, Binding]]:
+def _assigned_calls(resolver: Resolver, module: ModuleInfo) -> list[tuple[ast.Call, Binding]]:
+    def collect() -> list[tuple[ast.Call, Binding]]:
         found = []
         for call in module.calls:
             holder = parent(module, call)
-            if not isinstance(holder, cst.Assign) or len(holder.targets) != 1:
+            if not isinstance(holder, ast.Assign) or len(holder.targets) != 1:
                 continue
-            target = _first_name(holder.targets[0].target)
-            made = _bound_at(module, target) if isinstance(target, cst.Name) else None
+            target = _first_name(holder.targets[0])
+            made = _bound_at(module, target) if isinstance(target, ast.Name) else None
             if made is not None:
                 found.append((call, made))
         return found

@@ -1,0 +1,41 @@
+"""The child nodes of an ``ast`` node, without ``ast.iter_child_nodes``' costs.
+
+``iter_child_nodes`` walks every field by name through two generators and yields the
+``Load``/``Store`` markers and operator singletons that no reader here wants. The fields that
+can hold nodes are found once per node type; scanning a repository visits millions of nodes.
+"""
+
+from __future__ import annotations
+
+import ast
+
+# Fields that never hold a node worth visiting: names and flags are strings or numbers, and
+# contexts and operators are singletons.
+_SKIPPED = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "name", "arg", "asname", "module", "level", "kind",
+     "type_comment", "conversion", "is_async", "simple", "lineno"}
+)  # fmt: skip
+_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {ast.Constant: ()}
+
+
+def node_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of ``node_type`` that may hold nodes, in the order ``ast`` lists them."""
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _FIELDS[node_type] = tuple(
+            name for name in node_type._fields if name not in _SKIPPED
+        )
+    return fields
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """``node``'s children in field order (for a call: the callee, its positional arguments,
+    its keywords)."""
+    found: list[ast.AST] = []
+    for name in node_fields(type(node)):
+        value = getattr(node, name, None)
+        if type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
