@@ -39,3 +39,10 @@ def test_a_one_file_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     modules = imported(["check", "--no-cache", "--exit-zero", "-q", "app.py"], tmp_path)
     assert "ecolint.pipeline.scan" in modules  # the file was analysed
     assert sorted(m for m in modules if any(m == u or m.startswith(f"{u}.") for u in UNUSED)) == []
+
+
+def test_a_file_without_trigger_words_imports_no_analysis(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def area(side):\n    return side * side\n", "utf-8")
+    modules = imported(["check", "--no-cache", "--exit-zero", "-q", "app.py"], tmp_path)
+    heavy = (*UNUSED, "ecolint.analysis", "ecolint.checks", "ecolint.findings.model")
+    assert sorted(m for m in modules if any(m == u or m.startswith(f"{u}.") for u in heavy)) == []

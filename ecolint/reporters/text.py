@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from ecolint import cost_text
-from ecolint.findings.model import Finding
 from ecolint.i18n import DEFAULT_LANG, noun, t
 from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOOD_COLORS, MOODS
+
+if TYPE_CHECKING:
+    from ecolint.findings.model import Finding
 
 WASTE_BAR = 20  # characters for the file that wastes most
 
