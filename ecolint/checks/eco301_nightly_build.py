@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlparse
 
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from ecolint.analysis.dependencies import SAME_COMMAND, Dependency, Option, dependencies
@@ -89,6 +88,8 @@ def _own_reason(dependency: Dependency) -> Phrase | str | None:
         return phrase("eco301.source_control", url=url)
     if _nightly_url(url):
         return phrase("eco301.nightly_wheel", url=url)
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # imports packaging.tags
+
     try:
         _, version, _, _ = parse_wheel_filename(unquote(urlparse(url).path.rsplit("/", 1)[-1]))
     except InvalidWheelFilename:
