@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from packaging.version import InvalidVersion, Version
 
-from ecolint.analysis.dependencies import SAME_COMMAND, Dependency, Option, dependencies
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
 from ecolint.checks.serving_findings import nightly_images
@@ -15,6 +15,9 @@ from ecolint.evidence.stack import nightly_evidence
 from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
+
+if TYPE_CHECKING:
+    from ecolint.analysis.dependencies import Dependency, Option
 
 PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes", "vllm", "accelerate"})
 # Nightly indexes and channels of known hosts only carry their own projects; a nightly index of
@@ -36,9 +39,13 @@ class NightlyBuild(Check):
     code = "ECO301"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies  # only when the rule is active
+
         return self._reports(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies
+
         evidence = nightly_evidence(self.context.gpu)
         for image in nightly_images(document):
             params = {"requirement": image.text or "", "reason": phrase("eco301.nightly_image")}
@@ -148,6 +155,8 @@ def _describe(option: Option) -> Phrase | str:
 
 
 def _at(option: Phrase | str, where: str) -> Phrase:
+    from ecolint.analysis.dependencies import SAME_COMMAND
+
     if where == SAME_COMMAND:
         return phrase("eco301.in_same_command", option=option)
     return phrase("eco301.option_at", option=option, where=where)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check, RunContext
 from ecolint.evidence.dataset import Gpu
@@ -24,6 +24,9 @@ from ecolint.findings.model import Draft, Report
 from ecolint.rules import Rule
 from ecolint.sources.document import Document
 
+if TYPE_CHECKING:
+    from ecolint.analysis.dependencies import Dependency
+
 PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes"})
 # Code that installs what it runs with (``!pip install`` in a notebook, ``subprocess`` running
 # pip in a script) governs only itself; ``setup.py`` declares the project's dependencies.
@@ -40,9 +43,13 @@ class StackNewerThanData(Check):
     code = "ECO302"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies  # only when the rule is active
+
         return self._pins(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies
+
         return self._pins(dependencies(self.resolver, document))
 
     def _pins(self, found: Iterable[Dependency]) -> Iterator[Report]:

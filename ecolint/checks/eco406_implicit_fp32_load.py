@@ -7,10 +7,10 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from packaging.version import Version
 
-from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
@@ -23,6 +23,9 @@ from ecolint.evidence.stack import Bounds, Pin, governing
 from ecolint.findings.model import Draft, Report
 from ecolint.fixes.edits import Fix
 from ecolint.sources.document import Document
+
+if TYPE_CHECKING:
+    from ecolint.analysis.dependencies import Dependency
 
 # transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
 # every release before it loads in FP32 unless told otherwise.
@@ -45,6 +48,8 @@ class ImplicitFp32Load(Check):
     code = "ECO406"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies  # only when the rule is active
+
         places = placement_facts(self.resolver, module)
         for load in loading_facts(self.resolver, module).running:
             if load.kind != "model" or not _default_dtype(load):
@@ -59,6 +64,8 @@ class ImplicitFp32Load(Check):
         yield from self._pins(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies
+
         return self._pins(dependencies(self.resolver, document))
 
     def _pins(self, found: Iterable[Dependency]) -> Iterator[Report]:
