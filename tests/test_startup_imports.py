@@ -16,6 +16,7 @@ UNUSED = (
     "pathspec",  # .gitignore and exclude patterns: only read where they exist
     "multiprocessing",  # whether fork exists: os tells
     "ecolint.cache",  # --no-cache
+    "ecolint.findings.baseline",  # no baseline
     "ecolint.evidence.cost",  # the run's monthly total: no finding has a cost without a workload
     "libcst",  # only for fixes
     "ecolint.analysis.dependencies",  # the dependency rules are not active for this file
