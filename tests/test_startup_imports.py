@@ -20,6 +20,7 @@ UNUSED = (
     "ecolint.evidence.cost",  # the run's monthly total: no finding has a cost without a workload
     "libcst",  # only for fixes
     "ecolint.analysis.dependencies",  # the dependency rules are not active for this file
+    "ecolint.evidence.stack",  # nor is there a pin or a nightly build to compare
     "packaging.requirements",  # no requirement is read
     "packaging.tags",  # nor a wheel's name
     "secrets",  # a temporary file's name: os.urandom

@@ -11,7 +11,6 @@ from packaging.version import InvalidVersion, Version
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
 from ecolint.checks.serving_findings import nightly_images
-from ecolint.evidence.stack import nightly_evidence
 from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
@@ -45,6 +44,7 @@ class NightlyBuild(Check):
 
     def run_document(self, document: Document) -> Iterator[Report]:
         from ecolint.analysis.dependencies import dependencies
+        from ecolint.evidence.stack import nightly_evidence
 
         evidence = nightly_evidence(self.context.gpu)
         for image in nightly_images(document):
@@ -54,6 +54,8 @@ class NightlyBuild(Check):
 
     def _reports(self, found: Iterable[Dependency]) -> Iterator[Report]:
         """One report a place: a command line or call may install several packages."""
+        from ecolint.evidence.stack import nightly_evidence
+
         by_site: dict[object, list[tuple[Dependency, Phrase | str]]] = {}
         for dependency in found:
             reason = nightly_reason(dependency) if dependency.name in PACKAGES else None

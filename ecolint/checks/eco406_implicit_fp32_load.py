@@ -19,13 +19,13 @@ from ecolint.checks.base import Check, RunContext
 from ecolint.checks.check_support import callee, convention_evidence
 from ecolint.checks.eco302_stack_newer_than_data import pin_of
 from ecolint.evidence.gpus import supports_bf16
-from ecolint.evidence.stack import Bounds, Pin, governing
 from ecolint.findings.model import Draft, Report
 from ecolint.fixes.edits import Fix
 from ecolint.sources.document import Document
 
 if TYPE_CHECKING:
     from ecolint.analysis.dependencies import Dependency
+    from ecolint.evidence.stack import Bounds
 
 # transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
 # every release before it loads in FP32 unless told otherwise.
@@ -76,6 +76,8 @@ class ImplicitFp32Load(Check):
                     yield Report(self.code, dependency.site, subject=pin)
 
     def fixable(self, report: Report) -> bool:
+        from ecolint.evidence.stack import Pin
+
         site = report.site
         return (
             not isinstance(report.subject, Pin)
@@ -103,6 +105,10 @@ class ImplicitFp32Load(Check):
     @classmethod
     def finish(cls, drafts: list[Draft], run: RunContext) -> list[Draft]:
         mine = [draft for draft in drafts if draft.code == cls.code]
+        if not mine:
+            return list(drafts)  # the stack's evidence is imported only for this rule's drafts
+        from ecolint.evidence.stack import Pin, governing
+
         pins = [draft.subject for draft in mine if isinstance(draft.subject, Pin)]
         kept = []
         for draft in drafts:
