@@ -21,8 +21,7 @@ UNUSED = (
     "libcst",  # only for fixes
     "ecolint.analysis.dependencies",  # the dependency rules are not active for this file
     "ecolint.evidence.stack",  # nor is there a pin or a nightly build to compare
-    "packaging.requirements",  # no requirement is read
-    "packaging.tags",  # nor a wheel's name
+    "packaging",  # no requirement, version or wheel name is read
     "secrets",  # a temporary file's name: os.urandom
 )
 

@@ -6,8 +6,6 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from packaging.version import InvalidVersion, Version
-
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
 from ecolint.checks.serving_findings import nightly_images
@@ -107,6 +105,8 @@ def _own_reason(dependency: Dependency) -> Phrase | str | None:
 
 
 def _is_dev(text: str) -> bool:
+    from packaging.version import InvalidVersion, Version  # only when a rule reads dependencies
+
     try:
         return Version(text).is_devrelease
     except InvalidVersion:
@@ -116,6 +116,8 @@ def _is_dev(text: str) -> bool:
 def _pins_one_stable_release(dependency: Dependency) -> bool:
     """``==2.5.1``, or ``==2.5.1.*`` (conda's ``=2.5.1``): a nightly index or ``--pre`` cannot
     turn it into a dev build of a later release."""
+    from packaging.version import InvalidVersion, Version
+
     for spec in dependency.specifier or ():
         if spec.operator not in ("==", "==="):
             continue

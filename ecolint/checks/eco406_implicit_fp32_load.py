@@ -9,8 +9,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from packaging.version import Version
-
 from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
@@ -29,7 +27,7 @@ if TYPE_CHECKING:
 
 # transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
 # every release before it loads in FP32 unless told otherwise.
-AUTO_DTYPE_SINCE = Version("5.0.0")
+AUTO_DTYPE_SINCE = "5.0.0"
 PACKAGE = "transformers"
 # Keywords that choose the dtype, or a quantisation that brings its own.
 CHOOSING = ("torch_dtype", "dtype", "quantization_config", "load_in_4bit", "load_in_8bit")
@@ -136,4 +134,6 @@ def _default_dtype(load: ModelLoad) -> bool:
 
 def _allows_fp32_default(bounds: Bounds) -> bool:
     """Whether the pin allows a transformers release that loads in FP32 by default."""
-    return bounds.low is None or bounds.low < AUTO_DTYPE_SINCE
+    from packaging.version import Version  # only for a pin
+
+    return bounds.low is None or bounds.low < Version(AUTO_DTYPE_SINCE)
