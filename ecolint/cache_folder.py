@@ -12,14 +12,13 @@ over it, so concurrent runs see a whole entry or none.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from ecolint.safe_write import replace_atomically
+from ecolint.safe_write import replace_atomically, temporary_tag
 
 IGNORE_FILE = ".gitignore"
 IGNORE_TEXT = b"# Created by ecolint: the whole folder is a cache.\n*\n"
@@ -104,7 +103,7 @@ class Folder:
 
     def write(self, name: str, data: bytes) -> None:
         """Replace the entry atomically; raises OSError (the caller runs uncached)."""
-        temporary = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        temporary = f".{name}.{os.getpid()}.{temporary_tag()}.tmp"
         replace_atomically(temporary, name, data, new_mode=0o644, folder=self.fd)
 
     def ignore(self) -> None:

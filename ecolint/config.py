@@ -4,7 +4,6 @@ overrides on top."""
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +76,8 @@ def _codes(value: Any, key: str, where: str) -> tuple[str, ...]:
 def _check_keys(table: dict[str, Any], where: str) -> None:
     for key in table:
         if key not in KNOWN_KEYS:
+            import difflib  # only for a mistake: most runs have none
+
             close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ConfigError(

@@ -1,14 +1,17 @@
 """Rule metadata from ``rules/ECOxxx.yaml``: names, moods, messages (en/zh), docs and examples.
 
 A rule's ``phrases:`` (the pieces its check fills into its messages) are checked here for both
-languages and rendered by ``ecolint.i18n`` under the key ``ecoxxx.name``."""
+languages and rendered by ``ecolint.i18n`` under the key ``ecoxxx.name``.
+
+A rule's ``docs`` and ``examples`` are three quarters of its file and only the documentation,
+SARIF and the tests read them: they are parsed when first asked for, not by every run."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from ecolint.i18n import render
@@ -36,6 +39,8 @@ DEFAULT_SOURCES = ("python", "notebook")
 REPORTED_ROLES = ("inference", "training", "library-option", "benchmark")
 WORK_ROLES = frozenset({"inference", "training"})
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LATER = ("docs", "examples")  # top-level keys parsed when first asked for
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*):")  # a top-level key starts at column 0
 
 
 def moods_from(threshold: str) -> frozenset[str]:
@@ -57,10 +62,8 @@ class Rule:
     sources: frozenset[str]
     summary: dict[str, str]
     messages: dict[str, dict[str, str]]
-    docs: dict[str, Any]
     evidence: dict[str, Any]
     fix: dict[str, Any]
-    examples: dict[str, list[Any]] = field(default_factory=dict)  # code, or {files: {name: code}}
     # ``about: run``: the rule reports on ecolint's run (a file it could not analyse), not on
     # the code: no suppression comment, no fingerprint, no fix but its summary; SARIF lists it
     # as a tool notification rather than a result.
@@ -72,6 +75,22 @@ class Rule:
     # ``also``: words of which one must occur in the file besides a trigger (the call that
     # applies what the trigger names), so that files that only mention it are not parsed
     also: tuple[str, ...] = ()
+    # The YAML text of the ``LATER`` sections, and the file's name for their errors
+    later: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    source: str = ""
+
+    @cached_property
+    def docs(self) -> dict[str, Any]:
+        return _require(self._section("docs"), "docs", dict, self.source)
+
+    @cached_property
+    def examples(self) -> dict[str, list[Any]]:
+        """Code, or ``{files: {name: code}}``."""
+        return self._section("examples").get("examples") or {}
+
+    def _section(self, key: str) -> dict[str, Any]:
+        text = self.later.get(key)
+        return {} if text is None else dict(safe_load(text))
 
     def triggers_for(self, kind: str) -> tuple[str, ...]:
         """The words that must occur in a file of ``kind`` for this rule to read it."""
@@ -139,8 +158,24 @@ def _about(data: dict[str, Any], source: str) -> str:
     return str(about)
 
 
+def _split(text: str) -> tuple[str, dict[str, str]]:
+    """The file without its ``LATER`` sections, and each of those as a document of its own."""
+    now: list[str] = []
+    later: dict[str, list[str]] = {}
+    key = None
+    for line in text.splitlines(keepends=True):
+        top = _TOP_KEY.match(line)
+        if top is not None:
+            key = top.group(1)
+        (later.setdefault(key, []) if key in LATER else now).append(line)
+    return "".join(now), {key: "".join(lines) for key, lines in later.items()}
+
+
 def parse_rule(text: str, source: str) -> Rule:
-    data = safe_load(text)
+    now, later = _split(text)
+    data = safe_load(now)
+    if "docs" not in later:
+        raise RuleFileError(f"{source}: missing key 'docs'")
     if not isinstance(data, dict):
         raise RuleFileError(f"{source}: a rule file must be a mapping")
     code = _require(data, "code", str, source)
@@ -193,14 +228,14 @@ def parse_rule(text: str, source: str) -> Rule:
         sources=frozenset(kinds),
         summary=_require(data, "summary", dict, source),
         messages=messages,
-        docs=_require(data, "docs", dict, source),
         evidence=data.get("evidence") or {},
         fix=fix,
-        examples=data.get("examples") or {},
         reads_comments=reads == "comments",
         about_the_run=_about(data, source) == "run",
         roles=frozenset(roles),
         also=tuple(also),
+        later=later,
+        source=source,
     )
 
 

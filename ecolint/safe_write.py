@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -73,7 +72,7 @@ def write_file(path: Path, data: bytes, tree: Tree, expected: bytes | None = Non
     if mode is not None and not os.access(target, os.W_OK):
         # A rename would replace a read-only file; writing in place would have been refused.
         raise WriteError(path, "cannot write: Permission denied")
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temporary = target.with_name(f".{target.name}.{temporary_tag()}{TEMP_SUFFIX}")
 
     def unchanged() -> None:
         if expected is not None and _current(target) != expected:
@@ -84,6 +83,12 @@ def write_file(path: Path, data: bytes, tree: Tree, expected: bytes | None = Non
     except OSError as error:
         raise WriteError(path, f"cannot write: {error.strerror or error}") from None
     _sync_folder(target.parent)
+
+
+def temporary_tag() -> str:
+    """Eight random hex digits for a temporary file's name: ``secrets.token_hex(4)`` without
+    importing ``secrets`` (hmac, random and base64) at every run's start."""
+    return os.urandom(4).hex()
 
 
 def replace_atomically(

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from ecolint.config import Settings, config_in
 from ecolint.i18n import Phrase, phrase
 from ecolint.results import RunResult
@@ -105,6 +103,8 @@ def _excluded(source: SourceFile, settings: Settings) -> bool:
     """A sub-folder configuration's ``exclude``, relative to its own folder."""
     if not settings.exclude:
         return False
+    import pathspec
+
     spec = pathspec.GitIgnoreSpec.from_lines(list(settings.exclude))
     try:
         relative = source.path.resolve().relative_to(settings.root.resolve()).as_posix()

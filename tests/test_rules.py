@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import example_files, example_rules, expectations, run_ecolint, scan
 
 from ecolint.checks.base import registry
 from ecolint.fixes import apply
+from ecolint.resources import rules_dir
 from ecolint.rules import MOODS, all_rules
 from ecolint.safe_write import Tree
 
@@ -132,3 +134,25 @@ def test_rule_files_declare_their_basis() -> None:
         parse_rule(text.format(basis="guessed"), "ECO999.yaml")
     with pytest.raises(RuleFileError, match="missing key 'basis'"):
         parse_rule(text.format(basis="x").replace("basis: x\n", ""), "ECO999.yaml")
+
+
+def test_a_rules_docs_and_examples_are_read_when_asked_for() -> None:
+    """A run reads every rule file; their docs and examples (three quarters of the text) are
+    parsed only by what shows them, and are then the same as in the file."""
+    from ecolint.rules import RuleFileError, parse_rule
+
+    text = (
+        "code: ECO999\nname: x\nmood: gray\nbasis: informational\ntriggers: [x]\n"
+        "summary: {en: x, zh: x}\ndocs: [not, a, mapping]\n"
+        "messages: {default: {en: x, zh: x}}\nexamples: {valid: ['ok = 1']}\n"
+    )
+    rule = parse_rule(text, "ECO999.yaml")
+    assert rule.messages == {"default": {"en": "x", "zh": "x"}}
+    assert rule.examples == {"valid": ["ok = 1"]}
+    with pytest.raises(RuleFileError, match="'docs' must be a dict"):
+        assert rule.docs
+    with pytest.raises(RuleFileError, match="missing key 'docs'"):
+        parse_rule(text.replace("docs: [not, a, mapping]\n", ""), "ECO999.yaml")
+    for code, rule in all_rules().items():
+        whole = yaml.safe_load((rules_dir() / f"{code}.yaml").read_text(encoding="utf-8"))
+        assert (rule.docs, rule.examples) == (whole["docs"], whole.get("examples") or {}), code

@@ -208,7 +208,7 @@ def test_a_temporary_name_already_taken_is_left_alone(
     remove when the write then fails."""
     target = tmp_path / "app.py"
     target.write_text("old\n", encoding="utf-8")
-    monkeypatch.setattr(safe_write.secrets, "token_hex", lambda _: "cafe")
+    monkeypatch.setattr(safe_write, "temporary_tag", lambda: "cafe")
     taken = tmp_path / f".app.py.cafe{safe_write.TEMP_SUFFIX}"
     taken.write_text("someone else's\n", encoding="utf-8")
     with pytest.raises(WriteError):

@@ -6,12 +6,15 @@ import ast
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecolint.analysis.bindings import AttrAssign, Guard, Mutation, Scope
 from ecolint.analysis.dict_entries import DictEntries, DictEntry
 from ecolint.analysis.indexer import IndexBuilder
 from ecolint.analysis.positions import CodeRange, LineOffsets
-from ecolint.sources.notebook import NotebookModule
+
+if TYPE_CHECKING:
+    from ecolint.sources.notebook import NotebookModule
 
 
 class ModuleInfo:

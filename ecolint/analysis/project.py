@@ -8,7 +8,6 @@ from pathlib import Path
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parsed_files import Parsed, ParsedFiles
 from ecolint.sources.discovery import display_path
-from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import (
     DEFAULT_MAX_BYTES,
     SourceError,
@@ -108,6 +107,8 @@ class Project:
                 if data is None:
                     data = read_source(path, kind, self._max_bytes)
                 if kind == "notebook":
+                    from ecolint.sources.notebook import notebook_to_python  # notebooks only
+
                     # Outputs (plots, logs) may be huge: the limit applies to the code.
                     notebook = notebook_to_python(
                         decode_text(data, source_cap(kind, self._max_bytes))

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
-
-from ecolint.analysis.dependencies import SAME_COMMAND, Dependency, Option, dependencies
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check
 from ecolint.checks.serving_findings import nightly_images
-from ecolint.evidence.stack import nightly_evidence
 from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document
+
+if TYPE_CHECKING:
+    from ecolint.analysis.dependencies import Dependency, Option
 
 PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes", "vllm", "accelerate"})
 # Nightly indexes and channels of known hosts only carry their own projects; a nightly index of
@@ -37,9 +36,14 @@ class NightlyBuild(Check):
     code = "ECO301"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies  # only when the rule is active
+
         return self._reports(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies
+        from ecolint.evidence.stack import nightly_evidence
+
         evidence = nightly_evidence(self.context.gpu)
         for image in nightly_images(document):
             params = {"requirement": image.text or "", "reason": phrase("eco301.nightly_image")}
@@ -48,6 +52,8 @@ class NightlyBuild(Check):
 
     def _reports(self, found: Iterable[Dependency]) -> Iterator[Report]:
         """One report a place: a command line or call may install several packages."""
+        from ecolint.evidence.stack import nightly_evidence
+
         by_site: dict[object, list[tuple[Dependency, Phrase | str]]] = {}
         for dependency in found:
             reason = nightly_reason(dependency) if dependency.name in PACKAGES else None
@@ -89,6 +95,8 @@ def _own_reason(dependency: Dependency) -> Phrase | str | None:
         return phrase("eco301.source_control", url=url)
     if _nightly_url(url):
         return phrase("eco301.nightly_wheel", url=url)
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename  # imports packaging.tags
+
     try:
         _, version, _, _ = parse_wheel_filename(unquote(urlparse(url).path.rsplit("/", 1)[-1]))
     except InvalidWheelFilename:
@@ -97,6 +105,8 @@ def _own_reason(dependency: Dependency) -> Phrase | str | None:
 
 
 def _is_dev(text: str) -> bool:
+    from packaging.version import InvalidVersion, Version  # only when a rule reads dependencies
+
     try:
         return Version(text).is_devrelease
     except InvalidVersion:
@@ -106,6 +116,8 @@ def _is_dev(text: str) -> bool:
 def _pins_one_stable_release(dependency: Dependency) -> bool:
     """``==2.5.1``, or ``==2.5.1.*`` (conda's ``=2.5.1``): a nightly index or ``--pre`` cannot
     turn it into a dev build of a later release."""
+    from packaging.version import InvalidVersion, Version
+
     for spec in dependency.specifier or ():
         if spec.operator not in ("==", "==="):
             continue
@@ -147,6 +159,8 @@ def _describe(option: Option) -> Phrase | str:
 
 
 def _at(option: Phrase | str, where: str) -> Phrase:
+    from ecolint.analysis.dependencies import SAME_COMMAND
+
     if where == SAME_COMMAND:
         return phrase("eco301.in_same_command", option=option)
     return phrase("eco301.option_at", option=option, where=where)

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.module import ModuleInfo
 from ecolint.checks.base import Check, RunContext
 from ecolint.evidence.dataset import Gpu
-from ecolint.evidence.stack import (
-    DRIFT_BASIS,
-    Comparison,
-    Pin,
-    StackEvidence,
-    compare,
-    governing,
-    measured_text,
-    pin_bounds,
-)
 from ecolint.findings.locations import locate
 from ecolint.findings.model import Draft, Report
 from ecolint.rules import Rule
 from ecolint.sources.document import Document
+
+if TYPE_CHECKING:
+    from ecolint.analysis.dependencies import Dependency
+    from ecolint.evidence.stack import Comparison, Pin
 
 PACKAGES = frozenset({"torch", "torchao", "transformers", "bitsandbytes"})
 # Code that installs what it runs with (``!pip install`` in a notebook, ``subprocess`` running
@@ -40,9 +34,13 @@ class StackNewerThanData(Check):
     code = "ECO302"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies  # only when the rule is active
+
         return self._pins(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies
+
         return self._pins(dependencies(self.resolver, document))
 
     def _pins(self, found: Iterable[Dependency]) -> Iterator[Report]:
@@ -59,6 +57,8 @@ class StackNewerThanData(Check):
 
 
 def pin_of(dependency: Dependency) -> Pin | None:
+    from ecolint.evidence.stack import Pin, pin_bounds  # only when a rule reads dependencies
+
     bounds = pin_bounds(dependency.specifier)
     if bounds is None:
         return None
@@ -78,6 +78,10 @@ def stack_drift(reports: list[Draft], rules: Mapping[str, Rule], gpu: Gpu) -> li
     """Lower the confidence of findings whose rule lists a pinned package under
     ``evidence.stack``, and turn each ECO302 pin report into its finding (or drop it when it
     compares with nothing quoted in this run)."""
+    if all(report.code != StackNewerThanData.code for report in reports):
+        return list(reports)  # no pin: the stack's evidence is not imported
+    from ecolint.evidence.stack import Pin, compare, governing
+
     pins = [
         (report, pin)
         for report in reports
@@ -121,6 +125,8 @@ def _adjusted(report: Draft, found: list[Comparison]) -> Draft:
 
 
 def _pin_report(report: Draft, pin: Pin, found: list[tuple[Comparison, Draft]], gpu: Gpu) -> Draft:
+    from ecolint.evidence.stack import DRIFT_BASIS, StackEvidence, measured_text
+
     relations = {comparison.relation for comparison, _ in found}
     if relations <= {"newer", "drift"}:
         key = "newer"

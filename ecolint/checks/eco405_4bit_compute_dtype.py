@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import difflib
 from collections.abc import Iterator
 
 from ecolint.analysis.dict_entries import DictEntry
@@ -65,6 +64,8 @@ def misspelled(key: str) -> bool:
         return False
     if "compute" in key.lower():
         return True
+    import difflib  # only for an unknown option: most runs have none
+
     return difflib.get_close_matches(key, BNB_OPTIONS, n=1, cutoff=0.8) == [KEYWORD]
 
 

@@ -7,10 +7,8 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from packaging.version import Version
-
-from ecolint.analysis.dependencies import Dependency, dependencies
 from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
@@ -19,14 +17,17 @@ from ecolint.checks.base import Check, RunContext
 from ecolint.checks.check_support import callee, convention_evidence
 from ecolint.checks.eco302_stack_newer_than_data import pin_of
 from ecolint.evidence.gpus import supports_bf16
-from ecolint.evidence.stack import Bounds, Pin, governing
 from ecolint.findings.model import Draft, Report
 from ecolint.fixes.edits import Fix
 from ecolint.sources.document import Document
 
+if TYPE_CHECKING:
+    from ecolint.analysis.dependencies import Dependency
+    from ecolint.evidence.stack import Bounds
+
 # transformers 5.0 loads with dtype="auto" by default (huggingface/transformers#42805);
 # every release before it loads in FP32 unless told otherwise.
-AUTO_DTYPE_SINCE = Version("5.0.0")
+AUTO_DTYPE_SINCE = "5.0.0"
 PACKAGE = "transformers"
 # Keywords that choose the dtype, or a quantisation that brings its own.
 CHOOSING = ("torch_dtype", "dtype", "quantization_config", "load_in_4bit", "load_in_8bit")
@@ -45,6 +46,8 @@ class ImplicitFp32Load(Check):
     code = "ECO406"
 
     def run(self, module: ModuleInfo) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies  # only when the rule is active
+
         places = placement_facts(self.resolver, module)
         for load in loading_facts(self.resolver, module).running:
             if load.kind != "model" or not _default_dtype(load):
@@ -59,6 +62,8 @@ class ImplicitFp32Load(Check):
         yield from self._pins(dependencies(self.resolver, module))
 
     def run_document(self, document: Document) -> Iterator[Report]:
+        from ecolint.analysis.dependencies import dependencies
+
         return self._pins(dependencies(self.resolver, document))
 
     def _pins(self, found: Iterable[Dependency]) -> Iterator[Report]:
@@ -69,6 +74,8 @@ class ImplicitFp32Load(Check):
                     yield Report(self.code, dependency.site, subject=pin)
 
     def fixable(self, report: Report) -> bool:
+        from ecolint.evidence.stack import Pin
+
         site = report.site
         return (
             not isinstance(report.subject, Pin)
@@ -96,6 +103,10 @@ class ImplicitFp32Load(Check):
     @classmethod
     def finish(cls, drafts: list[Draft], run: RunContext) -> list[Draft]:
         mine = [draft for draft in drafts if draft.code == cls.code]
+        if not mine:
+            return list(drafts)  # the stack's evidence is imported only for this rule's drafts
+        from ecolint.evidence.stack import Pin, governing
+
         pins = [draft.subject for draft in mine if isinstance(draft.subject, Pin)]
         kept = []
         for draft in drafts:
@@ -123,4 +134,6 @@ def _default_dtype(load: ModelLoad) -> bool:
 
 def _allows_fp32_default(bounds: Bounds) -> bool:
     """Whether the pin allows a transformers release that loads in FP32 by default."""
-    return bounds.low is None or bounds.low < AUTO_DTYPE_SINCE
+    from packaging.version import Version  # only for a pin
+
+    return bounds.low is None or bounds.low < Version(AUTO_DTYPE_SINCE)

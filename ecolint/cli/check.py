@@ -25,7 +25,6 @@ from ecolint.cli.shared_options import (
     workload_options,
 )
 from ecolint.equals_option import EqualsCommand, EqualsOption
-from ecolint.findings.baseline import DEFAULT_BASELINE
 from ecolint.reporters import FORMATS
 from ecolint.reporters.color import use_color
 from ecolint.reporters.inert import inert_path
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from ecolint.results import RunResult
 
 MOOD_CHOICES = ["red", "orange", "yellow", "gray", "green"]  # ecolint.rules.MOODS, worst first
+DEFAULT_BASELINE = ".ecolint-baseline.json"  # what a bare --write-baseline writes
 
 
 def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -179,7 +179,6 @@ def check(
     from ecolint.cli.check_options import CommandLine, split_config
     from ecolint.cli.check_stdin import StdinSource, stdin_path
     from ecolint.config import ConfigError, load_settings
-    from ecolint.findings import baseline
     from ecolint.i18n import detect_lang
     from ecolint.reporters import render
     from ecolint.rules import moods_from
@@ -278,6 +277,8 @@ def check(
         echo_internal_errors(result)
         sys.exit(EXIT_ERROR if failed or added.unwritten else EXIT_OK)
     if write_baseline is not None:
+        from ecolint.findings import baseline  # only for a run that uses one
+
         try:
             count = baseline.write_baseline(write_baseline, result.findings, base.root, tree)
         except (baseline.BaselineError, WriteError) as error:
@@ -287,6 +288,8 @@ def check(
         sys.exit(EXIT_ERROR if failed else EXIT_OK)
     baseline_file = baseline_file or base.baseline
     if baseline_file is not None:
+        from ecolint.findings import baseline
+
         try:
             entries = baseline.read_baseline(baseline_file)
         except baseline.BaselineError as error:

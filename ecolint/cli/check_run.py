@@ -106,11 +106,13 @@ def _analyse(
     file nor imports analysis code); else from the plan when no file needs analysis; else from
     the pipeline, which takes files whose inputs did not change from the per-file cache. Also:
     whether the pipeline ran."""
-    from ecolint.cache import cache_dir, cached_run, settings_key
-
-    options = {"show_green": show_green, "edits": edits}
-    salt = settings_key(settings, options) if use_cache else ""
     ran = False
+    cache: tuple[Path, str] | None = None
+    if use_cache:  # the cache's code is not imported by a --no-cache run
+        from ecolint.cache import cache_dir, cached_run, settings_key
+
+        salt = settings_key(settings, {"show_green": show_green, "edits": edits})
+        cache = (cache_folder or cache_dir(settings), salt)
 
     def compute() -> RunResult:
         nonlocal ran
@@ -121,13 +123,12 @@ def _analyse(
 
         ran = True
         progress = _progress if show_progress else None
-        cache = (cache_folder or cache_dir(settings), salt) if use_cache else None
         pipeline = Pipeline(settings, show_green, jobs, progress, cache, edits=edits)
         return pipeline.run_plan(plan)
 
-    if not use_cache:
+    if cache is None:
         return compute(), ran
-    key = plan.key(salt, settings.root.resolve())
+    key = plan.key(cache[1], settings.root.resolve())
     return cached_run(key, settings, compute, cache_folder), ran
 
 

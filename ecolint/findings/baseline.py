@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 from ecolint import __version__
 from ecolint.safe_write import Tree, write_file
 
-if TYPE_CHECKING:  # kept light: the command line imports this module at start-up
+if TYPE_CHECKING:  # kept light: every run with a baseline imports this module
     from ecolint.findings.model import Finding
 
-DEFAULT_BASELINE = ".ecolint-baseline.json"
 FORMAT_VERSION = 1
 
 

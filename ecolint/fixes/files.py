@@ -9,7 +9,6 @@ never written.
 from __future__ import annotations
 
 import codecs
-import difflib
 import hashlib
 import itertools
 import json
@@ -25,7 +24,6 @@ from ecolint.findings.model import Replacement
 from ecolint.fixes.edits import Fix, FixError, apply_text, line_column, line_starts, narrow
 from ecolint.safe_write import Tree, write_file
 from ecolint.sources.discovery import source_kind
-from ecolint.sources.notebook import notebook_to_python
 from ecolint.sources.python import SourceError, decode_python, decode_text, parse_python
 from ecolint.yaml_safe import safe_load
 
@@ -92,6 +90,8 @@ def hunks(text: str, start: int, end: int, new: str) -> list[tuple[int, int, str
     old_at = list(itertools.accumulate((len(line) for line in old_lines), initial=start))
     new_at = list(itertools.accumulate((len(line) for line in new_lines), initial=0))
     found = []
+    import difflib  # only when a fix is written or shown
+
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, a1, a2, b1, b2 in matcher.get_opcodes():
         if tag == "equal":
@@ -206,6 +206,8 @@ def _notebook_problem(before: str, after: str) -> str | None:
     for old_cell, new_cell in zip(old_cells, new_cells, strict=True):
         if {**old_cell, "source": None} != {**new_cell, "source": None}:
             return "a cell's metadata or outputs would change"
+    from ecolint.sources.notebook import notebook_to_python  # notebooks only
+
     old_module, new_module = notebook_to_python(before), notebook_to_python(after)
     if len(new_module.broken_cells) > len(old_module.broken_cells):
         return "a changed cell would not parse"

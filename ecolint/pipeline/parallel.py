@@ -28,7 +28,6 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
@@ -95,7 +94,7 @@ def run_batches(work: Pieces[P], jobs: int) -> list[P]:
     count = len(work)
     if not count:
         return []
-    if "fork" not in get_all_start_methods():
+    if not hasattr(os, "fork"):
         return [piece for _, piece in work.pieces(range(count))]
     workers = 1 if jobs <= 1 or count < PARALLEL_MIN_FILES else jobs
     size = count if workers == 1 else max(1, min(16, count // (workers * 4)))

@@ -13,7 +13,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ecolint.cache import tree_path
 from ecolint.config import Settings
 from ecolint.pipeline.prefilter import Prefilter
 from ecolint.results import RunResult
@@ -117,6 +116,8 @@ class ScanPlan:
         display, kind and bytes; None when the run must not be cached."""
         if self.problems or not self.keyable:
             return None
+        from ecolint.cache import tree_path  # the cache's code only for a run that uses it
+
         digest = hashlib.sha256(salt.encode())
         for source in self.files:
             resolved = source.path.resolve()

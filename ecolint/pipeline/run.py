@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ecolint.analysis.parsed_files import ParsedFiles
 from ecolint.analysis.project import Project
-from ecolint.cache import FileCache
 from ecolint.checks.base import registry
 from ecolint.config import Settings
 from ecolint.findings.model import Draft, Finding
@@ -107,6 +106,8 @@ class Pipeline:
             merged.merge(drafter.not_analysed(source, error))
         file_cache = None
         if self.cache is not None:
+            from ecolint.cache import FileCache
+
             folder, salt = self.cache
             files = {source.path: source.display for source in plan.files}
             home = self.settings.root

@@ -7,10 +7,10 @@ from __future__ import annotations
 import gc
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.project import Project
-from ecolint.cache import FileCache
 from ecolint.checks.base import Check
 from ecolint.findings.model import Report
 from ecolint.pipeline.drafts import Batch, Drafter
@@ -22,6 +22,9 @@ from ecolint.rules import Rule
 from ecolint.sources.discovery import SourceFile
 from ecolint.sources.document import Document
 from ecolint.sources.python import SourceError, decode_text
+
+if TYPE_CHECKING:
+    from ecolint.cache import FileCache
 
 FRESH_PROJECT_EVERY = 32  # files analysed with one project (and its parsed modules)
 # Syntax trees are millions of small objects without cycles: a cycle collector that runs as they

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from ecolint import cost_text
-from ecolint.evidence.cost import total
-from ecolint.findings.model import Finding
 from ecolint.i18n import DEFAULT_LANG, noun, t
 from ecolint.reporters.inert import inert, inert_path
 from ecolint.results import RunResult
 from ecolint.rules import MOOD_COLORS, MOODS
+
+if TYPE_CHECKING:
+    from ecolint.findings.model import Finding
 
 WASTE_BAR = 20  # characters for the file that wastes most
 
@@ -94,10 +96,14 @@ def _fixable(findings: list[Finding], lang: str = DEFAULT_LANG) -> str:
 
 
 def cost_lines(result: RunResult, lang: str = DEFAULT_LANG) -> list[str]:
-    """The monthly total of the findings that waste energy, and the workload behind it."""
-    summed = total(
-        [(finding.path, (finding.evidence or {}).get("cost")) for finding in result.findings]
-    )
+    """The monthly total of the findings that waste energy, and the workload behind it (the
+    cost model is imported only when a finding has a cost: most runs have none)."""
+    costs = [(finding.path, (finding.evidence or {}).get("cost")) for finding in result.findings]
+    if not any(cost for _, cost in costs):
+        return []
+    from ecolint.evidence.cost import total
+
+    summed = total(costs)
     if not summed:
         return []
     monthly = cost_text.monthly(summed["per_month"], lang)

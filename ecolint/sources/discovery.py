@@ -14,10 +14,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ecolint.sources.safe_read import read_head, read_text
+
+if TYPE_CHECKING:
+    import pathspec
 
 SOURCE_KINDS = {
     ".py": "python",
@@ -143,6 +145,8 @@ class _Ignores:
             gitignore = folder / ".gitignore"
             spec = None
             if gitignore.is_file():
+                import pathspec  # only where a .gitignore is: a one-file run often has none
+
                 try:
                     lines = read_text(gitignore).splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
@@ -180,7 +184,6 @@ def discover(
     respect_gitignore: bool = True,
 ) -> Discovery:
     cwd = (cwd or Path.cwd()).resolve()
-    excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
     ignores = _Ignores() if respect_gitignore else None
     files: dict[Path, SourceFile] = {}
     problems: list[tuple[str, str]] = []
@@ -191,6 +194,9 @@ def discover(
             if kind is not None:
                 files.setdefault(path.resolve(), SourceFile(path, display_path(path, cwd), kind))
         elif path.is_dir():
+            import pathspec  # only to walk folders: a named file is checked whatever excludes say
+
+            excluded = pathspec.GitIgnoreSpec.from_lines(list(exclude))
             resolved = path.resolve()
             top = _git_root(resolved) or resolved
             if ignores is not None and resolved != top and ignores.ignored(resolved, True, top):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import difflib
 import itertools
 import json
 import re
@@ -128,6 +127,8 @@ class SourceMap:
         old = [json.loads(f'"{piece.raw}"') for piece in cell.pieces]
         new = text.splitlines(keepends=True)
         strings: list[str] = []
+        import difflib  # only to fix a notebook
+
         matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
         for tag, a1, a2, b1, b2 in matcher.get_opcodes():
             if tag == "equal":

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from ecolint.analysis.dependencies.model import (
     CONDA_NAMES,
     SAME_COMMAND,
@@ -215,6 +213,8 @@ def _in_command(dependency: Dependency, options: tuple[Option, ...]) -> Dependen
 
 
 def _command_dependency(tool: str, item: Item, site: Where) -> Dependency | None:
+    from packaging.utils import canonicalize_name  # imports packaging.tags: only when used
+
     if tool == "pip":
         return parse_requirement(item.value, site)
     spec = conda_spec(item.value)

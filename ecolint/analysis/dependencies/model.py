@@ -10,9 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 
 from ecolint.analysis.project import Project
 from ecolint.analysis.values import LineSpan, Site
@@ -69,6 +67,10 @@ def parse_requirement(
     text: str, site: Where, options: tuple[Option, ...] = ()
 ) -> Dependency | None:
     """A PEP 508 requirement, or a bare URL (``git+https://...#egg=name``)."""
+    # packaging's requirement parser (its markers import packaging.tags) only when one is read
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     text = text.strip()
     if not text:
         return None
@@ -90,6 +92,8 @@ def parse_requirement(
 
 
 def _url_project(url: str) -> str | None:
+    from packaging.utils import canonicalize_name
+
     if "://" not in url:
         return None
     fragment = url.partition("#")[2]

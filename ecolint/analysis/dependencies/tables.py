@@ -12,7 +12,6 @@ from typing import Any
 
 import yaml
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 
 from ecolint.analysis.dependencies.model import (
     CONDA_NAMES,
@@ -145,6 +144,8 @@ def _named_index(toml: _Toml, tool: str, table: str, name: object) -> str | None
 
 def _uv_sources(toml: _Toml, found: list[Dependency]) -> list[Dependency]:
     """``[tool.uv.sources]``: a git source or a named index for a declared dependency."""
+    from packaging.utils import canonicalize_name  # imports packaging.tags: only when used
+
     sources = toml.get("tool", "uv", "sources")
     if not isinstance(sources, dict):
         return found
@@ -201,6 +202,8 @@ def _poetry(toml: _Toml) -> list[Dependency]:
 def _poetry_dependency(
     toml: _Toml, name: str, spec: object, span: TextSpan, where: str
 ) -> Dependency | None:
+    from packaging.utils import canonicalize_name
+
     if isinstance(spec, str):
         specifier = poetry_specifier(spec)
         return Dependency(canonicalize_name(name), f"{name} {spec}", specifier, None, span)
@@ -304,6 +307,8 @@ def _scalar_start(node: yaml.ScalarNode) -> tuple[int, int]:
 def _conda_dependency(
     document: Document, node: yaml.ScalarNode, channels: list[Option]
 ) -> Dependency | None:
+    from packaging.utils import canonicalize_name
+
     spec = conda_spec(strip_comment(node.value))
     if spec is None:
         return None

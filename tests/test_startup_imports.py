@@ -1,0 +1,53 @@
+"""A one-file run (pre-commit hands ecolint the files of a commit, often one) imports only what
+it uses: its start-up is most of its time. Modules are named, not timed, so this holds on any
+machine; ``benchmarks/startup.py`` prints the times."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ECO101_SCRIPT
+
+# What a --no-cache run over one named Python file, in a folder without .gitignore or
+# excludes and with no finding that has a cost, has no use for.
+UNUSED = (
+    "pathspec",  # .gitignore and exclude patterns: only read where they exist
+    "multiprocessing",  # whether fork exists: os tells
+    "ecolint.cache",  # --no-cache
+    "ecolint.findings.baseline",  # no baseline
+    "ecolint.evidence.cost",  # the run's monthly total: no finding has a cost without a workload
+    "libcst",  # only for fixes
+    "ecolint.analysis.dependencies",  # the dependency rules are not active for this file
+    "ecolint.evidence.stack",  # nor is there a pin or a nightly build to compare
+    "packaging",  # no requirement, version or wheel name is read
+    "secrets",  # a temporary file's name: os.urandom
+)
+
+
+def imported(arguments: list[str], cwd: Path) -> set[str]:
+    """The modules the real command imports (``-X importtime`` lists every one on stderr)."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ecolint", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [line for line in run.stderr.splitlines() if line.startswith("import time:")]
+    return {line.rsplit("|", 1)[1].strip() for line in lines[1:]}
+
+
+def test_a_one_file_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(ECO101_SCRIPT, encoding="utf-8")
+    modules = imported(["check", "--no-cache", "--exit-zero", "-q", "app.py"], tmp_path)
+    assert "ecolint.pipeline.scan" in modules  # the file was analysed
+    assert sorted(m for m in modules if any(m == u or m.startswith(f"{u}.") for u in UNUSED)) == []
+
+
+def test_a_file_without_trigger_words_imports_no_analysis(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def area(side):\n    return side * side\n", "utf-8")
+    modules = imported(["check", "--no-cache", "--exit-zero", "-q", "app.py"], tmp_path)
+    heavy = (*UNUSED, "ecolint.analysis", "ecolint.checks", "ecolint.findings.model")
+    assert sorted(m for m in modules if any(m == u or m.startswith(f"{u}.") for u in heavy)) == []
