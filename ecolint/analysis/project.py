@@ -44,13 +44,14 @@ class Project:
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
         self.read: set[Path] = set()  # every module loaded, for the file cache
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
+        self._real: dict[Path, Path] = {}
 
     def emptied(self) -> Project:
         """The same project without the modules it parsed: what a worker starts again from to
         bound its memory, without resolving every path of the run again."""
         fresh = Project([], max_bytes=self._max_bytes, on_disk=self._on_disk)
         fresh._contents, fresh._files, fresh._display = self._contents, self._files, self._display
-        fresh._located = self._located
+        fresh._located, fresh._real = self._located, self._real
         return fresh
 
     def release(self) -> None:
@@ -63,15 +64,23 @@ class Project:
 
     def scans(self, path: Path) -> bool:
         """Whether ``path`` is one of the files this run scans."""
-        return path.resolve() in self._files
+        return self._resolved(path) in self._files
 
     def display_of(self, path: Path) -> str | None:
-        return self._display.get(path.resolve())
+        return self._display.get(self._resolved(path))
+
+    def _resolved(self, path: Path) -> Path:
+        """``path.resolve()``, once per path: modules are loaded by the same few thousand paths
+        tens of thousands of times, and each resolution stats every folder up to the root."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = path.resolve()
+        return real
 
     def load(self, path: Path, data: bytes | None = None, text: str | None = None) -> ModuleInfo:
         """Parse ``path`` (once) from ``text`` when the caller already holds it decoded, else
         from ``data`` or the file; raises SourceError when it cannot be analysed."""
-        key = path.resolve()
+        key = self._resolved(path)
         self.read.add(key)
         cached = self._modules.get(key)
         if cached is None:

@@ -24,6 +24,7 @@ import ast
 import itertools
 import sys
 
+from ecolint.sources.ast_children import every_child_node
 from ecolint.sources.fstring_quotes import requoted
 from ecolint.sources.python import SourceError
 
@@ -84,7 +85,7 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
                 getattr(statement, "col_offset", 0) + 1,
             )
         if not small:
-            stack.extend((child, depth + 1, statement) for child in ast.iter_child_nodes(node))
+            stack.extend([(child, depth + 1, statement) for child in every_child_node(node)])
     return None
 
 
