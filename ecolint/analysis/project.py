@@ -69,6 +69,14 @@ class Project:
     def display_of(self, path: Path) -> str | None:
         return self._display.get(self._resolved(path))
 
+    def _module_file(self, base: Path, parts: list[str]) -> Path | None:
+        stem = base.joinpath(*parts)
+        for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
+            resolved = self._resolved(candidate)
+            if resolved in self._files or (self._on_disk and resolved.is_file()):
+                return resolved
+        return None
+
     def _resolved(self, path: Path) -> Path:
         """``path.resolve()``, once per path: modules are loaded by the same few thousand paths
         tens of thousands of times, and each resolution stats every folder up to the root."""
@@ -177,11 +185,11 @@ class Project:
             bases = [importer.path.parent, _import_root(importer.path)]
         for base in dict.fromkeys(bases):
             for cut in range(len(parts), 0, -1):
-                target = _module_file(base, parts[:cut], self._files, self._on_disk)
+                target = self._module_file(base, parts[:cut])
                 if target is not None:
                     return target, parts[cut:]
             if level and not parts:
-                init = (base / "__init__.py").resolve()
+                init = self._resolved(base / "__init__.py")
                 if init in self._files or (self._on_disk and init.is_file()):
                     return init, []
         return None
@@ -189,15 +197,6 @@ class Project:
 
 def _kind(path: Path) -> str:
     return "notebook" if path.suffix.lower() == ".ipynb" else "python"
-
-
-def _module_file(base: Path, parts: list[str], files: set[Path], on_disk: bool) -> Path | None:
-    stem = base.joinpath(*parts)
-    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
-        resolved = candidate.resolve()
-        if resolved in files or (on_disk and resolved.is_file()):
-            return resolved
-    return None
 
 
 def _import_root(path: Path) -> Path:
