@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from ecolint.analysis.project import Project
+from ecolint.sources import parse_guard
 from ecolint.sources.ast_children import child_nodes, every_child_node, node_fields
+from ecolint.sources.python import SourceError
 
 # Every list field that may hold something other than nodes, and the commonest shapes.
 SOURCE = """
@@ -76,3 +78,29 @@ def test_a_project_resolves_each_path_once(tmp_path: Path, monkeypatch: pytest.M
     assert all(project.load(path) is first for _ in range(3))
     assert project.scans(path) and project.display_of(path) is None
     assert resolved.count(path) == 1
+
+
+def test_the_gate_parses_without_weighing_and_the_analysis_weighs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guard's walk costs as much as the gate's, and a file the gate turns away is never
+    analysed: the tree is weighed when the analysis takes it, not when the gate parses it."""
+    weighed: list[str] = []
+    refusal = parse_guard.refusal
+
+    def counted(tree: ast.Module, text: str) -> SourceError | None:
+        weighed.append(text)
+        return refusal(tree, text)
+
+    monkeypatch.setattr(parse_guard, "refusal", counted)
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('weigh-me')\n"
+    tree = parse_guard.parsed(text)
+    assert weighed == []
+    assert parse_guard.checked_tree(text) is tree and weighed == [text]
+    deep = "y = " + "-" * (parse_guard.MAX_DEPTH + 51) + "1\n"
+    assert parse_guard.parsed(deep) is not None
+    with pytest.raises(SourceError, match="nested over"):
+        parse_guard.checked_tree(deep)
+    assert parse_guard.parsed("def weigh(:\n") is None
+    with pytest.raises(SourceError, match="syntax error"):
+        parse_guard.checked_tree("def weigh(:\n")
