@@ -121,7 +121,7 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
 
 def parsed(text: str) -> ast.Module | None:
     """The ``ast`` of ``text`` (None if it does not parse), remembered for ``checked_tree``
-    like ``parse_checked``'s, but not yet weighed: the gate turns away a sixth of the files it
+    like ``parse_checked``'s, but not yet weighed: the gate turns away some of the files it
     is given, and the guard's walk is as costly as the gate's."""
     key = _key(text)
     if _last_tree and _last_tree[0][0] == key:
