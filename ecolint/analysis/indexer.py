@@ -36,6 +36,7 @@ _TRACKED = frozenset(
         ast.Tuple,
     }
 )
+_LEAVES = frozenset({ast.Name, ast.Constant})
 Loop = ast.For | ast.AsyncFor | ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 Walkable = ast.AST | Sequence[ast.AST] | None
@@ -74,6 +75,10 @@ class IndexBuilder:
             return
         self.order += 1
         node_type = type(node)
+        if node_type in _LEAVES:  # a third of a module's nodes: nothing below, no handlers
+            if node_type is ast.Name:
+                self._track(node)
+            return
         if node_type in _TRACKED:
             self._track(node)
             if node_type is ast.Call:

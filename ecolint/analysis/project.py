@@ -43,13 +43,14 @@ class Project:
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
         self.read: set[Path] = set()  # every module loaded, for the file cache
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
+        self._real: dict[Path, Path] = {}
 
     def emptied(self) -> Project:
         """The same project without the modules it parsed: what a worker starts again from to
         bound its memory, without resolving every path of the run again."""
         fresh = Project([], max_bytes=self._max_bytes, on_disk=self._on_disk)
         fresh._contents, fresh._files, fresh._display = self._contents, self._files, self._display
-        fresh._located = self._located
+        fresh._located, fresh._real = self._located, self._real
         return fresh
 
     def release(self) -> None:
@@ -62,15 +63,31 @@ class Project:
 
     def scans(self, path: Path) -> bool:
         """Whether ``path`` is one of the files this run scans."""
-        return path.resolve() in self._files
+        return self._resolved(path) in self._files
 
     def display_of(self, path: Path) -> str | None:
-        return self._display.get(path.resolve())
+        return self._display.get(self._resolved(path))
+
+    def _module_file(self, base: Path, parts: list[str]) -> Path | None:
+        stem = base.joinpath(*parts)
+        for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
+            resolved = self._resolved(candidate)
+            if resolved in self._files or (self._on_disk and resolved.is_file()):
+                return resolved
+        return None
+
+    def _resolved(self, path: Path) -> Path:
+        """``path.resolve()``, once per path: modules are loaded by the same few thousand paths
+        tens of thousands of times, and each resolution stats every folder up to the root."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = path.resolve()
+        return real
 
     def load(self, path: Path, data: bytes | None = None, text: str | None = None) -> ModuleInfo:
         """Parse ``path`` (once) from ``text`` when the caller already holds it decoded, else
         from ``data`` or the file; raises SourceError when it cannot be analysed."""
-        key = path.resolve()
+        key = self._resolved(path)
         self.read.add(key)
         cached = self._modules.get(key)
         if cached is None:
@@ -169,11 +186,11 @@ class Project:
             bases = [importer.path.parent, _import_root(importer.path)]
         for base in dict.fromkeys(bases):
             for cut in range(len(parts), 0, -1):
-                target = _module_file(base, parts[:cut], self._files, self._on_disk)
+                target = self._module_file(base, parts[:cut])
                 if target is not None:
                     return target, parts[cut:]
             if level and not parts:
-                init = (base / "__init__.py").resolve()
+                init = self._resolved(base / "__init__.py")
                 if init in self._files or (self._on_disk and init.is_file()):
                     return init, []
         return None
@@ -181,15 +198,6 @@ class Project:
 
 def _kind(path: Path) -> str:
     return "notebook" if path.suffix.lower() == ".ipynb" else "python"
-
-
-def _module_file(base: Path, parts: list[str], files: set[Path], on_disk: bool) -> Path | None:
-    stem = base.joinpath(*parts)
-    for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
-        resolved = candidate.resolve()
-        if resolved in files or (on_disk and resolved.is_file()):
-            return resolved
-    return None
 
 
 def _import_root(path: Path) -> Path:

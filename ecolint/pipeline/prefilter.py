@@ -18,7 +18,7 @@ import re
 from ecolint.findings.suppression import skips_file
 from ecolint.rules import Rule
 from ecolint.sources.gate import code_words, triggered_in_code
-from ecolint.sources.parse_guard import parse_checked
+from ecolint.sources.parse_guard import parsed
 from ecolint.sources.python import SourceError, decode_python
 
 
@@ -74,11 +74,10 @@ class Prefilter:
     def in_source(self, active: list[Rule], data: bytes, text: str | None = None) -> list[Rule]:
         """The ``ast`` stage for a Python file's bytes (``text``: the same, already decoded).
         A file that does not decode or parse goes on, to be reported by the analysis. The
-        parse guard keeps its verdict and tree, so that the analysis does not parse again."""
+        parse guard keeps the tree, so that the analysis does not parse again, and weighs it
+        only if the analysis asks for it."""
         try:
-            tree, _ = parse_checked(
-                text if text is not None else decode_python(data, self.max_bytes).text
-            )
+            tree = parsed(text if text is not None else decode_python(data, self.max_bytes).text)
         except SourceError:
             return active
         return active if tree is None else self.in_code(active, tree)

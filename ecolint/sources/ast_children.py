@@ -15,6 +15,9 @@ _SKIPPED = frozenset(
     {"ctx", "op", "ops", "id", "attr", "name", "arg", "asname", "module", "level", "kind",
      "type_comment", "conversion", "is_async", "simple", "lineno"}
 )  # fmt: skip
+# List fields whose items may be None (``Dict.keys``, ``arguments.kw_defaults``) or strings
+# (``Global.names``, ``MatchClass.kwd_attrs``; ``Import.names`` holds aliases).
+_MIXED_LISTS = frozenset({"keys", "kw_defaults", "names", "kwd_attrs"})
 _FIELDS: dict[type[ast.AST], tuple[str, ...]] = {ast.Constant: ()}
 
 
@@ -30,12 +33,35 @@ def node_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """``node``'s children in field order (for a call: the callee, its positional arguments,
-    its keywords)."""
+    its keywords). Only a few list fields may hold something else than nodes (``None`` keys
+    and defaults, identifiers); the others are taken whole."""
     found: list[ast.AST] = []
-    for name in node_fields(type(node)):
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = node_fields(type(node))
+    for name in fields:
         value = getattr(node, name, None)
         if type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
+            if name in _MIXED_LISTS:
+                found.extend(item for item in value if isinstance(item, ast.AST))
+            else:
+                found.extend(value)
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def every_child_node(node: ast.AST) -> list[ast.AST]:
+    """What ``ast.iter_child_nodes`` yields, in its order, context and operator markers
+    included, as one list (the parse guard's counts and error positions depend on them)."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            if name in _MIXED_LISTS:
+                found.extend(item for item in value if isinstance(item, ast.AST))
+            else:
+                found.extend(value)
         elif isinstance(value, ast.AST):
             found.append(value)
     return found

@@ -24,6 +24,7 @@ import ast
 import itertools
 import sys
 
+from ecolint.sources.ast_children import every_child_node
 from ecolint.sources.fstring_quotes import requoted
 from ecolint.sources.python import SourceError
 
@@ -84,7 +85,7 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
                 getattr(statement, "col_offset", 0) + 1,
             )
         if not small:
-            stack.extend((child, depth + 1, statement) for child in ast.iter_child_nodes(node))
+            stack.extend([(child, depth + 1, statement) for child in every_child_node(node)])
     return None
 
 
@@ -100,23 +101,49 @@ def _leaf_weight(node: ast.expr) -> int:
 
 def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
     """The ``ast`` of ``text`` and the guard's verdict on it, both remembered for
-    ``checked_tree``; the remembered ones when ``text`` was the last text parsed."""
+    ``checked_tree``; the remembered tree when ``text`` was the last text parsed (weighed now
+    if ``parsed`` left it unweighed)."""
     key = _key(text)
-    if _last_tree and _last_tree[0][0] == key:
-        return _last_tree[0][1], None
-    tree: ast.Module | None = None
+    tree = _last_tree[0][1] if _last_tree and _last_tree[0][0] == key else None
+    if tree is not None and key in _verdicts:
+        return tree, _verdicts[key]
+    if tree is None:
+        tree, verdict = _parse_or_verdict(text)
+        if verdict is not None:
+            return _remember(key, tree, verdict)
+    assert tree is not None  # parsed without a verdict
     try:
-        tree = _parse(text)
         verdict = refusal(tree, text)
-    except SyntaxError as error:
-        verdict = _syntax_error(error)
-    except RecursionError:
-        verdict = SourceError("nested too deeply for Python's own parser; not parsed")
     except MemoryError:  # a worker's memory budget (ECOLINT_FILE_MEMORY), or the machine's
         verdict = SourceError("ran out of memory while parsing; not parsed")
-    except ValueError as error:
-        verdict = SourceError(f"cannot parse: {error}")
     return _remember(key, tree, verdict)
+
+
+def parsed(text: str) -> ast.Module | None:
+    """The ``ast`` of ``text`` (None if it does not parse), remembered for ``checked_tree``
+    like ``parse_checked``'s, but not yet weighed: the gate turns away some of the files it
+    is given, and the guard's walk is as costly as the gate's."""
+    key = _key(text)
+    if _last_tree and _last_tree[0][0] == key:
+        return _last_tree[0][1]
+    tree, verdict = _parse_or_verdict(text)
+    if verdict is not None:
+        return _remember(key, tree, verdict)[0]
+    _last_tree[:] = [(key, tree)] if tree is not None else []
+    return tree
+
+
+def _parse_or_verdict(text: str) -> tuple[ast.Module | None, SourceError | None]:
+    try:
+        return _parse(text), None
+    except SyntaxError as error:
+        return None, _syntax_error(error)
+    except RecursionError:
+        return None, SourceError("nested too deeply for Python's own parser; not parsed")
+    except MemoryError:  # a worker's memory budget (ECOLINT_FILE_MEMORY), or the machine's
+        return None, SourceError("ran out of memory while parsing; not parsed")
+    except ValueError as error:
+        return None, SourceError(f"cannot parse: {error}")
 
 
 def adopt(text: str, tree: ast.Module) -> SourceError | None:

@@ -1,0 +1,106 @@
+"""The cold scan's per-file work, made cheaper without changing what it computes: the child
+lists the walks take (the gate, the index and the parse guard) are those of the reference
+definitions, and a project resolves each path it is handed once."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from ecolint.analysis.project import Project
+from ecolint.sources import parse_guard
+from ecolint.sources.ast_children import child_nodes, every_child_node, node_fields
+from ecolint.sources.python import SourceError
+
+# Every list field that may hold something other than nodes, and the commonest shapes.
+SOURCE = """
+import os, sys as system
+from a import (b, c as d)
+def f(x, /, y=1, *args, z, w=2, **kw) -> int:
+    global g
+    def inner():
+        nonlocal x
+    return {**kw, "k": [x, *args], None: {1, 2}}[0] if x < y <= z else f"{x!r:>{w}}"
+class K(Base, metaclass=Meta):
+    attr: int = 3
+    @decorator
+    async def m(self):
+        async with a as b, c:
+            await m()
+match point:
+    case Point(x=0, y=yy) | {"k": 1, **rest} | [1, *others]:
+        pass
+try:
+    pass
+except (A, B) as error:
+    del a[1:2, ::3], b.c
+lambda q=1: (yield from q)
+"""
+
+
+def _reference_child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The definition the index and the gate were written against: every node of every field
+    that may hold one, lists filtered item by item."""
+    found: list[ast.AST] = []
+    for name in node_fields(type(node)):
+        value = getattr(node, name, None)
+        if type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+@pytest.mark.parametrize("source", [SOURCE, Path(ast.__file__).read_text(encoding="utf-8")])
+def test_child_lists_are_those_of_the_reference_definitions(source: str) -> None:
+    for node in ast.walk(ast.parse(source)):
+        assert child_nodes(node) == _reference_child_nodes(node), ast.dump(node)
+        assert every_child_node(node) == list(ast.iter_child_nodes(node)), ast.dump(node)
+
+
+def test_a_project_resolves_each_path_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports load the same modules tens of thousands of times in a large run, and each
+    ``Path.resolve`` stats every folder up to the root."""
+    path = tmp_path / "serve.py"
+    path.write_text("import os\n", encoding="utf-8")
+    project = Project([path]).emptied()
+    resolved: list[Path] = []
+    resolve = Path.resolve
+
+    def counted(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counted)
+    first = project.load(path)
+    assert all(project.load(path) is first for _ in range(3))
+    assert project.scans(path) and project.display_of(path) is None
+    assert resolved.count(path) == 1
+
+
+def test_the_gate_parses_without_weighing_and_the_analysis_weighs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The guard's walk costs as much as the gate's, and a file the gate turns away is never
+    analysed: the tree is weighed when the analysis takes it, not when the gate parses it."""
+    weighed: list[str] = []
+    refusal = parse_guard.refusal
+
+    def counted(tree: ast.Module, text: str) -> SourceError | None:
+        weighed.append(text)
+        return refusal(tree, text)
+
+    monkeypatch.setattr(parse_guard, "refusal", counted)
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('weigh-me')\n"
+    tree = parse_guard.parsed(text)
+    assert weighed == []
+    assert parse_guard.checked_tree(text) is tree and weighed == [text]
+    deep = "y = " + "-" * (parse_guard.MAX_DEPTH + 51) + "1\n"
+    assert parse_guard.parsed(deep) is not None
+    with pytest.raises(SourceError, match="nested over"):
+        parse_guard.checked_tree(deep)
+    assert parse_guard.parsed("def weigh(:\n") is None
+    with pytest.raises(SourceError, match="syntax error"):
+        parse_guard.checked_tree("def weigh(:\n")
