@@ -35,6 +35,15 @@ def test_too_deep_or_too_large_is_refused(text: str, why: str) -> None:
     assert verdict is not None and why in verdict.message
 
 
+def test_too_deep_is_reported_where_the_nesting_is() -> None:
+    """The walk meets context markers (``Load``) that have no position of their own: the
+    refusal points at the nearest node that has one, on the line of the nesting."""
+    text = "import os\n\nx = a" + ".b" * (MAX_DEPTH + 100) + "\n"
+    verdict = refusal(ast.parse(text), text)
+    assert verdict is not None and "nested over" in verdict.message
+    assert verdict.line == 3
+
+
 def test_ordinary_code_passes_even_when_long() -> None:
     """Many statements, long lines and multi-line calls: each statement is small."""
     call = (

@@ -53,9 +53,13 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
         *itertools.accumulate(map(len, text.encode("utf-8", "surrogatepass").splitlines(True))),
     ]
     statement_nodes: dict[int, int] = {}
-    stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 1, tree)]
+    # Each entry carries the nearest node with a position: context and operator markers
+    # (Load, Add) have none, and a refusal must point at the code, not at line 1.
+    stack: list[tuple[ast.AST, int, ast.AST, ast.AST]] = [(tree, 1, tree, tree)]
     while stack:
-        node, depth, statement = stack.pop()
+        node, depth, statement, placed = stack.pop()
+        if hasattr(node, "lineno"):
+            placed = node
         weight = 1
         small = False
         if isinstance(node, ast.stmt):
@@ -74,8 +78,8 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
         if depth > MAX_DEPTH:
             return SourceError(
                 f"syntax nested over {MAX_DEPTH:,} levels deep; not parsed",
-                getattr(node, "lineno", 1),
-                getattr(node, "col_offset", 0) + 1,
+                getattr(placed, "lineno", 1),
+                getattr(placed, "col_offset", 0) + 1,
             )
         if count > MAX_STATEMENT_NODES:
             return SourceError(
@@ -85,7 +89,9 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
                 getattr(statement, "col_offset", 0) + 1,
             )
         if not small:
-            stack.extend([(child, depth + 1, statement) for child in every_child_node(node)])
+            stack.extend(
+                [(child, depth + 1, statement, placed) for child in every_child_node(node)]
+            )
     return None
 
 
