@@ -23,6 +23,10 @@ UNUSED = (
     "ecolint.evidence.stack",  # nor is there a pin or a nightly build to compare
     "packaging",  # no requirement, version or wheel name is read
     "secrets",  # a temporary file's name: os.urandom
+    "ecolint.cli.advisor_commands",  # the other commands load when they run
+    "ecolint.cli.diff",
+    "ecolint.cli.server",
+    "ecolint.cli.rule_docs",
 )
 
 
@@ -51,3 +55,18 @@ def test_a_file_without_trigger_words_imports_no_analysis(tmp_path: Path) -> Non
     modules = imported(["check", "--no-cache", "--exit-zero", "-q", "app.py"], tmp_path)
     heavy = (*UNUSED, "ecolint.analysis", "ecolint.checks", "ecolint.findings.model")
     assert sorted(m for m in modules if any(m == u or m.startswith(f"{u}.") for u in heavy)) == []
+
+
+def test_every_command_loads_when_named() -> None:
+    """Commands load lazily; each one the group lists must still load and answer --help."""
+    from click.testing import CliRunner
+
+    from ecolint.cli import main
+
+    context = main.make_context("ecolint", ["--help"], resilient_parsing=True)
+    names = main.list_commands(context)
+    assert names == sorted(names) and {"check", "diff", "server", "rules"} <= set(names)
+    for name in names:
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0

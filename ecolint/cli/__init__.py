@@ -3,15 +3,42 @@ heavy modules inside the command, so that ``--version`` and ``--help`` stay inst
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from ecolint import __version__
-from ecolint.cli.advisor_commands import advise, clean, compare, data, diagnose, estimate
-from ecolint.cli.check import check
-from ecolint.cli.diff import diff
 from ecolint.cli.output import EXIT_OK
-from ecolint.cli.rule_docs import rule, rules_command
-from ecolint.cli.server import server
+
+# Command name -> module and attribute: a run imports only the command it runs (a one-file
+# ``check`` under pre-commit pays for no advisor, diff or server code); ``--help`` loads all.
+_COMMANDS = {
+    "advise": ("ecolint.cli.advisor_commands", "advise"),
+    "check": ("ecolint.cli.check", "check"),
+    "clean": ("ecolint.cli.advisor_commands", "clean"),
+    "compare": ("ecolint.cli.advisor_commands", "compare"),
+    "data": ("ecolint.cli.advisor_commands", "data"),
+    "diagnose": ("ecolint.cli.advisor_commands", "diagnose"),
+    "diff": ("ecolint.cli.diff", "diff"),
+    "estimate": ("ecolint.cli.advisor_commands", "estimate"),
+    "rule": ("ecolint.cli.rule_docs", "rule"),
+    "rules": ("ecolint.cli.rule_docs", "rules_command"),
+    "server": ("ecolint.cli.server", "server"),
+}
+
+
+class _LazyGroup(click.Group):
+    """click's lazily loading group (click documentation, "Lazily Loading Subcommands")."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return None
+        module, attribute = _COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
 
 def _version_text() -> str:
@@ -26,7 +53,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         ctx.exit(EXIT_OK)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -37,9 +64,3 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 )
 def main() -> None:
     """Static auditor for the energy cost of LLM inference code."""
-
-
-for command in (check, clean, rule, rules_command, compare, estimate, advise, diagnose, data):
-    main.add_command(command)
-main.add_command(server)
-main.add_command(diff)
