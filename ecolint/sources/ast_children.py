@@ -33,29 +33,21 @@ def node_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """``node``'s children in field order (for a call: the callee, its positional arguments,
-    its keywords). Only a few list fields may hold something else than nodes (``None`` keys
-    and defaults, identifiers); the others are taken whole."""
-    found: list[ast.AST] = []
-    fields = _FIELDS.get(type(node))
-    if fields is None:
-        fields = node_fields(type(node))
-    for name in fields:
-        value = getattr(node, name, None)
-        if type(value) is list:
-            if name in _MIXED_LISTS:
-                found.extend(item for item in value if isinstance(item, ast.AST))
-            else:
-                found.extend(value)
-        elif isinstance(value, ast.AST):
-            found.append(value)
-    return found
+    its keywords), without context and operator markers."""
+    return _nodes_in(node, _FIELDS.get(type(node)) or node_fields(type(node)))
 
 
 def every_child_node(node: ast.AST) -> list[ast.AST]:
     """What ``ast.iter_child_nodes`` yields, in its order, context and operator markers
     included, as one list (the parse guard's counts and error positions depend on them)."""
+    return _nodes_in(node, node._fields)
+
+
+def _nodes_in(node: ast.AST, fields: tuple[str, ...]) -> list[ast.AST]:
+    """The nodes in ``fields``: only a few list fields may hold something else than nodes
+    (``None`` keys and defaults, identifiers); the others are taken whole."""
     found: list[ast.AST] = []
-    for name in node._fields:
+    for name in fields:
         value = getattr(node, name, None)
         if type(value) is list:
             if name in _MIXED_LISTS:
