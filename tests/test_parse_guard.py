@@ -5,6 +5,7 @@ is checked here directly."""
 from __future__ import annotations
 
 import ast
+import sys
 
 import pytest
 
@@ -97,3 +98,18 @@ def test_an_adopted_tree_is_analysed_and_still_guarded() -> None:
     assert checked_tree(text) is tree
     deep = "x = " + "-" * (MAX_DEPTH + 50) + "1\n"
     assert adopt(deep, ast.parse(deep)) is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["type Ids = list[int]", "def first[T](items: list[T]) -> T: ...", "class Box[T]: ..."],
+)
+def test_python_312_type_parameters_are_named_as_such(line: str) -> None:
+    """An older Python rejects PEP 695 syntax: the message must not call valid code wrong."""
+    text = f"import os\n\n{line}\n"
+    tree, verdict = parse_checked(text)
+    if sys.version_info >= (3, 12):
+        assert verdict is None and tree is not None
+    else:
+        assert verdict is not None and verdict.line == 3
+        assert "Python 3.12" in verdict.message and "syntax error" not in verdict.message

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ecolint.sources.notebook_json import CodeCell, attach_pieces, code_cells, load_document
-from ecolint.sources.parse_guard import newer_fstring
+from ecolint.sources.parse_guard import newer_fstring, syntax_complaint
 from ecolint.sources.python import SourceError
 
 _SHELL_ASSIGNMENT = re.compile(r"[A-Za-z_][\w\s,]*=\s*[!%]")
@@ -294,7 +294,7 @@ def _syntax_problem(text: str) -> str | None:
     except SyntaxError as error:
         if newer_fstring(error, text):
             return None  # Python 3.12 runs it; parse_guard requotes it
-        return f"syntax error: {error.msg} (line {error.lineno} of the cell)"
+        return f"{syntax_complaint(error)} (line {error.lineno} of the cell)"
     except (ValueError, RecursionError, MemoryError) as error:
         return f"cannot parse: {error}"
     return None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 import sys
 
 from ecolint.sources.ast_children import every_child_node
@@ -33,6 +34,8 @@ MAX_STATEMENT_NODES = 50_000  # a 10,000-item literal is ~10,000; libcst: ~4 s p
 SMALL_SPAN = 900  # bytes: an expression shorter than this cannot nest MAX_DEPTH deep
 MAX_FSTRING_FALLBACK_DEPTH = 100  # brackets nested in a file whose f-strings are requoted
 PEP_701 = (3, 12)  # the first Python whose parser accepts these f-strings
+# Python 3.12's type parameters and ``type`` aliases (PEP 695), on the line of the error.
+_PEP_695 = re.compile(r"\s*(?:type\s+\w+\s*[\[=]|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[)")
 _verdicts: dict[tuple[int, int], SourceError | None] = {}
 _last_tree: list[tuple[tuple[int, int], ast.Module]] = []  # one entry: memory stays flat
 
@@ -180,7 +183,19 @@ def _parse(text: str) -> ast.Module:
 
 
 def _syntax_error(error: SyntaxError) -> SourceError:
-    return SourceError(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1)
+    return SourceError(syntax_complaint(error), error.lineno or 1, error.offset or 1)
+
+
+def syntax_complaint(error: SyntaxError) -> str:
+    """The parser's complaint; where an older Python rejects Python 3.12's type-parameter
+    syntax, the user is told that the code is not wrong and how to have it analysed."""
+    if sys.version_info < PEP_701 and _PEP_695.match(error.text or ""):
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return (
+            f"Python 3.12 type-parameter syntax, which the Python {running} running ecolint"
+            " cannot parse; run ecolint with Python 3.12 or newer to analyse this file"
+        )
+    return f"syntax error: {error.msg}"
 
 
 def newer_fstring(error: SyntaxError, text: str) -> bool:
