@@ -21,6 +21,7 @@ from ecolint.cli.output import (
 from ecolint.cli.shared_options import (
     color_option,
     lang_option,
+    output_option,
     pop_workload,
     workload_options,
 )
@@ -70,12 +71,7 @@ def prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
     show_default=True,
     help="Exit 1 when a finding of this mood or a worse one is reported (red is the worst).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
+@output_option
 @click.option(
     "--config",
     "config",

@@ -14,6 +14,7 @@ from ecolint.cli.output import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, echo_internal
 from ecolint.cli.shared_options import (
     color_option,
     lang_option,
+    output_option,
     pop_workload,
     workload_options,
 )
@@ -38,12 +39,7 @@ WORKING_TREE, INDEX = "working-tree", "index"
     show_default=True,
     help="Output format (markdown: a pull-request comment).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE instead of standard output.",
-)
+@output_option
 @click.option("--gpu", help="GPU to quote measurements for (default rtx4090d).")
 @click.option("--select", multiple=True, help="Rule code prefixes to enable (e.g. ECO1).")
 @click.option("--ignore", multiple=True, help="Rule code prefixes to disable.")

@@ -77,6 +77,15 @@ def pop_workload(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in table.items() if value is not None}
 
 
+def output_option(function: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the report to FILE instead of standard output.",
+    )(function)
+
+
 def format_option(function: F) -> F:
     return click.option(
         "--format",

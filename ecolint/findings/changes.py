@@ -71,6 +71,16 @@ class Comparison:
     def of(self, kind: str) -> list[Change]:
         return [change for change in self.changes if change.kind == kind]
 
+    def counts(self) -> dict[str, int]:
+        """How many findings were added, removed, changed and left as they were: the
+        parameters of every report's count line."""
+        return {
+            "added": len(self.of(ADDED)),
+            "removed": len(self.of(REMOVED)),
+            "changed": len(self.of(CHANGED)),
+            "unchanged": self.unchanged,
+        }
+
 
 def compare(
     base: Sequence[Finding], head: Sequence[Finding], workload: dict[str, Any] | None = None

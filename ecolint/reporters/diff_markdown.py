@@ -46,10 +46,7 @@ def _headline(report: DiffReport, lang: str) -> str:
         base=escape(side_label(report.base, lang)),
         head=escape(side_label(report.head, lang)),
         gpu=report.gpu,
-        added=len(comparison.of(ADDED)),
-        removed=len(comparison.of(REMOVED)),
-        changed=len(comparison.of(CHANGED)),
-        unchanged=comparison.unchanged,
+        **comparison.counts(),
     )
     net = comparison.net
     if net is None:

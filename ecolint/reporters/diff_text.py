@@ -67,10 +67,7 @@ def render_diff_text(report: DiffReport, color: bool, lang: str = DEFAULT_LANG) 
         t(
             "diff.counts",
             lang,
-            added=len(comparison.of(ADDED)),
-            removed=len(comparison.of(REMOVED)),
-            changed=len(comparison.of(CHANGED)),
-            unchanged=comparison.unchanged,
+            **comparison.counts(),
         )
     )
     net = comparison.net
