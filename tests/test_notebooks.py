@@ -162,7 +162,8 @@ def test_automagic_lines_run_in_jupyter_and_are_read_as_installs(tmp_path: Path)
     path = tmp_path / "qlora.ipynb"
     _notebook(
         path,
-        "pip install --pre torch\ncd /content\nls -la\npip = 1\n",
+        "pip install --pre torch --index-url https://download.pytorch.org/whl/nightly/cu124\n"
+        "cd /content\nls -la\npip = 1\n",
         "from transformers import BitsAndBytesConfig\n"
         "q = BitsAndBytesConfig(load_in_8bit=True)\n"
         "serve(q)\n",

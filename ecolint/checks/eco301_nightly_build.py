@@ -29,8 +29,9 @@ _LOWER_BOUNDS = frozenset({"==", "===", "~=", ">=", ">"})
 
 class NightlyBuild(Check):
     """A version, URL or option that cannot be read is no finding. A release candidate or
-    beta pin (``4.47.0rc1``) is a published pre-release, not a nightly/dev build: no finding.
-    Options (``--pre``, a nightly index, a nightly channel) do not matter to a requirement
+    beta pin (``4.47.0rc1``) is a published pre-release, not a nightly/dev build: no finding;
+    so is ``--pre`` (or ``allow-prereleases``) on its own, which lets an index's release
+    candidates in, not nightlies. A nightly index or channel does not matter to a requirement
     pinned to one stable release."""
 
     code = "ECO301"
@@ -77,7 +78,7 @@ def nightly_reason(dependency: Dependency) -> Phrase | str | None:
         return None if dependency.shared else own
     if dependency.url is not None or _pins_one_stable_release(dependency):
         return None
-    for kind in ("index", "channel", "pre"):
+    for kind in ("index", "channel"):
         for option in dependency.options:
             if option.kind == kind and _applies(option, dependency.name):
                 return _at(_describe(option), option.where)
@@ -114,7 +115,7 @@ def _is_dev(text: str) -> bool:
 
 
 def _pins_one_stable_release(dependency: Dependency) -> bool:
-    """``==2.5.1``, or ``==2.5.1.*`` (conda's ``=2.5.1``): a nightly index or ``--pre`` cannot
+    """``==2.5.1``, or ``==2.5.1.*`` (conda's ``=2.5.1``): a nightly index or channel cannot
     turn it into a dev build of a later release."""
     from packaging.version import InvalidVersion, Version
 
@@ -137,8 +138,6 @@ def _nightly_url(url: str) -> bool:
 
 
 def _applies(option: Option, package: str) -> bool:
-    if option.kind == "pre":
-        return True
     if option.kind == "index":
         if not _nightly_url(option.value):
             return False
@@ -150,12 +149,10 @@ def _applies(option: Option, package: str) -> bool:
     return package in NIGHTLY_HOSTS.get(host, PACKAGES)
 
 
-def _describe(option: Option) -> Phrase | str:
+def _describe(option: Option) -> Phrase:
     if option.kind == "index":
         return phrase("eco301.nightly_index", url=option.value)
-    if option.kind == "channel":
-        return phrase("eco301.conda_channel", channel=option.value)
-    return option.value
+    return phrase("eco301.conda_channel", channel=option.value)
 
 
 def _at(option: Phrase | str, where: str) -> Phrase:

@@ -35,7 +35,7 @@ class Token:
 @dataclass(frozen=True)
 class Item:
     """What a word asks pip or conda for. ``kind``: ``requirement``, ``editable``,
-    ``include`` (-r), ``constraint`` (-c), ``index`` (-i, --extra-index-url, -f), ``pre``,
+    ``include`` (-r), ``constraint`` (-c), ``index`` (-i, --extra-index-url, -f),
     ``channel`` (conda -c)."""
 
     kind: str
@@ -176,9 +176,6 @@ def pip_items(words: list[Token]) -> list[Item]:
         word = words[index]
         text = word.text
         index += 1
-        if text == "--pre" or text == "--prerelease=allow":
-            items.append(Item("pre", "", word))
-            continue
         if not text.startswith("-") or text == "-":
             if text:
                 items.append(Item("requirement", text, word))
@@ -197,9 +194,7 @@ def pip_items(words: list[Token]) -> list[Item]:
             value = words[index].text
             word = words[index]
             index += 1
-        if name == "--prerelease" and value == "allow":
-            items.append(Item("pre", "", word))
-        elif name in _PIP_ITEMS:
+        if name in _PIP_ITEMS:
             items.append(Item(_PIP_ITEMS[name], value, word))
     return items
 

@@ -8,7 +8,7 @@ lists), ``setup()`` calls (``install_requires``/``extras_require`` resolved like
 value), ``subprocess``/``os.system`` calls that run ``pip install`` or ``conda install``, a
 notebook's ``!pip``/``%pip`` lines, and the install commands of deployment files (a
 Dockerfile's ``RUN``, a shell script, a container's ``sh -c``). Install options in force for a
-dependency (``--pre``, index URLs, conda channels, ``allow-prereleases``) travel with it, since
+dependency (index URLs, conda channels) travel with it, since
 whether a build is nightly can depend on them. Nothing is installed, imported or fetched.
 """
 

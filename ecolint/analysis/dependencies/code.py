@@ -187,7 +187,7 @@ def install_dependencies(
     for command in install_commands(words):
         read = pip_items if command.tool == "pip" else conda_items
         items = read(command.words)
-        kinds = ("pre", "index", "channel")
+        kinds = ("index", "channel")
         options = tuple(option_from(item, SAME_COMMAND) for item in items if item.kind in kinds)
         found: list[Dependency] = []
         extra: list[Option] = []

@@ -37,10 +37,10 @@ SAME_COMMAND = "the same command"  # where an option of a pip/conda command line
 
 @dataclass(frozen=True)
 class Option:
-    """An install option in force for a dependency. ``kind``: ``pre`` (``--pre``,
-    ``allow-prereleases``, ``prerelease = "allow"``), ``index`` (an index or find-links URL),
-    ``channel`` (a conda channel). ``value`` is the URL or channel, or the option as written;
-    ``where`` says where it is set, for messages."""
+    """An install option in force for a dependency. ``kind``: ``index`` (an index or find-links
+    URL) or ``channel`` (a conda channel); ``value`` is the URL or channel; ``where`` says where
+    it is set, for messages. ``--pre`` and its kin are not kept: they admit pre-releases, which
+    an index publishes as release candidates, not nightlies."""
 
     kind: str
     value: str

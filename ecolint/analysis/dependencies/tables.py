@@ -107,12 +107,6 @@ def pyproject(project: Project, document: Document) -> list[Dependency]:
 def _pyproject_options(toml: _Toml) -> list[Option]:
     """Options of uv, PDM and Poetry that hold for every dependency of the file."""
     options = []
-    if toml.get("tool", "uv", "prerelease") == "allow":
-        where = toml.where("tool", "uv", "prerelease")
-        options.append(Option("pre", 'prerelease = "allow"', where))
-    if toml.get("tool", "pdm", "resolution", "allow-prereleases") is True:
-        where = toml.where("tool", "pdm", "resolution", "allow-prereleases")
-        options.append(Option("pre", "allow-prereleases = true", where))
     for key in ("index-url", "extra-index-url"):
         urls = toml.get("tool", "uv", key)
         for url in urls if isinstance(urls, list) else [urls]:
@@ -217,8 +211,6 @@ def _poetry_dependency(
     elif isinstance(spec.get("url"), str):
         url = spec["url"]
     options: list[Option] = []
-    if spec.get("allow-prereleases") is True:
-        options.append(Option("pre", "allow-prereleases = true", where))
     index = _named_index(toml, "poetry", "source", spec.get("source"))
     if index:
         options.append(Option("index", index, where))
