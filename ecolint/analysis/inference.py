@@ -28,6 +28,25 @@ OTHER_LOADERS = frozenset(
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor")
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline", "LLM", "Llama"})
 _DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# Decoding settings of one ``generate()`` call: an item that brings its own (a request's
+# temperature, a sweep's step count) cannot share that call with the other items.
+_DECODING_SETTINGS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "min_p",
+        "typical_p",
+        "do_sample",
+        "num_beams",
+        "num_return_sequences",
+        "repetition_penalty",
+        "penalty_alpha",
+        "generation_config",
+        "guidance_scale",
+        "num_inference_steps",
+    }
+)
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -208,9 +227,19 @@ def _per_item(resolver: Resolver, module: ModuleInfo) -> tuple[PerItem, ...]:
                 loop.depends_on_variable(call)
                 and not loop.feeds_back(call)
                 and not _receiver_varies(resolver, module, call)
+                and not _settings_vary(loop, call)
             ):
                 found.append(PerItem(call, loop, what))
     return tuple(found)
+
+
+def _settings_vary(loop: Loop, call: ast.Call) -> bool:
+    """A decoding setting taken from the item (``temperature=request["temperature"]``): each item
+    is decoded its own way, so the items are not one batch of prompts."""
+    return any(
+        keyword.arg in _DECODING_SETTINGS and loop.varies(keyword.value)
+        for keyword in call.keywords
+    )
 
 
 def _receiver_varies(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> bool:
