@@ -33,6 +33,9 @@ from ecolint.analysis.values import (
     with_hop,
 )
 
+CONTEXT_DEPTH = 3  # calls out from a function whose contexts are followed
+MAX_CONTEXTS = 16  # contexts of one function, so that call chains cannot multiply without end
+
 
 class Resolver:
     """One per run, shared by every check, so that what one rule works out serves the others."""
@@ -130,15 +133,23 @@ class Resolver:
             self._in_condition = saved
         return known is None or known == guard.polarity
 
-    def contexts(self, module: ModuleInfo, node: ast.AST) -> list[Env]:
-        """The call contexts code at ``node`` runs in: one per call site of its function, one
-        level deep, or the parameters' defaults when the function is not called in the module."""
+    def contexts(self, module: ModuleInfo, node: ast.AST, depth: int = CONTEXT_DEPTH) -> list[Env]:
+        """The call contexts code at ``node`` runs in: one per call site of its function, each
+        in the contexts of the function that call is in, up to ``depth`` calls out (a script's
+        ``run(load_in_8bit=False)`` reaches the loader two helpers down), or the parameters'
+        defaults when the function is not called in the module."""
         scope = module.scope_of.get(node)
         while scope is not None and scope.kind not in ("function", "lambda"):
             scope = scope.parent
         if scope is None or not isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return [EMPTY]
         function = scope.node
+        key = ("contexts", module, function, depth)
+        return self.facts.memo(key, lambda: self._call_contexts(module, function, depth))
+
+    def _call_contexts(
+        self, module: ModuleInfo, function: ast.FunctionDef | ast.AsyncFunctionDef, depth: int
+    ) -> list[Env]:
         envs: list[Env] = []
         for call in module.calls_named(function.name):
             if not isinstance(call.func, ast.Name):
@@ -149,7 +160,9 @@ class Resolver:
                 and target.node is function
                 and self.reachable(module, call)
             ):
-                envs.append(bind_arguments(self, module, call, EMPTY, function))
+                outer = self.contexts(module, call, depth - 1) if depth > 1 else [EMPTY]
+                for env in outer[: MAX_CONTEXTS - len(envs)]:
+                    envs.append(bind_arguments(self, module, call, env, function))
         return envs or [EMPTY]
 
     # -- names -------------------------------------------------------------------------------
