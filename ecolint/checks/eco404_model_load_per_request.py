@@ -15,6 +15,7 @@ from ecolint.analysis.inference import (
 from ecolint.analysis.loops import dotted, loops
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.origin import line_label
+from ecolint.analysis.parents import parent
 from ecolint.analysis.serving import is_cached_function, lazily_cached, request_handlers
 from ecolint.analysis.values import Site
 from ecolint.checks.base import Check
@@ -27,7 +28,9 @@ MISSING = "loading a model per request"
 
 class ModelLoadPerRequest(Check):
     """Loads behind a cache (``lru_cache``, ``st.cache_resource``, ``if _model is None``), in
-    start-up hooks, at module level (outside Streamlit) and in loops over models are fine."""
+    start-up hooks, at module level (outside Streamlit) and in loops over models are fine, and so
+    is a handler that generates nothing and keeps what it loads (a UI's "load model" button:
+    ``state["model"] = load(...)``)."""
 
     code = "ECO404"
 
@@ -42,11 +45,15 @@ class ModelLoadPerRequest(Check):
         for handler in request_handlers(self.resolver, module):
             if not self._has_loads(handler.module):
                 continue
-            key = "streamlit" if isinstance(handler.node, ast.Module) else "handler"
-            for call in calls_of(self.resolver, handler.module, handler.node):
+            script = isinstance(handler.node, ast.Module)
+            calls = list(calls_of(self.resolver, handler.module, handler.node))
+            generates = any(generation(self.resolver, handler.module, call) for call in calls)
+            for call in calls:
                 what = self._load(handler.module, call)
-                if what:
-                    yield self._report(handler.module, call, key, what, handler.description)
+                if not what or (not script and not generates and _kept(handler.module, call)):
+                    continue
+                key = "streamlit" if script else "handler"
+                yield self._report(handler.module, call, key, what, handler.description)
 
     def _loops(self, module: ModuleInfo) -> Iterator[Report]:
         """A load that does not depend on the loop variable, in a loop over requests: its items
@@ -107,3 +114,21 @@ class ModelLoadPerRequest(Check):
             and is_model_load(qualname or "")
             and not (lazily_cached(self.resolver, module, call))
         )
+
+
+def _kept(module: ModuleInfo, call: ast.Call) -> bool:
+    """The load's result is stored in an item or attribute (``state["model"], state["processor"]
+    = load(...)``, ``self.model = ...``), for the requests that follow, not used and dropped."""
+    statement = parent(module, call)
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign):
+        targets = [statement.target]
+    else:
+        return False
+    flat = [
+        part
+        for target in targets
+        for part in (target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target])
+    ]
+    return bool(flat) and all(isinstance(part, (ast.Subscript, ast.Attribute)) for part in flat)
