@@ -184,6 +184,7 @@ class Project:
             bases = [base]
         else:
             bases = [importer.path.parent, _import_root(importer.path)]
+            bases += _namespace_bases(importer.path, parts[0]) if parts else []
         for base in dict.fromkeys(bases):
             for cut in range(len(parts), 0, -1):
                 target = self._module_file(base, parts[:cut])
@@ -206,6 +207,13 @@ def _import_root(path: Path) -> Path:
     while (folder / "__init__.py").exists() and folder.parent != folder:
         folder = folder.parent
     return folder
+
+
+def _namespace_bases(path: Path, first: str) -> list[Path]:
+    """``modules.shared`` imported in ``modules/loader.py`` where ``modules/`` has no
+    ``__init__.py``: a namespace package, importable because the script that runs sits beside
+    the folder (``server.py``); the folder above each ancestor of that name."""
+    return [folder.parent for folder in path.parents if folder.name == first]
 
 
 def module_name(path: Path) -> str:
