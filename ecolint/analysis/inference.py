@@ -26,6 +26,9 @@ OTHER_LOADERS = frozenset(
     {"vllm.LLM", "vllm.entrypoints.llm.LLM", "llama_cpp.Llama", "llama_cpp.Llama.from_pretrained"}
 )
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor")
+# Models whose ``generate()`` makes speech or music: the measured rows are text generation by
+# LLMs, so nothing here says what their batching or loading costs.
+_SOUND_MODELS = ("TTS", "Bark", "Musicgen", "MusicGen", "SpeechT5", "Vits", "Parler")
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline", "LLM", "Llama"})
 _DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Decoding settings of one ``generate()`` call: an item that brings its own (a request's
@@ -86,13 +89,30 @@ def _model_like(value: Value) -> bool:
     return False
 
 
+def _makes_sound(value: Value) -> bool:
+    """A text-to-speech or music model, named by the call that built it
+    (``ParlerTTSForConditionalGeneration.from_pretrained(...).to(device)``)."""
+    for option in alternatives(value):
+        if isinstance(option, CallVal) and option.site is not None:
+            names = {option.qualname or ""}
+            node = option.site.node
+            while isinstance(node, ast.Call):
+                names.add(dotted(node.func))
+                func = node.func
+                node = func.value if isinstance(func, ast.Attribute) else None
+            if any(word in name for name in names for word in _SOUND_MODELS):
+                return True
+    return False
+
+
 def direct_generation(resolver: Resolver, module: ModuleInfo, call: ast.Call) -> Phrase | str:
     """``model.generate()`` / ``pipe()`` when the call runs a model itself, else ''."""
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "generate":
         if resolver.qualname(module, func):
             return ""  # a module's function (``ollama.generate``), not a model's method
-        if _model_like(resolver.value(module, func.value)):
+        model = resolver.value(module, func.value)
+        if _model_like(model) and not _makes_sound(model):
             return f"{dotted(func.value) or 'model'}.generate()"
         return ""
     if isinstance(func, (ast.Name, ast.Call)) and is_pipeline(resolver.value(module, func)):
