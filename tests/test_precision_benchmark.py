@@ -40,6 +40,11 @@ PATTERNS = {
     "mislabel",
     "py312-syntax",
     "ipython",
+    "not-text-llm",
+    "per-item-settings",
+    "load-button",
+    "prerelease",
+    "unused-default",
 }
 QUANT_LINE = "quant = BitsAndBytesConfig(load_in_8bit=True)"
 APP = """\
