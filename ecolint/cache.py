@@ -183,8 +183,9 @@ class FileCache:
     they stay the same only while the working folder is at the same place in the tree.
 
     ``files``: every file of the run with its display; ``piece``: the type of a stored piece;
-    ``digests``: the files' hashes the run already knows (its plan read them), by resolved
-    path."""
+    ``digests``: the files' hashes the run already knows (its plan read them). Every path it is
+    given or gives is resolved (discovery resolved the run's files once): a resolution stats
+    each folder up to the root, and an entry names a few paths."""
 
     def __init__(
         self,
@@ -198,31 +199,27 @@ class FileCache:
         self.path = folder
         self.piece = piece
         self.home = home.resolve()
-        resolved = {path: path.resolve() for path in files}
-        self.files = set(resolved.values())
+        self.files = set(files)
         listing = "\0".join(
-            sorted(
-                f"{tree_path(resolved[path], self.home)}\0{shown}" for path, shown in files.items()
-            )
+            sorted(f"{tree_path(path, self.home)}\0{shown}" for path, shown in files.items())
         )
         self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
         self._digests: dict[Path, str | None] = dict(digests or {})
         self._folder: Folder | None = None
 
     def digest(self, path: Path, data: bytes | None = None) -> str | None:
-        key = path.resolve()
-        if key not in self._digests:
+        if path not in self._digests:
             if data is None:
                 try:
-                    data = read_bytes(key, NOTEBOOK_MAX_BYTES)
+                    data = read_bytes(path, NOTEBOOK_MAX_BYTES)
                 except OSError:
                     data = None
-            self._digests[key] = hashlib.sha256(data).hexdigest() if data is not None else None
-        return self._digests[key]
+            self._digests[path] = hashlib.sha256(data).hexdigest() if data is not None else None
+        return self._digests[path]
 
     def _name(self, path: Path, digest: str | None) -> str:
         """Two versions of a file (the working tree's and a commit's) keep two entries."""
-        name = f"{self.salt}\0{tree_path(path.resolve(), self.home)}\0{digest}"
+        name = f"{self.salt}\0{tree_path(path, self.home)}\0{digest}"
         return hashlib.sha256(name.encode()).hexdigest() + SUFFIX
 
     def _open(self, create: bool) -> Folder | None:
@@ -251,7 +248,7 @@ class FileCache:
         if type(record) is not tuple or len(record) != 4:
             return None
         where, stored, dependencies, piece = record
-        if where != path.resolve() or stored != digest:
+        if where != path or stored != digest:
             return None
         if type(dependencies) is not dict or not self.files.issuperset(dependencies):
             return None
@@ -261,8 +258,8 @@ class FileCache:
 
     def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
         digest = self.digest(path, data)
-        dependencies = {other: self.digest(other) for other in read if other != path.resolve()}
-        record = (path.resolve(), digest, dependencies, piece)
+        dependencies = {other: self.digest(other) for other in read if other != path}
+        record = (path, digest, dependencies, piece)
         try:
             folder = self._open(create=True)
             if folder is not None:

@@ -174,8 +174,7 @@ def _rebuild(name: str, raw: Any, home: Path | None) -> Any:
     if kind is None:
         raise CodecError(f"{name!r} is not stored in the cache")
     hints = _hints(kind)
-    expected = {f.name for f in _init_fields(kind)}
-    if type(raw) is not dict or raw.keys() != expected:
+    if type(raw) is not dict or raw.keys() != _field_names(kind):
         raise CodecError(f"{name}: fields do not match")
     values = {key: decode(value, home) for key, value in raw.items()}
     for key, value in values.items():
@@ -188,12 +187,19 @@ def _rebuild(name: str, raw: Any, home: Path | None) -> Any:
 
 
 def conforms(value: object, hint: Any) -> bool:
-    """Whether ``value`` is of the annotated type (the forms ecolint's dataclasses use)."""
+    """Whether ``value`` is of the annotated type (the forms ecolint's dataclasses use). Plain
+    classes first, by identity: they are most of the values an entry holds."""
     if hint is Any:
         return True
+    if hint is str or hint is int or hint is bool or hint is Version:
+        return type(value) is hint
     if hint is None or hint is type(None):
         return value is None
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is float:
+        return type(value) in (float, int)
+    if hint is Path:
+        return isinstance(value, Path)
+    origin, args = _shape(hint)
     if origin in (typing.Union, types.UnionType):
         return any(conforms(value, arg) for arg in args)
     if origin is list:
@@ -211,13 +217,19 @@ def conforms(value: object, hint: Any) -> bool:
         return type(value) is dict and all(
             conforms(key, args[0]) and conforms(item, args[1]) for key, item in value.items()
         )
-    if hint is float:
-        return type(value) in (float, int)
-    if hint in (int, str, bool, Version):
-        return type(value) is hint
-    if hint is Path:
-        return isinstance(value, Path)
     return isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, hint)
+
+
+@cache
+def _shape(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """An annotation's origin and arguments, worked out once: an entry checks thousands of
+    values against the same few annotations."""
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
+@cache
+def _field_names(kind: type) -> frozenset[str]:
+    return frozenset(f.name for f in _init_fields(kind))
 
 
 @cache

@@ -64,8 +64,14 @@ def plan(
     found = discover(targets, base.exclude, base.root, respect_gitignore=respect_gitignore)
     nearest = _Nearest(top.resolve() if top is not None else None)
     grouped: dict[Path | None, list[SourceFile]] = {}
+    folders: dict[Path, Path] = {}  # each folder resolved once, not once for each of its files
     for source in found.files:
-        config = nearest(source.path.parent.resolve()) if hierarchical else base.source
+        config = base.source
+        if hierarchical:
+            folder = source.path.parent
+            if folder not in folders:
+                folders[folder] = folder.resolve()
+            config = nearest(folders[folder])
         grouped.setdefault(config, []).append(source)
     named = {target.resolve() for target in targets if target.is_file()}
     if list(grouped) in ([], [base.source]) and respect_gitignore:
@@ -74,7 +80,7 @@ def plan(
         scope.problems = list(found.problems)
         for config, files in grouped.items():
             settings = base if config == base.source else settings_for(config)
-            kept = [s for s in files if s.path.resolve() in named or not _excluded(s, settings)]
+            kept = [s for s in files if s.real in named or not _excluded(s, settings)]
             if kept:
                 scope.groups.append(Group(settings, [s.path for s in kept], kept))
     if not scope.files:
@@ -107,7 +113,7 @@ def _excluded(source: SourceFile, settings: Settings) -> bool:
 
     spec = pathspec.GitIgnoreSpec.from_lines(list(settings.exclude))
     try:
-        relative = source.path.resolve().relative_to(settings.root.resolve()).as_posix()
+        relative = source.real.relative_to(settings.root.resolve()).as_posix()
     except ValueError:
         return False
     return spec.match_file(relative)

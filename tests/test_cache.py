@@ -180,3 +180,77 @@ def test_moving_the_configuration_invalidates(tmp_path: Path) -> None:
     assert "ECO405" not in run("check", "chatbot", cwd=tmp_path).stdout
     (tmp_path / ".ecolint.toml").rename(tmp_path / "chatbot" / ".ecolint.toml")
     assert "ECO405" in run("check", "chatbot", cwd=tmp_path).stdout
+
+
+def test_only_the_files_whose_entries_went_are_handed_to_workers(tmp_path: Path) -> None:
+    """The per-file cache is looked up before any worker starts: after settings.py is edited,
+    the workers get settings.py and app.py (which reads it), not the ten unchanged loaders
+    whose entries hold; and the output is an uncached run's."""
+    shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
+    loader = (
+        "from transformers import AutoModelForCausalLM\n"
+        'model = AutoModelForCausalLM.from_pretrained("01-ai/Yi-1.5-6B-Chat", load_in_8bit=True)\n'
+    )
+    for n in range(10):
+        (tmp_path / f"loader_{n}.py").write_text(loader, encoding="utf-8")
+    args = ("check", "--format", "json", "--jobs", "2", ".")
+    run(*args, cwd=tmp_path)
+    settings = tmp_path / "chatbot" / "settings.py"
+    settings.write_text(settings.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    probe = f"""
+import ecolint.pipeline.run as pipeline
+handed = []
+analyse = pipeline.run_batches
+def spy(work, indices, jobs):
+    handed.extend(work.plan.work[index].source.display for index in indices)
+    return analyse(work, indices, jobs)
+pipeline.run_batches = spy
+from ecolint.cli import main
+try:
+    main({list(args)!r})
+except SystemExit as stop:
+    assert stop.code == 1, stop.code
+print(sorted(handed))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    *report, handed = out.stdout.strip().splitlines()
+    assert handed == "['chatbot/app.py', 'chatbot/settings.py']", out.stdout + out.stderr
+    assert "\n".join(report) == run(*args, "--no-cache", cwd=tmp_path).stdout.strip()
+
+
+def test_a_run_with_one_edited_file_resolves_no_unchanged_file(tmp_path: Path) -> None:
+    """Discovery resolves each file once (a file's folder, not the file, unless it is a
+    symlink); the plan, the key, the project and the per-file cache use that, so the ten
+    loaders the cache answers for are never resolved again (this process resolved each five
+    times)."""
+    loader = (
+        "from transformers import AutoModelForCausalLM\n"
+        'model = AutoModelForCausalLM.from_pretrained("01-ai/Yi-1.5-6B-Chat", load_in_8bit=True)\n'
+    )
+    for n in range(10):
+        (tmp_path / f"loader_{n}.py").write_text(loader, encoding="utf-8")
+    (tmp_path / "serve.py").write_text(loader, encoding="utf-8")
+    run("check", ".", cwd=tmp_path)
+    (tmp_path / "serve.py").write_text(loader + "# edited\n", encoding="utf-8")
+    probe = """
+from collections import Counter
+from pathlib import Path
+counts = Counter()
+resolve = Path.resolve
+def counted(self, strict=False):
+    counts[self.name] += 1
+    return resolve(self, strict)
+Path.resolve = counted
+from ecolint.cli import main
+try:
+    main(["check", "."])
+except SystemExit as stop:
+    assert stop.code == 1, stop.code
+print(max(counts[f"loader_{n}.py"] for n in range(10)))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip().splitlines()[-1] == "0", out.stdout + out.stderr

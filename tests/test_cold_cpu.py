@@ -65,7 +65,6 @@ def test_a_project_resolves_each_path_once(tmp_path: Path, monkeypatch: pytest.M
     ``Path.resolve`` stats every folder up to the root."""
     path = tmp_path / "serve.py"
     path.write_text("import os\n", encoding="utf-8")
-    project = Project([path]).emptied()
     resolved: list[Path] = []
     resolve = Path.resolve
 
@@ -74,6 +73,7 @@ def test_a_project_resolves_each_path_once(tmp_path: Path, monkeypatch: pytest.M
         return resolve(self, strict)
 
     monkeypatch.setattr(Path, "resolve", counted)
+    project = Project([path]).emptied()
     first = project.load(path)
     assert all(project.load(path) is first for _ in range(3))
     assert project.scans(path) and project.display_of(path) is None

@@ -23,7 +23,8 @@ class Project:
     """``on_disk``: imports may also name modules that were not listed but exist on disk, for
     a file analysed on its own (flake8 hands over one file at a time). ``contents``: bytes the
     run already read, by resolved path, so that an imported module is not read again.
-    ``parsed``: modules read from disk in earlier analyses, reused while their bytes hold."""
+    ``parsed``: modules read from disk in earlier analyses, reused while their bytes hold.
+    ``resolved``: paths the caller resolved already (discovery did), not statted again."""
 
     def __init__(
         self,
@@ -33,17 +34,18 @@ class Project:
         on_disk: bool = False,
         contents: Mapping[Path, bytes] | None = None,
         parsed: ParsedFiles | None = None,
+        resolved: Mapping[Path, Path] | None = None,
     ) -> None:
         self._contents = contents or {}
         self._parsed = parsed
-        self._files = {path.resolve() for path in files}
-        self._display = {path.resolve(): name for path, name in (display or {}).items()}
+        self._real: dict[Path, Path] = dict(resolved or {})
+        self._files = {self._resolved(path) for path in files}
+        self._display = {self._resolved(path): name for path, name in (display or {}).items()}
         self._max_bytes = max_bytes
         self._on_disk = on_disk
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
         self.read: set[Path] = set()  # every module loaded, for the file cache
         self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
-        self._real: dict[Path, Path] = {}
 
     def emptied(self) -> Project:
         """The same project without the modules it parsed: what a worker starts again from to

@@ -13,7 +13,7 @@ can put them in the same order whatever the number of workers.
 
 Budgets come from the environment: ``ECOLINT_FILE_TIMEOUT`` (seconds per file, default 60) and
 ``ECOLINT_FILE_MEMORY`` (MiB a worker may grow by, default 2048). ``run_batches`` is how a run
-uses it: the plan's files in blocks, each file's piece back in file order.
+uses it: the files to analyse in blocks, each file's piece back by its index.
 """
 
 from __future__ import annotations
@@ -75,8 +75,6 @@ class Pieces(Protocol[P_co]):
 
     progress: Callable[[int, int], None] | None
 
-    def __len__(self) -> int: ...
-
     def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, P_co]]: ...
 
     def failed(self, index: int, failure: Failure) -> P_co: ...
@@ -84,31 +82,31 @@ class Pieces(Protocol[P_co]):
     def advance(self, files: int) -> None: ...
 
 
-def run_batches(work: Pieces[P], jobs: int) -> list[P]:
-    """Files go in small consecutive blocks to up to ``jobs`` forked workers (one worker for
-    ``--jobs 1`` or a small run), each with its own project of every file of the run. A worker
-    that crashes or runs out of its time or memory budget costs the file it was on and a new
-    worker takes the rest of its block. Each file's piece is put back in file order, so the
-    output is the same whatever the number of jobs. Without ``fork``, files are analysed in
-    this process."""
-    count = len(work)
+def run_batches(work: Pieces[P], indices: list[int], jobs: int) -> dict[int, P]:
+    """The files at ``indices`` go in small consecutive blocks to up to ``jobs`` forked
+    workers (one worker for ``--jobs 1`` or a small run), each with its own project of every
+    file of the run. A worker that crashes or runs out of its time or memory budget costs the
+    file it was on and a new worker takes the rest of its block. Each file's piece comes back
+    by index, so the output is the same whatever the number of jobs. Without ``fork``, files
+    are analysed in this process."""
+    count = len(indices)
     if not count:
-        return []
+        return {}
     if not hasattr(os, "fork"):
-        return [piece for _, piece in work.pieces(range(count))]
+        return dict(work.pieces(indices))
     workers = 1 if jobs <= 1 or count < PARALLEL_MIN_FILES else jobs
     size = count if workers == 1 else max(1, min(16, count // (workers * 4)))
-    blocks = [list(range(start, min(start + size, count))) for start in range(0, count, size)]
+    blocks = [indices[start : start + size] for start in range(0, count, size)]
 
-    def in_child(indices: list[int]) -> Iterator[tuple[int, P]]:
+    def in_child(block: list[int]) -> Iterator[tuple[int, P]]:
         work.progress = None  # the parent reports progress as pieces come back
-        return work.pieces(indices)
+        return work.pieces(block)
 
     pieces: dict[int, P] = {}
     for index, outcome in supervise(blocks, workers, in_child, Budget.from_environment()):
         pieces[index] = work.failed(index, outcome) if isinstance(outcome, Failure) else outcome
         work.advance(1)
-    return [pieces[index] for index in range(count)]
+    return pieces
 
 
 @dataclass

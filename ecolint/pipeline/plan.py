@@ -75,7 +75,7 @@ class ScanPlan:
             prefilter = Prefilter(scanned(all_rules(), settings.select, settings.ignore), limit)
         plan = cls(discovery.files, list(discovery.problems), prefilter)
         for source in discovery.files:
-            key = source.path.resolve()
+            key = source.real
             try:
                 data = read_bytes(source.path, source_cap(source.kind, limit))
             except OSError as error:
@@ -120,7 +120,7 @@ class ScanPlan:
 
         digest = hashlib.sha256(salt.encode())
         for source in self.files:
-            resolved = source.path.resolve()
+            resolved = source.real
             entry = f"\0{tree_path(resolved, home)}\0{source.display}\0{source.kind}\0"
             digest.update(entry.encode("utf-8", "surrogatepass"))
             digest.update(bytes.fromhex(self.digests[resolved]))

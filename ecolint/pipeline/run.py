@@ -109,20 +109,23 @@ class Pipeline:
             from ecolint.cache import FileCache
 
             folder, salt = self.cache
-            files = {source.path: source.display for source in plan.files}
+            files = {source.real: source.display for source in plan.files}
             home = self.settings.root
             file_cache = FileCache(folder, salt, files, Batch, home, plan.digests)
         registry()  # the checks are imported once here, not again by each worker
         analyser = Analyser(self.setup, plan, file_cache, self.progress)
-        for batch in run_batches(analyser, self.jobs):
-            merged.merge(batch)
+        pieces = analyser.cached()
+        missing = [index for index in range(len(analyser)) if index not in pieces]
+        pieces.update(run_batches(analyser, missing, self.jobs))
+        for index in range(len(analyser)):
+            merged.merge(pieces[index])
         drafts, notes = run_wide(merged.drafts, self.setup)
         result.fix_notes.extend(notes)
         result.findings = findings(drafts, self.setup)
         return result
 
     def _run_source(self, path: Path, text: str | bytes, kind: str) -> RunResult:
-        source = SourceFile(path, display_path(path), kind)
+        source = SourceFile(path, display_path(path), kind, path.resolve())
         data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
         held = text if isinstance(text, str) and kind == "python" else None  # else: read as bytes
         own = self._alone(source, data, held)
@@ -134,7 +137,8 @@ class Pipeline:
         analyses = [own]
         if kind == "python" and own.result.files_analysed and self._unchanged(path, data, held):
             for other, data in importers(path, self._beside(path.resolve().parent)):
-                analyses.append(self._alone(SourceFile(other, display_path(other), "python"), data))
+                neighbour = SourceFile(other, display_path(other), "python", other.resolve())
+                analyses.append(self._alone(neighbour, data))
         here = path.resolve()
         result.findings = best(
             found
@@ -149,7 +153,7 @@ class Pipeline:
         folders (their pins apply to it), remembered for the pipeline's lifetime (one run:
         files are not expected to change under it; a pipeline that keeps parsed modules lives
         longer and checks the bytes of its imports again)."""
-        key = source.path.resolve()
+        key = source.real
         cached = self._alone_memo.get(key)
         if cached is not None and cached.data == data and self._unchanged_imports(cached):
             return cached
@@ -211,7 +215,7 @@ class Pipeline:
             kind = source_kind(candidate)
             if kind in PYTHON_KINDS or kind in (None, "yaml") or not candidate.is_file():
                 continue
-            source = SourceFile(candidate, display_path(candidate), kind)
+            source = SourceFile(candidate, display_path(candidate), kind, candidate.resolve())
             try:
                 data = read_source(candidate, kind, limit)
             except SourceError:

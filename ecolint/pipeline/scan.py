@@ -119,7 +119,8 @@ class Analyser:
         files = [source.path for source in plan.files]
         displays = {source.path: source.display for source in plan.files}
         limit = setup.settings.max_file_size
-        self.whole = Project(files, displays, limit, contents=plan.contents)
+        resolved = {source.path: source.real for source in plan.files}
+        self.whole = Project(files, displays, limit, contents=plan.contents, resolved=resolved)
 
     def __len__(self) -> int:
         return len(self.plan.work)
@@ -129,8 +130,22 @@ class Analyser:
             self.done += files
             self.progress(self.done, len(self))
 
+    def cached(self) -> dict[int, Batch]:
+        """The pieces the per-file cache holds, by index, looked up in this process before any
+        worker starts: after a commit or an edit nearly every file is a hit, and a hit a worker
+        finds costs a pickle on its way back here."""
+        found: dict[int, Batch] = {}
+        if self.file_cache is not None:
+            for index, planned in enumerate(self.plan.work):
+                piece = self.file_cache.get(planned.source.real, planned.data)
+                if piece is not None:
+                    found[index] = piece
+            self.advance(len(found))
+        return found
+
     def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, Batch]]:
-        """What analysing each file at ``indices`` produced, one file at a time."""
+        """What analysing each file at ``indices`` produced, one file at a time (the misses of
+        ``cached``: these are analysed without looking the cache up again)."""
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -153,12 +168,10 @@ class Analyser:
                 scanner = Scanner(self.setup, whole.emptied())
             self.advance(1)
             source, data = planned.source, planned.data
-            piece = cache.get(source.path, data) if cache is not None else None
-            if piece is None:
-                scanner.project.read.clear()
-                piece = scanner.scan(source, data, planned.rules)
-                if cache is not None and not piece.result.internal_errors:
-                    cache.put(source.path, data, scanner.project.read, piece)
+            scanner.project.read.clear()
+            piece = scanner.scan(source, data, planned.rules)
+            if cache is not None and not piece.result.internal_errors:
+                cache.put(source.real, data, scanner.project.read, piece)
             yield index, piece
         if scanner is not None:
             scanner.release()

@@ -70,6 +70,7 @@ class SourceFile:
     path: Path
     display: str  # the path as the user should see it
     kind: str
+    real: Path  # ``path`` resolved once: each resolution stats every folder up to the root
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,11 @@ def _python_shebang(path: Path) -> bool:
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """A path as the user should see it: relative to the working folder when it is inside."""
-    cwd = (cwd or Path.cwd()).resolve()
+    return _shown(path, (cwd or Path.cwd()).resolve())
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """``display_path`` from a working folder already resolved (a walk shows thousands)."""
     absolute = path if path.is_absolute() else cwd / path
     try:
         return absolute.relative_to(cwd).as_posix()
@@ -192,7 +197,8 @@ def discover(
         if path.is_file():
             kind = _explicit_kind(path)
             if kind is not None:
-                files.setdefault(path.resolve(), SourceFile(path, display_path(path, cwd), kind))
+                real = path.resolve()
+                files.setdefault(real, SourceFile(path, _shown(path, cwd), kind, real))
         elif path.is_dir():
             import pathspec  # only to walk folders: a named file is checked whatever excludes say
 
@@ -202,7 +208,7 @@ def discover(
             if ignores is not None and resolved != top and ignores.ignored(resolved, True, top):
                 top = resolved  # named although ignored: only the .gitignore files inside apply
             for found, real, kind in _walk(path, excluded, ignores, root.resolve(), top):
-                files.setdefault(real, SourceFile(found, display_path(found, cwd), kind))
+                files.setdefault(real, SourceFile(found, _shown(found, cwd), kind, real))
         elif path.exists():
             problems.append((str(argument), "not a regular file or folder; skipped"))
         else:
