@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import gc
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,45 @@ def test_importers_are_the_files_naming_the_module_as_a_whole_word(
     beside = relevant_files(tmp_path, lambda data: True, 1_000_000)
     found = [path.name for path, _ in importers(tmp_path / f"{module}.py", beside)]
     assert found == (sorted(files) if expected is None else expected)
+
+
+COUNT_PARSES = """
+import runpy, sys
+text = open(sys.argv.pop(1), encoding="utf-8").read()
+parses = []
+def hook(event, args):
+    if event == "compile" and args[0] in (text, text.encode("utf-8")):
+        parses.append(1)
+sys.addaudithook(hook)
+try:
+    runpy.run_module("flake8", run_name="__main__", alter_sys=True)
+finally:
+    print("parses:", len(parses), file=sys.stderr)
+"""
+FLAKE8_ONE_JOB = ("--isolated", "--select=ECO", "--jobs", "1")
+SHARED = "THRESHOLD = 6.0\n"
+USER = (
+    "from transformers import BitsAndBytesConfig\nfrom shared import THRESHOLD\n\n"
+    "cfg = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=THRESHOLD)\n"
+)
+
+
+def test_a_module_many_files_import_is_parsed_again_only_until_it_is_kept(
+    tmp_path: Path,
+) -> None:
+    """A flake8 worker analyses one file at a time, each with the modules it imports: a
+    module that a second analysis parses again is kept for the next ones (transformers'
+    300 KB ``__init__.py`` was parsed by 121 analyses)."""
+    (tmp_path / "shared.py").write_text(SHARED, encoding="utf-8")
+    users = [f"user_{index}.py" for index in range(4)]
+    for name in users:
+        (tmp_path / name).write_text(USER, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", COUNT_PARSES, "shared.py", *FLAKE8_ONE_JOB, *users],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.stdout.count("ECO101") == len(users), out.stdout + out.stderr
+    assert out.stderr.splitlines()[-1] == "parses: 2"

@@ -42,8 +42,9 @@ class _Alone:
 
 class Pipeline:
     """``cache``: (folder, settings key) where results per file are kept between runs.
-    ``keep_parsed``: the modules the files analysed alone import are kept parsed for the
-    pipeline's life (an editor's server, analysing one buffer at each keystroke).
+    ``parsed``: where the modules the files analysed alone import are kept parsed for the
+    pipeline's life (an editor's server, analysing one buffer at each keystroke; a flake8
+    worker, handed one file of a library after another).
     ``edits``: findings carry their fix edits (``Setup.edits``)."""
 
     def __init__(
@@ -53,7 +54,7 @@ class Pipeline:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         cache: tuple[Path, str] | None = None,
-        keep_parsed: bool = False,
+        parsed: ParsedFiles | None = None,
         edits: bool = False,
     ) -> None:
         self.settings = settings
@@ -64,7 +65,7 @@ class Pipeline:
         self._alone_memo: dict[Path, _Alone] = {}
         self._folders: dict[Path, Neighbours] = {}
         self._context: dict[Path, list[Draft]] = {}
-        self.parsed = ParsedFiles() if keep_parsed else None
+        self.parsed = parsed
 
     def run(self, paths: list[Path]) -> RunResult:
         return self.run_plan(ScanPlan.build(paths, self.settings, self.setup.prefilter))
