@@ -9,8 +9,10 @@ from pathlib import Path
 
 from lsp_client import LspClient, change, diagnostics_of, open_file
 
+from ecolint.analysis.parsed_files import ParsedFiles
 from ecolint.config import Settings
 from ecolint.pipeline.run import Pipeline
+from ecolint.sources.python import SourceError
 
 APP = """\
 from transformers import BitsAndBytesConfig
@@ -30,7 +32,7 @@ def test_imports_are_parsed_once_across_buffers_and_again_when_their_bytes_chang
 ) -> None:
     (tmp_path / "settings.py").write_text("THRESHOLD = 0.0\n")
     app = tmp_path / "app.py"
-    pipeline = Pipeline(Settings(root=tmp_path), keep_parsed=True)
+    pipeline = Pipeline(Settings(root=tmp_path), parsed=ParsedFiles())
     assert pipeline.parsed is not None
     assert codes(pipeline, app, APP) == []
     assert pipeline.parsed.added == 1  # settings.py; the buffer itself is never kept
@@ -68,3 +70,19 @@ def test_the_server_sees_an_import_changed_on_disk_without_a_save(tmp_path: Path
         if client.process.poll() is None:
             client.process.kill()
             client.process.wait()
+
+
+def test_a_bounded_store_keeps_what_is_parsed_twice_within_its_bytes() -> None:
+    """flake8's store: a module one analysis parsed is not kept, one parsed by a second is;
+    beyond the bytes allowed the least recently used goes."""
+    store = ParsedFiles(max_bytes=10)
+    first, second = Path("first.py"), Path("second.py")
+    parsed = SourceError("stands for a parsed module")
+    store.put(first, b"A = 1\n", parsed)
+    assert store.get(first, b"A = 1\n") is None
+    store.put(first, b"A = 1\n", parsed)
+    assert store.get(first, b"A = 1\n") is parsed
+    store.put(second, b"B = 2\n", parsed)
+    store.put(second, b"B = 2\n", parsed)
+    assert store.get(second, b"B = 2\n") is parsed
+    assert store.get(first, b"A = 1\n") is None

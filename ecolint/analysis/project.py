@@ -58,8 +58,10 @@ class Project:
     def release(self) -> None:
         """Let go of the modules parsed so far, their trees freed at once (see
         ``ModuleInfo.release``); modules kept for later analyses (``parsed``) stay whole."""
-        for module in self._modules.values():
-            if isinstance(module, ModuleInfo) and self._parsed is None:
+        for path, module in self._modules.items():
+            if isinstance(module, ModuleInfo) and not (
+                self._parsed is not None and self._parsed.holds(path, module)
+            ):
                 module.release()
         self._modules.clear()
 

@@ -32,6 +32,7 @@ class Prefilter:
         self.max_bytes = max_bytes
         self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
         self._encoded: dict[tuple[str, str], tuple[bytes, ...]] = {}
+        self._last_words: tuple[ast.Module, bytes] | None = None
 
     def active(self, kind: str, data: bytes) -> list[Rule]:
         """The rules that must read a file of ``kind`` with these bytes (both stages)."""
@@ -84,9 +85,16 @@ class Prefilter:
 
     def in_code(self, active: list[Rule], tree: ast.Module) -> list[Rule]:
         """Of the rules a Python file's bytes triggered, those whose words its code uses."""
-        words = code_words(tree)
+        words = self._code_words(tree)
         return [
             rule
             for rule in active
             if rule.reads_comments or triggered_in_code(words, self._pattern(rule, "python"))
         ]
+
+    def _code_words(self, tree: ast.Module) -> bytes:
+        """The code words of the last tree asked about, walked once: the flake8 plugin's gate,
+        the analysis's own file and the scan all ask about the same tree in turn."""
+        if self._last_words is None or self._last_words[0] is not tree:
+            self._last_words = (tree, code_words(tree).encode("utf-8", "surrogatepass"))
+        return self._last_words[1]

@@ -4,6 +4,7 @@ text the caller holds for the flake8 plugin and an editor. Both go through the s
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from ecolint.pipeline.scan import Analyser, Scanner
 from ecolint.pipeline.setup import Setup
 from ecolint.results import RunResult
 from ecolint.sources.discovery import SourceFile, display_path, source_kind
-from ecolint.sources.neighbours import importers, relevant_files
+from ecolint.sources.neighbours import Neighbours, importers, relevant_files
 from ecolint.sources.python import SourceError, checked_text, decode_python
 from ecolint.sources.safe_read import read_source
 
@@ -41,8 +42,9 @@ class _Alone:
 
 class Pipeline:
     """``cache``: (folder, settings key) where results per file are kept between runs.
-    ``keep_parsed``: the modules the files analysed alone import are kept parsed for the
-    pipeline's life (an editor's server, analysing one buffer at each keystroke).
+    ``parsed``: where the modules the files analysed alone import are kept parsed for the
+    pipeline's life (an editor's server, analysing one buffer at each keystroke; a flake8
+    worker, handed one file of a library after another).
     ``edits``: findings carry their fix edits (``Setup.edits``)."""
 
     def __init__(
@@ -52,7 +54,7 @@ class Pipeline:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         cache: tuple[Path, str] | None = None,
-        keep_parsed: bool = False,
+        parsed: ParsedFiles | None = None,
         edits: bool = False,
     ) -> None:
         self.settings = settings
@@ -61,9 +63,9 @@ class Pipeline:
         self.progress = progress
         self.cache = cache
         self._alone_memo: dict[Path, _Alone] = {}
-        self._folders: dict[Path, dict[Path, bytes]] = {}
+        self._folders: dict[Path, Neighbours] = {}
         self._context: dict[Path, list[Draft]] = {}
-        self.parsed = ParsedFiles() if keep_parsed else None
+        self.parsed = parsed
 
     def run(self, paths: list[Path]) -> RunResult:
         return self.run_plan(ScanPlan.build(paths, self.settings, self.setup.prefilter))
@@ -78,7 +80,13 @@ class Pipeline:
         Imports resolve to modules on disk, and the modules beside it that use its values
         are analysed with it, so it gets the findings ``ecolint check`` reports in it when
         scanning its folder. Only findings in this file are returned."""
-        return deep_stack(lambda: self._run_source(path, text, kind))
+        enabled = gc.isenabled()
+        gc.disable()  # as in a run's workers (see ``scan.py``): the trees are freed by release
+        try:
+            return deep_stack(lambda: self._run_source(path, text, kind))
+        finally:
+            if enabled:
+                gc.enable()
 
     def prepare(self, path: Path) -> None:
         """Read what every analysis of ``path`` shares whatever its text holds: the dependency
@@ -164,8 +172,10 @@ class Pipeline:
             limit = self.settings.max_file_size
             displays = {source.path: source.display}
             project = Project([source.path], displays, limit, on_disk=True, parsed=self.parsed)
-            batch = Scanner(self.setup, project).scan(source, data, active, text)
+            scanner = Scanner(self.setup, project)
+            batch = scanner.scan(source, data, active, text)
             read = project.read - {key}
+            scanner.release()
         context = [d for d in self._context_above(source.path) if d.file.resolve() != key]
         drafts, notes = run_wide([*batch.drafts, *context], self.setup)
         result = batch.result
@@ -226,7 +236,7 @@ class Pipeline:
                 drafts.extend(Scanner(self.setup, project).scan(source, data, active).drafts)
         return drafts
 
-    def _beside(self, folder: Path) -> dict[Path, bytes]:
+    def _beside(self, folder: Path) -> Neighbours:
         """The files of a folder that may be analysed as neighbours, read once per run."""
         if folder not in self._folders:
             limit = self.settings.max_file_size

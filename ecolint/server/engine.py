@@ -10,6 +10,7 @@ import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ecolint.analysis.parsed_files import ParsedFiles
 from ecolint.config import CONFIG_NAMES, DEFAULT_GPU, Settings
 from ecolint.evidence.gpus import GpuError
 from ecolint.findings.model import Finding
@@ -125,7 +126,7 @@ class Engine:
         key = (settings.source, settings.root)
         known = self._pipelines.get(key)
         if known is None or known[0] != settings:
-            known = (settings, Pipeline(settings, keep_parsed=True, edits=True))
+            known = (settings, Pipeline(settings, parsed=ParsedFiles(), edits=True))
             self._pipelines[key] = known
         return known[1]
 

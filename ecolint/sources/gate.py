@@ -55,7 +55,6 @@ def code_words(tree: ast.Module) -> str:
     return "\n".join(words)
 
 
-def triggered_in_code(words: str, pattern: re.Pattern[bytes] | None) -> bool:
-    return (
-        pattern is not None and pattern.search(words.encode("utf-8", "surrogatepass")) is not None
-    )
+def triggered_in_code(words: bytes, pattern: re.Pattern[bytes] | None) -> bool:
+    """``words``: ``code_words`` encoded, once for all the rules asked about."""
+    return pattern is not None and pattern.search(words) is not None

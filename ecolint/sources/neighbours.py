@@ -21,10 +21,34 @@ def _module_word(path: Path) -> bytes:
     return (path.parent.name if path.name == "__init__.py" else path.stem).encode()
 
 
-def relevant_files(
-    folder: Path, relevant: Callable[[bytes], bool], max_bytes: int
-) -> dict[Path, bytes]:
-    """The Python files of ``folder`` (resolved) that ``relevant`` accepts, with their bytes."""
+_WORD = re.compile(rb"\w+")
+
+
+class Neighbours:
+    """The Python files of a folder that may be analysed beside a file of it, with their bytes
+    (``files``, by resolved path, in name order). Each file's words are listed once, when first
+    asked: flake8 asks, for every file of the folder, which of the others name it."""
+
+    def __init__(self, files: dict[Path, bytes]) -> None:
+        self.files = files
+        self._words: dict[Path, frozenset[bytes]] = {}
+
+    def names(self, entry: Path, words: list[bytes]) -> bool:
+        """Whether ``entry`` holds one of ``words`` as a whole word (as ``\\b`` tells)."""
+        data = self.files[entry]
+        plain = [word for word in words if _WORD.fullmatch(word)]
+        if plain:
+            found = self._words.get(entry)
+            if found is None:
+                found = self._words[entry] = frozenset(_WORD.findall(data))
+            if not found.isdisjoint(plain):
+                return True
+        others = [re.escape(word) for word in words if not _WORD.fullmatch(word)]
+        return bool(others) and re.search(rb"\b(?:" + b"|".join(others) + rb")\b", data) is not None
+
+
+def relevant_files(folder: Path, relevant: Callable[[bytes], bool], max_bytes: int) -> Neighbours:
+    """The Python files of ``folder`` (resolved) that ``relevant`` accepts."""
     found: dict[Path, bytes] = {}
     for entry in sorted(folder.glob("*.py")):
         try:
@@ -33,10 +57,10 @@ def relevant_files(
             continue
         if relevant(data):
             found[entry.resolve()] = data
-    return found
+    return Neighbours(found)
 
 
-def importers(path: Path, beside: dict[Path, bytes]) -> list[tuple[Path, bytes]]:
+def importers(path: Path, beside: Neighbours) -> list[tuple[Path, bytes]]:
     """The files of ``beside`` (``relevant_files`` of ``path``'s folder) that name ``path``'s
     module, directly or through another such file, with their bytes, in name order."""
     here = path.resolve()
@@ -45,10 +69,9 @@ def importers(path: Path, beside: dict[Path, bytes]) -> list[tuple[Path, bytes]]
     growing = True
     while growing:
         growing = False
-        named = re.compile(rb"\b(?:" + b"|".join(re.escape(word) for word in words) + rb")\b")
-        for entry, data in beside.items():
-            if entry != here and entry not in chosen and named.search(data):
+        for entry in beside.files:
+            if entry != here and entry not in chosen and beside.names(entry, words):
                 chosen.add(entry)
                 words.append(_module_word(entry))
                 growing = True
-    return [(entry, data) for entry, data in beside.items() if entry in chosen]
+    return [(entry, data) for entry, data in beside.files.items() if entry in chosen]

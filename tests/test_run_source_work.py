@@ -1,0 +1,132 @@
+"""The work one file's analysis does when it comes from flake8 (or an editor): what it repeats
+across the files of a folder costs flake8 users on every run, so it is counted here, and the
+shortcuts are checked to find what the plain search finds."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ecolint.config import Settings
+from ecolint.flake8_plugin import EcolintChecker
+from ecolint.pipeline import prefilter
+from ecolint.pipeline.run import Pipeline
+from ecolint.sources.neighbours import importers, relevant_files
+
+ROOT = Path(__file__).resolve().parent.parent
+CHATBOT = ROOT / "examples" / "chatbot"
+
+
+def _flake8_over(folder: Path) -> list[str]:
+    """The plugin run in this process as flake8 runs it: one file at a time, with the tree
+    flake8 parsed; the codes it reports."""
+    codes = []
+    for path in sorted(folder.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        checker = EcolintChecker(ast.parse(text), str(path), text.splitlines(True))
+        codes += [message.split()[0] for _, _, message, _ in checker.run()]
+    return codes
+
+
+def test_each_tree_is_searched_for_trigger_words_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flake8's gate, the analysis of the file and its scan ask in turn whether a trigger word
+    is in the code of the same tree: it is walked for its words once."""
+    shutil.copytree(CHATBOT, tmp_path / "chatbot")
+    monkeypatch.setattr(EcolintChecker, "settings", Settings(root=tmp_path))
+    monkeypatch.setattr(EcolintChecker, "_triggers", None)
+    monkeypatch.setattr(EcolintChecker, "_pipeline", None)
+    walked: list[ast.Module] = []
+    words = prefilter.code_words
+    monkeypatch.setattr(prefilter, "code_words", lambda tree: walked.append(tree) or words(tree))
+    assert sorted(_flake8_over(tmp_path / "chatbot")) == ["ECO102", "ECO405"]
+    assert walked, "the folder has files to analyse"
+    assert len({id(tree) for tree in walked}) == len(walked)
+
+
+def test_an_analysis_leaves_no_trees_to_the_cycle_collector(tmp_path: Path) -> None:
+    """As in a run's workers, the trees of a file analysed with its neighbours are freed as
+    soon as the analysis ends (the collector is off meanwhile, and on again after)."""
+    shutil.copytree(CHATBOT, tmp_path / "chatbot")
+    pipeline = Pipeline(Settings(root=tmp_path))
+    gc.collect()
+    found = []
+    for path in sorted((tmp_path / "chatbot").glob("*.py")):
+        found += pipeline.run_source(path, path.read_text(encoding="utf-8")).findings
+        assert gc.isenabled()
+        assert gc.collect() == 0, path.name
+    assert sorted(finding.code for finding in found) == ["ECO102", "ECO405"]
+
+
+@pytest.mark.parametrize(
+    ("module", "files", "expected"),
+    [
+        ("settings", {"app.py": "import settings\n", "extra.py": "settings_old = 1\n"}, ["app.py"]),
+        ("settings", {"app.py": "import helper\n", "helper.py": "from settings import X\n"}, None),
+        (
+            "my-settings",
+            {"app.py": "load('my-settings')\n", "b.py": "my_settings = 1\n"},
+            ["app.py"],
+        ),
+        ("paramètres", {"app.py": "import paramètres\n", "b.py": "paramètres_2 = 1\n"}, ["app.py"]),
+    ],
+)
+def test_importers_are_the_files_naming_the_module_as_a_whole_word(
+    tmp_path: Path, module: str, files: dict[str, str], expected: list[str] | None
+) -> None:
+    """A module is named where ``\\b`` finds its word, directly or through another importer,
+    in names whose bytes are not all word characters too (``my-settings``, ``paramètres``)."""
+    for name, text in {f"{module}.py": "X = 1\n", **files}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    beside = relevant_files(tmp_path, lambda data: True, 1_000_000)
+    found = [path.name for path, _ in importers(tmp_path / f"{module}.py", beside)]
+    assert found == (sorted(files) if expected is None else expected)
+
+
+COUNT_PARSES = """
+import runpy, sys
+text = open(sys.argv.pop(1), encoding="utf-8").read()
+parses = []
+def hook(event, args):
+    if event == "compile" and args[0] in (text, text.encode("utf-8")):
+        parses.append(1)
+sys.addaudithook(hook)
+try:
+    runpy.run_module("flake8", run_name="__main__", alter_sys=True)
+finally:
+    print("parses:", len(parses), file=sys.stderr)
+"""
+FLAKE8_ONE_JOB = ("--isolated", "--select=ECO", "--jobs", "1")
+SHARED = "THRESHOLD = 6.0\n"
+USER = (
+    "from transformers import BitsAndBytesConfig\nfrom shared import THRESHOLD\n\n"
+    "cfg = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=THRESHOLD)\n"
+)
+
+
+def test_a_module_many_files_import_is_parsed_again_only_until_it_is_kept(
+    tmp_path: Path,
+) -> None:
+    """A flake8 worker analyses one file at a time, each with the modules it imports: a
+    module that a second analysis parses again is kept for the next ones (transformers'
+    300 KB ``__init__.py`` was parsed by 121 analyses)."""
+    (tmp_path / "shared.py").write_text(SHARED, encoding="utf-8")
+    users = [f"user_{index}.py" for index in range(4)]
+    for name in users:
+        (tmp_path / name).write_text(USER, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", COUNT_PARSES, "shared.py", *FLAKE8_ONE_JOB, *users],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.stdout.count("ECO101") == len(users), out.stdout + out.stderr
+    assert out.stderr.splitlines()[-1] == "parses: 2"
