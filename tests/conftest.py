@@ -140,3 +140,20 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+# ``python -c COUNT_PARSES FILE FLAKE8_ARGS...``: runs flake8 and prints on stderr how many
+# times FILE's text was compiled (``ast.parse`` included), flake8's own parse and ecolint's.
+COUNT_PARSES = """
+import runpy, sys
+text = open(sys.argv.pop(1), encoding="utf-8").read()
+parses = []
+def hook(event, args):
+    if event == "compile" and args[0] in (text, text.encode("utf-8")):  # ast.parse: bytes
+        parses.append(1)
+sys.addaudithook(hook)
+try:
+    runpy.run_module("flake8", run_name="__main__", alter_sys=True)
+finally:
+    print("parses:", len(parses), file=sys.stderr)
+"""

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import COUNT_PARSES, FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?P<column>\d+): (?P<text>ECO\d{3} .*)$")
@@ -227,21 +227,6 @@ def test_run_source_takes_neighbours_only_while_the_text_is_what_is_on_disk(
     edited = engine.run_source(settings, "\n" + saved)
     assert edited.findings == [] and not edited.internal_errors
     assert edited.files_analysed == 1
-
-
-COUNT_PARSES = """
-import runpy, sys
-text = open(sys.argv.pop(1), encoding="utf-8").read()
-parses = []
-def hook(event, args):
-    if event == "compile" and args[0] in (text, text.encode("utf-8")):  # ast.parse: bytes
-        parses.append(1)
-sys.addaudithook(hook)
-try:
-    runpy.run_module("flake8", run_name="__main__", alter_sys=True)
-finally:
-    print("parses:", len(parses), file=sys.stderr)
-"""
 
 
 FLAKE8_ONE_FILE = ("--isolated", "--select=ECO", "--jobs", "1", "settings.py")

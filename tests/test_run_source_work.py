@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import COUNT_PARSES
 
 from ecolint.config import Settings
 from ecolint.flake8_plugin import EcolintChecker
@@ -90,19 +91,6 @@ def test_importers_are_the_files_naming_the_module_as_a_whole_word(
     assert found == (sorted(files) if expected is None else expected)
 
 
-COUNT_PARSES = """
-import runpy, sys
-text = open(sys.argv.pop(1), encoding="utf-8").read()
-parses = []
-def hook(event, args):
-    if event == "compile" and args[0] in (text, text.encode("utf-8")):
-        parses.append(1)
-sys.addaudithook(hook)
-try:
-    runpy.run_module("flake8", run_name="__main__", alter_sys=True)
-finally:
-    print("parses:", len(parses), file=sys.stderr)
-"""
 FLAKE8_ONE_JOB = ("--isolated", "--select=ECO", "--jobs", "1")
 SHARED = "THRESHOLD = 6.0\n"
 USER = (
