@@ -20,6 +20,23 @@ from ecolint.sources.yaml_roots import yaml_roots
 MODEL_KEYS = ("base_model", "model_name_or_path", "pretrained_model_name_or_path", "model_id")
 SWITCH_KEYS = ("load_in_8bit", "load_in_4bit", "quantization_bit")
 NOT_BITSANDBYTES = frozenset({"hqq", "eetq", "gptq", "awq", "aqlm", "quanto"})
+# Keys that only the configuration of a training run has (axolotl, LLaMA-Factory, the
+# TrainingArguments of transformers and TRL).
+TRAINING_KEYS = frozenset(
+    {
+        "learning_rate",
+        "num_epochs",
+        "num_train_epochs",
+        "micro_batch_size",
+        "gradient_accumulation_steps",
+        "lora_r",
+        "max_steps",
+        "warmup_steps",
+        "warmup_ratio",
+        "lr_scheduler",
+        "lr_scheduler_type",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +71,21 @@ def yaml_setups(document: Document) -> list[YamlSetup]:
             top = _settings(document, root)
             found.extend(_setups(document, root, _model_id(top)))
     return found
+
+
+@lru_cache(maxsize=16)
+def trains(document: Document) -> bool:
+    """A training run's configuration: a training key at the top (a learning rate, epochs,
+    LoRA rank …), unless it says ``do_train: false`` (an evaluation or prediction config)."""
+    for root in yaml_roots(document):
+        if isinstance(root, yaml.MappingNode):
+            top = _settings(document, root)
+            do_train = top.get("do_train")
+            if do_train is not None and do_train.value is False:
+                continue
+            if TRAINING_KEYS & top.keys():
+                return True
+    return False
 
 
 def _setups(

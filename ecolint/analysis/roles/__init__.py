@@ -11,7 +11,7 @@ that waste energy at inference are chosen on purpose. Every report's site gets r
   unknown by default (the caller decides, and is reported where it decides);
 - ``benchmark``: code timed on purpose, or in a function named or decorated as a benchmark;
 - ``training`` and ``inference``: what the model object, else the function or notebook cell,
-  does.
+  does; a YAML config with training keys (a learning rate, epochs, a LoRA rank) trains.
 
 A rule's YAML lists the roles it reports (``roles:``). A report is kept when its site's work
 roles (training, inference) meet the rule's, and each of its other roles is one the rule
@@ -30,6 +30,7 @@ from ecolint.analysis.roles.testing import in_test_code, is_test_infrastructure,
 from ecolint.analysis.roles.timing import in_benchmark
 from ecolint.analysis.roles.work import work_roles
 from ecolint.analysis.values import LineSpan, Site
+from ecolint.analysis.yaml_configs import trains
 from ecolint.config import Settings
 from ecolint.rules import WORK_ROLES, Rule
 from ecolint.sources.document import TextSpan
@@ -51,6 +52,8 @@ def site_roles(resolver: Resolver | None, site: object, root: Path) -> frozenset
     if isinstance(site, TextSpan):
         test = test or is_test_infrastructure(site.document)
     roles: set[str] = {"test"} if test else set()
+    if isinstance(site, TextSpan) and site.document.kind == "yaml" and trains(site.document):
+        roles.add("training")
     if isinstance(site, Site) and resolver is not None and module is not None:
         roles |= _code_roles(resolver, module, site.node)
     return frozenset(roles)
