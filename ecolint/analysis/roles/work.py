@@ -133,8 +133,13 @@ def _refers_to(resolver: Resolver, module: ModuleInfo, node: ast.expr, binding: 
 
 
 def _trained(resolver: Resolver, module: ModuleInfo, binding: Binding) -> bool:
+    """The object, or one made from it (``model = get_peft_model(model, config)``, ``model, tok
+    = setup_chat_format(model, tok)``), is trained."""
+    trainees = _trainees(resolver, module)
     return any(
-        _refers_to(resolver, module, trained, binding) for trained in _trainees(resolver, module)
+        _refers_to(resolver, module, trained, made)
+        for made in _lineage(resolver, module, binding)
+        for trained in trainees
     )
 
 
