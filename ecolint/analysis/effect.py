@@ -7,7 +7,8 @@ builds it: through ``.to()``/``.eval()`` chains, the names it is bound to, and i
 functions it is passed to (a few calls deep). Anything else that takes it (a generate call, a
 forward call, a trainer, an unknown function, a return, a container, an attribute of another
 object, a global that other modules may import) may run it, so it counts as running: the
-analysis only clears objects it can see all the uses of.
+analysis only clears objects it can see all the uses of. trl's ``setup_chat_format`` and peft's
+``get_peft_model`` return the model they are given, so their result is followed instead.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ _IDLE_METHODS = frozenset(
 )  # fmt: skip
 # Attributes read without running the model.
 _IDLE_ATTRIBUTES = frozenset({"config", "device", "dtype", "generation_config", "name_or_path"})
+# Functions of trl and peft that return the model they are given, without running it (a chat
+# format, an adapter around it): what becomes of their result is what becomes of the model.
+_WRAPPERS = frozenset({"setup_chat_format", "get_peft_model", "prepare_model_for_kbit_training"})
 _IDLE_BUILTINS = frozenset(
     {"builtins.print", "builtins.len", "builtins.id", "builtins.repr", "builtins.str",
      "builtins.type", "builtins.isinstance", "builtins.hasattr", "builtins.getattr"}
@@ -120,6 +124,8 @@ class _Follow:
             return True
         callee = self.resolver.value(module, call.func)
         if isinstance(callee, Ref):
+            if _wraps(callee.qualname):
+                return self.value_runs(module, call, depth)
             return callee.qualname not in _IDLE_BUILTINS and not _quantizes(callee.qualname)
         if not isinstance(callee, FuncVal) or callee.module is None or callee.node is None:
             return True
@@ -141,6 +147,11 @@ class _Follow:
         scope = scopes.get(function)
         bindings = scope.bindings.get(param.arg, []) if scope is not None else []
         return next((b for b in bindings if b.param is param), None)
+
+
+def _wraps(qualname: str) -> bool:
+    package, _, name = qualname.partition(".")
+    return package in ("trl", "peft") and qualname.rsplit(".", 1)[-1] in _WRAPPERS and bool(name)
 
 
 def _quantizes(qualname: str) -> bool:
