@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -140,6 +141,29 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
+
+
+def heavy_modules_after(cwd: Path, args: list[str], code: int, prelude: str = "") -> list[str]:
+    """Which of libcst and the analysis pipeline ``ecolint ARGS`` imports, run in a fresh
+    interpreter in ``cwd`` after ``prelude`` (which may make something it must not do raise);
+    the run must exit with ``code``."""
+    probe = f"""
+import sys
+{prelude}
+from ecolint.cli import main
+try:
+    main({args!r})
+except SystemExit as stop:
+    assert stop.code == {code}, stop.code
+print([name for name in ("libcst", "ecolint.pipeline.run") if name in sys.modules])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines, done.stdout + done.stderr
+    found: list[str] = ast.literal_eval(lines[-1])
+    return found
 
 
 # ``python -c COUNT_PARSES FILE FLAKE8_ARGS...``: runs flake8 and prints on stderr how many

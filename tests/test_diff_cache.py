@@ -6,11 +6,9 @@ analysed alike with and without the cache."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import run_ecolint
+from tests.conftest import heavy_modules_after, run_ecolint
 from tests.test_diff import INT8, commit, git, kinds, nf4
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -63,19 +61,7 @@ def test_a_commit_checked_before_is_answered_from_that_runs_result(tmp_path: Pat
     run_ecolint("check", ".", cwd=tmp_path)
     commit(tmp_path, {"serve.py": None})
     run_ecolint("check", ".", cwd=tmp_path)
-    probe = """
-import sys
-from ecolint.cli import main
-try:
-    main(["diff", "HEAD~1", "--format", "json"])
-except SystemExit as stop:
-    assert stop.code == 0, stop.code
-print([name for name in ("libcst", "ecolint.pipeline.run") if name in sys.modules])
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert heavy_modules_after(tmp_path, ["diff", "HEAD~1", "--format", "json"], 0) == []
     assert kinds(json.loads(diff(tmp_path, "HEAD~1")))["removed"] == {("ECO101", "serve.py")}
 
 
