@@ -2,14 +2,19 @@
 
 A commit is written out with ``git archive`` (only tracked files, as they were committed) and
 the index with ``git checkout-index``, into a folder the caller names. The archive is unpacked
-with tarfile's ``data`` filter: a hostile commit cannot place a file or a link outside that
-folder (such a member is left out). git runs with the repository's own configuration; nothing
-here runs hooks.
+member by member with plain system calls (tarfile's ``extractall`` spends about 0.25 ms a file
+on metadata a tree to analyse does not need: 80 ms for 300 files, where writing them takes 7):
+a name that is absolute or climbs out, a link pointing out of the folder, and a member whose
+folder is not one this unpacking made are left out, and no file is written through a link, so
+a hostile commit cannot place anything outside that folder. git runs with the repository's own
+configuration; nothing here runs hooks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import subprocess
 import tarfile
 from pathlib import Path
@@ -61,19 +66,78 @@ def commit(root: Path, revision: str) -> str:
 
 
 def export_commit(root: Path, sha: str, destination: Path) -> None:
-    """The files of commit ``sha`` (a full hash from ``commit``) under ``destination``."""
-    archive = _git(root, "archive", "--format=tar", sha)
+    """The files of commit ``sha`` (a full hash from ``commit``) under ``destination``, an
+    empty folder."""
+    unpack(_git(root, "archive", "--format=tar", sha), destination)
+
+
+def unpack(archive: bytes, destination: Path) -> None:
+    """The folders, files and inward links of a tar archive under ``destination``, an empty
+    folder; whatever could land outside it is left out."""
+    folders = {""}  # folders this unpacking made, relative to ``destination``, "/"-joined
     with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
-        bundle.extractall(destination, filter=_inside_only)
+        for member in bundle:
+            parts = _parts(member.name)
+            if parts is None or not _folder(destination, parts[:-1], folders):
+                continue
+            name, target = "/".join(parts), destination.joinpath(*parts)
+            if member.isdir():
+                _folder(destination, parts, folders)
+            elif member.isfile():
+                source = bundle.extractfile(member)
+                _write(target, source.read() if source else b"", member.mode & 0o111 != 0)
+            elif member.issym() and _inside(name, member.linkname):
+                with contextlib.suppress(OSError):
+                    os.symlink(member.linkname, target)
 
 
-def _inside_only(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
-    """tarfile's ``data`` filter, but a member it refuses (a link out of the tree, an absolute
-    link) is left out instead of ending the export: the rest of the commit is still analysed."""
-    try:
-        return tarfile.data_filter(member, destination)
-    except tarfile.FilterError:
+def _parts(name: str) -> list[str] | None:
+    """The components of a member's name; None for an absolute name or one with ``..``."""
+    if name.startswith("/"):
         return None
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    return parts if parts and ".." not in parts else None
+
+
+def _folder(destination: Path, parts: list[str], folders: set[str]) -> bool:
+    """Whether ``parts`` is a folder this unpacking made, making it (and its parents) if no
+    entry has that name yet: never a link, never a folder that was there before."""
+    for depth in range(1, len(parts) + 1):
+        name = "/".join(parts[:depth])
+        if name in folders:
+            continue
+        try:
+            os.mkdir(destination.joinpath(*parts[:depth]), 0o755)
+        except OSError:
+            return False
+        folders.add(name)
+    return True
+
+
+def _write(target: Path, data: bytes, executable: bool) -> None:
+    """A new file (``O_EXCL``: never through a link, never over another member)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(target, flags, 0o755 if executable else 0o644)
+    except OSError:
+        return
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+
+
+def _inside(name: str, link: str) -> bool:
+    """Whether the link at ``name`` points to a place inside the tree."""
+    if not link or link.startswith("/"):
+        return False
+    parts = name.split("/")[:-1]
+    for part in link.split("/"):
+        if part == "..":
+            if not parts:
+                return False
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return True
 
 
 def export_index(root: Path, destination: Path) -> None:

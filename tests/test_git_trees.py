@@ -1,0 +1,88 @@
+"""Writing a commit out for ``ecolint diff``: what a real commit holds arrives, and nothing an
+archive names can land outside the folder (archives built by hand: git never writes these)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+
+from ecolint.sources.git_trees import commit, export_commit, unpack
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_commit_arrives_with_its_folders_modes_and_inward_links(tmp_path: Path) -> None:
+    repo, out = tmp_path / "repo", tmp_path / "out"
+    (repo / "pkg" / "deep").mkdir(parents=True)
+    out.mkdir()
+    (repo / "pkg" / "deep" / "serve.py").write_bytes(b"print(1)\r\n")
+    (repo / "run").write_text("#!/usr/bin/env python\n", encoding="utf-8")
+    (repo / "run").chmod(0o755)
+    (repo / "inward.py").symlink_to("pkg/deep/serve.py")
+    (repo / "outward.py").symlink_to("../secret.py")
+    (repo / "absolute.py").symlink_to("/etc/hostname")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "tree")
+    export_commit(repo, commit(repo, "HEAD"), out)
+    assert (out / "pkg" / "deep" / "serve.py").read_bytes() == b"print(1)\r\n"
+    assert os.access(out / "run", os.X_OK)
+    assert not os.access(out / "pkg" / "deep" / "serve.py", os.X_OK)
+    assert os.readlink(out / "inward.py") == "pkg/deep/serve.py"
+    assert not (out / "outward.py").is_symlink() and not (out / "absolute.py").is_symlink()
+
+
+def _archive(*members: tuple[str, bytes | str | None]) -> bytes:
+    """A tar of files (bytes), links (str: the target) and folders (None), in this order."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as bundle:
+        for name, content in members:
+            info = tarfile.TarInfo(name)
+            if content is None:
+                info.type = tarfile.DIRTYPE
+                bundle.addfile(info)
+            elif isinstance(content, str):
+                info.type, info.linkname = tarfile.SYMTYPE, content
+                bundle.addfile(info)
+            else:
+                info.size = len(content)
+                bundle.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def test_nothing_an_archive_names_lands_outside_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    archive = _archive(
+        ("../escaped.py", b"x"),
+        ("/tmp/absolute.py", b"x"),
+        ("ok/../../climbed.py", b"x"),
+        ("up", ".."),
+        ("inner", None),
+        ("inward", "inner"),
+        ("inward/through_link.py", b"x"),
+        ("same.py", b"first"),
+        ("same.py", b"second"),
+        ("kept/file.py", b"kept"),
+    )
+    unpack(archive, out)
+    assert sorted(str(path.relative_to(out)) for path in out.rglob("*")) == [
+        "inner",
+        "inward",
+        "kept",
+        "kept/file.py",
+        "same.py",
+    ]
+    assert os.readlink(out / "inward") == "inner" and not (out / "up").exists()
+    assert (out / "same.py").read_bytes() == b"first"
+    assert not (tmp_path / "escaped.py").exists() and not list((out / "inner").iterdir())
