@@ -86,3 +86,98 @@ def test_nothing_an_archive_names_lands_outside_the_folder(tmp_path: Path) -> No
     assert os.readlink(out / "inward") == "inner" and not (out / "up").exists()
     assert (out / "same.py").read_bytes() == b"first"
     assert not (tmp_path / "escaped.py").exists() and not list((out / "inner").iterdir())
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, bytes | str, bool]]:
+    """Each entry: its kind, its bytes or link target, whether it is executable."""
+    found: dict[str, tuple[str, bytes | str, bool]] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = ("link", os.readlink(path), False)
+        elif path.is_file():
+            found[name] = ("file", path.read_bytes(), os.access(path, os.X_OK))
+    return found
+
+
+def _commit_files(repo: Path, files: dict[str, str | None]) -> str:
+    """Write (a str starting with "->" is a link to the rest), delete (None), commit."""
+    for name, content in files.items():
+        path = repo / name
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir() and content is not None:
+            subprocess.run(["rm", "-r", str(path)], check=True)
+        if content is None:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content.startswith("->"):
+            path.symlink_to(content[2:])
+        else:
+            path.write_text(content, encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "change")
+    return commit(repo, "HEAD")
+
+
+def test_a_commit_written_from_an_earlier_one_is_the_commit_written_whole(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    first = _commit_files(
+        repo,
+        {
+            "serve.py": "a = 1\n",
+            "same.py": "same\n",
+            "gone.py": "gone\n",
+            "becomes_folder": "file\n",
+            "folder_goes/only.py": "x\n",
+            "pkg/keep.py": "keep\n",
+            "link.py": "->same.py",
+        },
+    )
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    export_commit(repo, first, earlier)
+    before = _snapshot(earlier)
+    (repo / "same.py").chmod(0o755)
+    second = _commit_files(
+        repo,
+        {
+            "serve.py": "a = 2\n",
+            "gone.py": None,
+            "becomes_folder": None,
+            "becomes_folder/inside.py": "in\n",
+            "folder_goes/only.py": None,
+            "folder_goes": "now a file\n",
+            "new/deep/added.py": "added\n",
+            "link.py": "->serve.py",
+        },
+    )
+    linked, whole = tmp_path / "linked", tmp_path / "whole"
+    linked.mkdir()
+    whole.mkdir()
+    export_commit(repo, second, linked, (first, earlier))
+    export_commit(repo, second, whole)
+    assert _snapshot(linked) == _snapshot(whole)
+    assert _snapshot(whole)["same.py"][2] and _snapshot(whole)["link.py"][1] == "serve.py"
+    assert (linked / "pkg" / "keep.py").stat().st_ino == (earlier / "pkg" / "keep.py").stat().st_ino
+    assert _snapshot(earlier) == before
+
+
+def test_a_changed_gitattributes_writes_the_commit_whole(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    first = _commit_files(repo, {"serve.py": "a = 1\n", "skip.py": "b = 1\n"})
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    export_commit(repo, first, earlier)
+    second = _commit_files(repo, {".gitattributes": "skip.py export-ignore\n"})
+    out = tmp_path / "out"
+    out.mkdir()
+    export_commit(repo, second, out, (first, earlier))
+    assert sorted(path.name for path in out.iterdir()) == [".gitattributes", "serve.py"]
+    assert (out / "serve.py").stat().st_ino != (earlier / "serve.py").stat().st_ino

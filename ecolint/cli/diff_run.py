@@ -214,7 +214,7 @@ def _lasting_tree(root: Path, sha: str) -> Path | None:
             os.utime(folder)
             return folder
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-        export_commit(root, sha, staging)
+        export_commit(root, sha, staging, _latest(folder.parent))
         try:
             staging.rename(folder)
         except OSError:  # another run put it there first
@@ -223,6 +223,18 @@ def _lasting_tree(root: Path, sha: str) -> Path | None:
     except OSError:
         return None
     return folder if folder.is_dir() and not folder.is_symlink() else None
+
+
+def _latest(trees: Path) -> tuple[str, Path] | None:
+    """The commit written out here most recently used, and its folder: the next commit is
+    written from it, as most of their files are usually alike."""
+    done = [
+        path
+        for path in trees.iterdir()
+        if not path.name.startswith(".") and path.is_dir() and not path.is_symlink()
+    ]
+    latest = max(done, key=lambda path: path.stat().st_mtime, default=None)
+    return None if latest is None else (latest.name, latest)
 
 
 def _prune(trees: Path) -> None:

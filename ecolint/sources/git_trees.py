@@ -1,25 +1,22 @@
 """Revisions of a git repository as folders to analyse, without touching the repository.
 
-A commit is written out with ``git archive`` (only tracked files, as they were committed) and
-the index with ``git checkout-index``, into a folder the caller names. The archive is unpacked
-member by member with plain system calls (tarfile's ``extractall`` spends about 0.25 ms a file
-on metadata a tree to analyse does not need: 80 ms for 300 files, where writing them takes 7):
-a name that is absolute or climbs out, a link pointing out of the folder, and a member whose
-folder is not one this unpacking made are left out, and no file is written through a link, so
-a hostile commit cannot place anything outside that folder. git runs with the repository's own
+A commit is written out with ``git archive`` (only tracked files, as they were committed, and
+unpacked by ``tree_files``, which lets nothing land outside the folder) and the index with
+``git checkout-index``, into a folder the caller names. git runs with the repository's own
 configuration; nothing here runs hooks.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
+import shutil
 import subprocess
-import tarfile
 from pathlib import Path
 
+from ecolint.sources.tree_files import link_unchanged, unpack
+
 GIT_TIMEOUT_SECONDS = 120
+MAX_CHANGED_FILES = 256  # more are written out whole: a command line holds them all
+SUBMODULE_MODE = b"160000"
 
 
 class GitError(ValueError):
@@ -65,79 +62,54 @@ def commit(root: Path, revision: str) -> str:
     return found.decode().strip()
 
 
-def export_commit(root: Path, sha: str, destination: Path) -> None:
+def export_commit(
+    root: Path, sha: str, destination: Path, earlier: tuple[str, Path] | None = None
+) -> None:
     """The files of commit ``sha`` (a full hash from ``commit``) under ``destination``, an
-    empty folder."""
+    empty folder. ``earlier``: another commit and the folder this function wrote it to; the
+    files both commits hold alike are linked from there (a link costs a twentieth of writing a
+    file), and only the others come from ``git archive``. A change to a ``.gitattributes``
+    (which can change how every file is written out), or too many changes, and any failure,
+    write the whole commit instead."""
+    if earlier is not None:
+        try:
+            if _export_changes(root, sha, destination, *earlier):
+                return
+        except (GitError, OSError):
+            pass
+        shutil.rmtree(destination)
+        destination.mkdir()
     unpack(_git(root, "archive", "--format=tar", sha), destination)
 
 
-def unpack(archive: bytes, destination: Path) -> None:
-    """The folders, files and inward links of a tar archive under ``destination``, an empty
-    folder; whatever could land outside it is left out."""
-    folders = {""}  # folders this unpacking made, relative to ``destination``, "/"-joined
-    with tarfile.open(fileobj=io.BytesIO(archive)) as bundle:
-        for member in bundle:
-            parts = _parts(member.name)
-            if parts is None or not _folder(destination, parts[:-1], folders):
-                continue
-            name, target = "/".join(parts), destination.joinpath(*parts)
-            if member.isdir():
-                _folder(destination, parts, folders)
-            elif member.isfile():
-                source = bundle.extractfile(member)
-                _write(target, source.read() if source else b"", member.mode & 0o111 != 0)
-            elif member.issym() and _inside(name, member.linkname):
-                with contextlib.suppress(OSError):
-                    os.symlink(member.linkname, target)
-
-
-def _parts(name: str) -> list[str] | None:
-    """The components of a member's name; None for an absolute name or one with ``..``."""
-    if name.startswith("/"):
-        return None
-    parts = [part for part in name.split("/") if part not in ("", ".")]
-    return parts if parts and ".." not in parts else None
-
-
-def _folder(destination: Path, parts: list[str], folders: set[str]) -> bool:
-    """Whether ``parts`` is a folder this unpacking made, making it (and its parents) if no
-    entry has that name yet: never a link, never a folder that was there before."""
-    for depth in range(1, len(parts) + 1):
-        name = "/".join(parts[:depth])
-        if name in folders:
-            continue
-        try:
-            os.mkdir(destination.joinpath(*parts[:depth]), 0o755)
-        except OSError:
-            return False
-        folders.add(name)
-    return True
-
-
-def _write(target: Path, data: bytes, executable: bool) -> None:
-    """A new file (``O_EXCL``: never through a link, never over another member)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        handle = os.open(target, flags, 0o755 if executable else 0o644)
-    except OSError:
-        return
-    with os.fdopen(handle, "wb") as file:
-        file.write(data)
-
-
-def _inside(name: str, link: str) -> bool:
-    """Whether the link at ``name`` points to a place inside the tree."""
-    if not link or link.startswith("/"):
+def _export_changes(root: Path, sha: str, destination: Path, before: str, folder: Path) -> bool:
+    """``destination`` as ``folder`` (commit ``before``) changed into commit ``sha``; False,
+    with ``destination`` half-written, when the changes are not ones this can follow."""
+    changed, written = _changes(root, before, sha)
+    if len(written) > MAX_CHANGED_FILES or any(
+        name.rsplit("/", 1)[-1] == ".gitattributes" for name in changed
+    ):
         return False
-    parts = name.split("/")[:-1]
-    for part in link.split("/"):
-        if part == "..":
-            if not parts:
-                return False
-            parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
+    link_unchanged(folder, destination, changed)
+    if written:
+        paths = [f":(literal){name}" for name in written]
+        unpack(_git(root, "archive", "--format=tar", sha, "--", *paths), destination)
     return True
+
+
+def _changes(root: Path, before: str, after: str) -> tuple[set[str], list[str]]:
+    """The paths that differ between two commits, and those of them ``after`` holds as a file
+    or link (a submodule is never written out)."""
+    fields = _git(root, "diff-tree", "-r", "-z", "--no-renames", before, after).split(b"\0")
+    changed: set[str] = set()
+    written: list[str] = []
+    for meta, raw in zip(fields[0::2], fields[1::2], strict=False):
+        name = raw.decode("utf-8", "surrogateescape")
+        changed.add(name)
+        mode, status = meta.split(b" ")[1], meta.rsplit(b" ", 1)[-1]
+        if status != b"D" and mode != SUBMODULE_MODE:
+            written.append(name)
+    return changed, written
 
 
 def export_index(root: Path, destination: Path) -> None:
