@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import scan
 
 from ecolint.evidence.models import resolve_model_size, size_from_config, size_from_name
@@ -43,9 +43,9 @@ MULTIMODAL_FAMILIES = (
 )
 
 
-def _table() -> list[dict[str, object]]:
-    document = yaml.safe_load((DATA / "models.yaml").read_text(encoding="utf-8"))
-    return list(document["models"])
+def _table() -> list[dict[str, str]]:
+    with (DATA / "models.csv").open(encoding="utf-8", newline="") as table:
+        return list(csv.DictReader(table))
 
 
 def nf4_loader(
@@ -66,7 +66,7 @@ def test_model_table_is_well_formed() -> None:
     assert len(ids) >= 400
     assert len(ids) == len({model_id.lower() for model_id in ids})
     for entry in entries:
-        assert isinstance(entry["params_b"], (int, float)) and entry["params_b"] > 0, entry
+        assert float(entry["params_b"]) > 0 and set(entry) == {"id", "params_b", "source", "ref"}
         assert entry["source"] in SOURCES, entry
         assert str(entry["ref"]).startswith(("http://", "https://")), entry
 
@@ -135,7 +135,7 @@ def test_measured_models_are_in_the_table() -> None:
         measured = {row["model_id"] for row in csv.DictReader(handle)}
     for model_id in measured:
         size = resolve_model_size(model_id)
-        assert size is not None and size.source.startswith("data/models.yaml"), model_id
+        assert size is not None and size.source.startswith("data/models.csv"), model_id
 
 
 @pytest.mark.parametrize(
