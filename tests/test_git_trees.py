@@ -141,6 +141,7 @@ def test_a_commit_written_from_an_earlier_one_is_the_commit_written_whole(
     earlier = tmp_path / "earlier"
     earlier.mkdir()
     export_commit(repo, first, earlier)
+    (earlier / "stray.py").write_text("not in any commit\n", encoding="utf-8")
     before = _snapshot(earlier)
     (repo / "same.py").chmod(0o755)
     second = _commit_files(

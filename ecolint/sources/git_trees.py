@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ecolint.sources.tree_files import link_unchanged, unpack
+from ecolint.sources.tree_files import link_from, unpack
 
 GIT_TIMEOUT_SECONDS = 120
 MAX_CHANGED_FILES = 256  # more are written out whole: a command line holds them all
@@ -85,31 +85,33 @@ def export_commit(
 def _export_changes(root: Path, sha: str, destination: Path, before: str, folder: Path) -> bool:
     """``destination`` as ``folder`` (commit ``before``) changed into commit ``sha``; False,
     with ``destination`` half-written, when the changes are not ones this can follow."""
-    changed, written = _changes(root, before, sha)
-    if len(written) > MAX_CHANGED_FILES or any(
+    changed = _changed(root, before, sha)
+    if len(changed) > MAX_CHANGED_FILES or any(
         name.rsplit("/", 1)[-1] == ".gitattributes" for name in changed
     ):
         return False
-    link_unchanged(folder, destination, changed)
+    held = _files(root, sha)
+    link_from(folder, destination, (name for name in held if name not in changed))
+    written = [f":(literal){name}" for name in held if name in changed]
     if written:
-        paths = [f":(literal){name}" for name in written]
-        unpack(_git(root, "archive", "--format=tar", sha, "--", *paths), destination)
+        unpack(_git(root, "archive", "--format=tar", sha, "--", *written), destination)
     return True
 
 
-def _changes(root: Path, before: str, after: str) -> tuple[set[str], list[str]]:
-    """The paths that differ between two commits, and those of them ``after`` holds as a file
-    or link (a submodule is never written out)."""
-    fields = _git(root, "diff-tree", "-r", "-z", "--no-renames", before, after).split(b"\0")
-    changed: set[str] = set()
-    written: list[str] = []
-    for meta, raw in zip(fields[0::2], fields[1::2], strict=False):
-        name = raw.decode("utf-8", "surrogateescape")
-        changed.add(name)
-        mode, status = meta.split(b" ")[1], meta.rsplit(b" ", 1)[-1]
-        if status != b"D" and mode != SUBMODULE_MODE:
-            written.append(name)
-    return changed, written
+def _changed(root: Path, before: str, after: str) -> set[str]:
+    """The paths whose entries differ between two commits."""
+    output = _git(root, "diff-tree", "-r", "-z", "--no-renames", "--name-only", before, after)
+    return {name.decode("utf-8", "surrogateescape") for name in output.split(b"\0") if name}
+
+
+def _files(root: Path, sha: str) -> list[str]:
+    """The paths of the files and links of a commit (a submodule is never written out)."""
+    names = []
+    for entry in _git(root, "ls-tree", "-r", "-z", sha).split(b"\0"):
+        meta, _, name = entry.partition(b"\t")
+        if name and not meta.startswith(SUBMODULE_MODE):
+            names.append(name.decode("utf-8", "surrogateescape"))
+    return names
 
 
 def export_index(root: Path, destination: Path) -> None:

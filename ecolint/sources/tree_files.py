@@ -17,6 +17,7 @@ import io
 import os
 import stat
 import tarfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -40,31 +41,26 @@ def unpack(archive: bytes, destination: Path) -> None:
                     os.symlink(member.linkname, target)
 
 
-def link_unchanged(source: Path, destination: Path, leave_out: set[str]) -> None:
-    """Every file and link of ``source`` (a folder ``unpack`` wrote) under ``destination``,
-    except the paths in ``leave_out`` ("/"-joined, relative): files as hard links, links as
-    links. A folder is made only for what goes in it, so a folder whose files all went does
-    not stand in the way of a file of that name. Raises ``OSError`` where linking fails (a
-    file system without hard links)."""
+def link_from(source: Path, destination: Path, names: Iterable[str]) -> None:
+    """The files and links named (relative, "/"-joined) as ``source``, a folder ``unpack``
+    wrote, holds them, under ``destination``: files as hard links, links as links; a name
+    ``source`` does not hold (``unpack`` left it out) is left out too. Raises ``OSError``
+    where linking fails (a file system without hard links)."""
     folders = {""}
-    for current, dirs, names in os.walk(source):
-        here = os.path.relpath(current, source)
-        prefix = "" if here == "." else here.replace(os.sep, "/") + "/"
-        for name in [*dirs, *names]:
-            relative = prefix + name
-            path = os.path.join(current, name)
+    for name in names:
+        parts = name.split("/")
+        path = source.joinpath(*parts)
+        try:
             mode = os.lstat(path).st_mode
-            if relative in leave_out or stat.S_ISDIR(mode):
-                continue
-            parts = relative.split("/")
-            if not _folder(destination, parts[:-1], folders):
-                continue
-            target = destination.joinpath(*parts)
-            if stat.S_ISLNK(mode):
-                os.symlink(os.readlink(path), target)
-            elif stat.S_ISREG(mode):
-                os.link(path, target)
-        dirs[:] = [name for name in dirs if prefix + name not in leave_out]
+        except FileNotFoundError:
+            continue
+        if not _folder(destination, parts[:-1], folders):
+            continue
+        target = destination.joinpath(*parts)
+        if stat.S_ISLNK(mode):
+            os.symlink(os.readlink(path), target)
+        elif stat.S_ISREG(mode):
+            os.link(path, target)
 
 
 def _parts(name: str) -> list[str] | None:
