@@ -126,10 +126,8 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 def _shown(path: Path, cwd: Path) -> str:
     """``display_path`` from a working folder already resolved (a walk shows thousands)."""
     absolute = path if path.is_absolute() else cwd / path
-    try:
-        return absolute.relative_to(cwd).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    relative = _relative(str(absolute), str(cwd))
+    return absolute.as_posix() if relative is None else relative
 
 
 def _git_root(start: Path) -> Path | None:
@@ -144,6 +142,7 @@ class _Ignores:
 
     def __init__(self) -> None:
         self._specs: dict[Path, pathspec.PathSpec | None] = {}
+        self._chains: dict[tuple[Path, Path], list[tuple[str, pathspec.PathSpec]]] = {}
 
     def spec(self, folder: Path) -> pathspec.PathSpec | None:
         if folder not in self._specs:
@@ -161,17 +160,29 @@ class _Ignores:
         return self._specs[folder]
 
     def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
-        folder = path.parent
-        chain = [folder, *folder.parents]
-        for base in chain:
-            spec = self.spec(base)
-            if spec is not None:
-                relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-                if spec.match_file(relative):
-                    return True
-            if base == top:
-                break
+        text = str(path)
+        for base, spec in self._chain(path.parent, top):
+            relative = _relative(text, base)
+            if relative is not None and spec.match_file(relative + ("/" if is_dir else "")):
+                return True
         return False
+
+    def _chain(self, folder: Path, top: Path) -> list[tuple[str, pathspec.PathSpec]]:
+        """The ignore files that apply in ``folder`` (those of the folders from it up to
+        ``top``), nearest first, with their folders: worked out once per folder, as a walk
+        asks for every file in it."""
+        key = (folder, top)
+        chain = self._chains.get(key)
+        if chain is None:
+            chain = []
+            for base in (folder, *folder.parents):
+                spec = self.spec(base)
+                if spec is not None:
+                    chain.append((str(base), spec))
+                if base == top:
+                    break
+            self._chains[key] = chain
+        return chain
 
 
 def gitignored(path: Path) -> bool:
@@ -219,22 +230,33 @@ def discover(
 
 def _excluded(real: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool) -> bool:
     """``real``: the resolved path."""
-    try:
-        relative = real.relative_to(root).as_posix()
-    except ValueError:
-        relative = real.name
-    return excluded.match_file(relative + ("/" if is_dir else ""))
+    if not excluded.patterns:
+        return False
+    relative = _relative(str(real), str(root))
+    return excluded.match_file((relative or real.name) + ("/" if is_dir else ""))
+
+
+def _relative(path: str, folder: str) -> str | None:
+    """``path`` from ``folder`` in the form of ``PurePath.relative_to(...).as_posix()``, or
+    None when it is not under it: string slicing, as a walk asks for every file (pathlib's
+    parsing was most of a walk's time)."""
+    if path == folder:
+        return "."
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix) :]
+    return relative if os.sep == "/" else relative.replace(os.sep, "/")
 
 
 def _ignored(ignores: _Ignores | None, path: Path, is_dir: bool, top: Path) -> bool:
     return ignores is not None and ignores.ignored(path, is_dir, top)
 
 
-def _real(here: Path, real_here: Path, name: str) -> Path:
+def _real(child: Path, real_here: Path) -> Path:
     """A child's resolved path without resolving every folder above it again: only a symlink
     leads elsewhere (the walk does not follow symlinked folders)."""
-    child = here / name
-    return child.resolve() if os.path.islink(child) else real_here / name
+    return child.resolve() if os.path.islink(child) else real_here / child.name
 
 
 def _walk(
@@ -251,7 +273,7 @@ def _walk(
                 continue
             if (child / "pyvenv.cfg").exists():
                 continue
-            real = _real(here, real_here, name)
+            real = _real(child, real_here)
             if _excluded(real, excluded, root, True) or _ignored(ignores, child, True, top):
                 continue
             keep.append(name)
@@ -263,7 +285,7 @@ def _walk(
                 kind = "shell"
             if kind is None:
                 continue
-            real = _real(here, real_here, name)
+            real = _real(child, real_here)
             if _excluded(real, excluded, root, False) or _ignored(ignores, child, False, top):
                 continue
             yield child, real, kind
