@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import stat
 from collections.abc import Callable, Mapping
@@ -29,7 +30,7 @@ from ecolint import __version__
 from ecolint.cache_codec import CodecError, pack, unpack
 from ecolint.cache_folder import Folder
 from ecolint.config import Settings
-from ecolint.resources import rules_dir
+from ecolint.resources import data_dir, rules_dir
 from ecolint.results import RunResult
 from ecolint.sources.safe_read import NOTEBOOK_MAX_BYTES, read_bytes
 
@@ -40,6 +41,7 @@ KEEP = 8  # results of whole runs
 FILE_SETS = 4  # per-file entries: as many as this many runs of the current size ...
 FILE_ENTRIES_MIN = 128  # ... and at least this many
 MAX_BYTES = 256 * 1024 * 1024  # in each of the two folders
+_OWN = (".py", ".yaml", ".csv", ".json")  # the files of ecolint whose change voids the cache
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -83,16 +85,19 @@ def tree_path(resolved: Path, home: Path) -> str:
 
 @cache
 def _installation() -> str:
-    """ecolint's own files as installed (sizes and times): an edited checkout, a reinstall or
-    new rules invalidate the cache even when the version number stays."""
+    """ecolint's own files as installed (sizes and times): an edited checkout, a reinstall,
+    new rules or an edited model table invalidate the cache even when the version number and
+    the measurements' data version stay."""
     package = Path(__file__).resolve().parent
-    folders = [package, rules_dir()]
     stamp = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in (".py", ".yaml", ".csv", ".json"):
-                info = path.stat()
-                stamp.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    for folder in dict.fromkeys((package, rules_dir(), data_dir())):
+        found = []
+        for current, dirs, names in os.walk(folder):  # not rglob: a third of the time
+            dirs[:] = [name for name in dirs if name != "__pycache__"]
+            found.extend(os.path.join(current, name) for name in names if name.endswith(_OWN))
+        for path in sorted(found):
+            info = os.stat(path)
+            stamp.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return stamp.hexdigest()
 
 

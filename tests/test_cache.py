@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import heavy_modules_after
 from conftest import run_ecolint as run
 
@@ -246,3 +247,26 @@ print(max(counts[f"loader_{n}.py"] for n in range(10)))
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert out.stdout.strip().splitlines()[-1] == "0", out.stdout + out.stderr
+
+
+def test_an_edited_model_table_rule_or_module_voids_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp of ecolint's own files covers the data folder too (the model table is not in
+    the measurements' data version), and never a ``__pycache__``."""
+    import ecolint.cache as cache
+
+    data, rules = tmp_path / "data", tmp_path / "rules"
+    data.mkdir()
+    rules.mkdir()
+    (data / "models.csv").write_text("id,params_b,source,ref\n", encoding="utf-8")
+    (rules / "ECO101.yaml").write_text("code: ECO101\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "data_dir", lambda: data)
+    monkeypatch.setattr(cache, "rules_dir", lambda: rules)
+    stamp = cache._installation.__wrapped__
+    first = stamp()
+    (rules / "__pycache__").mkdir()
+    (rules / "__pycache__" / "x.json").write_text("{}", encoding="utf-8")
+    assert stamp() == first
+    (data / "models.csv").write_text("id,params_b,source,ref\na/b-1B,1.0,config,x\n")
+    assert stamp() != first
