@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
-from ecolint.analysis.values import Site
+from ecolint.analysis.values import Const, Site
 from ecolint.checks.base import Check, RunContext
 from ecolint.checks.check_support import callee, convention_evidence
 from ecolint.checks.eco302_stack_newer_than_data import pin_of
@@ -33,6 +33,12 @@ PACKAGE = "transformers"
 CHOOSING = ("torch_dtype", "dtype", "quantization_config", "load_in_4bit", "load_in_8bit")
 # Checkpoints quantised ahead of time load in the dtype their own config names.
 PREQUANTIZED = re.compile(r"gptq|awq|bnb|fp8|gguf|int4|int8|exl2", re.I)
+# Checkpoints whose own model code, run with trust_remote_code=True, converts the model to BF16
+# (FP16 on a GPU without it) when no precision is given: Qwen 1.0's QWenLMHeadModel sets
+# config.bf16 when bf16, fp16 and fp32 are all unset ("autoset_precision" in modeling_qwen.py).
+# Qwen1.5 and later are transformers' own classes and load in FP32 like any other.
+SELF_CASTING = re.compile(r"qwen/qwen-", re.I)
+HUB_ID = re.compile(r"(?!\.)[\w.-]+/[\w.-]+/?")  # owner/name, as a Hub id is written
 MISSING = "FP32 inference"
 PRECISIONS = ("fp32",)  # the dataset's label, should FP32 rows ever be measured
 
@@ -129,7 +135,23 @@ def _default_dtype(load: ModelLoad) -> bool:
         return False
     if any(keyword in call.kwargs for keyword in CHOOSING):
         return False
+    if _casts_itself(load):
+        return False
     return not any(PREQUANTIZED.search(model_id) for model_id, _ in load.model_ids)
+
+
+def _casts_itself(load: ModelLoad) -> bool:
+    """The call lets the checkpoint's own model code run (``trust_remote_code=True``) and every
+    checkpoint it may name either runs code known to pick a 16-bit precision
+    (``SELF_CASTING``) or is a folder, whose code ecolint does not read (a model saved after
+    fine-tuning one of those: ``output_qwen_merged``)."""
+    remote = load.value.kwargs.get("trust_remote_code")
+    if remote is None or not isinstance(remote.value, Const) or remote.value.value is not True:
+        return False
+    return bool(load.model_ids) and all(
+        SELF_CASTING.match(model_id) or not HUB_ID.fullmatch(model_id)
+        for model_id, _ in load.model_ids
+    )
 
 
 def _allows_fp32_default(bounds: Bounds) -> bool:
