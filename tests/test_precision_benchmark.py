@@ -43,6 +43,7 @@ PATTERNS = {
     "not-text-llm",
     "per-item-settings",
     "load-button",
+    "remote-code",
     "prerelease",
     "unused-default",
 }
