@@ -44,6 +44,8 @@ PATTERNS = {
     "per-item-settings",
     "load-button",
     "remote-code",
+    "cpu-fallback",
+    "prequantized",
     "prerelease",
     "unused-default",
 }

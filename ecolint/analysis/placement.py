@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass
 from functools import cached_property
 
+from ecolint.analysis.cpu_branch import in_cpu_branch
 from ecolint.analysis.hf_loading import ModelLoad, dtype_names, is_unsloth, loading_facts
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
@@ -58,7 +59,8 @@ class PlacementFacts:
 
     @cached_property
     def moves(self) -> list[Move]:
-        """Reachable moves and casts of this module's loaded models."""
+        """Reachable moves and casts of this module's loaded models, except those in a branch
+        taken only on the CPU (``analysis.cpu_branch``)."""
         module, resolver = self.module, self.resolver
         found = []
         for method in _METHODS:
@@ -66,6 +68,8 @@ class PlacementFacts:
                 func = call.func
                 if not isinstance(func, ast.Attribute) or not resolver.reachable(module, call):
                     continue
+                if in_cpu_branch(module, call):
+                    continue  # a CPU fallback: not what happens where the model runs on a GPU
                 load = self.loading.load_of(resolver.value(module, func.value))
                 if load is not None:
                     kinds = self._to_kinds(call) if method == "to" else [method]

@@ -129,7 +129,9 @@ class ImplicitFp32Load(Check):
 
 def _default_dtype(load: ModelLoad) -> bool:
     """A transformers load that names no dtype, no quantisation and no checkpoint quantised
-    ahead of time, and hides no keyword behind an unresolved ``**``."""
+    ahead of time, and hides no keyword behind an unresolved ``**``. When the checkpoint
+    cannot be read, a file whose name or folder names a pre-quantised format
+    (``gptq/eval_quantized_model.py``) is taken to load one."""
     call = load.value
     if top_package(load.loader) != PACKAGE or call.open or load.setups:
         return False
@@ -137,6 +139,8 @@ def _default_dtype(load: ModelLoad) -> bool:
         return False
     if _casts_itself(load):
         return False
+    if not load.model_ids:  # an id ecolint cannot read: a script kept with quantised models
+        return not PREQUANTIZED.search("/".join(load.site.module.path.parts[-2:]))
     return not any(PREQUANTIZED.search(model_id) for model_id, _ in load.model_ids)
 
 
