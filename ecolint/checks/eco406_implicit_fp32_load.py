@@ -33,11 +33,13 @@ PACKAGE = "transformers"
 CHOOSING = ("torch_dtype", "dtype", "quantization_config", "load_in_4bit", "load_in_8bit")
 # Checkpoints quantised ahead of time load in the dtype their own config names.
 PREQUANTIZED = re.compile(r"gptq|awq|bnb|fp8|gguf|int4|int8|exl2", re.I)
-# Checkpoints whose own model code, run with trust_remote_code=True, converts the model to BF16
-# (FP16 on a GPU without it) when no precision is given: Qwen 1.0's QWenLMHeadModel sets
-# config.bf16 when bf16, fp16 and fp32 are all unset ("autoset_precision" in modeling_qwen.py).
-# Qwen1.5 and later are transformers' own classes and load in FP32 like any other.
-SELF_CASTING = re.compile(r"qwen/qwen-", re.I)
+# Checkpoints whose own model code, run with trust_remote_code=True, does not load in FP32 when
+# no dtype is given: Qwen 1.0's QWenLMHeadModel sets config.bf16 (FP16 on a GPU without BF16)
+# when bf16, fp16 and fp32 are all unset ("autoset_precision" in modeling_qwen.py); ChatGLM2/3
+# and GLM-4 build every layer with dtype=config.torch_dtype, the checkpoint's FP16/BF16 (ChatGLM3's
+# README: "默认情况下，模型以 FP16 精度加载"). Qwen1.5 and later, and GLM's "-hf" checkpoints, are
+# transformers' own classes and load in FP32 like any other.
+SELF_CASTING = re.compile(r"qwen/qwen-|(?:thudm|zai-org)/(?:chatglm[23]|glm-4)(?!.*-hf/?$)", re.I)
 HUB_ID = re.compile(r"(?!\.)[\w.-]+/[\w.-]+/?")  # owner/name, as a Hub id is written
 MISSING = "FP32 inference"
 PRECISIONS = ("fp32",)  # the dataset's label, should FP32 rows ever be measured
@@ -145,14 +147,14 @@ def _default_dtype(load: ModelLoad) -> bool:
 
 
 def _casts_itself(load: ModelLoad) -> bool:
-    """The call lets the checkpoint's own model code run (``trust_remote_code=True``) and every
-    checkpoint it may name either runs code known to pick a 16-bit precision
-    (``SELF_CASTING``) or is a folder, whose code ecolint does not read (a model saved after
-    fine-tuning one of those: ``output_qwen_merged``)."""
+    """The call lets the checkpoint's own model code run (``trust_remote_code=True``) and
+    that code may choose the dtype: every checkpoint the load may name runs code known not to
+    load in FP32 (``SELF_CASTING``) or is one whose code ecolint cannot see (a folder, such as
+    a model saved after fine-tuning, or an id it cannot read)."""
     remote = load.value.kwargs.get("trust_remote_code")
     if remote is None or not isinstance(remote.value, Const) or remote.value.value is not True:
         return False
-    return bool(load.model_ids) and all(
+    return all(
         SELF_CASTING.match(model_id) or not HUB_ID.fullmatch(model_id)
         for model_id, _ in load.model_ids
     )
