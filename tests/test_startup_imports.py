@@ -70,3 +70,19 @@ def test_every_command_loads_when_named() -> None:
         command = main.get_command(context, name)
         assert command is not None and command.name == name
         assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_the_command_runs_without_the_cycle_collector() -> None:
+    """Start-up is most of a one-file run, and the collector would walk every imported
+    module's objects again and again while they are made (``ecolint/__main__.py``)."""
+    probe = (
+        "import gc, sys\n"
+        "from ecolint.__main__ import run\n"
+        "sys.argv = ['ecolint', '--version']\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    print('collector on' if gc.isenabled() else 'collector off')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "collector off"
