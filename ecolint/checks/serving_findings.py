@@ -34,7 +34,7 @@ BATCH_SETTINGS = ("max_num_seqs", "max_batch_size", "max_concurrent_requests")
 FP32_NAMES = frozenset({"float32", "float", "fp32"})
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ServedModel:
     """A launch's engine with the model it serves, when that resolves to a size."""
 
@@ -92,7 +92,7 @@ def int8_reports(
         yield Report("ECO101", setting.value.span, params, "serving", measured)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FourBitServing:
     """ECO102's view of a 4-bit serving setting: where, how it reads, and on what model."""
 

@@ -39,7 +39,7 @@ DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_MIB = 2048
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Budget:
     seconds: float = DEFAULT_SECONDS  # for one file
     memory: int = DEFAULT_MEMORY_MIB * 1024 * 1024  # address space a worker may add
@@ -61,7 +61,7 @@ def _positive(text: str | None, default: float) -> float:
     return value if 0 < value < float("inf") else default
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Failure:
     """Why the item was not done; ``internal``: an exception in ecolint's own code (a bug),
     not a crash or a budget run out."""
