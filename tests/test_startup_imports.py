@@ -23,6 +23,7 @@ UNUSED = (
     "ecolint.evidence.stack",  # nor is there a pin or a nightly build to compare
     "packaging",  # no requirement, version or wheel name is read
     "secrets",  # a temporary file's name: os.urandom
+    "traceback",  # an exception's text, for an internal error
     "ecolint.cli.advisor_commands",  # the other commands load when they run
     "ecolint.cli.diff",
     "ecolint.cli.server",

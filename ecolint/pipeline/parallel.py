@@ -24,7 +24,6 @@ import select
 import signal
 import struct
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -215,6 +214,8 @@ def _child(work: Callable[[list[int]], Iterator[tuple[int, T]]], orders: int, re
     except MemoryError:
         _send(results, (None, Failure("ran out of memory (ECOLINT_FILE_MEMORY)")))
     except Exception as error:
+        import traceback  # only for an error: most runs have none
+
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         _send(results, (None, Failure(detail, internal=True)))
     return 0
