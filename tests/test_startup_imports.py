@@ -24,6 +24,9 @@ UNUSED = (
     "packaging",  # no requirement, version or wheel name is read
     "secrets",  # a temporary file's name: os.urandom
     "traceback",  # an exception's text, for an internal error
+    "ecolint.sources.launches",  # Dockerfiles, Compose files, manifests: none in the run
+    "ecolint.sources.dockerfile",
+    "ecolint.sources.manifests",
     "ecolint.cli.advisor_commands",  # the other commands load when they run
     "ecolint.cli.diff",
     "ecolint.cli.server",

@@ -20,7 +20,6 @@ from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.launch_model import Word
-from ecolint.sources.launches import SERVING_KINDS, launches
 
 SERVING_NOTE = (
     "measured with transformers + bitsandbytes; {engine} runs the same bitsandbytes kernels"
@@ -45,6 +44,8 @@ class ServedModel:
 
 def serving(context: CheckContext, document: Document) -> Iterator[ServedModel]:
     """Every launch of the document that starts TGI or vLLM."""
+    from ecolint.sources.launches import SERVING_KINDS, launches  # deployment files only
+
     if document.kind not in SERVING_KINDS:
         return
     for launch in launches(document):
@@ -162,6 +163,8 @@ def _params(engine: str, setting: Setting) -> dict[str, str | Phrase]:
 
 def nightly_images(document: Document) -> Iterator[Word]:
     """Images whose tag or name says nightly (``vllm/vllm-openai:nightly``), once each."""
+    from ecolint.sources.launches import SERVING_KINDS, launches  # deployment files only
+
     if document.kind not in SERVING_KINDS:
         return
     seen: set[TextSpan] = set()
