@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ECO101_SCRIPT
+from conftest import ECO101_CELLS, ECO101_SCRIPT
 
 # What a --no-cache run over one named Python file, in a folder without .gitignore or
 # excludes and with no finding that has a cost, has no use for.
@@ -130,3 +130,24 @@ def test_a_one_file_run_builds_frozen_records_only_for_keys(tmp_path: Path) -> N
     frozen = {line.split()[1] for line in done.stdout.splitlines() if line.startswith("frozen:")}
     assert "ecolint.analysis.values.Site" in frozen  # the probe sees the analysis
     assert sorted(frozen - FROZEN_KEYS) == []
+
+
+def test_a_run_with_a_finding_parses_only_the_texts_it_prints(tmp_path: Path) -> None:
+    """messages.yaml is parsed a section at a time: a check run reads its own texts, not the
+    advisor's (``compare``) or the rule documentation's (``docs``)."""
+    (tmp_path / "app.py").write_text(ECO101_CELLS, encoding="utf-8")
+    probe = (
+        "from ecolint import i18n\n"
+        "from ecolint.cli import main\n"
+        "try:\n"
+        "    main(['check', '--no-cache', 'app.py'])\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code == 1, stop.code\n"
+        "print('parsed:', *sorted(i18n.PARSED))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert "ECO101" in done.stdout
+    parsed = done.stdout.splitlines()[-1].split()[1:]
+    assert "check" in parsed and not {"compare", "docs", "advise"} & set(parsed)
