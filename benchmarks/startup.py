@@ -7,9 +7,11 @@ bytecode caches as an installed tool has them. Prints, over ``--runs`` runs each
 and the fastest wall time and CPU time (the process and its forked worker), and the modules
 whose imports take longest (``python -X importtime``, fastest of the runs, cumulative). The
 target (issue 15) is 200 ms for the file with triggers. Not a test and not run by CI: timings
-depend on the machine; CPU time is what stays comparable on a busy one.
+depend on the machine; CPU time is what stays comparable on a busy one, and ``--instructions``
+counts what each run executes (``valgrind --tool=callgrind``, the analysis in the one process as
+where ``fork`` is missing): the same on any load, to compare two commits on a shared machine.
 
-    python benchmarks/startup.py [--runs 10] [--top 15]
+    python benchmarks/startup.py [--runs 10] [--top 15] [--instructions]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,10 +65,31 @@ def imports(path: Path, runs: int) -> dict[str, int]:
     return fastest
 
 
+# The command with the analysis in this process: callgrind counts a forked child's instructions
+# from the parent's count at the fork, so the two cannot be added.
+IN_ONE_PROCESS = "import os, runpy; del os.fork; runpy.run_module('ecolint', run_name='__main__')"
+
+
+def instructions(path: Path) -> int:
+    """Instructions one run executes (valgrind's callgrind)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        run = [sys.executable, "-c", IN_ONE_PROCESS, *command(path)[3:]]
+        subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *run],
+            env=ENVIRONMENT,
+            capture_output=True,
+            check=True,
+        )
+        summary = next(line for line in out.read_text().splitlines() if line.startswith("summary:"))
+        return int(summary.split()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--top", type=int, default=15, help="top-level imports to list")
+    parser.add_argument("--instructions", action="store_true", help="count them (valgrind)")
     args = parser.parse_args()
     trees = [fetch(requirement, default_cache()) for requirement in CORPUS]
     files = {
@@ -83,6 +107,9 @@ def main() -> None:
             f" | {statistics.median(cpus) * 1000:7.0f} ms | {min(cpus) * 1000:4.0f} ms"
         )
     print(f"target: one file with triggers ≤ {ONE_FILE_TARGET_S * 1000:.0f} ms (wall)")
+    if args.instructions:
+        for name, path in files.items():
+            print(f"{name:<24} | {instructions(path) / 1e6:6.0f} M instructions")
     found = imports(files["one file with triggers"], min(args.runs, 5))
     top = sorted(
         ((us, name) for name, us in found.items() if not name.startswith(" ")), reverse=True

@@ -43,7 +43,7 @@ class ConfigError(ValueError):
     """A configuration problem; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Settings:
     select: tuple[str, ...] = ("ECO",)
     ignore: tuple[str, ...] = ()

@@ -25,6 +25,7 @@ LANGS = ("en", "zh")
 DEFAULT_LANG = "en"
 CATALOGUE = Path(__file__).resolve().parent / "messages.yaml"
 RULE_KEY = re.compile(r"^(eco\d{3})\.(.+)$")
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[.:]")  # a top-level key starts at column 0
 # POSIX precedence: LC_ALL overrides LC_MESSAGES, which overrides LANG.
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -38,10 +39,42 @@ def _texts(document: Mapping[Any, Any]) -> dict[str, dict[str, str]]:
     return {str(key): {str(k): str(v) for k, v in texts.items()} for key, texts in document.items()}
 
 
+def sections(text: str) -> dict[str, str]:
+    """A YAML mapping's text by the first part of its top-level keys (``check`` for
+    ``check.fix``, ``phrases`` for ``phrases``), each a document of its own: a run parses only
+    the texts it prints (a check run not the advisor's, a phrase not its rule's docs)."""
+    found: dict[str, list[str]] = {}
+    lines = found.setdefault("", [])  # the comments before the first key
+    for line in text.splitlines(keepends=True):
+        top = _TOP_KEY.match(line)
+        if top is not None:
+            lines = found.setdefault(top.group(1), [])
+        lines.append(line)
+    return {name: "".join(lines) for name, lines in found.items()}
+
+
 @cache
+def _catalogue_sections() -> dict[str, str]:
+    return sections(CATALOGUE.read_text(encoding="utf-8"))
+
+
+PARSED: dict[str, dict[str, dict[str, str]]] = {}  # messages.yaml's sections parsed so far
+
+
+def catalogue_section(name: str) -> dict[str, dict[str, str]]:
+    """The messages.yaml keys that start with ``name``, parsed when one is first asked for."""
+    if name not in PARSED:
+        text = _catalogue_sections().get(name)
+        PARSED[name] = _texts(safe_load(text) or {}) if text else {}
+    return PARSED[name]
+
+
 def general() -> dict[str, dict[str, str]]:
     """messages.yaml: what ecolint prints that belongs to no rule."""
-    return _texts(safe_load(CATALOGUE.read_text(encoding="utf-8")))
+    entries: dict[str, dict[str, str]] = {}
+    for name in _catalogue_sections():
+        entries |= catalogue_section(name)
+    return entries
 
 
 @cache
@@ -50,8 +83,9 @@ def rule_phrases(code: str) -> dict[str, dict[str, str]]:
     path = rules_dir() / f"{code.upper()}.yaml"
     if not path.is_file():
         return {}
-    document = safe_load(path.read_text(encoding="utf-8"))
-    return _texts(document.get("phrases") or {})
+    text = sections(path.read_text(encoding="utf-8")).get("phrases")
+    document = safe_load(text) if text else None
+    return _texts((document or {}).get("phrases") or {})
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -65,7 +99,10 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 def lookup(key: str) -> dict[str, str]:
     rule_key = RULE_KEY.match(key)
-    texts = rule_phrases(rule_key[1]).get(rule_key[2]) if rule_key else general().get(key)
+    if rule_key:
+        texts = rule_phrases(rule_key[1]).get(rule_key[2])
+    else:
+        texts = catalogue_section(key.split(".", 1)[0]).get(key)
     if texts is None:
         raise CatalogueError(key)
     return texts

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ecolint.findings.model import Finding
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class InternalError:
     path: str
     code: str

@@ -52,7 +52,7 @@ class RuleFileError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Rule:
     code: str
     name: str

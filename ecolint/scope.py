@@ -18,7 +18,7 @@ from ecolint.results import RunResult
 from ecolint.sources.discovery import Discovery, SourceFile, discover, gitignored
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Group:
     """Files under one configuration; ``paths`` is what its run is handed. ``discovery``:
     what walking ``paths`` finds, when the group's run would find just that (one

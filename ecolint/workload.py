@@ -43,7 +43,7 @@ class WorkloadError(ValueError):
     """A bad workload value; the message names the key and what it accepts."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Workload:
     requests_per_month: float | None = None
     requests_per_day: float | None = None

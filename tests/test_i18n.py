@@ -14,7 +14,19 @@ from conftest import run_ecolint
 
 from ecolint.analysis.serving import WEB_FRAMEWORKS
 from ecolint.evidence.dataset import gpus
-from ecolint.i18n import LANGS, RULE_KEY, CatalogueError, catalogue, detect_lang, fields, general, t
+from ecolint.i18n import (
+    CATALOGUE,
+    LANGS,
+    RULE_KEY,
+    CatalogueError,
+    catalogue,
+    catalogue_section,
+    detect_lang,
+    fields,
+    general,
+    rule_phrases,
+    t,
+)
 from ecolint.rules import all_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +220,15 @@ def test_messages_yaml_holds_no_rule_phrases() -> None:
     """A rule's phrases live in its YAML (``phrases:``), asked for as ``ecoxxx.name``."""
     assert not [key for key in general() if RULE_KEY.match(key)]
     assert t("eco101.default_threshold", "zh", value=6.0) == "默认的 llm_int8_threshold=6.0"
+
+
+def test_each_key_is_read_from_its_section_as_from_the_whole_file() -> None:
+    """messages.yaml and a rule's phrases are parsed a section at a time (``i18n.sections``):
+    each key must come out of its own section as the whole file's parse has it."""
+    whole = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    for key, texts in whole.items():
+        assert catalogue_section(key.split(".", 1)[0]).get(key) == texts, key
+    assert general() == whole
+    for path in sorted((ROOT / "rules").glob("ECO*.yaml")):
+        phrases = yaml.safe_load(path.read_text(encoding="utf-8")).get("phrases") or {}
+        assert rule_phrases(path.stem.lower()) == phrases, path.name

@@ -15,7 +15,7 @@ BindingKind = Literal["assign", "import", "def", "class", "param", "loop", "unkn
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(unsafe_hash=True, repr=False)
 class Guard:
     """An ``if``/``while``/ternary condition that must be ``polarity`` for a node to run."""
 
@@ -68,7 +68,7 @@ class Binding:
         return f"Binding({self.kind} {self.name} @{self.order})"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Mutation:
     """``name[key] = value`` on a dict held by a name, applied in source order."""
 
@@ -80,7 +80,7 @@ class Mutation:
     guards: tuple[Guard, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class AttrAssign:
     """``target.attr = value``: how models get compiled or reconfigured after loading."""
 

@@ -13,7 +13,7 @@ from ecolint.analysis.resolver import Resolver
 from ecolint.analysis.values import Const, Site, Value
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class CliOption:
     flag: str
     value: Value

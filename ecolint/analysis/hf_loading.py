@@ -83,7 +83,7 @@ def is_unsloth(qualname: str | None) -> bool:
     return top_package(name) == "unsloth" and UNSLOTH_LOADER.search(name) is not None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class BnbSetup:
     kind: str
     site: Site
@@ -134,7 +134,7 @@ def dtype_names(value: Value) -> frozenset[str | None] | None:
     return frozenset(names)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ModelLoad:
     site: Site
     loader: str

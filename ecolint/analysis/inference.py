@@ -212,7 +212,7 @@ def loops_over_models(resolver: Resolver, module: ModuleInfo, loop: Loop) -> boo
     )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class PerItem:
     """A generation call that runs once per iteration on that iteration's item."""
 

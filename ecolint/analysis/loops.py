@@ -129,7 +129,7 @@ def _reach(paths: set[str], steps: list[tuple[frozenset[str], frozenset[str]]]) 
     return paths
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Flow:
     """Values read by ``value`` end up in ``targets`` (an assignment, a loop header, or a
     mutation such as ``history.append(reply)``)."""

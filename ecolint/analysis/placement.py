@@ -26,7 +26,7 @@ AUTOMATIC_MAPS = frozenset({"auto", "balanced", "balanced_low_0", "sequential"})
 _METHODS = ("to", "cuda", "cpu", "float", "half", "bfloat16")
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Move:
     """A call on a loaded model: ``cuda``, ``cpu``, ``float``, ``half``, ``bfloat16``, or for
     ``to(...)`` one of ``to-gpu``, ``to-cpu``, ``to-16bit``, ``to-32bit`` per argument."""

@@ -14,13 +14,13 @@ from itertools import accumulate
 from ecolint.text_lines import source_lines
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CodePosition:
     line: int  # 1-based
     column: int  # 0-based, in characters
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(unsafe_hash=True, slots=True)
 class CodeRange:
     start: CodePosition
     end: CodePosition

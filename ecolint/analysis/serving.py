@@ -50,7 +50,7 @@ CACHE_DECORATORS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Handler:
     """Code that runs per request: a function or lambda, or a Streamlit script's module."""
 

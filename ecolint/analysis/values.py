@@ -3,6 +3,11 @@
 A value is what an expression holds on the default path of the program. Every value keeps the
 place it was written (``origin``) and how it got to the use (``via``), so that a finding can be
 reported where a reader would change it and can say where the value came from.
+
+Values are never changed once made (``replace`` makes another). They are not ``frozen``, whose
+generated ``__setattr__`` and ``__delattr__`` were a third of what importing this module cost;
+``unsafe_hash`` keeps them hashable by their fields as before. ``Site``, a key of dicts and
+sets, stays frozen.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ class Site:
     node: ast.AST
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class LineSpan:
     """Columns of one line of a module that no node covers: a notebook's ``!pip`` line is
     masked to ``pass`` (or a blank) before parsing. ``column``/``end_column`` are 0-based
@@ -37,7 +42,7 @@ class LineSpan:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Hop:
     """One step a value took to reach its use: a variable, a parameter, an argparse default.
     ``kind`` names the step (``origin.hop.<kind>`` in messages.yaml says it in each language)
@@ -48,20 +53,20 @@ class Hop:
     site: Site
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Value:
     origin: Site | None = field(default=None, kw_only=True, compare=False, repr=False)
     via: tuple[Hop, ...] = field(default=(), kw_only=True, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Unknown(Value):
     """Not knowable statically; each rule documents what unknown means for it."""
 
     reason: str = "not resolvable statically"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Part(Unknown):
     """An element of what a call outside the scanned code returns (``model, tokenizer =
     loader(...)``): unknown as a value, but a rule that knows the call (a loader that returns a
@@ -71,7 +76,7 @@ class Part(Unknown):
     position: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Const(Value):
     """A literal. ``configurable`` marks defaults a user can override at run time (CLI, env)."""
 
@@ -79,14 +84,14 @@ class Const(Value):
     configurable: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Ref(Value):
     """An imported entity or an attribute path of one, by qualified name (``torch.float16``)."""
 
     qualname: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Entry:
     """One keyword or dict entry: its value and the node to report it at."""
 
@@ -94,18 +99,18 @@ class Entry:
     site: Site
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class DictVal(Value):
     entries: dict[str, Entry] = field(default_factory=dict)
     open: bool = False  # some entries came from something unresolvable (``**unknown``)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class SeqVal(Value):
     items: tuple[Value, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class CallVal(Value):
     """An object built by a call outside the scanned code (``BitsAndBytesConfig(...)``).
 
@@ -132,7 +137,7 @@ class CallVal(Value):
         return self.site
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ObjVal(Value):
     """An object with known attributes: an argparse namespace, a dataclass instance, a class."""
 
@@ -141,27 +146,27 @@ class ObjVal(Value):
     name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FuncVal(Value):
     module: ModuleInfo | None = None
     node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ClassVal(Value):
     module: ModuleInfo | None = None
     node: ast.ClassDef | None = None
     qualname: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ModuleVal(Value):
     """A module of the scanned tree, reached through an import."""
 
     module: ModuleInfo | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ParserVal(Value):
     """An ``argparse.ArgumentParser`` or ``HfArgumentParser``, identified by its creating call."""
 
@@ -169,7 +174,7 @@ class ParserVal(Value):
     dataclasses: tuple[Value, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class OneOf(Value):
     """Several values are possible on paths the resolver cannot choose between."""
 

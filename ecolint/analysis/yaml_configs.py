@@ -39,7 +39,7 @@ TRAINING_KEYS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class YamlSetting:
     key: str
     value: object  # as the safe loader constructs it
@@ -50,7 +50,7 @@ class YamlSetting:
         return f"{self.key}: {self.text}"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class YamlSetup:
     """One mapping that switches bitsandbytes on, with the model it applies to."""
 

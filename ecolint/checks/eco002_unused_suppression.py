@@ -22,7 +22,7 @@ from ecolint.sources.python import SourceError, decode_text
 from ecolint.sources.safe_read import read_source
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Comment:
     """A suppression comment handed to ``finish``, with the kind of file to read for its fix
     (``python`` for modules and notebooks alike: the project loads either)."""

@@ -31,7 +31,7 @@ UNCERTAIN_BAND = 0.25
 UNCERTAIN_NOTE = "model size uncertain: read from the name of a multimodal id, encoders not counted"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FourBit:
     """Where 4-bit loading is switched on, and how."""
 

@@ -39,7 +39,7 @@ OPTIONS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Setting:
     """One option as the reader wrote it: ``--quantize bitsandbytes``, ``QUANTIZE=...``."""
 
@@ -60,7 +60,7 @@ class Setting:
         return f"{self.written}={self.text}"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Served:
     engine: str
     settings: dict[str, Setting]

@@ -20,7 +20,6 @@ from ecolint.findings.model import Report
 from ecolint.i18n import Phrase, phrase
 from ecolint.sources.document import Document, TextSpan
 from ecolint.sources.launch_model import Word
-from ecolint.sources.launches import SERVING_KINDS, launches
 
 SERVING_NOTE = (
     "measured with transformers + bitsandbytes; {engine} runs the same bitsandbytes kernels"
@@ -34,7 +33,7 @@ BATCH_SETTINGS = ("max_num_seqs", "max_batch_size", "max_concurrent_requests")
 FP32_NAMES = frozenset({"float32", "float", "fp32"})
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ServedModel:
     """A launch's engine with the model it serves, when that resolves to a size."""
 
@@ -45,6 +44,8 @@ class ServedModel:
 
 def serving(context: CheckContext, document: Document) -> Iterator[ServedModel]:
     """Every launch of the document that starts TGI or vLLM."""
+    from ecolint.sources.launches import SERVING_KINDS, launches  # deployment files only
+
     if document.kind not in SERVING_KINDS:
         return
     for launch in launches(document):
@@ -92,7 +93,7 @@ def int8_reports(
         yield Report("ECO101", setting.value.span, params, "serving", measured)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FourBitServing:
     """ECO102's view of a 4-bit serving setting: where, how it reads, and on what model."""
 
@@ -162,6 +163,8 @@ def _params(engine: str, setting: Setting) -> dict[str, str | Phrase]:
 
 def nightly_images(document: Document) -> Iterator[Word]:
     """Images whose tag or name says nightly (``vllm/vllm-openai:nightly``), once each."""
+    from ecolint.sources.launches import SERVING_KINDS, launches  # deployment files only
+
     if document.kind not in SERVING_KINDS:
         return
     seen: set[TextSpan] = set()

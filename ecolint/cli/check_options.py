@@ -19,7 +19,7 @@ from ecolint.config import (
 from ecolint.workload import Workload
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class CommandLine:
     """Selectors are already checked; ``lang`` is the run's language, one for all files."""
 

@@ -39,7 +39,7 @@ def stdin_path(
     return stdin_filename or Path(STDIN)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class StdinSource:
     """The bytes read from standard input, once, and the settings of the path they stand for."""
 

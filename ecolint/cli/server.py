@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 
 from ecolint.cli.output import fail
@@ -19,4 +21,5 @@ def server() -> None:
         from ecolint.server.app import serve
     except ImportError:
         fail(t("server.missing", detect_lang()))
+    gc.enable()  # off for a command's start-up (``__main__``): a server lives for hours
     serve()

@@ -57,7 +57,7 @@ class Row:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Gpu:
     key: str
     name: str
@@ -73,7 +73,7 @@ class Gpu:
         return "GeForce" in self.name
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Constant:
     key: str
     value: float | str

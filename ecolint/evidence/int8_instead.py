@@ -18,7 +18,7 @@ from ecolint.evidence.models import ModelSize
 from ecolint.evidence.select import Evidence, select
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Instead:
     precision: str  # "nf4" or "fp16"
     nf4: Evidence  # NF4 against FP16 for this GPU and size (its pair may be None)

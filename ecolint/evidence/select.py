@@ -47,7 +47,7 @@ CROSSOVER_ARCH_FALLBACK = {"hopper": "ampere", "volta": "turing"}
 CONVENTION_BASIS = "engineering convention, not measured by EcoCompute"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Evidence:
     precision: str | None
     gpu: Gpu
@@ -375,7 +375,7 @@ def convention(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Crossover:
     params_b: float
     key: str

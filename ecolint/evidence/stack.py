@@ -40,7 +40,7 @@ NIGHTLY_BASIS = "nightly vs stable builds not measured"
 DRIFT_BASIS = "stack recorded with the quoted rows; the effect of the difference is not measured"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class StackEvidence(Evidence):
     """Rows cited for the software stack they were measured on, not for an energy delta."""
 

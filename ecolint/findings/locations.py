@@ -12,7 +12,7 @@ from ecolint.findings.suppression import is_suppressed, suppressed_in_line
 from ecolint.sources.document import TextSpan
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Place(Position):
     comment_source: str  # the text whose line ``comment_line`` may carry a suppression
     comment_line: int

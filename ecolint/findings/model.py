@@ -14,7 +14,7 @@ from ecolint.i18n import Phrase
 from ecolint.sources.document import TextSpan
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class FileSpot:
     """A place in a file that was not analysed (it could not be read or parsed, or its worker
     did not survive it): no syntax node, only a position, and in a notebook the cell."""
@@ -26,7 +26,7 @@ class FileSpot:
     cell: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Report:
     """A check's raw result: where, which message, with which evidence."""
 
@@ -41,7 +41,7 @@ class Report:
     subject: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Replacement:
     """One text replacement a fix makes, in a file as it is stored (for a notebook, in the raw
     ``.ipynb`` JSON), so that any reporter can offer it: lines and columns are 1-based and
@@ -69,7 +69,7 @@ class Replacement:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Position:
     """Where a report lands, as findings print it: 1-based lines and columns and, in a
     notebook, the cell with the line and column inside it. A place and the draft built from
@@ -90,7 +90,7 @@ class Position:
         return {item.name: getattr(self, item.name) for item in fields(Position)}
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Draft(Position):
     """A report resolved to where it lands, with what only the analysis can compute (its fix,
     its fingerprint, the ``subject`` of a check with a run-wide ``finish``). It holds no syntax
@@ -123,7 +123,7 @@ class Draft(Position):
         return (*where, self.message_key, repr(self.params), known, len(self.edits))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Finding:
     code: str
     name: str

@@ -69,7 +69,7 @@ def suppressed_in_line(line: str, code: str) -> bool:
     return _silences(line, code)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Directive:
     """A suppression comment that names ecolint codes: where it is and which codes it lists."""
 

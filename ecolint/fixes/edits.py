@@ -17,7 +17,7 @@ class FixError(Exception):
     """A fix that cannot be made; the message says why and is shown to the user."""
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class TextEdit:
     """Replace ``module.text[start:end]`` with ``text`` (offsets in characters). For a
     notebook the offsets are in the module its code cells are joined into."""
@@ -28,7 +28,7 @@ class TextEdit:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Fix:
     """All edits one finding's fix makes; they are applied together or not at all."""
 

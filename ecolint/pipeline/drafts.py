@@ -6,7 +6,6 @@ them)."""
 from __future__ import annotations
 
 import fnmatch
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +124,8 @@ class Drafter:
             where = f"{place.display}:{place.line}:{place.column}"
             return (), f"no fix for {report.code} at {where}: {error}"
         except Exception as error:
+            import traceback  # only for an error: most runs have none
+
             detail = "".join(traceback.format_exception_only(type(error), error)).strip()
             message = f"while building its fix: {detail}"
             return (), InternalError(place.display, report.code, message)

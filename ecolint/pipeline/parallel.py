@@ -24,7 +24,6 @@ import select
 import signal
 import struct
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ DEFAULT_SECONDS = 60.0
 DEFAULT_MEMORY_MIB = 2048
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Budget:
     seconds: float = DEFAULT_SECONDS  # for one file
     memory: int = DEFAULT_MEMORY_MIB * 1024 * 1024  # address space a worker may add
@@ -61,7 +60,7 @@ def _positive(text: str | None, default: float) -> float:
     return value if 0 < value < float("inf") else default
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Failure:
     """Why the item was not done; ``internal``: an exception in ecolint's own code (a bug),
     not a crash or a budget run out."""
@@ -215,6 +214,8 @@ def _child(work: Callable[[list[int]], Iterator[tuple[int, T]]], orders: int, re
     except MemoryError:
         _send(results, (None, Failure("ran out of memory (ECOLINT_FILE_MEMORY)")))
     except Exception as error:
+        import traceback  # only for an error: most runs have none
+
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         _send(results, (None, Failure(detail, internal=True)))
     return 0

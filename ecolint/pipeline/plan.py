@@ -30,7 +30,7 @@ from ecolint.sources.safe_read import (
 PYTHON_KINDS = frozenset({"python", "notebook"})
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Planned:
     """A file some selected rule must read, with its bytes and those rules."""
 

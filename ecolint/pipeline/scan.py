@@ -5,7 +5,6 @@ that cannot be analysed is an event the selected rules' ``not_analysed`` hooks r
 from __future__ import annotations
 
 import gc
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -79,6 +78,8 @@ class Scanner:
             except SourceError as error:
                 scanned.merge(self.drafter.not_analysed(source, error))
             except Exception as error:
+                import traceback  # only for an error: most runs have none
+
                 detail = "".join(traceback.format_exception_only(type(error), error)).strip()
                 error_at = InternalError(source.display, rule.code, detail)
                 scanned.result.internal_errors.append(error_at)

@@ -17,7 +17,7 @@ from ecolint.pipeline.prefilter import Prefilter
 from ecolint.rules import Rule, all_rules, scanned, selected
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Setup:
     settings: Settings
     show_green: bool

@@ -65,7 +65,7 @@ SKIPPED_DIRS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class SourceFile:
     path: Path
     display: str  # the path as the user should see it
@@ -73,7 +73,7 @@ class SourceFile:
     real: Path  # ``path`` resolved once: each resolution stats every folder up to the root
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Discovery:
     files: list[SourceFile]
     problems: list[tuple[str, str]]  # (path, message) for arguments that could not be used

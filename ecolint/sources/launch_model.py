@@ -12,7 +12,7 @@ from typing import Any
 from ecolint.sources.document import Document, TextSpan
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Word:
     """One argument or value. ``text`` is None when it cannot be known statically (a variable
     set outside the file, a command substitution); ``variable``: the variable it came from and
@@ -23,7 +23,7 @@ class Word:
     variable: tuple[str, int] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Launch:
     """A program a deployment runs: ``argv`` (entrypoint and command joined), the environment
     it is given, and the container image it runs in (None for a plain shell command)."""
@@ -33,7 +33,7 @@ class Launch:
     image: Word | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Offsets:
     """Turns offsets into a document's text into spans (1-based lines and columns)."""
 

@@ -20,7 +20,7 @@ class SourceError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class PythonText:
     text: str
     encoding: str

@@ -41,7 +41,7 @@ _REFERENCE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Chars:
     """Text with the document offset of each of its characters."""
 
@@ -52,7 +52,7 @@ class Chars:
         return Chars(self.text[start:end], self.offsets[start:end])
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class RawWord:
     """A word as written: its pieces (``quote`` is ``'``, ``"`` or empty) before expansion."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ecolint.analysis.values import Site, Value
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Env:
     """Argument values bound to function parameters for one call context.
 
