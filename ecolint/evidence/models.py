@@ -52,7 +52,7 @@ UNCERTAIN_NAME_SOURCE = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ModelSize:
     model_id: str
     params_b: float

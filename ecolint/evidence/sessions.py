@@ -28,7 +28,7 @@ _SECTION = re.compile(r"\bsection (\d+)\b")
 _PRECISION_WORDS = {"INT8": "int8_mixed", "NF4": "nf4"}
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Pair:
     """A row and the same-session row it is compared with: a quantised row and its FP16
     baseline, or a batched row and the batch-size-1 row of its sweep."""
