@@ -182,3 +182,16 @@ def test_a_changed_gitattributes_writes_the_commit_whole(tmp_path: Path) -> None
     export_commit(repo, second, out, (first, earlier))
     assert sorted(path.name for path in out.iterdir()) == [".gitattributes", "serve.py"]
     assert (out / "serve.py").stat().st_ino != (earlier / "serve.py").stat().st_ino
+
+
+def test_an_earlier_commit_git_does_not_know_writes_the_commit_whole(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    sha = _commit_files(repo, {"serve.py": "a = 1\n"})
+    earlier, out = tmp_path / "earlier", tmp_path / "out"
+    earlier.mkdir()
+    out.mkdir()
+    (earlier / "serve.py").write_text("stale\n", encoding="utf-8")
+    export_commit(repo, sha, out, ("0" * 40, earlier))
+    assert (out / "serve.py").read_text(encoding="utf-8") == "a = 1\n"

@@ -35,7 +35,7 @@ KEEP_TREES = 4
 STALE_SECONDS = 24 * 3600  # a half-written tree this old was left by a killed run
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Side:
     """One side of the comparison: what names it, its commit, and the tree's result."""
 

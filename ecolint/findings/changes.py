@@ -23,7 +23,7 @@ MONTHS_PER_YEAR = 12
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Change:
     kind: str  # ADDED, REMOVED or CHANGED
     base: Finding | None
@@ -43,7 +43,7 @@ class Change:
         return from_kwh(self.kwh, found) if self.kwh is not None and found else None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Net:
     """The whole tree's monthly waste before and after, each file's traffic counted once."""
 
@@ -62,7 +62,7 @@ class Net:
         return from_kwh(self.kwh * MONTHS_PER_YEAR, self.assumptions)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Comparison:
     changes: list[Change]
     unchanged: int
@@ -163,7 +163,7 @@ def _net(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Revision:
     """One side as the reader knows it: the revision as written (or the working tree or the
     index), its commit when it has one, and how many findings its tree has."""
@@ -173,7 +173,7 @@ class Revision:
     findings: int
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class DiffReport:
     comparison: Comparison
     base: Revision

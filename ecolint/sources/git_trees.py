@@ -85,12 +85,13 @@ def export_commit(
 def _export_changes(root: Path, sha: str, destination: Path, before: str, folder: Path) -> bool:
     """``destination`` as ``folder`` (commit ``before``) changed into commit ``sha``; False,
     with ``destination`` half-written, when the changes are not ones this can follow."""
-    changed = _changed(root, before, sha)
+    old, new = _listings(root, before, sha)
+    changed = {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
     if len(changed) > MAX_CHANGED_FILES or any(
         name.rsplit("/", 1)[-1] == ".gitattributes" for name in changed
     ):
         return False
-    held = _files(root, sha)
+    held = [name for name, entry in new.items() if not entry.startswith(SUBMODULE_MODE)]
     link_from(folder, destination, (name for name in held if name not in changed))
     written = [f":(literal){name}" for name in held if name in changed]
     if written:
@@ -98,20 +99,38 @@ def _export_changes(root: Path, sha: str, destination: Path, before: str, folder
     return True
 
 
-def _changed(root: Path, before: str, after: str) -> set[str]:
-    """The paths whose entries differ between two commits."""
-    output = _git(root, "diff-tree", "-r", "-z", "--no-renames", "--name-only", before, after)
-    return {name.decode("utf-8", "surrogateescape") for name in output.split(b"\0") if name}
+def _listings(root: Path, *commits: str) -> list[dict[str, bytes]]:
+    """Each commit's files: path → mode, type and object id, from ``git ls-tree`` run for all
+    commits at once (two listings take the time of one)."""
+    try:
+        processes = [
+            subprocess.Popen(
+                ["git", "-C", str(root), "ls-tree", "-r", "-z", commit],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for commit in commits
+        ]
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    try:
+        return [_listing(process) for process in processes]
+    finally:
+        for process in processes:  # those a failure left running
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
-def _files(root: Path, sha: str) -> list[str]:
-    """The paths of the files and links of a commit (a submodule is never written out)."""
-    names = []
-    for entry in _git(root, "ls-tree", "-r", "-z", sha).split(b"\0"):
-        meta, _, name = entry.partition(b"\t")
-        if name and not meta.startswith(SUBMODULE_MODE):
-            names.append(name.decode("utf-8", "surrogateescape"))
-    return names
+def _listing(process: subprocess.Popen[bytes]) -> dict[str, bytes]:
+    try:
+        output, errors = process.communicate(timeout=GIT_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git ls-tree took longer than {GIT_TIMEOUT_SECONDS} s") from None
+    if process.returncode != 0:
+        raise GitError(errors.decode("utf-8", "replace").strip() or "git ls-tree failed")
+    entries = (entry.partition(b"\t") for entry in output.split(b"\0") if entry)
+    return {name.decode("utf-8", "surrogateescape"): meta for meta, _, name in entries if name}
 
 
 def export_index(root: Path, destination: Path) -> None:
