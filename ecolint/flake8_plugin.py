@@ -154,7 +154,7 @@ def _in_code(pipeline: Pipeline, text: str, tree: ast.Module) -> bool:
 
     prefilter = pipeline.setup.prefilter
     active = prefilter.by_bytes("python", text.encode("utf-8", "surrogatepass"))
-    if not active or not prefilter.in_code(active, tree):
+    if not active or not prefilter.in_code(active, tree, text):
         return False
     adopt(text, tree)
     return True

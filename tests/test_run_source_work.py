@@ -46,7 +46,9 @@ def test_each_tree_is_searched_for_trigger_words_once(
     monkeypatch.setattr(EcolintChecker, "_pipeline", None)
     walked: list[ast.Module] = []
     words = prefilter.code_words
-    monkeypatch.setattr(prefilter, "code_words", lambda tree: walked.append(tree) or words(tree))
+    monkeypatch.setattr(
+        prefilter, "code_words", lambda tree, lines: walked.append(tree) or words(tree, lines)
+    )
     assert sorted(_flake8_over(tmp_path / "chatbot")) == ["ECO102", "ECO405"]
     assert walked, "the folder has files to analyse"
     assert len({id(tree) for tree in walked}) == len(walked)
