@@ -17,7 +17,7 @@ from conftest import COUNT_PARSES
 from ecolint.config import Settings
 from ecolint.flake8_plugin import EcolintChecker
 from ecolint.pipeline import prefilter
-from ecolint.pipeline.run import Pipeline
+from ecolint.pipeline.run import FOLDERS_KEPT, Pipeline
 from ecolint.sources.neighbours import importers, relevant_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,3 +120,19 @@ def test_a_module_many_files_import_is_parsed_again_only_until_it_is_kept(
     )
     assert out.stdout.count("ECO101") == len(users), out.stdout + out.stderr
     assert out.stderr.splitlines()[-1] == "parses: 2"
+
+
+def test_a_pipeline_keeps_the_files_of_its_latest_folders_only(tmp_path: Path) -> None:
+    """flake8 hands a library over folder after folder: the files read as the neighbours of
+    one folder's modules are let go once later folders are analysed (kept, a library's word
+    sets cost every full pass of the cycle collector), and read again if it comes back."""
+    folders = [tmp_path / f"chatbot_{index}" for index in range(FOLDERS_KEPT + 2)]
+    pipeline = Pipeline(Settings(root=tmp_path))
+    for folder in [*folders, folders[0]]:
+        if not folder.exists():
+            shutil.copytree(CHATBOT, folder)
+        settings = folder / "settings.py"
+        found = pipeline.run_source(settings, settings.read_text(encoding="utf-8")).findings
+        assert sorted(finding.code for finding in found) == ["ECO102", "ECO405"], folder.name
+        assert len(pipeline._folders) <= FOLDERS_KEPT
+    assert list(pipeline._folders)[-1] == folders[0].resolve()
