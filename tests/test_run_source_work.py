@@ -9,6 +9,7 @@ import gc
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from ecolint.config import Settings
 from ecolint.flake8_plugin import EcolintChecker
 from ecolint.pipeline import prefilter
 from ecolint.pipeline.run import FOLDERS_KEPT, Pipeline
+from ecolint.pipeline.setup import Setup
 from ecolint.sources.neighbours import importers, relevant_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,3 +138,16 @@ def test_a_pipeline_keeps_the_files_of_its_latest_folders_only(tmp_path: Path) -
         assert sorted(finding.code for finding in found) == ["ECO102", "ECO405"], folder.name
         assert len(pipeline._folders) <= FOLDERS_KEPT
     assert list(pipeline._folders)[-1] == folders[0].resolve()
+
+
+def test_the_gate_keeps_no_tree_alive() -> None:
+    """flake8 lets go of a file's tree when it moves on; the gate's words of the last tree must
+    not keep it alive, walked by every full pass of the cycle collector meanwhile."""
+    prefilter_of_run = Setup.of(Settings()).prefilter
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('gpt2')\n"
+    tree = ast.parse(text)
+    assert prefilter_of_run.in_code(prefilter_of_run.rules, tree, text)
+    assert prefilter_of_run.in_code(prefilter_of_run.rules, tree, text)  # the same words
+    kept = weakref.ref(tree)
+    del tree
+    assert kept() is None

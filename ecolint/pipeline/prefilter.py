@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 
 from ecolint.findings.suppression import skips_file
 from ecolint.rules import Rule
@@ -32,7 +33,7 @@ class Prefilter:
         self.max_bytes = max_bytes
         self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
         self._encoded: dict[tuple[str, str], tuple[bytes, ...]] = {}
-        self._last_words: tuple[ast.Module, bytes] | None = None
+        self._last_words: tuple[weakref.ref[ast.Module], bytes] | None = None
         self._lines_pattern: re.Pattern[str] | None = None
 
     def active(self, kind: str, data: bytes) -> list[Rule]:
@@ -100,11 +101,12 @@ class Prefilter:
     def _code_words(self, tree: ast.Module, text: str) -> bytes:
         """The code words of the last tree asked about, walked once: the flake8 plugin's gate,
         the analysis's own file and the scan all ask about the same tree in turn. Only the
-        statements on the lines of a trigger word of some rule are walked."""
-        if self._last_words is None or self._last_words[0] is not tree:
+        statements on the lines of a trigger word of some rule are walked. The tree is not
+        kept alive for this: flake8 lets go of each file's tree before it parses the next."""
+        if self._last_words is None or self._last_words[0]() is not tree:
             lines = word_lines(text, self._lines())
             found = code_words(tree, lines).encode("utf-8", "surrogatepass")
-            self._last_words = (tree, found)
+            self._last_words = (weakref.ref(tree), found)
         return self._last_words[1]
 
     def _lines(self) -> re.Pattern[str]:
