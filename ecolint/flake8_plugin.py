@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 Result = tuple[int, int, str, type]
 # Source bytes of the modules a worker keeps parsed for the analyses of later files: in
-# transformers, 121 files' analyses follow imports into its 300 KB ``__init__.py``.
-KEPT_SOURCE_BYTES = 2_000_000
+# transformers, 121 files' analyses follow imports into its 300 KB ``__init__.py``, and little
+# else is imported that often. A kept tree is walked by each full pass of flake8's cycle
+# collector (about 65 ms per MB of source): 2 MB kept cost more than the parses they saved.
+KEPT_SOURCE_BYTES = 400_000
 
 
 class EcolintChecker:
@@ -154,7 +156,7 @@ def _in_code(pipeline: Pipeline, text: str, tree: ast.Module) -> bool:
 
     prefilter = pipeline.setup.prefilter
     active = prefilter.by_bytes("python", text.encode("utf-8", "surrogatepass"))
-    if not active or not prefilter.in_code(active, tree):
+    if not active or not prefilter.in_code(active, tree, text):
         return False
     adopt(text, tree)
     return True

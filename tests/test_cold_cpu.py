@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from ecolint.analysis.project import Project
-from ecolint.sources import parse_guard
+from ecolint.sources import gate, parse_guard
 from ecolint.sources.ast_children import child_nodes, every_child_node, node_fields
+from ecolint.sources.gate import code_words, lines_pattern, word_lines
 from ecolint.sources.python import SourceError
 
 # Every list field that may hold something other than nodes, and the commonest shapes.
@@ -104,3 +105,84 @@ def test_the_gate_parses_without_weighing_and_the_analysis_weighs(
     assert parse_guard.parsed("def weigh(:\n") is None
     with pytest.raises(SourceError, match="syntax error"):
         parse_guard.checked_tree("def weigh(:\n")
+
+
+TRIGGERS = ["from_pretrained", "batch_size", "pip"]
+# Each names one trigger word where its line does not show it, or not in code.
+HIDDEN_WORDS = [
+    "@decorator(\n    batch_size=2,\n)\ndef loader(x):\n    return x\n",
+    'class Settings:\n    a = 1\n    escaped = "batch\\x5fsize"\n    b = 2\n',
+    'model = (\n    "a"\n    "from_pretrained"\n)\n',
+    "x = 1\nｆrom_pretrained = 1\n",
+    "import os  # from_pretrained in a comment only\n",
+    'def f():\n    """batch_size in a docstring."""\n',
+]
+
+
+def _triggered(words: str) -> set[str]:
+    return {word for word in TRIGGERS if word in words}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        *HIDDEN_WORDS,
+        "".join(HIDDEN_WORDS).replace("\n", "\r\n"),
+        SOURCE,
+        Path(ast.__file__).read_text(encoding="utf-8"),
+    ],
+)
+def test_the_gate_walks_only_statements_on_trigger_lines_and_finds_the_same_words(
+    source: str,
+) -> None:
+    """A name or string that holds a trigger word is written on a line that names it, or
+    spells it with an escape or a character the parser normalises: walking only the
+    statements that span such lines finds the words the whole walk finds."""
+    tree = ast.parse(source)
+    lines = word_lines(source, lines_pattern(TRIGGERS))
+    assert lines is not None
+    assert _triggered(code_words(tree, lines)) == _triggered(code_words(tree))
+
+
+def test_a_carriage_return_alone_makes_the_gate_walk_everything() -> None:
+    """The parser ends a line at a lone ``\\r``, which a count of ``\\n`` would miss."""
+    text = "x = 1\ry = load(batch_size=1)\n"
+    assert word_lines(text, lines_pattern(TRIGGERS)) is None
+    assert _triggered(code_words(ast.parse(text))) == {"batch_size"}
+
+
+def test_statements_without_trigger_words_are_not_walked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(2_000))
+    text += "model = AutoModel.from_pretrained('gpt2')\n"
+    visited: list[ast.AST] = []
+
+    def counted(node: ast.AST) -> list[ast.AST]:
+        visited.append(node)
+        return child_nodes(node)
+
+    monkeypatch.setattr(gate, "child_nodes", counted)
+    words = code_words(ast.parse(text), word_lines(text, lines_pattern(TRIGGERS)))
+    assert _triggered(words) == {"from_pretrained"}
+    assert len(visited) < 10
+
+
+def test_the_guard_passes_over_short_simple_statements_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its verdicts stay those of a walk into every statement (``test_parse_guard.py``); what
+    a short statement without a body holds cannot be too deep or too large."""
+    text = "".join(f"x{i} = load(name={i}, batch_size=[1, 2, 3])\n" for i in range(2_000))
+    walked: list[ast.AST] = []
+
+    def counted(node: ast.AST) -> list[ast.AST]:
+        walked.append(node)
+        return every_child_node(node)
+
+    monkeypatch.setattr(parse_guard, "every_child_node", counted)
+    assert parse_guard.refusal(ast.parse(text), text) is None
+    assert len(walked) == 1  # the module
+    deep = "x = 1\ny = " + "-" * (parse_guard.MAX_DEPTH + 10) + "1\n"
+    verdict = parse_guard.refusal(ast.parse(deep), deep)
+    assert verdict is not None and verdict.line == 2

@@ -9,6 +9,7 @@ import gc
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from conftest import COUNT_PARSES
 from ecolint.config import Settings
 from ecolint.flake8_plugin import EcolintChecker
 from ecolint.pipeline import prefilter
-from ecolint.pipeline.run import Pipeline
+from ecolint.pipeline.run import FOLDERS_KEPT, Pipeline
+from ecolint.pipeline.setup import Setup
 from ecolint.sources.neighbours import importers, relevant_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +48,9 @@ def test_each_tree_is_searched_for_trigger_words_once(
     monkeypatch.setattr(EcolintChecker, "_pipeline", None)
     walked: list[ast.Module] = []
     words = prefilter.code_words
-    monkeypatch.setattr(prefilter, "code_words", lambda tree: walked.append(tree) or words(tree))
+    monkeypatch.setattr(
+        prefilter, "code_words", lambda tree, lines: walked.append(tree) or words(tree, lines)
+    )
     assert sorted(_flake8_over(tmp_path / "chatbot")) == ["ECO102", "ECO405"]
     assert walked, "the folder has files to analyse"
     assert len({id(tree) for tree in walked}) == len(walked)
@@ -118,3 +122,32 @@ def test_a_module_many_files_import_is_parsed_again_only_until_it_is_kept(
     )
     assert out.stdout.count("ECO101") == len(users), out.stdout + out.stderr
     assert out.stderr.splitlines()[-1] == "parses: 2"
+
+
+def test_a_pipeline_keeps_the_files_of_its_latest_folders_only(tmp_path: Path) -> None:
+    """flake8 hands a library over folder after folder: the files read as the neighbours of
+    one folder's modules are let go once later folders are analysed (kept, a library's word
+    sets cost every full pass of the cycle collector), and read again if it comes back."""
+    folders = [tmp_path / f"chatbot_{index}" for index in range(FOLDERS_KEPT + 2)]
+    pipeline = Pipeline(Settings(root=tmp_path))
+    for folder in [*folders, folders[0]]:
+        if not folder.exists():
+            shutil.copytree(CHATBOT, folder)
+        settings = folder / "settings.py"
+        found = pipeline.run_source(settings, settings.read_text(encoding="utf-8")).findings
+        assert sorted(finding.code for finding in found) == ["ECO102", "ECO405"], folder.name
+        assert len(pipeline._folders) <= FOLDERS_KEPT
+    assert list(pipeline._folders)[-1] == folders[0].resolve()
+
+
+def test_the_gate_keeps_no_tree_alive() -> None:
+    """flake8 lets go of a file's tree when it moves on; the gate's words of the last tree must
+    not keep it alive, walked by every full pass of the cycle collector meanwhile."""
+    prefilter_of_run = Setup.of(Settings()).prefilter
+    text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('gpt2')\n"
+    tree = ast.parse(text)
+    assert prefilter_of_run.in_code(prefilter_of_run.rules, tree, text)
+    assert prefilter_of_run.in_code(prefilter_of_run.rules, tree, text)  # the same words
+    kept = weakref.ref(tree)
+    del tree
+    assert kept() is None

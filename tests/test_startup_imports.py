@@ -103,8 +103,6 @@ FROZEN_KEYS = {
     "ecolint.i18n.Phrase",
     "ecolint.sources.document.Document",
     "ecolint.sources.document.TextSpan",
-    # Not a key: left as it was while other work changes its module.
-    "ecolint.pipeline.run._Alone",
 }
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 
 from ecolint.findings.suppression import skips_file
 from ecolint.rules import Rule
-from ecolint.sources.gate import code_words, triggered_in_code
+from ecolint.sources.gate import code_words, lines_pattern, triggered_in_code, word_lines
 from ecolint.sources.parse_guard import parsed
 from ecolint.sources.python import SourceError, decode_python
 
@@ -32,7 +33,8 @@ class Prefilter:
         self.max_bytes = max_bytes
         self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
         self._encoded: dict[tuple[str, str], tuple[bytes, ...]] = {}
-        self._last_words: tuple[ast.Module, bytes] | None = None
+        self._last_words: tuple[weakref.ref[ast.Module], bytes] | None = None
+        self._lines_pattern: re.Pattern[str] | None = None
 
     def active(self, kind: str, data: bytes) -> list[Rule]:
         """The rules that must read a file of ``kind`` with these bytes (both stages)."""
@@ -78,23 +80,37 @@ class Prefilter:
         parse guard keeps the tree, so that the analysis does not parse again, and weighs it
         only if the analysis asks for it."""
         try:
-            tree = parsed(text if text is not None else decode_python(data, self.max_bytes).text)
+            decoded = text if text is not None else decode_python(data, self.max_bytes).text
         except SourceError:
             return active
-        return active if tree is None else self.in_code(active, tree)
+        tree = parsed(decoded)
+        if tree is None:
+            return active
+        return self.in_code(active, tree, decoded)
 
-    def in_code(self, active: list[Rule], tree: ast.Module) -> list[Rule]:
-        """Of the rules a Python file's bytes triggered, those whose words its code uses."""
-        words = self._code_words(tree)
+    def in_code(self, active: list[Rule], tree: ast.Module, text: str) -> list[Rule]:
+        """Of the rules a Python file's bytes triggered, those whose words its code uses
+        (``text``: what ``tree`` was parsed from)."""
+        words = self._code_words(tree, text)
         return [
             rule
             for rule in active
             if rule.reads_comments or triggered_in_code(words, self._pattern(rule, "python"))
         ]
 
-    def _code_words(self, tree: ast.Module) -> bytes:
+    def _code_words(self, tree: ast.Module, text: str) -> bytes:
         """The code words of the last tree asked about, walked once: the flake8 plugin's gate,
-        the analysis's own file and the scan all ask about the same tree in turn."""
-        if self._last_words is None or self._last_words[0] is not tree:
-            self._last_words = (tree, code_words(tree).encode("utf-8", "surrogatepass"))
+        the analysis's own file and the scan all ask about the same tree in turn. Only the
+        statements on the lines of a trigger word of some rule are walked. The tree is not
+        kept alive for this: flake8 lets go of each file's tree before it parses the next."""
+        if self._last_words is None or self._last_words[0]() is not tree:
+            lines = word_lines(text, self._lines())
+            found = code_words(tree, lines).encode("utf-8", "surrogatepass")
+            self._last_words = (weakref.ref(tree), found)
         return self._last_words[1]
+
+    def _lines(self) -> re.Pattern[str]:
+        if self._lines_pattern is None:
+            words = {word for rule in self.rules for word in rule.triggers_for("python")}
+            self._lines_pattern = lines_pattern(sorted(words))
+        return self._lines_pattern

@@ -8,28 +8,63 @@ model ids are strings). Docstrings do not
 count (library code documents ``from_pretrained(...)`` everywhere), nor do definitions: a
 method named ``from_pretrained`` or a parameter named ``batch_size`` loads or batches nothing.
 A file that ``ast`` cannot parse goes on, to be reported (ECO001).
+
+Most statements of a library module hold no trigger word at all: given the lines where one
+may be (``word_lines``), the walk passes over every statement that spans none of them.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 
 from ecolint.sources.ast_children import child_nodes
 
 _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+# Where a name or a string may spell a word that its source line does not show literally: an
+# escape in a string (``"from\\x5fpretrained"``), an identifier the parser normalises (NFKC
+# turns a full-width ``ｆ`` into ``f``).
+_HIDDEN = r"\\|[^\x00-\x7f]"
 
 
-def code_words(tree: ast.Module) -> str:
+def lines_pattern(words: list[str]) -> re.Pattern[str]:
+    """What ``word_lines`` searches for: ``words``, escapes and non-ASCII characters."""
+    return re.compile("|".join([*map(re.escape, words), _HIDDEN]))
+
+
+def word_lines(text: str, pattern: re.Pattern[str]) -> list[int] | None:
+    """The numbers of the lines of ``text`` on which a word of ``pattern`` (``lines_pattern``)
+    may come from, in order: those where it is written, and those with an escape or a non-ASCII
+    character. None when the parser would number the lines otherwise (a carriage return alone
+    ends a line)."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return None
+    lines: list[int] = []
+    line, at = 1, 0
+    for match in pattern.finditer(text):
+        start = match.start()
+        line += text.count("\n", at, start)
+        at = start
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def code_words(tree: ast.Module, lines: list[int] | None = None) -> str:
     """Names and string constants of the module, one per line. One pass, parents before
     children, so a docstring is known as such before it is reached; names, constants and
-    import aliases have nothing below them worth reading."""
+    import aliases have nothing below them worth reading. With ``lines`` (``word_lines``),
+    only the words of the statements that span one of them: any word holding one of those
+    words is there."""
     words: list[str] = []
     docstrings: set[int] = set()
     stack: list[ast.AST] = [tree]
     pop, push, word = stack.pop, stack.extend, words.append
     while stack:
         node = pop()
+        if lines is not None and isinstance(node, ast.stmt) and _apart(node, lines):
+            continue
         if isinstance(node, ast.Name):
             word(node.id)
             continue
@@ -53,6 +88,16 @@ def code_words(tree: ast.Module) -> str:
                 docstrings.add(id(first.value))
         push(child_nodes(node))
     return "\n".join(words)
+
+
+def _apart(statement: ast.stmt, lines: list[int]) -> bool:
+    """Whether ``statement`` (with its decorators, written above its first line) spans none of
+    ``lines``."""
+    first = statement.lineno
+    for decorator in getattr(statement, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    index = bisect_left(lines, first)
+    return index == len(lines) or lines[index] > (statement.end_lineno or first)
 
 
 def triggered_in_code(words: bytes, pattern: re.Pattern[bytes] | None) -> bool:

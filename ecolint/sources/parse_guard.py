@@ -36,6 +36,12 @@ MAX_FSTRING_FALLBACK_DEPTH = 100  # brackets nested in a file whose f-strings ar
 PEP_701 = (3, 12)  # the first Python whose parser accepts these f-strings
 # Python 3.12's type parameters and ``type`` aliases (PEP 695), on the line of the error.
 _PEP_695 = re.compile(r"\s*(?:type\s+\w+\s*[\[=]|(?:async\s+)?def\s+\w+\s*\[|class\s+\w+\s*\[)")
+# Statements without a body: what they hold is expressions (and import aliases, operators).
+_SIMPLE = (
+    ast.Return, ast.Delete, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Raise, ast.Assert,
+    ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Expr, ast.Pass, ast.Break,
+    ast.Continue,
+)  # fmt: skip
 _verdicts: dict[tuple[int, int], SourceError | None] = {}
 _last_tree: list[tuple[tuple[int, int], ast.Module]] = []  # one entry: memory stays flat
 
@@ -49,8 +55,10 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
 
     An expression written in fewer than ``SMALL_SPAN`` bytes is not walked into when it cannot
     reach ``MAX_DEPTH`` (every level of nesting below it takes at least one of its characters,
-    plus a context leaf): its nodes are counted as an estimate from its length. Ordinary code
-    then costs a walk of its statements and its few long expressions, not of every node."""
+    plus a context leaf): its nodes are counted as an estimate from its length. A simple
+    statement (no body) that short is passed over whole: its expressions are all small, and
+    their estimates cannot add up to ``MAX_STATEMENT_NODES``. Ordinary code then costs a walk of
+    its compound statements and its few long ones, not of every node."""
     starts = [
         0,
         *itertools.accumulate(map(len, text.encode("utf-8", "surrogatepass").splitlines(True))),
@@ -66,14 +74,13 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
         weight = 1
         small = False
         if isinstance(node, ast.stmt):
+            if isinstance(node, _SIMPLE):
+                span = _span(node, starts)
+                if span < SMALL_SPAN and depth + span + 3 <= MAX_DEPTH:
+                    continue  # its expressions: one level deeper, each small
             statement = node
         elif isinstance(node, ast.expr):
-            span = (
-                starts[(node.end_lineno or node.lineno) - 1]
-                + (node.end_col_offset or 0)
-                - starts[node.lineno - 1]
-                - node.col_offset
-            )
+            span = _span(node, starts)
             small = span < SMALL_SPAN and depth + span + 2 <= MAX_DEPTH
             if small:
                 weight = _leaf_weight(node) or 1 + span // 2
@@ -96,6 +103,12 @@ def refusal(tree: ast.AST, text: str) -> SourceError | None:
                 [(child, depth + 1, statement, placed) for child in every_child_node(node)]
             )
     return None
+
+
+def _span(node: ast.stmt | ast.expr, starts: list[int]) -> int:
+    """How many bytes of the text ``node`` is written in."""
+    end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+    return end - starts[node.lineno - 1] - node.col_offset
 
 
 def _leaf_weight(node: ast.expr) -> int:
