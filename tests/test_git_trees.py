@@ -195,3 +195,15 @@ def test_an_earlier_commit_git_does_not_know_writes_the_commit_whole(tmp_path: P
     (earlier / "serve.py").write_text("stale\n", encoding="utf-8")
     export_commit(repo, sha, out, ("0" * 40, earlier))
     assert (out / "serve.py").read_text(encoding="utf-8") == "a = 1\n"
+
+
+def test_only_a_folder_named_by_a_commit_is_written_from(tmp_path: Path) -> None:
+    """A committed cache folder may hold anything; its names go to git as revisions."""
+    from ecolint.cli.diff_run import _latest
+
+    trees = tmp_path / "diff"
+    (trees / "--output=x").mkdir(parents=True)
+    (trees / ".tmp-abc").mkdir()
+    assert _latest(trees) is None
+    (trees / ("a" * 40)).mkdir()
+    assert _latest(trees) == ("a" * 40, trees / ("a" * 40))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 TREES_DIR = "diff"  # in .ecolint_cache: the trees of commits compared against
 KEEP_TREES = 4
 STALE_SECONDS = 24 * 3600  # a half-written tree this old was left by a killed run
+COMMIT_NAME = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 
 
 @dataclass(unsafe_hash=True)
@@ -227,11 +229,12 @@ def _lasting_tree(root: Path, sha: str) -> Path | None:
 
 def _latest(trees: Path) -> tuple[str, Path] | None:
     """The commit written out here most recently used, and its folder: the next commit is
-    written from it, as most of their files are usually alike."""
+    written from it, as most of their files are usually alike. Only a folder named by a full
+    commit hash counts: the name goes to git (a committed cache folder may hold anything)."""
     done = [
         path
         for path in trees.iterdir()
-        if not path.name.startswith(".") and path.is_dir() and not path.is_symlink()
+        if COMMIT_NAME.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
     ]
     latest = max(done, key=lambda path: path.stat().st_mtime, default=None)
     return None if latest is None else (latest.name, latest)
