@@ -32,6 +32,7 @@ from ecolint.cache_folder import Folder
 from ecolint.config import Settings
 from ecolint.resources import data_dir, rules_dir
 from ecolint.results import RunResult
+from ecolint.sources.discovery import relative_text
 from ecolint.sources.safe_read import NOTEBOOK_MAX_BYTES, read_bytes
 
 CACHE_DIR = ".ecolint_cache"
@@ -78,9 +79,8 @@ def _relative(path: Path | None, root: Path) -> str | None:
 def tree_path(resolved: Path, home: Path) -> str:
     """How a key names a file (both paths resolved): from ``home`` when inside it, so the
     same tree in another folder has the same keys; a file elsewhere by where it is."""
-    if resolved.is_relative_to(home):
-        return resolved.relative_to(home).as_posix()
-    return str(resolved)
+    relative = relative_text(str(resolved), str(home))
+    return str(resolved) if relative is None else relative
 
 
 @cache

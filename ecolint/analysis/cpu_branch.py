@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 
+from ecolint.analysis.loops import dotted
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parents import parent
 
@@ -45,9 +46,9 @@ def _means_cpu(test: ast.expr) -> bool | None:
         return True if (any if wanted else all)(part is True for part in parts) else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         return _compared(test.left, test.ops[0], test.comparators[0])
-    if isinstance(test, ast.Call) and _dotted(test.func).endswith("cuda.is_available"):
+    if isinstance(test, ast.Call) and dotted(test.func).endswith("cuda.is_available"):
         return False
-    if isinstance(test, (ast.Name, ast.Attribute)) and "cpu" in _dotted(test).rsplit(".", 1)[-1]:
+    if isinstance(test, (ast.Name, ast.Attribute)) and "cpu" in dotted(test).rsplit(".", 1)[-1]:
         return True
     return None
 
@@ -65,7 +66,7 @@ def _compared(left: ast.expr, op: ast.cmpop, right: ast.expr) -> bool | None:
 
 def _device(node: ast.expr) -> str | None:
     """``cpu`` or ``cuda`` for ``"cpu"``, ``"cuda:0"``, ``torch.device("cpu")``."""
-    if isinstance(node, ast.Call) and _dotted(node.func).endswith("device") and node.args:
+    if isinstance(node, ast.Call) and dotted(node.func).endswith("device") and node.args:
         node = node.args[0]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if node.value == "cpu":
@@ -73,9 +74,3 @@ def _device(node: ast.expr) -> str | None:
         if node.value.startswith("cuda"):
             return "cuda"
     return None
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
-    return node.id if isinstance(node, ast.Name) else ""

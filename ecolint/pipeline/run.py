@@ -4,7 +4,6 @@ text the caller holds for the flake8 plugin and an editor. Both go through the s
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from ecolint.pipeline.drafts import Batch, Drafter
 from ecolint.pipeline.parallel import run_batches
 from ecolint.pipeline.passes import best, finding, findings, run_wide
 from ecolint.pipeline.plan import PYTHON_KINDS, ScanPlan
-from ecolint.pipeline.scan import Analyser, Scanner
+from ecolint.pipeline.scan import Analyser, Scanner, collector_off
 from ecolint.pipeline.setup import Setup
 from ecolint.results import RunResult
 from ecolint.sources.discovery import SourceFile, display_path, source_kind
@@ -85,13 +84,8 @@ class Pipeline:
         Imports resolve to modules on disk, and the modules beside it that use its values
         are analysed with it, so it gets the findings ``ecolint check`` reports in it when
         scanning its folder. Only findings in this file are returned."""
-        enabled = gc.isenabled()
-        gc.disable()  # as in a run's workers (see ``scan.py``): the trees are freed by release
-        try:
+        with collector_off():  # as in a run's workers
             return deep_stack(lambda: self._run_source(path, text, kind))
-        finally:
-            if enabled:
-                gc.enable()
 
     def prepare(self, path: Path) -> None:
         """Read what every analysis of ``path`` shares whatever its text holds: the dependency

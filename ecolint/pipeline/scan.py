@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ecolint.analysis.module import ModuleInfo
@@ -147,13 +148,8 @@ class Analyser:
     def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, Batch]]:
         """What analysing each file at ``indices`` produced, one file at a time (the misses of
         ``cached``: these are analysed without looking the cache up again)."""
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_off():
             yield from self._pieces(indices, self.whole)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _pieces(self, indices: Iterable[int], whole: Project) -> Iterator[tuple[int, Batch]]:
         plan, cache = self.plan, self.file_cache
@@ -188,3 +184,16 @@ class Analyser:
             return piece
         reason = SourceError(f"analysis stopped: {failure.reason}; the run went on")
         return Drafter(self.setup).not_analysed(source, reason)
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """The cycle collector off while analysing: it would walk every tree again and again, and
+    the trees are freed by ``Scanner.release`` instead; back on after, if it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -126,7 +126,7 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
 def _shown(path: Path, cwd: Path) -> str:
     """``display_path`` from a working folder already resolved (a walk shows thousands)."""
     absolute = path if path.is_absolute() else cwd / path
-    relative = _relative(str(absolute), str(cwd))
+    relative = relative_text(str(absolute), str(cwd))
     return absolute.as_posix() if relative is None else relative
 
 
@@ -162,7 +162,7 @@ class _Ignores:
     def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
         text = str(path)
         for base, spec in self._chain(path.parent, top):
-            relative = _relative(text, base)
+            relative = relative_text(text, base)
             if relative is not None and spec.match_file(relative + ("/" if is_dir else "")):
                 return True
         return False
@@ -232,11 +232,11 @@ def _excluded(real: Path, excluded: pathspec.PathSpec, root: Path, is_dir: bool)
     """``real``: the resolved path."""
     if not excluded.patterns:
         return False
-    relative = _relative(str(real), str(root))
+    relative = relative_text(str(real), str(root))
     return excluded.match_file((relative or real.name) + ("/" if is_dir else ""))
 
 
-def _relative(path: str, folder: str) -> str | None:
+def relative_text(path: str, folder: str) -> str | None:
     """``path`` from ``folder`` in the form of ``PurePath.relative_to(...).as_posix()``, or
     None when it is not under it: string slicing, as a walk asks for every file (pathlib's
     parsing was most of a walk's time)."""
