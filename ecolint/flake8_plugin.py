@@ -15,7 +15,6 @@ over its ``gpu``. Each finding is printed as ``ecolint check`` prints its first 
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -44,7 +43,7 @@ class EcolintChecker:
     version = __version__
 
     settings: ClassVar[Settings | None] = None
-    _triggers: ClassVar[re.Pattern[str] | None] = None
+    _triggers: ClassVar[tuple[str, ...] | None] = None
     _pipeline: ClassVar[Pipeline | None] = None
 
     def __init__(self, tree: ast.Module | None, filename: str, lines: list[str]) -> None:
@@ -99,20 +98,22 @@ class EcolintChecker:
         return cls.settings
 
     @classmethod
-    def _trigger_pattern(cls) -> re.Pattern[str]:
-        """Any trigger word of a selected rule (nothing matches when none has any)."""
+    def _trigger_words(cls) -> tuple[str, ...]:
+        """The trigger words of the selected rules, each looked for on its own: ``str`` finds
+        a word many times faster than a regular expression of alternatives scans for any."""
         if cls._triggers is None:
             from ecolint.rules import all_rules, selected
 
             settings = cls._settings()
-            words = sorted(
-                {
-                    word
-                    for rule in selected(all_rules(), settings.select, settings.ignore)
-                    for word in rule.triggers_for("python")
-                }
+            cls._triggers = tuple(
+                sorted(
+                    {
+                        word
+                        for rule in selected(all_rules(), settings.select, settings.ignore)
+                        for word in rule.triggers_for("python")
+                    }
+                )
             )
-            cls._triggers = re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
         return cls._triggers
 
     @classmethod
@@ -126,7 +127,7 @@ class EcolintChecker:
 
     def run(self) -> Iterator[Result]:
         text = "".join(self.lines)
-        if not self._trigger_pattern().search(text):
+        if not any(word in text for word in self._trigger_words()):
             return
         pipeline = self._get_pipeline()
         if self.tree is not None and not _in_code(pipeline, text, self.tree):

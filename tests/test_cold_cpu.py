@@ -12,7 +12,7 @@ import pytest
 from ecolint.analysis.project import Project
 from ecolint.sources import gate, parse_guard
 from ecolint.sources.ast_children import child_nodes, every_child_node, node_fields
-from ecolint.sources.gate import code_words, lines_pattern, word_lines
+from ecolint.sources.gate import code_words, word_lines
 from ecolint.sources.python import SourceError
 
 # Every list field that may hold something other than nodes, and the commonest shapes.
@@ -139,15 +139,29 @@ def test_the_gate_walks_only_statements_on_trigger_lines_and_finds_the_same_word
     spells it with an escape or a character the parser normalises: walking only the
     statements that span such lines finds the words the whole walk finds."""
     tree = ast.parse(source)
-    lines = word_lines(source, lines_pattern(TRIGGERS))
+    lines = word_lines(source, TRIGGERS)
     assert lines is not None
     assert _triggered(code_words(tree, lines)) == _triggered(code_words(tree))
+
+
+@pytest.mark.parametrize(
+    "source", [*HIDDEN_WORDS, SOURCE, "x = 'naïve'\r\ny = 'a\\nb'\r\nz = batch_size\r\n"]
+)
+def test_the_lines_of_trigger_words_are_those_a_line_by_line_search_finds(source: str) -> None:
+    """The reference definition: every line holding a word, a backslash or a non-ASCII
+    character."""
+    expected = [
+        number
+        for number, line in enumerate(source.split("\n"), 1)
+        if any(word in line for word in (*TRIGGERS, "\\")) or not line.isascii()
+    ]
+    assert word_lines(source, TRIGGERS) == expected
 
 
 def test_a_carriage_return_alone_makes_the_gate_walk_everything() -> None:
     """The parser ends a line at a lone ``\\r``, which a count of ``\\n`` would miss."""
     text = "x = 1\ry = load(batch_size=1)\n"
-    assert word_lines(text, lines_pattern(TRIGGERS)) is None
+    assert word_lines(text, TRIGGERS) is None
     assert _triggered(code_words(ast.parse(text))) == {"batch_size"}
 
 
@@ -163,7 +177,7 @@ def test_statements_without_trigger_words_are_not_walked(
         return child_nodes(node)
 
     monkeypatch.setattr(gate, "child_nodes", counted)
-    words = code_words(ast.parse(text), word_lines(text, lines_pattern(TRIGGERS)))
+    words = code_words(ast.parse(text), word_lines(text, TRIGGERS))
     assert _triggered(words) == {"from_pretrained"}
     assert len(visited) < 10
 
@@ -186,3 +200,15 @@ def test_the_guard_passes_over_short_simple_statements_whole(
     deep = "x = 1\ny = " + "-" * (parse_guard.MAX_DEPTH + 10) + "1\n"
     verdict = parse_guard.refusal(ast.parse(deep), deep)
     assert verdict is not None and verdict.line == 2
+
+
+def test_only_a_suppression_directive_makes_a_file_one_for_the_unused_suppression_rule() -> None:
+    """ "ECO" is in every DECODER and SECOND of a library; what ECO002 judges is a directive."""
+    from ecolint.config import Settings
+    from ecolint.pipeline.setup import Setup
+
+    found = Setup.of(Settings()).prefilter
+    for data in (b"ENCODER_DECODER = 2\n", b"SECOND = 1  # the second\n"):
+        assert "ECO002" not in [rule.code for rule in found.by_bytes("python", data)]
+    for data in (b"x = 1  # noqa: ECO101\n", b"x = 1  # ecolint: ignore[ECO101]\n"):
+        assert "ECO002" in [rule.code for rule in found.by_bytes("python", data)]

@@ -151,3 +151,37 @@ def test_the_gate_keeps_no_tree_alive() -> None:
     kept = weakref.ref(tree)
     del tree
     assert kept() is None
+
+
+def test_a_neighbour_is_relevant_exactly_when_a_rule_is_triggered() -> None:
+    """The search for any rule's word first is a shortcut of asking rule after rule."""
+    found = Setup.of(Settings()).prefilter
+    samples = [path.read_bytes() for path in sorted((ROOT / "examples").rglob("*.py"))]
+    samples += [b"", b"import os\n", b"x = quantize_(m)\n", b"x = Float8WeightOnlyConfig()\n"]
+    for data in samples:
+        expected = any(found.triggered(rule, "python", data) for rule in found.rules)
+        assert found.any_triggered("python", data) is expected, data[:80]
+
+
+def test_the_files_analysed_alone_ask_the_disk_about_an_import_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flake8 analyses a library one file at a time, and its files import the same modules:
+    a pipeline resolves and stats each module path once, and again after a file changed on
+    disk (one may have been created or deleted)."""
+    (tmp_path / "helper.py").write_text("THRESHOLD = 6.0\n", encoding="utf-8")
+    load = "from helper import THRESHOLD\nfrom transformers import AutoModel\n"
+    load += "model = AutoModel.from_pretrained('gpt2', batch_size=THRESHOLD)\n"
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(load, encoding="utf-8")
+    asked: list[Path] = []
+    is_file = Path.is_file
+    monkeypatch.setattr(Path, "is_file", lambda path: asked.append(path) or is_file(path))
+    pipeline = Pipeline(Settings(root=tmp_path))
+    helper = (tmp_path / "helper.py").resolve()
+    for name in ("a.py", "b.py"):
+        pipeline.run_source(tmp_path / name, load)
+    assert asked.count(helper) == 1
+    pipeline.forget(tmp_path / "helper.py")
+    pipeline.run_source(tmp_path / "a.py", load)
+    assert asked.count(helper) == 2

@@ -18,7 +18,7 @@ import weakref
 
 from ecolint.findings.suppression import skips_file
 from ecolint.rules import Rule
-from ecolint.sources.gate import code_words, lines_pattern, triggered_in_code, word_lines
+from ecolint.sources.gate import code_words, triggered_in_code, word_lines
 from ecolint.sources.parse_guard import parsed
 from ecolint.sources.python import SourceError, decode_python
 
@@ -34,7 +34,7 @@ class Prefilter:
         self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
         self._encoded: dict[tuple[str, str], tuple[bytes, ...]] = {}
         self._last_words: tuple[weakref.ref[ast.Module], bytes] | None = None
-        self._lines_pattern: re.Pattern[str] | None = None
+        self._line_words: tuple[str, ...] | None = None
 
     def active(self, kind: str, data: bytes) -> list[Rule]:
         """The rules that must read a file of ``kind`` with these bytes (both stages)."""
@@ -51,6 +51,17 @@ class Prefilter:
         if not active or skips_file(data):
             return []
         return active
+
+    def any_triggered(self, kind: str, data: bytes) -> bool:
+        """Whether any rule's trigger words are in a file of ``kind``: most files hold no
+        trigger word of any rule, which one search per distinct word tells."""
+        key = ("*", kind)
+        if key not in self._encoded:
+            words = {word for rule in self.rules for word in self._words(rule, kind)}
+            self._encoded[key] = tuple(sorted(words))
+        if not any(word in data for word in self._encoded[key]):
+            return False
+        return any(self.triggered(rule, kind, data) for rule in self.rules)
 
     def triggered(self, rule: Rule, kind: str, data: bytes) -> bool:
         """A literal search per word: ``bytes`` finds a word many times faster than a regular
@@ -109,8 +120,8 @@ class Prefilter:
             self._last_words = (weakref.ref(tree), found)
         return self._last_words[1]
 
-    def _lines(self) -> re.Pattern[str]:
-        if self._lines_pattern is None:
+    def _lines(self) -> tuple[str, ...]:
+        if self._line_words is None:
             words = {word for rule in self.rules for word in rule.triggers_for("python")}
-            self._lines_pattern = lines_pattern(sorted(words))
-        return self._lines_pattern
+            self._line_words = tuple(sorted(words))
+        return self._line_words

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecolint.analysis.parsed_files import ParsedFiles
-from ecolint.analysis.project import Project
+from ecolint.analysis.project import DiskPaths, Project
 from ecolint.checks.base import registry
 from ecolint.config import Settings
 from ecolint.findings.model import Draft, Finding
@@ -70,6 +70,7 @@ class Pipeline:
         self._folders: dict[Path, Neighbours] = {}
         self._context: dict[Path, list[Draft]] = {}
         self.parsed = parsed
+        self._disk = DiskPaths()  # shared by the projects of the files analysed alone
 
     def run(self, paths: list[Path]) -> RunResult:
         return self.run_plan(ScanPlan.build(paths, self.settings, self.setup.prefilter))
@@ -100,6 +101,7 @@ class Pipeline:
         of them may have imported it."""
         folder = path.resolve().parent
         self._alone_memo.clear()
+        self._disk.clear()  # a file may have been created, deleted or moved
         if self.parsed is not None:
             self.parsed.clear()
         self._folders.pop(folder, None)
@@ -170,7 +172,9 @@ class Pipeline:
         if active:
             limit = self.settings.max_file_size
             displays = {source.path: source.display}
-            project = Project([source.path], displays, limit, on_disk=True, parsed=self.parsed)
+            project = Project(
+                [source.path], displays, limit, on_disk=True, parsed=self.parsed, disk=self._disk
+            )
             scanner = Scanner(self.setup, project)
             batch = scanner.scan(source, data, active, text)
             read = project.read - {key}
@@ -259,5 +263,4 @@ class Pipeline:
             return False
 
     def _relevant(self, data: bytes) -> bool:
-        prefilter = self.setup.prefilter
-        return any(prefilter.triggered(rule, "python", data) for rule in prefilter.rules)
+        return self.setup.prefilter.any_triggered("python", data)

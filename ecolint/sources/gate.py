@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 
 from ecolint.sources.ast_children import child_nodes
 
@@ -25,25 +26,32 @@ _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 # Where a name or a string may spell a word that its source line does not show literally: an
 # escape in a string (``"from\\x5fpretrained"``), an identifier the parser normalises (NFKC
 # turns a full-width ``ｆ`` into ``f``).
-_HIDDEN = r"\\|[^\x00-\x7f]"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def lines_pattern(words: list[str]) -> re.Pattern[str]:
-    """What ``word_lines`` searches for: ``words``, escapes and non-ASCII characters."""
-    return re.compile("|".join([*map(re.escape, words), _HIDDEN]))
+def word_lines(text: str, words: Iterable[str]) -> list[int] | None:
+    """The numbers of the lines of ``text`` on which one of ``words`` may come from, in order:
+    those where it is written, and those with an escape or a non-ASCII character. None when
+    the parser would number the lines otherwise (a carriage return alone ends a line).
 
-
-def word_lines(text: str, pattern: re.Pattern[str]) -> list[int] | None:
-    """The numbers of the lines of ``text`` on which a word of ``pattern`` (``lines_pattern``)
-    may come from, in order: those where it is written, and those with an escape or a non-ASCII
-    character. None when the parser would number the lines otherwise (a carriage return alone
-    ends a line)."""
+    Each word is looked for with ``str.find``, which skips through text many times faster than
+    a regular expression of alternatives (backslashes, frequent in strings, made one match
+    each)."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None
+    found: list[int] = []
+    find = text.find
+    for word in (*words, "\\"):
+        at = find(word)
+        while at >= 0:
+            found.append(at)
+            at = find(word, at + 1)
+    if not text.isascii():
+        found.extend(match.start() for match in _NON_ASCII.finditer(text))
+    found.sort()
     lines: list[int] = []
     line, at = 1, 0
-    for match in pattern.finditer(text):
-        start = match.start()
+    for start in found:
         line += text.count("\n", at, start)
         at = start
         if not lines or lines[-1] != line:
