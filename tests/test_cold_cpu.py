@@ -212,3 +212,25 @@ def test_only_a_suppression_directive_makes_a_file_one_for_the_unused_suppressio
         assert "ECO002" not in [rule.code for rule in found.by_bytes("python", data)]
     for data in (b"x = 1  # noqa: ECO101\n", b"x = 1  # ecolint: ignore[ECO101]\n"):
         assert "ECO002" in [rule.code for rule in found.by_bytes("python", data)]
+
+
+def test_a_text_is_weighed_once_however_often_it_is_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module that many files import is parsed again whenever it was not kept; its verdict
+    is that of its text, weighed the first time."""
+    weighed: list[str] = []
+    refusal = parse_guard.refusal
+
+    def counted(tree: ast.Module, text: str) -> SourceError | None:
+        weighed.append(text)
+        return refusal(tree, text)
+
+    monkeypatch.setattr(parse_guard, "refusal", counted)
+    shared = "import torch\nMODEL_ID = 'weigh-me-once'\n"
+    deep = "weighed_once = " + "-" * (parse_guard.MAX_DEPTH + 51) + "1\n"
+    for other in ("x = 'another module'\n", deep, "z = 'a third'\n"):
+        assert parse_guard.parse_checked(shared)[1] is None
+        parse_guard.parse_checked(other)
+    assert weighed.count(shared) == 1
+    assert parse_guard.parse_checked(deep)[1] is not None and weighed.count(deep) == 1

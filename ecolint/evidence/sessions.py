@@ -67,6 +67,7 @@ def sweep_key(row: Row) -> tuple[object, ...]:
     return (*_run(row), row.precision, _marks(row))
 
 
+@cache  # both keys of every row ask for them, in the first analysis that quotes a pair
 def _marks(row: Row) -> tuple[str, ...]:
     note = row.note
     marks: list[str] = []

@@ -25,7 +25,11 @@ ALL = "*"
 
 @lru_cache(maxsize=32)
 def comments_by_line(text: str) -> dict[int, str]:
+    """The comments of ``text`` by line; without a suppression marker anywhere in it, none is
+    needed, and the tokenizer (whose first use compiles its patterns) is not run."""
     comments: dict[int, str] = {}
+    if _MARKER.search(text) is None:
+        return comments
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:

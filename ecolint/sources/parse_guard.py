@@ -134,6 +134,8 @@ def parse_checked(text: str) -> tuple[ast.Module | None, SourceError | None]:
         if verdict is not None:
             return _remember(key, tree, verdict)
     assert tree is not None  # parsed without a verdict
+    if key in _verdicts:  # weighed before: a module that many analyses import, parsed again
+        return _remember(key, tree, _verdicts[key])
     try:
         verdict = refusal(tree, text)
     except MemoryError:  # a worker's memory budget (ECOLINT_FILE_MEMORY), or the machine's
