@@ -21,13 +21,13 @@ import os
 import shutil
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ecolint import __version__
-from ecolint.cache_codec import CodecError, pack, unpack
+from ecolint.cache_codec import CodecError, decoded, pack, tuple_items, unpack, unpack_json
 from ecolint.cache_folder import Folder
 from ecolint.config import Settings
 from ecolint.resources import data_dir, rules_dir
@@ -174,6 +174,13 @@ def clean(settings: Settings) -> bool:
     return True
 
 
+@dataclass(slots=True, eq=False)
+class Stored:
+    """A piece found in the per-file cache, not yet rebuilt."""
+
+    encoded: object
+
+
 class FileCache:
     """What analysing one file produced, for the next run: kept while the file, every file its
     analysis read (the modules it imports, through any depth), the list of files of the run
@@ -202,7 +209,7 @@ class FileCache:
         digests: Mapping[Path, str] | None = None,
     ) -> None:
         self.path = folder
-        self.piece = piece
+        self.kind = piece
         self.home = home.resolve()
         self.files = set(files)
         listing = "\0".join(
@@ -238,28 +245,37 @@ class FileCache:
             self._folder = top.sub(FILES_DIR, create) if top is not None else None
         return self._folder
 
-    def get(self, path: Path, data: bytes) -> Any:
-        """The stored piece, or None when there is none or it does not validate. Only files of
-        this run count as dependencies: an entry naming any other file is not trusted."""
+    def probe(self, path: Path, data: bytes) -> Stored | None:
+        """The stored piece of this version of the file, still encoded, or None when there is
+        none or its file, bytes or dependencies do not match: which files must be analysed is
+        known before any piece is rebuilt (``piece``), so their analysis need not wait for it.
+        Only files of this run count as dependencies: an entry naming any other is not
+        trusted."""
         digest = self.digest(path, data)
         folder = self._open(create=False)
         raw = folder.read(self._name(path, digest)) if folder is not None else None
         if raw is None:
             return None
         try:
-            record = unpack(raw, self.home)
+            items = tuple_items(unpack_json(raw), 4)
+            where, stored, dependencies = decoded(items[:3], self.home)
         except CodecError:
             return None
-        if type(record) is not tuple or len(record) != 4:
-            return None
-        where, stored, dependencies, piece = record
         if where != path or stored != digest:
             return None
         if type(dependencies) is not dict or not self.files.issuperset(dependencies):
             return None
         if any(self.digest(other) != known for other, known in dependencies.items()):
             return None
-        return piece if isinstance(piece, self.piece) else None
+        return Stored(items[3])
+
+    def piece(self, stored: Stored) -> Any:
+        """The piece ``probe`` found, rebuilt; None when it does not validate."""
+        try:
+            piece = decoded(stored.encoded, self.home)
+        except CodecError:
+            return None
+        return piece if isinstance(piece, self.kind) else None
 
     def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
         digest = self.digest(path, data)

@@ -75,13 +75,35 @@ def pack(value: object, home: Path | None = None) -> bytes:
 
 
 def unpack(data: bytes, home: Path | None = None) -> object:
+    return decoded(unpack_json(data), home)
+
+
+def unpack_json(data: bytes) -> Any:
+    """The entry's JSON, checksum verified, not yet rebuilt: a caller may check part of it
+    (``tuple_items``) before rebuilding the rest."""
     header, newline, payload = data.partition(b"\n")
     if not newline or header != MAGIC + f"{FORMAT} ".encode("ascii") + _digest(payload):
         raise CodecError("not an entry of this format, or its checksum does not match")
     try:
-        return decode(json.loads(payload), home)
+        return json.loads(payload)
     except (ValueError, RecursionError) as error:
         raise CodecError(str(error)) from None
+
+
+def decoded(data: Any, home: Path | None = None) -> Any:
+    """``decode`` with every failure a ``CodecError``."""
+    try:
+        return decode(data, home)
+    except (ValueError, RecursionError) as error:
+        raise CodecError(str(error)) from None
+
+
+def tuple_items(data: Any, size: int) -> list[Any]:
+    """The undecoded items of an encoded tuple of ``size`` items."""
+    items = _only(data, "items") if type(data) is dict and data.get(TAG) == "tuple" else None
+    if type(items) is not list or len(items) != size:
+        raise CodecError(f"not a tuple of {size} items")
+    return items
 
 
 def _digest(payload: bytes) -> bytes:

@@ -178,7 +178,8 @@ def test_moving_the_configuration_invalidates(tmp_path: Path) -> None:
 def test_only_the_files_whose_entries_went_are_handed_to_workers(tmp_path: Path) -> None:
     """The per-file cache is looked up before any worker starts: after settings.py is edited,
     the workers get settings.py and app.py (which reads it), not the ten unchanged loaders
-    whose entries hold; and the output is an uncached run's."""
+    whose entries hold, whose pieces are rebuilt while the workers analyse; and the output is
+    an uncached run's."""
     shutil.copytree(EXAMPLES / "chatbot", tmp_path / "chatbot")
     loader = (
         "from transformers import AutoModelForCausalLM\n"
@@ -191,25 +192,31 @@ def test_only_the_files_whose_entries_went_are_handed_to_workers(tmp_path: Path)
     settings = tmp_path / "chatbot" / "settings.py"
     settings.write_text(settings.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     probe = f"""
+import ecolint.pipeline.parallel as parallel
 import ecolint.pipeline.run as pipeline
-handed = []
-analyse = pipeline.run_batches
-def spy(work, indices, jobs):
+import ecolint.pipeline.scan as scan
+handed, order = [], []
+analyse, start, rebuilt = pipeline.run_batches, parallel._start, scan.Analyser.rebuilt
+def spy(work, indices, jobs, meanwhile=None):
     handed.extend(work.plan.work[index].source.display for index in indices)
-    return analyse(work, indices, jobs)
+    return analyse(work, indices, jobs, meanwhile)
 pipeline.run_batches = spy
+parallel._start = lambda *args: order.append("worker") or start(*args)
+scan.Analyser.rebuilt = lambda self, probed: order.append(len(probed)) or rebuilt(self, probed)
 from ecolint.cli import main
 try:
     main({list(args)!r})
 except SystemExit as stop:
     assert stop.code == 1, stop.code
+print(order)
 print(sorted(handed))
 """
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
-    *report, handed = out.stdout.strip().splitlines()
+    *report, order, handed = out.stdout.strip().splitlines()
     assert handed == "['chatbot/app.py', 'chatbot/settings.py']", out.stdout + out.stderr
+    assert order.startswith("['worker', ") and order != "['worker', 0]", order
     assert "\n".join(report) == run(*args, "--no-cache", cwd=tmp_path).stdout.strip()
 
 

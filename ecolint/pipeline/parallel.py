@@ -81,18 +81,21 @@ class Pieces(Protocol[P_co]):
     def advance(self, files: int) -> None: ...
 
 
-def run_batches(work: Pieces[P], indices: list[int], jobs: int) -> dict[int, P]:
+def run_batches(
+    work: Pieces[P], indices: list[int], jobs: int, meanwhile: Callable[[], None] | None = None
+) -> dict[int, P]:
     """The files at ``indices`` go in small consecutive blocks to up to ``jobs`` forked
     workers (one worker for ``--jobs 1`` or a small run), each with its own project of every
     file of the run. A worker that crashes or runs out of its time or memory budget costs the
     file it was on and a new worker takes the rest of its block. Each file's piece comes back
     by index, so the output is the same whatever the number of jobs. Without ``fork``, files
-    are analysed in this process."""
+    are analysed in this process. ``meanwhile`` is done here once the workers have started
+    (it is done in any case)."""
     count = len(indices)
-    if not count:
-        return {}
-    if not hasattr(os, "fork"):
-        return dict(work.pieces(indices))
+    if not count or not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
+        return dict(work.pieces(indices)) if count else {}
     workers = 1 if jobs <= 1 or count < PARALLEL_MIN_FILES else jobs
     size = count if workers == 1 else max(1, min(16, count // (workers * 4)))
     blocks = [indices[start : start + size] for start in range(0, count, size)]
@@ -102,7 +105,8 @@ def run_batches(work: Pieces[P], indices: list[int], jobs: int) -> dict[int, P]:
         return work.pieces(block)
 
     pieces: dict[int, P] = {}
-    for index, outcome in supervise(blocks, workers, in_child, Budget.from_environment()):
+    budget = Budget.from_environment()
+    for index, outcome in supervise(blocks, workers, in_child, budget, meanwhile):
         pieces[index] = work.failed(index, outcome) if isinstance(outcome, Failure) else outcome
         work.advance(1)
     return pieces
@@ -124,11 +128,13 @@ def supervise(
     jobs: int,
     work: Callable[[list[int]], Iterator[tuple[int, T]]],
     budget: Budget,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[tuple[int, T | Failure]]:
     """Each item of ``blocks`` done by ``work`` in one of at most ``jobs`` forked children,
     as ``(item, result)`` in the order they finish, or ``(item, Failure)`` for an item its child
     did not survive. A child takes block after block (what it loaded for one serves the next);
-    ``work`` must yield its items in the order it was given them."""
+    ``work`` must yield its items in the order it was given them. ``meanwhile``: done here once
+    the first children have started, before waiting for them."""
     pending: deque[list[int]] = deque(block for block in blocks if block)
     running: dict[int, _Worker] = {}
     try:
@@ -137,6 +143,9 @@ def supervise(
                 worker: _Worker = _start(work, budget, running)
                 running[worker.results] = worker
                 _assign(worker, pending.popleft(), budget)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             deadline = min(worker.deadline for worker in running.values())
             wait = None if deadline == float("inf") else max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select(list(running), [], [], wait)
@@ -158,6 +167,8 @@ def supervise(
                     _reap(worker)
                     reason = f"took longer than {budget.seconds:g} s (ECOLINT_FILE_TIMEOUT)"
                     yield from _ended(worker, Failure(reason), pending)
+        if meanwhile is not None:  # nothing to start
+            meanwhile()
     finally:
         for worker in running.values():
             os.kill(worker.pid, signal.SIGKILL)

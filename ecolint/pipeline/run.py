@@ -123,9 +123,16 @@ class Pipeline:
             file_cache = FileCache(folder, salt, files, Batch, home, plan.digests)
         registry()  # the checks are imported once here, not again by each worker
         analyser = Analyser(self.setup, plan, file_cache, self.progress)
-        pieces = analyser.cached()
-        missing = [index for index in range(len(analyser)) if index not in pieces]
-        pieces.update(run_batches(analyser, missing, self.jobs))
+        probed = analyser.probed()
+        missing = [index for index in range(len(analyser)) if index not in probed]
+        pieces: dict[int, Batch] = {}
+
+        def rebuild_hits() -> None:  # while the workers analyse the misses
+            pieces.update(analyser.rebuilt(probed))
+
+        pieces.update(run_batches(analyser, missing, self.jobs, rebuild_hits))
+        broken = [index for index in probed if index not in pieces]
+        pieces.update(run_batches(analyser, broken, self.jobs))
         for index in range(len(analyser)):
             merged.merge(pieces[index])
         drafts, notes = run_wide(merged.drafts, self.setup)

@@ -24,7 +24,7 @@ from ecolint.sources.document import Document
 from ecolint.sources.python import SourceError, decode_text
 
 if TYPE_CHECKING:
-    from ecolint.cache import FileCache
+    from ecolint.cache import FileCache, Stored
 
 FRESH_PROJECT_EVERY = 32  # files analysed with one project (and its parsed modules)
 # Syntax trees are millions of small objects without cycles: a cycle collector that runs as they
@@ -132,14 +132,26 @@ class Analyser:
             self.done += files
             self.progress(self.done, len(self))
 
-    def cached(self) -> dict[int, Batch]:
-        """The pieces the per-file cache holds, by index, looked up in this process before any
-        worker starts: after a commit or an edit nearly every file is a hit, and a hit a worker
-        finds costs a pickle on its way back here."""
-        found: dict[int, Batch] = {}
+    def probed(self) -> dict[int, Stored]:
+        """The files the per-file cache holds a valid entry for, by index, looked up in this
+        process before any worker starts: after a commit or an edit nearly every file is a
+        hit, and a hit a worker finds costs a pickle on its way back here. The pieces are
+        rebuilt by ``rebuilt``, while the workers analyse the misses."""
+        found: dict[int, Stored] = {}
         if self.file_cache is not None:
             for index, planned in enumerate(self.plan.work):
-                piece = self.file_cache.get(planned.source.real, planned.data)
+                stored = self.file_cache.probe(planned.source.real, planned.data)
+                if stored is not None:
+                    found[index] = stored
+        return found
+
+    def rebuilt(self, probed: dict[int, Stored]) -> dict[int, Batch]:
+        """The pieces ``probed`` found, by index; an entry that does not rebuild is left out
+        (its file is analysed)."""
+        found: dict[int, Batch] = {}
+        if self.file_cache is not None:
+            for index, stored in probed.items():
+                piece = self.file_cache.piece(stored)
                 if piece is not None:
                     found[index] = piece
             self.advance(len(found))
@@ -147,7 +159,7 @@ class Analyser:
 
     def pieces(self, indices: Iterable[int]) -> Iterator[tuple[int, Batch]]:
         """What analysing each file at ``indices`` produced, one file at a time (the misses of
-        ``cached``: these are analysed without looking the cache up again)."""
+        ``probed``: these are analysed without looking the cache up again)."""
         with collector_off():
             yield from self._pieces(indices, self.whole)
 
