@@ -20,6 +20,7 @@ from ecolint.flake8_plugin import EcolintChecker
 from ecolint.pipeline import prefilter
 from ecolint.pipeline.run import FOLDERS_KEPT, Pipeline
 from ecolint.pipeline.setup import Setup
+from ecolint.rules import Rule
 from ecolint.sources.neighbours import importers, relevant_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,14 +154,25 @@ def test_the_gate_keeps_no_tree_alive() -> None:
     assert kept() is None
 
 
-def test_a_neighbour_is_relevant_exactly_when_a_rule_is_triggered() -> None:
-    """The search for any rule's word first is a shortcut of asking rule after rule."""
+def test_the_words_searched_once_for_all_rules_trigger_what_each_rule_s_words_do() -> None:
+    """The prefilter searches each distinct word once and asks every rule of the result: the
+    rules it finds are those a search of each rule's own words finds."""
     found = Setup.of(Settings()).prefilter
     samples = [path.read_bytes() for path in sorted((ROOT / "examples").rglob("*.py"))]
     samples += [b"", b"import os\n", b"x = quantize_(m)\n", b"x = Float8WeightOnlyConfig()\n"]
+    samples += [b"model_kwargs = {}  # noqa: ECO101\n", b"DECODER = 'float8'\n"]
+
+    def fires(rule: Rule, data: bytes) -> bool:
+        words, also = rule.triggers_for("python"), rule.also
+        return any(word.encode() in data for word in words) and (
+            not also or any(word.encode() in data for word in also)
+        )
+
     for data in samples:
-        expected = any(found.triggered(rule, "python", data) for rule in found.rules)
-        assert found.any_triggered("python", data) is expected, data[:80]
+        expected = [rule for rule in found.rules if "python" in rule.sources and fires(rule, data)]
+        assert found.by_bytes("python", data) == expected, data[:80]
+        relevant = any(fires(rule, data) for rule in found.rules)
+        assert found.any_triggered("python", data) is relevant, data[:80]
 
 
 def test_the_files_analysed_alone_ask_the_disk_about_an_import_once(
