@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ecolint import __version__
 from ecolint.cache_codec import CodecError, decoded, pack, tuple_items, unpack, unpack_json
@@ -34,6 +34,9 @@ from ecolint.resources import data_dir, rules_dir
 from ecolint.results import RunResult
 from ecolint.sources.discovery import relative_text
 from ecolint.sources.safe_read import NOTEBOOK_MAX_BYTES, read_bytes
+
+if TYPE_CHECKING:
+    from ecolint.analysis.project import Reads
 
 CACHE_DIR = ".ecolint_cache"
 FILES_DIR = "files"
@@ -183,9 +186,12 @@ class Stored:
 
 class FileCache:
     """What analysing one file produced, for the next run: kept while the file, every file its
-    analysis read (the modules it imports, through any depth), the list of files of the run
-    and everything ``settings_key`` covers are unchanged. This is what a commit that touches
-    a few files re-analyses: those files and the files that import them.
+    analysis read (the modules it imports, through any depth) with their displays, and
+    everything ``settings_key`` covers are unchanged, while none of the paths its imports
+    looked for in vain has become a file of the run and every folder it asked about is still
+    a package or not (``Reads``). This is what a commit that touches a few files re-analyses:
+    those files and the files that import them; a file added or removed costs its own
+    analysis and that of the files whose imports it answers, not the whole run's.
 
     Entries do not depend on where the tree lives: a file is named by its path relative to
     ``home`` (the configuration's folder) and the hash of its bytes, and the paths an entry
@@ -194,7 +200,7 @@ class FileCache:
     change. The files' displays are part of the key: they are the text findings print, and
     they stay the same only while the working folder is at the same place in the tree.
 
-    ``files``: every file of the run with its display; ``piece``: the type of a stored piece;
+    ``files``: every file of the run with its display; ``kind``: the type of a stored piece;
     ``digests``: the files' hashes the run already knows (its plan read them). Every path it is
     given or gives is resolved (discovery resolved the run's files once): a resolution stats
     each folder up to the root, and an entry names a few paths."""
@@ -204,19 +210,17 @@ class FileCache:
         folder: Path,
         salt: str,
         files: Mapping[Path, str],
-        piece: type,
+        kind: type,
         home: Path,
         digests: Mapping[Path, str] | None = None,
     ) -> None:
         self.path = folder
-        self.kind = piece
+        self.kind = kind
         self.home = home.resolve()
-        self.files = set(files)
-        listing = "\0".join(
-            sorted(f"{tree_path(path, self.home)}\0{shown}" for path, shown in files.items())
-        )
-        self.salt = hashlib.sha256(f"{salt}\0{listing}".encode()).hexdigest()
+        self.files = dict(files)
+        self.salt = salt
         self._digests: dict[Path, str | None] = dict(digests or {})
+        self._markers: dict[Path, bool] = {}
         self._folder: Folder | None = None
 
     def digest(self, path: Path, data: bytes | None = None) -> str | None:
@@ -230,8 +234,10 @@ class FileCache:
         return self._digests[path]
 
     def _name(self, path: Path, digest: str | None) -> str:
-        """Two versions of a file (the working tree's and a commit's) keep two entries."""
-        name = f"{self.salt}\0{tree_path(path, self.home)}\0{digest}"
+        """Two versions of a file (the working tree's and a commit's) keep two entries, and
+        so does a file shown otherwise (a run from another working folder)."""
+        shown = self.files.get(path)
+        name = f"{self.salt}\0{tree_path(path, self.home)}\0{digest}\0{shown}"
         return hashlib.sha256(name.encode()).hexdigest() + SUFFIX
 
     def _open(self, create: bool) -> Folder | None:
@@ -247,27 +253,43 @@ class FileCache:
 
     def probe(self, path: Path, data: bytes) -> Stored | None:
         """The stored piece of this version of the file, still encoded, or None when there is
-        none or its file, bytes or dependencies do not match: which files must be analysed is
-        known before any piece is rebuilt (``piece``), so their analysis need not wait for it.
-        Only files of this run count as dependencies: an entry naming any other is not
-        trusted."""
+        none or what its analysis read no longer holds: which files must be analysed is known
+        before any piece is rebuilt (``piece``), so their analysis need not wait for it. Only
+        files of this run count as dependencies: an entry naming any other is not trusted."""
         digest = self.digest(path, data)
         folder = self._open(create=False)
         raw = folder.read(self._name(path, digest)) if folder is not None else None
         if raw is None:
             return None
         try:
-            items = tuple_items(unpack_json(raw), 4)
-            where, stored, dependencies = decoded(items[:3], self.home)
+            items = tuple_items(unpack_json(raw), 6)
+            where, stored, modules, absent, packages = decoded(items[:5], self.home)
         except CodecError:
             return None
-        if where != path or stored != digest:
+        if where != path or stored != digest or not self._holds(modules, absent, packages):
             return None
-        if type(dependencies) is not dict or not self.files.issuperset(dependencies):
-            return None
-        if any(self.digest(other) != known for other, known in dependencies.items()):
-            return None
-        return Stored(items[3])
+        return Stored(items[5])
+
+    def _holds(self, modules: object, absent: object, packages: object) -> bool:
+        if type(modules) is not dict or type(absent) is not list or type(packages) is not dict:
+            return False
+        for other, known in modules.items():
+            shown = self.files.get(other)
+            if shown is None or known != [self.digest(other), shown]:
+                return False
+        if any(missing in self.files for missing in absent):
+            return False
+        return all(
+            isinstance(marker, Path) and self._exists(marker) is found
+            for marker, found in packages.items()
+        )
+
+    def _exists(self, marker: Path) -> bool:
+        """Asked once a run: the entries of a package's modules name its ``__init__.py``."""
+        known = self._markers.get(marker)
+        if known is None:
+            known = self._markers[marker] = marker.exists()
+        return known
 
     def piece(self, stored: Stored) -> Any:
         """The piece ``probe`` found, rebuilt; None when it does not validate."""
@@ -277,10 +299,15 @@ class FileCache:
             return None
         return piece if isinstance(piece, self.kind) else None
 
-    def put(self, path: Path, data: bytes, read: set[Path], piece: object) -> None:
+    def put(self, path: Path, data: bytes, reads: Reads, piece: object) -> None:
         digest = self.digest(path, data)
-        dependencies = {other: self.digest(other) for other in read if other != path}
-        record = (path, digest, dependencies, piece)
+        modules = {
+            other: [self.digest(other), self.files.get(other)]
+            for other in reads.modules
+            if other != path
+        }
+        absent = sorted(reads.absent, key=str)
+        record = (path, digest, modules, absent, dict(reads.packages), piece)
         try:
             folder = self._open(create=True)
             if folder is not None:

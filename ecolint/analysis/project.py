@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ecolint.analysis.module import ModuleInfo
@@ -48,6 +49,24 @@ class DiskPaths:
         self.files.clear()
 
 
+@dataclass
+class Reads:
+    """What one file's analysis learnt from the run's files, for the file cache to tell when its
+    result still holds: the modules it loaded, the paths it looked for among the run's files
+    and did not find (an import that resolves once a module is added), and whether each
+    folder it asked about was a package (an ``__init__.py`` on disk names modules and roots
+    imports)."""
+
+    modules: set[Path] = field(default_factory=set)
+    absent: set[Path] = field(default_factory=set)
+    packages: dict[Path, bool] = field(default_factory=dict)
+
+    def merge(self, other: Reads) -> None:
+        self.modules |= other.modules
+        self.absent |= other.absent
+        self.packages.update(other.packages)
+
+
 class Project:
     """``on_disk``: imports may also name modules that were not listed but exist on disk, for
     a file analysed on its own (flake8 hands over one file at a time). ``contents``: bytes the
@@ -75,8 +94,10 @@ class Project:
         self._max_bytes = max_bytes
         self._on_disk = on_disk
         self._modules: dict[Path, ModuleInfo | SourceError] = {}
-        self.read: set[Path] = set()  # every module loaded, for the file cache
-        self._located: dict[tuple[Path, str, int], tuple[Path, list[str]] | None] = {}
+        self.reads = Reads()  # since the caller last started a new one
+        self._named: dict[Path, Reads] = {}  # the package folders each module's name needed
+        self._located: dict[tuple[Path, str, int], tuple[tuple[Path, list[str]] | None, Reads]]
+        self._located = {}
 
     def emptied(self) -> Project:
         """The same project without the modules it parsed: what a worker starts again from to
@@ -98,17 +119,26 @@ class Project:
 
     def scans(self, path: Path) -> bool:
         """Whether ``path`` is one of the files this run scans."""
-        return self._resolved(path) in self._files
+        resolved = self._resolved(path)
+        if resolved in self._files:
+            return True
+        self.reads.absent.add(resolved)
+        return False
+
+    def note_read(self, path: Path) -> None:
+        """A file the analysis read from disk itself (a requirement list another includes)."""
+        self.reads.modules.add(self._resolved(path))
 
     def display_of(self, path: Path) -> str | None:
         return self._display.get(self._resolved(path))
 
-    def _module_file(self, base: Path, parts: list[str]) -> Path | None:
+    def _module_file(self, base: Path, parts: list[str], reads: Reads) -> Path | None:
         stem = base.joinpath(*parts)
         for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
             resolved = self._resolved(candidate)
             if resolved in self._files or (self._on_disk and self._disk.is_file(resolved)):
                 return resolved
+            reads.absent.add(resolved)
         return None
 
     def _resolved(self, path: Path) -> Path:
@@ -120,11 +150,14 @@ class Project:
         """Parse ``path`` (once) from ``text`` when the caller already holds it decoded, else
         from ``data`` or the file; raises SourceError when it cannot be analysed."""
         key = self._resolved(path)
-        self.read.add(key)
+        self.reads.modules.add(key)
         cached = self._modules.get(key)
         if cached is None:
             cached = self._parse(key, data, text)
             self._modules[key] = cached
+        named = self._named.get(key)
+        if named is not None:
+            self.reads.merge(named)
         if isinstance(cached, SourceError):
             raise cached
         return cached
@@ -166,10 +199,11 @@ class Project:
                 else:
                     text = decode_python(data, self._max_bytes).text
             module = parse_python(text)
+            named = self._named[path] = Reads()
             return ModuleInfo(
                 path,
                 self._display.get(path) or display_path(path),
-                module_name(path),
+                module_name(path, named),
                 module,
                 text,
                 is_package=path.name == "__init__.py",
@@ -201,12 +235,15 @@ class Project:
         self, importer: ModuleInfo, qualname: str, level: int
     ) -> tuple[Path, list[str]] | None:
         key = (importer.path.parent, qualname, level)
-        if key not in self._located:
-            self._located[key] = self._search(importer, qualname, level)
-        return self._located[key]
+        known = self._located.get(key)
+        if known is None:
+            reads = Reads()
+            known = self._located[key] = (self._search(importer, qualname, level, reads), reads)
+        self.reads.merge(known[1])
+        return known[0]
 
     def _search(
-        self, importer: ModuleInfo, qualname: str, level: int
+        self, importer: ModuleInfo, qualname: str, level: int, reads: Reads
     ) -> tuple[Path, list[str]] | None:
         parts = [part for part in qualname.split(".") if part]
         if level:
@@ -215,17 +252,18 @@ class Project:
                 base = base.parent
             bases = [base]
         else:
-            bases = [importer.path.parent, _import_root(importer.path)]
+            bases = [importer.path.parent, _import_root(importer.path, reads)]
             bases += _namespace_bases(importer.path, parts[0]) if parts else []
         for base in dict.fromkeys(bases):
             for cut in range(len(parts), 0, -1):
-                target = self._module_file(base, parts[:cut])
+                target = self._module_file(base, parts[:cut], reads)
                 if target is not None:
                     return target, parts[cut:]
             if level and not parts:
                 init = self._resolved(base / "__init__.py")
                 if init in self._files or (self._on_disk and self._disk.is_file(init)):
                     return init, []
+                reads.absent.add(init)
         return None
 
 
@@ -233,10 +271,16 @@ def _kind(path: Path) -> str:
     return "notebook" if path.suffix.lower() == ".ipynb" else "python"
 
 
-def _import_root(path: Path) -> Path:
+def _is_package(folder: Path, reads: Reads) -> bool:
+    marker = folder / "__init__.py"
+    reads.packages[marker] = found = marker.exists()
+    return found
+
+
+def _import_root(path: Path, reads: Reads) -> Path:
     """The folder a package tree hangs from: the first parent without an ``__init__.py``."""
     folder = path.parent
-    while (folder / "__init__.py").exists() and folder.parent != folder:
+    while _is_package(folder, reads) and folder.parent != folder:
         folder = folder.parent
     return folder
 
@@ -248,10 +292,10 @@ def _namespace_bases(path: Path, first: str) -> list[Path]:
     return [folder.parent for folder in path.parents if folder.name == first]
 
 
-def module_name(path: Path) -> str:
+def module_name(path: Path, reads: Reads) -> str:
     parts = [] if path.name == "__init__.py" else [path.stem]
     folder = path.parent
-    while (folder / "__init__.py").exists() and folder.parent != folder:
+    while _is_package(folder, reads) and folder.parent != folder:
         parts.insert(0, folder.name)
         folder = folder.parent
     return ".".join(parts) or path.parent.name

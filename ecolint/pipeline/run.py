@@ -184,7 +184,7 @@ class Pipeline:
             )
             scanner = Scanner(self.setup, project)
             batch = scanner.scan(source, data, active, text)
-            read = project.read - {key}
+            read = project.reads.modules - {key}
             scanner.release()
         context = [d for d in self._context_above(source.path) if d.file.resolve() != key]
         drafts, notes = run_wide([*batch.drafts, *context], self.setup)

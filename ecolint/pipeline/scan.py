@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ecolint.analysis.module import ModuleInfo
-from ecolint.analysis.project import Project
+from ecolint.analysis.project import Project, Reads
 from ecolint.checks.base import Check
 from ecolint.findings.model import Report
 from ecolint.pipeline.drafts import Batch, Drafter
@@ -177,10 +177,10 @@ class Analyser:
                 scanner = Scanner(self.setup, whole.emptied())
             self.advance(1)
             source, data = planned.source, planned.data
-            scanner.project.read.clear()
+            scanner.project.reads = Reads()
             piece = scanner.scan(source, data, planned.rules)
             if cache is not None and not piece.result.internal_errors:
-                cache.put(source.real, data, scanner.project.read, piece)
+                cache.put(source.real, data, scanner.project.reads, piece)
             yield index, piece
         if scanner is not None:
             scanner.release()

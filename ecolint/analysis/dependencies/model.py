@@ -173,6 +173,7 @@ def include_file(
     if resolved in seen:
         return [], []
     seen.add(resolved)
+    project.note_read(path)
     try:
         text = decode_text(read_bytes(path, DEFAULT_MAX_BYTES))
     except (OSError, SourceError):
