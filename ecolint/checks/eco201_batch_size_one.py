@@ -11,6 +11,7 @@ from ecolint.analysis.inference import is_pipeline, per_item_generation
 from ecolint.analysis.loops import is_dataloader, iterated
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.origin import line_label
+from ecolint.analysis.required_values import required_constant
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import origin_note
@@ -37,7 +38,8 @@ def _is_one(value: Value, text: bool = False) -> bool:
 
 
 class BatchSizeOne(Check):
-    """A batch size that cannot be resolved, or a training-only batch size: no finding."""
+    """A batch size that cannot be resolved, a training-only batch size, or one the code
+    asserts is 1 (it supports nothing else): no finding."""
 
     code = "ECO201"
 
@@ -50,6 +52,9 @@ class BatchSizeOne(Check):
             *self._vllm(module),
             *self._tgi(module),
         ):
+            site = report.site
+            if isinstance(site, Site) and required_constant(site.module, site.node, 1):
+                continue
             if id(report.site.node) not in seen:
                 seen.add(id(report.site.node))
                 yield report
