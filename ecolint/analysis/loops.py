@@ -11,6 +11,7 @@ the other.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -64,6 +65,8 @@ _BATCHERS = frozenset(
     }
 )
 _BATCH_WORDS = ("batch", "chunk")
+# ``dataloader``, ``self.val_loader``: named for a data loader, it yields batches as one does.
+_DATA_LOADER_NAME = re.compile(r"data_?loader|(?:^|_)loader$", re.I)
 # ``slice["prompts"]``: a key naming many prompts holds a batch of them.
 _PLURAL_KEYS = frozenset({"prompts", "texts", "sentences", "questions", "queries"})
 
@@ -225,6 +228,7 @@ class Loop:
         """Each iteration handles a batch: a DataLoader, a batching helper, a call given a
         ``batch_size``, ``range`` with a step other than 1 in some call context, a slice
         bounded by the loop variable, a loop variable or iterable named for batches or chunks,
+        an iterable named for a data loader,
         or a key naming many prompts read from the item (``slices[i]["prompts"]``)."""
         if any(word in name.lower() for name in self.names for word in _BATCH_WORDS):
             return True
@@ -241,6 +245,8 @@ class Loop:
             if resolver.qualname(module, expression.func) not in _WRAPPERS:
                 break
             expression = argument_values(expression)[0]
+        if _DATA_LOADER_NAME.search(dotted(expression).rsplit(".", 1)[-1]):
+            return True
         return any(
             _batched_value(option)
             for env in resolver.contexts(module, self.iter)
