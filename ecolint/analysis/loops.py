@@ -19,6 +19,7 @@ from functools import cached_property
 from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
+from ecolint.analysis.showcase import SHOWCASE_ITEMS, few_taken
 from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, Const, SeqVal, Value, alternatives
 from ecolint.sources.ast_children import child_nodes
@@ -30,9 +31,6 @@ _DEFERRED = (
     ast.Lambda,
 )  # bodies that do not run in the loop
 Comprehension = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
-# A list written out in the code with this few items is a demo's handful of prompts shown one by
-# one, not a workload: batching it saves next to nothing, and no maintainer would take the change.
-SHOWCASE_ITEMS = 8
 # ``history.append(reply)``, ``conv.update_last_message(reply)``: the receiver takes the value.
 _MUTATOR_PREFIXES = ("append", "extend", "insert", "add", "update", "put", "set")
 _WRAPPERS = frozenset(
@@ -212,8 +210,8 @@ class Loop:
     def iterates_showcase(self, resolver: Resolver, module: ModuleInfo) -> bool:
         """Every value the loop may iterate is a list or tuple written in the code with at most
         ``SHOWCASE_ITEMS`` items, or the loop takes that few items of another
-        (``random.sample(examples, k=4)``, ``examples[:4]``)."""
-        if _few_taken(resolver, module, self.iter):
+        (``random.sample(examples, k=4)``, ``examples[:4]``, ``analysis.showcase``)."""
+        if few_taken(resolver, module, self.iter):
             return True
         options = [
             option
@@ -365,35 +363,3 @@ def _by_call(resolver: Resolver, module: ModuleInfo) -> dict[ast.Call, tuple[Loo
         for call in loop.calls:
             index[call] = (*index.get(call, ()), loop)
     return index
-
-
-def _few_taken(resolver: Resolver, module: ModuleInfo, node: ast.expr) -> bool:
-    """``items[:N]`` or ``random.sample(items, N)`` with N at most ``SHOWCASE_ITEMS``."""
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
-        bounds = node.slice
-        start = bounds.lower
-        from_start = start is None or (isinstance(start, ast.Constant) and start.value == 0)
-        return (
-            from_start
-            and bounds.step is None
-            and bounds.upper is not None
-            and _few(resolver, module, bounds.upper)
-        )
-    if isinstance(node, ast.Call) and resolver.qualname(module, node.func) == "random.sample":
-        keywords = [keyword.value for keyword in node.keywords if keyword.arg == "k"]
-        count = node.args[1] if len(node.args) > 1 else (keywords[0] if keywords else None)
-        return count is not None and _few(resolver, module, count)
-    return False
-
-
-def _few(resolver: Resolver, module: ModuleInfo, node: ast.expr) -> bool:
-    """A count of at most ``SHOWCASE_ITEMS``: a number the code gives, or ``min()`` of one."""
-    if isinstance(node, ast.Call) and resolver.qualname(module, node.func) == "builtins.min":
-        return any(_few(resolver, module, argument) for argument in node.args)
-    options = alternatives(resolver.value(module, node))
-    return bool(options) and all(
-        isinstance(option, Const)
-        and type(option.value) is int
-        and 0 <= option.value <= SHOWCASE_ITEMS
-        for option in options
-    )
