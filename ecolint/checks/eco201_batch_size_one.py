@@ -30,11 +30,17 @@ VLLM_FLAGS = frozenset({"--max-num-seqs", "--max_num_seqs"})
 
 
 def _is_one(value: Value, text: bool = False) -> bool:
-    if not isinstance(value, Const):
+    if not isinstance(value, Const) or _counts_inputs(value):
         return False
     if type(value.value) is int:
         return value.value == 1
     return text and isinstance(value.value, str) and value.value.strip() == "1"
+
+
+def _counts_inputs(value: Const) -> bool:
+    """``batch_size=len(prompts)``: every input in one batch, however few the code holds."""
+    node = getattr(value.origin, "node", None)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
 
 
 class BatchSizeOne(Check):
