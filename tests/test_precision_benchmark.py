@@ -48,6 +48,10 @@ PATTERNS = {
     "prequantized",
     "prerelease",
     "unused-default",
+    "single-item",
+    "overridden",
+    "workaround",
+    "required",
 }
 QUANT_LINE = "quant = BitsAndBytesConfig(load_in_8bit=True)"
 APP = """\

@@ -7,8 +7,10 @@ builds it: through ``.to()``/``.eval()`` chains, the names it is bound to, and i
 functions it is passed to (a few calls deep). Anything else that takes it (a generate call, a
 forward call, a trainer, an unknown function, a return, a container, an attribute of another
 object, a global that other modules may import) may run it, so it counts as running: the
-analysis only clears objects it can see all the uses of. trl's ``setup_chat_format`` and peft's
-``get_peft_model`` return the model they are given, so their result is followed instead.
+analysis only clears objects it can see all the uses of. An export script's globals (no function
+or class, a model saved at its top level) are its own: nobody imports a script that saves a model
+to reach it. trl's ``setup_chat_format`` and peft's ``get_peft_model`` return the model they
+are given, so their result is followed instead.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ _IDLE_METHODS = frozenset(
         "state_dict", "tie_weights",
     }
 )  # fmt: skip
+# Methods that write a model out: a flat script that calls them at its top level exports it.
+_SAVING = frozenset({"save_pretrained", "push_to_hub"})
 # Attributes read without running the model.
 _IDLE_ATTRIBUTES = frozenset({"config", "device", "dtype", "generation_config", "name_or_path"})
 # Functions of trl and peft that return the model they are given, without running it (a chat
@@ -87,7 +91,7 @@ class _Follow:
         if key in self.seen:
             return False
         self.seen.add(key)
-        if binding.scope.kind == "module" and module.notebook is None and not _main_only(binding):
+        if binding.scope.kind == "module" and not _own_global(module, binding):
             return True  # a global other modules may import
         reads = _reads_of(self.resolver, module, binding)
         return any(self.read_runs(module, read, depth) for read in reads)
@@ -208,6 +212,23 @@ def _is_method(module: ModuleInfo, function: Function) -> bool:
         for binding in scope.bindings.get(function.name, [])
     )
     return in_class and "staticmethod" not in decorators
+
+
+def _own_global(module: ModuleInfo, binding: Binding) -> bool:
+    """A global no other module imports: one of a notebook, one bound under ``if __name__ ==
+    "__main__":``, or one of an export script (no function or class, and its top level saves a
+    model: ``model.save_pretrained(...)``), which nobody imports, since that would export again."""
+    if module.notebook is not None or _main_only(binding):
+        return True
+    body = module.module.body
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return not any(isinstance(statement, definitions) for statement in body) and any(
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and statement.value.func.attr in _SAVING
+        for statement in body
+    )
 
 
 def _main_only(binding: Binding) -> bool:

@@ -50,6 +50,16 @@ _CONFIG_NAMES = frozenset(BNB_CONFIGS.values())
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline"})
 PREQUANTIZED_4BIT = re.compile(r"bnb[-_]?4bit", re.I)
 _NOT_MODELS = ("Tokenizer", "Processor", "FeatureExtractor")
+# Models that make speech or music: the measured rows are text generation by LLMs, so nothing
+# here says what their batching or loading costs.
+SOUND_MODELS = ("TTS", "Bark", "Musicgen", "MusicGen", "SpeechT5", "Vits", "Parler")
+# Heads that decode text token by token (``AutoModelForCausalLM``, ``…ForConditionalGeneration``,
+# GPT-2's ``…LMHeadModel``), and bare ``AutoModel``, through which remote-code chat models
+# (ChatGLM, InternVL) load. Classifiers, encoders and vocoders run one forward pass per input.
+_TEXT_DECODERS = re.compile(
+    r"^AutoModel$|(?:ForCausalLM|ForConditionalGeneration|LMHeadModel|ForSeq2SeqLM"
+    r"|ForVision2Seq|ForImageTextToText)$"
+)
 # torch dtype aliases, and the strings transformers resolves with getattr(torch, name).
 _DTYPE_ALIASES = {"float": "float32", "half": "float16", "double": "float64"}
 
@@ -117,6 +127,13 @@ def loaded_kind(qualname: str) -> str:
     if any(word in owner for word in _NOT_MODELS):
         return "other"
     return "model"
+
+
+def decodes_text(loader: str) -> bool:
+    """Whether the class a ``from_pretrained`` loader builds generates text, the work whose
+    cost the measured rows describe: not a reward model, a text encoder or a speech model."""
+    owner = last_name(loader.rsplit(".", 1)[0])
+    return bool(_TEXT_DECODERS.search(owner)) and not any(word in owner for word in SOUND_MODELS)
 
 
 def dtype_names(value: Value) -> frozenset[str | None] | None:

@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 
 from ecolint.analysis.callgraph import calls_of, local_callee, reaches
-from ecolint.analysis.hf_loading import is_loader, last_name, top_package
+from ecolint.analysis.hf_loading import SOUND_MODELS, is_loader, last_name, top_package
 from ecolint.analysis.loops import Loop, dotted, enclosing, loops
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import Resolver
@@ -26,9 +26,6 @@ OTHER_LOADERS = frozenset(
     {"vllm.LLM", "vllm.entrypoints.llm.LLM", "llama_cpp.Llama", "llama_cpp.Llama.from_pretrained"}
 )
 _NOT_MODELS = ("Tokenizer", "Processor", "Config", "FeatureExtractor")
-# Models whose ``generate()`` makes speech or music: the measured rows are text generation by
-# LLMs, so nothing here says what their batching or loading costs.
-_SOUND_MODELS = ("TTS", "Bark", "Musicgen", "MusicGen", "SpeechT5", "Vits", "Parler")
 _LOADER_NAMES = frozenset({"from_pretrained", "pipeline", "LLM", "Llama"})
 _DEFERRED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Decoding settings of one ``generate()`` call: an item that brings its own (a request's
@@ -100,7 +97,7 @@ def _makes_sound(value: Value) -> bool:
                 names.add(dotted(node.func))
                 func = node.func
                 node = func.value if isinstance(func, ast.Attribute) else None
-            if any(word in name for name in names for word in _SOUND_MODELS):
+            if any(word in name for name in names for word in SOUND_MODELS):
                 return True
     return False
 

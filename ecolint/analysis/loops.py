@@ -11,6 +11,7 @@ the other.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,6 +19,7 @@ from functools import cached_property
 from ecolint.analysis.call_arguments import argument_values
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.resolver import EMPTY, Env, Resolver
+from ecolint.analysis.showcase import SHOWCASE_ITEMS, few_taken
 from ecolint.analysis.tree_walk import walk
 from ecolint.analysis.values import CallVal, Const, SeqVal, Value, alternatives
 from ecolint.sources.ast_children import child_nodes
@@ -29,9 +31,6 @@ _DEFERRED = (
     ast.Lambda,
 )  # bodies that do not run in the loop
 Comprehension = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
-# A list written out in the code with this few items is a demo's handful of prompts shown one by
-# one, not a workload: batching it saves next to nothing, and no maintainer would take the change.
-SHOWCASE_ITEMS = 8
 # ``history.append(reply)``, ``conv.update_last_message(reply)``: the receiver takes the value.
 _MUTATOR_PREFIXES = ("append", "extend", "insert", "add", "update", "put", "set")
 _WRAPPERS = frozenset(
@@ -64,6 +63,8 @@ _BATCHERS = frozenset(
     }
 )
 _BATCH_WORDS = ("batch", "chunk")
+# ``dataloader``, ``self.val_loader``: named for a data loader, it yields batches as one does.
+_DATA_LOADER_NAME = re.compile(r"data_?loader|(?:^|_)loader$", re.I)
 # ``slice["prompts"]``: a key naming many prompts holds a batch of them.
 _PLURAL_KEYS = frozenset({"prompts", "texts", "sentences", "questions", "queries"})
 
@@ -209,8 +210,8 @@ class Loop:
     def iterates_showcase(self, resolver: Resolver, module: ModuleInfo) -> bool:
         """Every value the loop may iterate is a list or tuple written in the code with at most
         ``SHOWCASE_ITEMS`` items, or the loop takes that few items of another
-        (``random.sample(examples, k=4)``, ``examples[:4]``)."""
-        if _few_taken(resolver, module, self.iter):
+        (``random.sample(examples, k=4)``, ``examples[:4]``, ``analysis.showcase``)."""
+        if few_taken(resolver, module, self.iter):
             return True
         options = [
             option
@@ -225,6 +226,7 @@ class Loop:
         """Each iteration handles a batch: a DataLoader, a batching helper, a call given a
         ``batch_size``, ``range`` with a step other than 1 in some call context, a slice
         bounded by the loop variable, a loop variable or iterable named for batches or chunks,
+        an iterable named for a data loader,
         or a key naming many prompts read from the item (``slices[i]["prompts"]``)."""
         if any(word in name.lower() for name in self.names for word in _BATCH_WORDS):
             return True
@@ -241,6 +243,8 @@ class Loop:
             if resolver.qualname(module, expression.func) not in _WRAPPERS:
                 break
             expression = argument_values(expression)[0]
+        if _DATA_LOADER_NAME.search(dotted(expression).rsplit(".", 1)[-1]):
+            return True
         return any(
             _batched_value(option)
             for env in resolver.contexts(module, self.iter)
@@ -359,35 +363,3 @@ def _by_call(resolver: Resolver, module: ModuleInfo) -> dict[ast.Call, tuple[Loo
         for call in loop.calls:
             index[call] = (*index.get(call, ()), loop)
     return index
-
-
-def _few_taken(resolver: Resolver, module: ModuleInfo, node: ast.expr) -> bool:
-    """``items[:N]`` or ``random.sample(items, N)`` with N at most ``SHOWCASE_ITEMS``."""
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
-        bounds = node.slice
-        start = bounds.lower
-        from_start = start is None or (isinstance(start, ast.Constant) and start.value == 0)
-        return (
-            from_start
-            and bounds.step is None
-            and bounds.upper is not None
-            and _few(resolver, module, bounds.upper)
-        )
-    if isinstance(node, ast.Call) and resolver.qualname(module, node.func) == "random.sample":
-        keywords = [keyword.value for keyword in node.keywords if keyword.arg == "k"]
-        count = node.args[1] if len(node.args) > 1 else (keywords[0] if keywords else None)
-        return count is not None and _few(resolver, module, count)
-    return False
-
-
-def _few(resolver: Resolver, module: ModuleInfo, node: ast.expr) -> bool:
-    """A count of at most ``SHOWCASE_ITEMS``: a number the code gives, or ``min()`` of one."""
-    if isinstance(node, ast.Call) and resolver.qualname(module, node.func) == "builtins.min":
-        return any(_few(resolver, module, argument) for argument in node.args)
-    options = alternatives(resolver.value(module, node))
-    return bool(options) and all(
-        isinstance(option, Const)
-        and type(option.value) is int
-        and 0 <= option.value <= SHOWCASE_ITEMS
-        for option in options
-    )

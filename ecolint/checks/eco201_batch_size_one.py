@@ -11,6 +11,7 @@ from ecolint.analysis.inference import is_pipeline, per_item_generation
 from ecolint.analysis.loops import is_dataloader, iterated
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.origin import line_label
+from ecolint.analysis.required_values import required_constant
 from ecolint.analysis.values import CallVal, Const, Entry, Ref, Site, Value, alternatives, truth
 from ecolint.checks.base import Check
 from ecolint.checks.check_support import origin_note
@@ -29,15 +30,22 @@ VLLM_FLAGS = frozenset({"--max-num-seqs", "--max_num_seqs"})
 
 
 def _is_one(value: Value, text: bool = False) -> bool:
-    if not isinstance(value, Const):
+    if not isinstance(value, Const) or _counts_inputs(value):
         return False
     if type(value.value) is int:
         return value.value == 1
     return text and isinstance(value.value, str) and value.value.strip() == "1"
 
 
+def _counts_inputs(value: Const) -> bool:
+    """``batch_size=len(prompts)``: every input in one batch, however few the code holds."""
+    node = getattr(value.origin, "node", None)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+
+
 class BatchSizeOne(Check):
-    """A batch size that cannot be resolved, or a training-only batch size: no finding."""
+    """A batch size that cannot be resolved, a training-only batch size, or one the code
+    asserts is 1 (it supports nothing else): no finding."""
 
     code = "ECO201"
 
@@ -50,6 +58,9 @@ class BatchSizeOne(Check):
             *self._vllm(module),
             *self._tgi(module),
         ):
+            site = report.site
+            if isinstance(site, Site) and required_constant(site.module, site.node, 1):
+                continue
             if id(report.site.node) not in seen:
                 seen.add(id(report.site.node))
                 yield report

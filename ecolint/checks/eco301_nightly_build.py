@@ -25,6 +25,16 @@ NIGHTLY_HOSTS = {
     "pytorch-nightly": frozenset({"torch", "torchao"}),
 }
 _LOWER_BOUNDS = frozenset({"==", "===", "~=", ">=", ">"})
+# Where each package is developed on GitHub: a git install from another repository is a fork
+# (``tjruwase/transformers@kvcache-offload-cpu``), whose changes no release carries.
+UPSTREAMS = {
+    "torch": frozenset({"pytorch/pytorch"}),
+    "torchao": frozenset({"pytorch/ao"}),
+    "transformers": frozenset({"huggingface/transformers"}),
+    "bitsandbytes": frozenset({"bitsandbytes-foundation/bitsandbytes", "timdettmers/bitsandbytes"}),
+    "vllm": frozenset({"vllm-project/vllm"}),
+    "accelerate": frozenset({"huggingface/accelerate"}),
+}
 
 
 class NightlyBuild(Check):
@@ -32,7 +42,8 @@ class NightlyBuild(Check):
     beta pin (``4.47.0rc1``) is a published pre-release, not a nightly/dev build: no finding;
     so is ``--pre`` (or ``allow-prereleases``) on its own, which lets an index's release
     candidates in, not nightlies. A nightly index or channel does not matter to a requirement
-    pinned to one stable release."""
+    pinned to one stable release. A git install of a fork is what the project needs, not a
+    nightly: no release has the fork's changes."""
 
     code = "ECO301"
 
@@ -93,6 +104,8 @@ def _own_reason(dependency: Dependency) -> Phrase | str | None:
     if url is None:
         return None
     if url.startswith("git+"):
+        if _fork(dependency.name, url):
+            return None
         return phrase("eco301.source_control", url=url)
     if _nightly_url(url):
         return phrase("eco301.nightly_wheel", url=url)
@@ -103,6 +116,16 @@ def _own_reason(dependency: Dependency) -> Phrase | str | None:
     except InvalidWheelFilename:
         return None
     return phrase("eco301.dev_wheel", version=str(version)) if version.is_devrelease else None
+
+
+def _fork(package: str, url: str) -> bool:
+    """A git install from a GitHub repository other than the package's own: a fork's branch
+    the project needs, not a nightly of the package, and no stable release to pin instead."""
+    parsed = urlparse(url.removeprefix("git+"))
+    if parsed.netloc.lower().removeprefix("www.") != "github.com":
+        return False
+    parts = parsed.path.split("@", 1)[0].strip("/").removesuffix(".git").lower().split("/")
+    return len(parts) == 2 and "/".join(parts) not in UPSTREAMS.get(package, frozenset())
 
 
 def _is_dev(text: str) -> bool:

@@ -13,6 +13,7 @@ from ecolint.analysis.hf_loading import (
     loaded_kind,
     loading_facts,
 )
+from ecolint.analysis.model_branch import in_model_branch
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.parents import parent
 from ecolint.analysis.resolver import call_value
@@ -52,7 +53,8 @@ def disables(value: Value) -> bool:
 
 class KvCacheDisabled(Check):
     """Training scripts are exempt (gradient checkpointing needs the cache off). A value that
-    cannot be known is not reported."""
+    cannot be known is not reported, nor one set in a branch for a model family picked by
+    name (a workaround that family needs)."""
 
     code = "ECO401"
 
@@ -61,17 +63,22 @@ class KvCacheDisabled(Check):
         reported: set[int] = set()
         loads = self._loads(module) if facts.generates else ()
         for entry, target in (*loads, *self._calls(module)):
-            if disables(entry.value) and id(entry.site.node) not in reported:
-                reported.add(id(entry.site.node))
-                params = {
-                    "target": target,
-                    "value": render(entry.value),
-                    "origin": origin_note(entry.value, entry.site),
-                }
-                evidence = self._evidence()
-                yield Report(self.code, entry.site, params, evidence=evidence, subject=entry)
+            site = entry.site
+            if not disables(entry.value) or id(site.node) in reported:
+                continue
+            if in_model_branch(site.module, site.node):
+                continue
+            reported.add(id(site.node))
+            params = {
+                "target": target,
+                "value": render(entry.value),
+                "origin": origin_note(entry.value, site),
+            }
+            yield Report(self.code, site, params, evidence=self._evidence(), subject=entry)
         for assign in module.attr_assigns:
-            if assign.target.attr == KEYWORD and self._configures(module, assign):
+            if assign.target.attr != KEYWORD or in_model_branch(module, assign.value):
+                continue
+            if self._configures(module, assign):
                 yield from self._assignment(module, assign)
 
     def _evidence(self) -> Evidence:

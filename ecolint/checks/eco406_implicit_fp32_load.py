@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ecolint.analysis.hf_loading import ModelLoad, loading_facts, top_package
+from ecolint.analysis.hf_loading import ModelLoad, decodes_text, loading_facts, top_package
 from ecolint.analysis.module import ModuleInfo
 from ecolint.analysis.placement import placement_facts
 from ecolint.analysis.values import Const, Site
@@ -58,7 +58,7 @@ class ImplicitFp32Load(Check):
 
         places = placement_facts(self.resolver, module)
         for load in loading_facts(self.resolver, module).running:
-            if load.kind != "model" or not _default_dtype(load):
+            if load.kind != "model" or not decodes_text(load.loader) or not _default_dtype(load):
                 continue
             placement = places.placement(load)
             moves = {move.kind for move in places.moves_of(load)}

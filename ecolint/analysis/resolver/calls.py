@@ -110,6 +110,8 @@ def _known_call(
             is_open |= first.open if isinstance(first, DictVal) else True
         entries.update(built.kwargs)
         return DictVal(entries=entries, open=is_open, origin=Site(module, node))
+    if qualname == "builtins.len" and argument_count(node) == 1:
+        return _literal_length(resolver.value(module, argument_values(node)[0], env), module, node)
     if qualname in CONVERTERS and argument_count(node) == 1:
         inner = resolver.value(module, argument_values(node)[0], env)
         if isinstance(inner, Const):
@@ -119,6 +121,15 @@ def _known_call(
                 return Unknown("conversion that fails")
         return Unknown("conversion of an unknown value")
     return carrier_call(resolver, module, node, env, qualname)
+
+
+def _literal_length(value: Value, module: ModuleInfo, node: ast.Call) -> Value | None:
+    """``len()`` of a list or tuple written out in the code (``if n < len(test_inputs):``);
+    None, the call's own value, for anything else."""
+    origin = value.origin.node if isinstance(value, SeqVal) and value.origin else None
+    if isinstance(origin, (ast.List, ast.Tuple)):
+        return Const(value=len(value.items), origin=Site(module, node))
+    return None
 
 
 def _method_call(
