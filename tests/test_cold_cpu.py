@@ -81,19 +81,23 @@ def test_a_project_resolves_each_path_once(tmp_path: Path, monkeypatch: pytest.M
     assert resolved.count(path) == 1
 
 
-def test_the_gate_parses_without_weighing_and_the_analysis_weighs(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The guard's walk costs as much as the gate's, and a file the gate turns away is never
-    analysed: the tree is weighed when the analysis takes it, not when the gate parses it."""
-    weighed: list[str] = []
+@pytest.fixture
+def weighed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the parse guard weighs, in order."""
+    texts: list[str] = []
     refusal = parse_guard.refusal
 
     def counted(tree: ast.Module, text: str) -> SourceError | None:
-        weighed.append(text)
+        texts.append(text)
         return refusal(tree, text)
 
     monkeypatch.setattr(parse_guard, "refusal", counted)
+    return texts
+
+
+def test_the_gate_parses_without_weighing_and_the_analysis_weighs(weighed: list[str]) -> None:
+    """The guard's walk costs as much as the gate's, and a file the gate turns away is never
+    analysed: the tree is weighed when the analysis takes it, not when the gate parses it."""
     text = "from transformers import AutoModel\nmodel = AutoModel.from_pretrained('weigh-me')\n"
     tree = parse_guard.parsed(text)
     assert weighed == []
@@ -214,19 +218,9 @@ def test_only_a_suppression_directive_makes_a_file_one_for_the_unused_suppressio
         assert "ECO002" in [rule.code for rule in found.by_bytes("python", data)]
 
 
-def test_a_text_is_weighed_once_however_often_it_is_parsed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_text_is_weighed_once_however_often_it_is_parsed(weighed: list[str]) -> None:
     """A module that many files import is parsed again whenever it was not kept; its verdict
     is that of its text, weighed the first time."""
-    weighed: list[str] = []
-    refusal = parse_guard.refusal
-
-    def counted(tree: ast.Module, text: str) -> SourceError | None:
-        weighed.append(text)
-        return refusal(tree, text)
-
-    monkeypatch.setattr(parse_guard, "refusal", counted)
     shared = "import torch\nMODEL_ID = 'weigh-me-once'\n"
     deep = "weighed_once = " + "-" * (parse_guard.MAX_DEPTH + 51) + "1\n"
     for other in ("x = 'another module'\n", deep, "z = 'a third'\n"):
