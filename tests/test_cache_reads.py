@@ -102,3 +102,27 @@ def test_an_included_requirement_list_is_read_by_the_list_that_includes_it(
     run(*ARGS, cwd=tmp_path)
     (tmp_path / "requirements" / "base.txt").write_text("torch==2.4.0.dev20240601\n")
     assert _analysed(tmp_path) == ["requirements.txt", "requirements/base.txt"]
+
+
+def test_a_file_depends_on_what_a_module_it_imports_reads_even_when_another_file_read_it_first(
+    tmp_path: Path,
+) -> None:
+    """a.py, b.py and c.py load a model with m.py's config, whose threshold n.py defines. a.py's
+    analysis reads n.py first; b.py's and c.py's must record it as well, or their entries
+    outlive an edit of n.py and keep a finding the uncached run no longer has."""
+    (tmp_path / "n.py").write_text("THRESHOLD = 6.0\n", encoding="utf-8")
+    (tmp_path / "m.py").write_text(
+        "from transformers import BitsAndBytesConfig\nfrom n import THRESHOLD\n"
+        "CFG = BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=THRESHOLD)\n",
+        encoding="utf-8",
+    )
+    user = (
+        "from transformers import AutoModelForCausalLM\nfrom m import CFG\n"
+        'model = AutoModelForCausalLM.from_pretrained("01-ai/Yi-1.5-6B-Chat",'
+        " quantization_config=CFG)\nprint(model.generate(max_new_tokens=8))\n"
+    )
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / name).write_text(user, encoding="utf-8")
+    assert "ECO101" in run(*ARGS, cwd=tmp_path).stdout
+    (tmp_path / "n.py").write_text("THRESHOLD = 0.0\n", encoding="utf-8")
+    assert _analysed(tmp_path) == ["a.py", "b.py", "c.py", "m.py"]

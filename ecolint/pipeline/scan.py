@@ -178,6 +178,11 @@ class Analyser:
             self.advance(1)
             source, data = planned.source, planned.data
             scanner.project.reads = Reads()
+            if cache is not None:
+                # What the resolver worked out for an earlier file (a value defined in a module
+                # both import) would spare this file the reads it rests on, and its entry would
+                # outlive a change to them: a cached analysis reads what it uses itself.
+                scanner.context.resolver.facts.clear()
             piece = scanner.scan(source, data, planned.rules)
             if cache is not None and not piece.result.internal_errors:
                 cache.put(source.real, data, scanner.project.reads, piece)
