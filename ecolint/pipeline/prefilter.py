@@ -58,9 +58,6 @@ class Prefilter:
         present = self._present(kind, data)
         return bool(present) and any(self._fires(rule, kind, present) for rule in self.rules)
 
-    def triggered(self, rule: Rule, kind: str, data: bytes) -> bool:
-        return self._fires(rule, kind, self._present(kind, data))
-
     def _present(self, kind: str, data: bytes) -> frozenset[bytes]:
         """The trigger and ``also`` words of any rule that ``data`` holds. A literal search per
         distinct word, once for all the rules: ``bytes`` finds a word many times faster than a
