@@ -75,6 +75,11 @@ class Rule:
     # ``also``: words of which one must occur in the file besides a trigger (the call that
     # applies what the trigger names), so that files that only mention it are not parsed
     also: tuple[str, ...] = ()
+    # ``commands``: trigger words the rule reads in the commands Python runs: they count in any
+    # string (``"pip install torch --pre"``, ``["pip", "install", ...]``) but not in names
+    # (``pipeline``); the others count in names and in strings without whitespace (a key, an
+    # option, a model id), not in sentences
+    commands: tuple[str, ...] = ()
     # The YAML text of the ``LATER`` sections, and the file's name for their errors
     later: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     source: str = ""
@@ -218,6 +223,11 @@ def parse_rule(text: str, source: str) -> Rule:
     also = data.get("also", [])
     if not isinstance(also, list) or not all(isinstance(word, str) for word in also):
         raise RuleFileError(f"{source}: 'also' must be a list of words")
+    commands = data.get("commands", [])
+    if not isinstance(commands, list) or not set(commands) <= set(
+        kind_triggers.get("python", kind_triggers.get("default", ()))
+    ):
+        raise RuleFileError(f"{source}: 'commands' must list some of its Python triggers")
     return Rule(
         code=code,
         name=name,
@@ -234,6 +244,7 @@ def parse_rule(text: str, source: str) -> Rule:
         about_the_run=_about(data, source) == "run",
         roles=frozenset(roles),
         also=tuple(also),
+        commands=tuple(commands),
         later=later,
         source=source,
     )

@@ -12,7 +12,7 @@ import pytest
 from ecolint.analysis.project import Project
 from ecolint.sources import gate, parse_guard
 from ecolint.sources.ast_children import child_nodes, every_child_node, node_fields
-from ecolint.sources.gate import code_words, word_lines
+from ecolint.sources.gate import CodeWords, code_words, word_lines
 from ecolint.sources.python import SourceError
 
 # Every list field that may hold something other than nodes, and the commonest shapes.
@@ -123,8 +123,8 @@ HIDDEN_WORDS = [
 ]
 
 
-def _triggered(words: str) -> set[str]:
-    return {word for word in TRIGGERS if word in words}
+def _triggered(words: CodeWords) -> set[str]:
+    return {word for word in TRIGGERS if any(word in part for part in words)}
 
 
 @pytest.mark.parametrize(
@@ -228,3 +228,53 @@ def test_a_text_is_weighed_once_however_often_it_is_parsed(weighed: list[str]) -
         parse_guard.parse_checked(other)
     assert weighed.count(shared) == 1
     assert parse_guard.parse_checked(deep)[1] is not None and weighed.count(deep) == 1
+
+
+def _in_code(text: str) -> set[str]:
+    from ecolint.config import Settings
+    from ecolint.pipeline.setup import Setup
+
+    prefilter = Setup.of(Settings()).prefilter
+    active = prefilter.by_bytes("python", text.encode())
+    return {rule.code for rule in prefilter.in_code(active, ast.parse(text), text)}
+
+
+def test_a_trigger_word_in_a_sentence_is_not_code() -> None:
+    """transformers keeps its documentation in constants (``LLAMA_INPUTS_DOCSTRING``) and its
+    messages name the calls they are about: a key, an option or a model id has no whitespace."""
+    sentences = (
+        'START_DOCSTRING = r"""\n    Load it with [`~PreTrainedModel.from_pretrained`].\n"""\n'
+        'raise ValueError("pass load_in_8bit=True to from_pretrained")\n'
+        'logger.warning(f"{name} uses batch_size {size} with use_cache off")\n'
+    )
+    assert _in_code(sentences) == set()
+    assert {"ECO101", "ECO403", "ECO201"} <= _in_code(
+        'kwargs = {"load_in_8bit": True}\nload = getattr(AutoModel, "from_pretrained")\n'
+        'argv = ["--batch_size", "1"]\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'os.system("pip install --pre torch")\n',
+        'subprocess.run("python3 -m pip install -U torch", shell=True)\n',
+        'subprocess.run(["/usr/bin/pip3.11", "install", "torch"])\n',
+        'COMMAND = f"!pip install {package}"\n',
+        'subprocess.run(["conda", "install", "-c", "pytorch-nightly", "pytorch"])\n',
+    ],
+)
+def test_a_command_word_counts_in_any_string(code: str) -> None:
+    assert "ECO301" in _in_code(code)
+
+
+def test_a_command_word_does_not_count_in_names_or_inside_other_words() -> None:
+    """``pip`` is in every ``pipeline``; ECO301 reads the commands Python runs, which are
+    strings."""
+    text = (
+        "from transformers import pipeline\n"
+        'pipe = pipeline("text-generation-pipeline")\n'
+        "pip = pipe\n"
+        'TOOLS = ["pip-tools", "anaconda"]\n'
+    )
+    assert "pip" in text and "ECO301" not in _in_code(text)

@@ -136,6 +136,20 @@ def test_rule_files_declare_their_basis() -> None:
         parse_rule(text.format(basis="x").replace("basis: x\n", ""), "ECO999.yaml")
 
 
+def test_a_rules_command_words_are_some_of_its_python_triggers() -> None:
+    from ecolint.rules import RuleFileError, parse_rule
+
+    text = (
+        "code: ECO999\nname: x\nmood: gray\nbasis: convention\n"
+        "triggers: {{default: [torch], python: [pip, setup]}}\ncommands: {commands}\n"
+        "summary: {{en: x, zh: x}}\nmessages: {{default: {{en: x, zh: x}}}}\ndocs: {{}}\n"
+    )
+    assert parse_rule(text.format(commands="[pip]"), "ECO999.yaml").commands == ("pip",)
+    for wrong in ("[torch]", "pip"):
+        with pytest.raises(RuleFileError, match="'commands' must list some of its Python"):
+            parse_rule(text.format(commands=wrong), "ECO999.yaml")
+
+
 def test_a_rules_docs_and_examples_are_read_when_asked_for() -> None:
     """A run reads every rule file; their docs and examples (three quarters of the text) are
     parsed only by what shows them, and are then the same as in the file."""

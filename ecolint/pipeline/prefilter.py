@@ -2,7 +2,8 @@
 
 1. bytes: does the file contain a trigger word of a rule that reads its kind of file?
 2. for Python, ``ast``: is that word in the code (a name, a keyword, a string), not only in a
-   comment? (A rule whose YAML says ``reads: comments`` passes on stage 1 alone.)
+   comment or a sentence? (A rule whose YAML says ``reads: comments`` passes on stage 1
+   alone; its ``commands`` words count in strings only, sentences included.)
 
 Only files that pass both are analysed. A run's plan applies stage 1 (``by_bytes``) to every
 file, serially; stage 2 (``in_code``) runs where the file is analysed, in the workers, on the
@@ -18,7 +19,7 @@ import weakref
 
 from ecolint.findings.suppression import skips_file
 from ecolint.rules import Rule
-from ecolint.sources.gate import code_words, triggered_in_code, word_lines
+from ecolint.sources.gate import CodeWords, code_words, triggered_in_code, word_lines
 from ecolint.sources.parse_guard import parsed
 from ecolint.sources.python import SourceError, decode_python
 
@@ -27,13 +28,22 @@ def trigger_pattern(words: tuple[str, ...]) -> re.Pattern[bytes] | None:
     return re.compile(b"|".join(re.escape(word.encode()) for word in words)) if words else None
 
 
+def command_pattern(words: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    """A command word as a program is named: a word of its own, after a path or ``!``/``%``
+    and with a version (``/usr/bin/pip3.11``), not inside another (``pipeline``)."""
+    if not words:
+        return None
+    names = b"|".join(re.escape(word.encode()) for word in words)
+    return re.compile(rb"(?<![\w.-])(?:" + names + rb")[\d.]*(?![\w-])")
+
+
 class Prefilter:
     def __init__(self, rules: list[Rule], max_bytes: int) -> None:
         self.rules = [rule for rule in rules if rule.triggers]
         self.max_bytes = max_bytes
         self._patterns: dict[tuple[str, str], re.Pattern[bytes] | None] = {}
         self._encoded: dict[tuple[str, str], tuple[bytes, ...]] = {}
-        self._last_words: tuple[weakref.ref[ast.Module], bytes] | None = None
+        self._last_words: tuple[weakref.ref[ast.Module], bytes, bytes] | None = None
         self._line_words: tuple[str, ...] | None = None
 
     def active(self, kind: str, data: bytes) -> list[Rule]:
@@ -84,9 +94,16 @@ class Prefilter:
         return self._encoded[key]
 
     def _pattern(self, rule: Rule, kind: str) -> re.Pattern[bytes] | None:
+        """For ``commands``, the words the rule reads in the commands Python runs; for
+        ``code``, its other Python triggers."""
         key = (rule.code, kind)
         if key not in self._patterns:
-            self._patterns[key] = trigger_pattern(rule.triggers_for(kind))
+            if kind == "commands":
+                pattern = command_pattern(rule.commands)
+            else:
+                words = rule.triggers_for("python")
+                pattern = trigger_pattern(tuple(w for w in words if w not in rule.commands))
+            self._patterns[key] = pattern
         return self._patterns[key]
 
     def in_source(self, active: list[Rule], data: bytes, text: str | None = None) -> list[Rule]:
@@ -106,26 +123,34 @@ class Prefilter:
     def in_code(self, active: list[Rule], tree: ast.Module, text: str) -> list[Rule]:
         """Of the rules a Python file's bytes triggered, those whose words its code uses
         (``text``: what ``tree`` was parsed from)."""
-        words = self._code_words(tree, text)
+        code, strings = self._code_words(tree, text)
         return [
             rule
             for rule in active
-            if rule.reads_comments or triggered_in_code(words, self._pattern(rule, "python"))
+            if rule.reads_comments
+            or triggered_in_code(code, self._pattern(rule, "code"))
+            or triggered_in_code(strings, self._pattern(rule, "commands"))
         ]
 
-    def _code_words(self, tree: ast.Module, text: str) -> bytes:
-        """The code words of the last tree asked about, walked once: the flake8 plugin's gate,
-        the analysis's own file and the scan all ask about the same tree in turn. Only the
-        statements on the lines of a trigger word of some rule are walked. The tree is not
-        kept alive for this: flake8 lets go of each file's tree before it parses the next."""
+    def _code_words(self, tree: ast.Module, text: str) -> tuple[bytes, bytes]:
+        """What ordinary trigger words are searched in (names, strings without whitespace)
+        and what command words are (every string), for the last tree asked about, walked
+        once: the flake8 plugin's gate, the analysis's own file and the scan all ask about the
+        same tree in turn. Only the statements on the lines of a trigger word of some rule are
+        walked. The tree is not kept alive for this: flake8 lets go of each file's tree before
+        it parses the next."""
         if self._last_words is None or self._last_words[0]() is not tree:
-            lines = word_lines(text, self._lines())
-            found = code_words(tree, lines).encode("utf-8", "surrogatepass")
-            self._last_words = (weakref.ref(tree), found)
-        return self._last_words[1]
+            found = code_words(tree, word_lines(text, self._lines()))
+            self._last_words = (weakref.ref(tree), *_encoded(found))
+        return self._last_words[1:]
 
     def _lines(self) -> tuple[str, ...]:
         if self._line_words is None:
             words = {word for rule in self.rules for word in rule.triggers_for("python")}
             self._line_words = tuple(sorted(words))
         return self._line_words
+
+
+def _encoded(words: CodeWords) -> tuple[bytes, bytes]:
+    code = f"{words.names}\n{words.strings}".encode("utf-8", "surrogatepass")
+    return code, f"{words.strings}\n{words.text}".encode("utf-8", "surrogatepass")

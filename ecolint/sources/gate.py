@@ -4,10 +4,14 @@ The byte prefilter lets through every file that mentions a trigger anywhere, com
 included. Before the module is indexed and analysed (several times the cost of the parse),
 its ``ast`` tree, the one the analysis then uses, is searched for the triggers in what the
 code uses (names, attributes, keywords, imports) and in its string constants (dict keys and
-model ids are strings). Docstrings do not
-count (library code documents ``from_pretrained(...)`` everywhere), nor do definitions: a
-method named ``from_pretrained`` or a parameter named ``batch_size`` loads or batches nothing.
-A file that ``ast`` cannot parse goes on, to be reported (ECO001).
+model ids are strings). Docstrings do not count (library code documents
+``from_pretrained(...)`` everywhere), nor do definitions: a method named ``from_pretrained``
+or a parameter named ``batch_size`` loads or batches nothing. Strings with whitespace are kept
+apart (``CodeWords``): a key, an option, a model id or a name has none, while the sentences of
+messages and of documentation kept in constants (transformers' ``*_DOCSTRING``) name
+``from_pretrained`` hundreds of times. Only a rule's command words (``pip``) count there, and
+only in strings: ``pip install torch`` is a command, ``pipeline`` a name. A file that ``ast``
+cannot parse goes on, to be reported (ECO001).
 
 Most statements of a library module hold no trigger word at all: given the lines where one
 may be (``word_lines``), the walk passes over every statement that spans none of them.
@@ -19,6 +23,7 @@ import ast
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from ecolint.sources.ast_children import child_nodes
 
@@ -27,6 +32,15 @@ _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 # escape in a string (``"from\\x5fpretrained"``), an identifier the parser normalises (NFKC
 # turns a full-width ``ｆ`` into ``f``).
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WHITESPACE = re.compile(r"\s")
+
+
+class CodeWords(NamedTuple):
+    """A module's words, one per line (a string's own lines too)."""
+
+    names: str  # names, attributes, keywords, import aliases
+    strings: str  # strings without whitespace: keys, options, model ids, argv words
+    text: str  # strings with whitespace: sentences, messages, shell commands
 
 
 def word_lines(text: str, words: Iterable[str]) -> list[int] | None:
@@ -59,16 +73,18 @@ def word_lines(text: str, words: Iterable[str]) -> list[int] | None:
     return lines
 
 
-def code_words(tree: ast.Module, lines: list[int] | None = None) -> str:
-    """Names and string constants of the module, one per line. One pass, parents before
+def code_words(tree: ast.Module, lines: list[int] | None = None) -> CodeWords:
+    """Names and string constants of the module. One pass, parents before
     children, so a docstring is known as such before it is reached; names, constants and
     import aliases have nothing below them worth reading. With ``lines`` (``word_lines``),
     only the words of the statements that span one of them: any word holding one of those
     words is there."""
     words: list[str] = []
+    strings: list[str] = []
+    texts: list[str] = []
     docstrings: set[int] = set()
     stack: list[ast.AST] = [tree]
-    pop, push, word = stack.pop, stack.extend, words.append
+    pop, push, word, spaced = stack.pop, stack.extend, words.append, _WHITESPACE.search
     while stack:
         node = pop()
         if lines is not None and isinstance(node, ast.stmt) and _apart(node, lines):
@@ -77,8 +93,9 @@ def code_words(tree: ast.Module, lines: list[int] | None = None) -> str:
             word(node.id)
             continue
         if isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and id(node) not in docstrings:
-                word(node.value)  # documentation examples are not code
+            value = node.value
+            if isinstance(value, str) and id(node) not in docstrings:  # examples are not code
+                (texts if spaced(value) else strings).append(value)
             continue
         if isinstance(node, ast.alias):
             word(node.name)
@@ -95,7 +112,7 @@ def code_words(tree: ast.Module, lines: list[int] | None = None) -> str:
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 docstrings.add(id(first.value))
         push(child_nodes(node))
-    return "\n".join(words)
+    return CodeWords("\n".join(words), "\n".join(strings), "\n".join(texts))
 
 
 def _apart(statement: ast.stmt, lines: list[int]) -> bool:
@@ -109,5 +126,5 @@ def _apart(statement: ast.stmt, lines: list[int]) -> bool:
 
 
 def triggered_in_code(words: bytes, pattern: re.Pattern[bytes] | None) -> bool:
-    """``words``: ``code_words`` encoded, once for all the rules asked about."""
+    """``words``: a part of ``code_words`` encoded, once for all the rules asked about."""
     return pattern is not None and pattern.search(words) is not None
