@@ -10,11 +10,13 @@ import shutil
 import subprocess
 import sys
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import COUNT_PARSES
 
+from ecolint import flake8_plugin
 from ecolint.config import Settings
 from ecolint.flake8_plugin import EcolintChecker
 from ecolint.pipeline import prefilter
@@ -69,6 +71,55 @@ def test_an_analysis_leaves_no_trees_to_the_cycle_collector(tmp_path: Path) -> N
         assert gc.isenabled()
         assert gc.collect() == 0, path.name
     assert sorted(finding.code for finding in found) == ["ECO102", "ECO405"]
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def plugin_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The chatbot example for the plugin, and the collector as it was found afterwards."""
+    shutil.copytree(CHATBOT, tmp_path / "chatbot")
+    monkeypatch.setattr(EcolintChecker, "settings", Settings(root=tmp_path))
+    monkeypatch.setattr(EcolintChecker, "_triggers", None)
+    monkeypatch.setattr(EcolintChecker, "_pipeline", None)
+    monkeypatch.setattr(EcolintChecker, "_analyses", 0)
+    enabled = gc.isenabled()
+    yield tmp_path / "chatbot"
+    gc.unfreeze()
+    if enabled:
+        gc.enable()
+
+
+def test_what_the_plugin_keeps_is_left_out_of_collections_until_a_periodic_one(
+    plugin_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flake8's collector walks all that is alive on each full pass: what is alive after an
+    analysis is frozen; a cycle that dies while frozen is freed by the collection that comes
+    every ``FROZEN_ANALYSES`` analyses."""
+    monkeypatch.setattr(flake8_plugin, "FROZEN_ANALYSES", 4)
+    cycle = _Cycle()
+    died = weakref.ref(cycle)
+    assert sorted(_flake8_over(plugin_in)) == ["ECO102", "ECO405"]
+    analyses = EcolintChecker._analyses
+    assert 0 < analyses < 4 and gc.get_freeze_count() > 0
+    del cycle
+    gc.collect()
+    assert died() is not None, "frozen: a full collection passes it over"
+    while EcolintChecker._analyses < 4:
+        _flake8_over(plugin_in)
+    assert died() is None
+
+
+def test_the_plugin_freezes_nothing_when_the_host_turned_the_collector_off(
+    plugin_in: Path,
+) -> None:
+    gc.unfreeze()
+    gc.disable()
+    assert sorted(_flake8_over(plugin_in)) == ["ECO102", "ECO405"]
+    assert gc.get_freeze_count() == 0 and not gc.isenabled()
 
 
 @pytest.mark.parametrize(
