@@ -27,7 +27,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ecolint import __version__
-from ecolint.cache_codec import CodecError, decoded, pack, tuple_items, unpack, unpack_json
+from ecolint.cache_codec import (
+    CodecError,
+    decoded,
+    dict_items,
+    pack,
+    stored_path,
+    tuple_items,
+    unpack,
+    unpack_json,
+)
 from ecolint.cache_folder import Folder
 from ecolint.config import Settings
 from ecolint.resources import data_dir, rules_dir
@@ -221,6 +230,7 @@ class FileCache:
         self.salt = salt
         self._digests: dict[Path, str | None] = dict(digests or {})
         self._markers: dict[Path, bool] = {}
+        self._by_stored: dict[tuple[str, str], Path] | None = None
         self._folder: Folder | None = None
 
     def digest(self, path: Path, data: bytes | None = None) -> str | None:
@@ -263,26 +273,45 @@ class FileCache:
             return None
         try:
             items = tuple_items(unpack_json(raw), 6)
-            where, stored, modules, absent, packages = decoded(items[:5], self.home)
+            where, stored, modules, absent, packages = items[:5]
+            if stored_path(where) != self._stored(path) or stored != digest:
+                return None
+            if not self._holds(modules, absent, packages):
+                return None
         except CodecError:
-            return None
-        if where != path or stored != digest or not self._holds(modules, absent, packages):
             return None
         return Stored(items[5])
 
+    def _stored(self, path: Path) -> tuple[str, str]:
+        """How an entry stores ``path`` (``cache_codec.stored_path``)."""
+        relative = relative_text(str(path), str(self.home))
+        return ("path", str(path)) if relative is None else ("home", relative)
+
+    def _files_stored(self) -> dict[tuple[str, str], Path]:
+        if self._by_stored is None:
+            self._by_stored = {self._stored(path): path for path in self.files}
+        return self._by_stored
+
     def _holds(self, modules: object, absent: object, packages: object) -> bool:
-        if type(modules) is not dict or type(absent) is not list or type(packages) is not dict:
-            return False
-        for other, known in modules.items():
-            shown = self.files.get(other)
-            if shown is None or known != [self.digest(other), shown]:
+        """Read from the entry's JSON as it is (``CodecError`` when it is not what ``put``
+        writes): every module it read is a file of the run with the same bytes and display,
+        no path it looked for in vain is one, and every folder is still a package or not."""
+        files = self._files_stored()
+        for key, known in dict_items(modules):
+            other = files.get(stored_path(key))
+            if other is None or known != [self.digest(other), self.files[other]]:
                 return False
-        if any(missing in self.files for missing in absent):
+        if type(absent) is not list:
+            raise CodecError("absent paths are not a list")
+        if any(stored_path(missing) in files for missing in absent):
             return False
-        return all(
-            isinstance(marker, Path) and self._exists(marker) is found
-            for marker, found in packages.items()
-        )
+        for key, found in dict_items(packages):
+            marker = decoded(key, self.home)
+            if type(found) is not bool or not isinstance(marker, Path):
+                raise CodecError("not a package marker")
+            if self._exists(marker) is not found:
+                return False
+        return True
 
     def _exists(self, marker: Path) -> bool:
         """Asked once a run: the entries of a package's modules name its ``__init__.py``."""

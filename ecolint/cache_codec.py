@@ -106,6 +106,27 @@ def tuple_items(data: Any, size: int) -> list[Any]:
     return items
 
 
+def dict_items(data: Any) -> list[list[Any]]:
+    """The undecoded ``[key, value]`` pairs of an encoded dict."""
+    items = _only(data, "items") if type(data) is dict and data.get(TAG) == "dict" else None
+    if type(items) is not list or not all(type(item) is list and len(item) == 2 for item in items):
+        raise CodecError("not a dict")
+    return items
+
+
+def stored_path(data: Any) -> tuple[str, str]:
+    """An encoded path, not built: ``("home", text)`` relative to the writer's ``home`` (never
+    out of it), or ``("path", text)``. A probe compares the tens of paths of each entry with
+    the files of the run, and building each ``Path`` was most of its time."""
+    text = data.get("value") if type(data) is dict and len(data) == 2 else None
+    tag = data.get(TAG) if type(text) is str else None
+    if tag == "path":
+        return tag, text
+    if tag != "home" or text.startswith("/") or ".." in text.split("/"):
+        raise CodecError("not a path, or a relative path out of its folder")
+    return tag, text
+
+
 def _digest(payload: bytes) -> bytes:
     return hashlib.sha256(payload).hexdigest().encode("ascii")
 

@@ -140,6 +140,21 @@ def _wrong_shape(data: bytes) -> bytes:
     return _entry({"$": "dict", "items": [[1, 2]]})
 
 
+def _climbing(data: bytes) -> bytes:
+    """A valid checksum around a payload whose paths climb out of the tree: the modules a
+    per-file entry read are compared with the run's files without being rebuilt."""
+    text = json.dumps(_payload(data))
+    return _entry(json.loads(text.replace('"$": "home", "value": "', '"$": "home", "value": "../')))
+
+
+def _misshapen_reads(data: bytes) -> bytes:
+    """A per-file entry whose record of what its analysis read is not what ``put`` writes."""
+    payload = _payload(data)
+    if isinstance(payload, dict) and payload.get("$") == "tuple" and len(payload["items"]) == 6:
+        payload["items"][2:5] = [{"$": "dict", "items": [[{"$": "home"}, 1]]}, "x", {"a": 1}]
+    return _entry(payload)
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -178,7 +193,17 @@ def test_paths_in_the_tree_are_stored_relative_and_never_climb_out(tmp_path: Pat
 
 @pytest.mark.parametrize(
     "damage",
-    [_truncate, _flip, _flip_header, _retagged, _ill_typed, _missing_field, _wrong_shape],
+    [
+        _truncate,
+        _flip,
+        _flip_header,
+        _retagged,
+        _ill_typed,
+        _missing_field,
+        _wrong_shape,
+        _climbing,
+        _misshapen_reads,
+    ],
 )
 def test_a_damaged_entry_is_recomputed(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
     tree = _tree(tmp_path)
