@@ -273,8 +273,8 @@ class FileCache:
             return None
         try:
             items = tuple_items(unpack_json(raw), 6)
-            where, stored, modules, absent, packages = items[:5]
-            if stored_path(where) != self._stored(path) or stored != digest:
+            where, written_digest, modules, absent, packages = items[:5]
+            if stored_path(where) != self._stored(path) or written_digest != digest:
                 return None
             if not self._holds(modules, absent, packages):
                 return None
