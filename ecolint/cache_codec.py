@@ -119,12 +119,11 @@ def stored_path(data: Any) -> tuple[str, str]:
     out of it), or ``("path", text)``. A probe compares the tens of paths of each entry with
     the files of the run, and building each ``Path`` was most of its time."""
     text = data.get("value") if type(data) is dict and len(data) == 2 else None
-    tag = data.get(TAG) if type(text) is str else None
-    if tag == "path":
-        return tag, text
-    if tag != "home" or text.startswith("/") or ".." in text.split("/"):
-        raise CodecError("not a path, or a relative path out of its folder")
-    return tag, text
+    if type(text) is not str or data.get(TAG) not in ("home", "path"):
+        raise CodecError("not a path")
+    if data[TAG] == "home" and (text.startswith("/") or ".." in text.split("/")):
+        raise CodecError("a relative path out of its folder")
+    return data[TAG], text
 
 
 def _digest(payload: bytes) -> bytes:
