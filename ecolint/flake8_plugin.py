@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from ecolint.config import Settings
     from ecolint.pipeline.run import Pipeline
+    from ecolint.pipeline.shared_analyses import SharedAnalyses
 
 Result = tuple[int, int, str, type]
 # flake8's cycle collector walks every tracked object on each of its full passes, about 120 per
@@ -55,6 +56,7 @@ class EcolintChecker:
     settings: ClassVar[Settings | None] = None
     _triggers: ClassVar[tuple[str, ...] | None] = None
     _pipeline: ClassVar[Pipeline | None] = None
+    _shared: ClassVar[SharedAnalyses | None] = None
     _analyses: ClassVar[int] = 0
 
     def __init__(self, tree: ast.Module | None, filename: str, lines: list[str]) -> None:
@@ -80,6 +82,7 @@ class EcolintChecker:
         from flake8.exceptions import ExecutionError
 
         from ecolint.config import DEFAULT_GPU, ConfigError, load_settings
+        from ecolint.pipeline.shared_analyses import SharedAnalyses
 
         paths = [name for name in getattr(options, "filenames", None) or [] if name != "-"]
         try:
@@ -99,6 +102,7 @@ class EcolintChecker:
         cls.settings = settings
         cls._triggers = None
         cls._pipeline = None
+        cls._shared = SharedAnalyses.made()  # before flake8 forks its workers
 
     @classmethod
     def _settings(cls) -> Settings:
@@ -133,7 +137,8 @@ class EcolintChecker:
             from ecolint.analysis.parsed_files import ParsedFiles
             from ecolint.pipeline.run import Pipeline
 
-            cls._pipeline = Pipeline(cls._settings(), parsed=ParsedFiles(KEPT_SOURCE_BYTES))
+            parsed = ParsedFiles(KEPT_SOURCE_BYTES)
+            cls._pipeline = Pipeline(cls._settings(), parsed=parsed, shared=cls._shared)
         return cls._pipeline
 
     def run(self) -> Iterator[Result]:

@@ -20,6 +20,7 @@ from ecolint.pipeline.passes import best, finding, findings, run_wide
 from ecolint.pipeline.plan import PYTHON_KINDS, ScanPlan
 from ecolint.pipeline.scan import Analyser, Scanner, collector_off
 from ecolint.pipeline.setup import Setup
+from ecolint.pipeline.shared_analyses import SharedAnalyses
 from ecolint.results import RunResult
 from ecolint.sources.discovery import SourceFile, display_path, source_kind
 from ecolint.sources.neighbours import Neighbours, importers, relevant_files
@@ -49,7 +50,9 @@ class Pipeline:
     ``parsed``: where the modules the files analysed alone import are kept parsed for the
     pipeline's life (an editor's server, analysing one buffer at each keystroke; a flake8
     worker, handed one file of a library after another).
-    ``edits``: findings carry their fix edits (``Setup.edits``)."""
+    ``edits``: findings carry their fix edits (``Setup.edits``).
+    ``shared``: where the files analysed alone are shared with the other processes of a
+    flake8 run."""
 
     def __init__(
         self,
@@ -60,6 +63,7 @@ class Pipeline:
         cache: tuple[Path, str] | None = None,
         parsed: ParsedFiles | None = None,
         edits: bool = False,
+        shared: SharedAnalyses | None = None,
     ) -> None:
         self.settings = settings
         self.setup = Setup.of(settings, show_green, edits)
@@ -70,6 +74,7 @@ class Pipeline:
         self._folders: dict[Path, Neighbours] = {}
         self._context: dict[Path, list[Draft]] = {}
         self.parsed = parsed
+        self.shared = shared
         self._disk = DiskPaths()  # shared by the projects of the files analysed alone
 
     def run(self, paths: list[Path]) -> RunResult:
@@ -173,6 +178,11 @@ class Pipeline:
         cached = self._alone_memo.get(key)
         if cached is not None and cached.data == data and self._unchanged_imports(cached):
             return cached
+        if self.shared is not None:
+            found = _shared_alone(self.shared.get(key, data), data)
+            if found is not None:
+                self._alone_memo[key] = found
+                return found
         batch = Batch()
         read: set[Path] = set()
         active = self.setup.prefilter.active(source.kind, data)
@@ -195,6 +205,8 @@ class Pipeline:
         imports = {} if self.parsed is None else self.parsed.bytes_of(read)
         analysis = _Alone(data, source.display, result, placed, imports)
         self._alone_memo[key] = analysis
+        if self.shared is not None:
+            self.shared.put(key, data, (analysis.display, result, placed))
         return analysis
 
     def _unchanged_imports(self, analysis: _Alone) -> bool:
@@ -271,3 +283,22 @@ class Pipeline:
 
     def _relevant(self, data: bytes) -> bool:
         return self.setup.prefilter.any_triggered("python", data)
+
+
+def _shared_alone(value: object, data: bytes) -> _Alone | None:
+    """The analysis another process shared (``SharedAnalyses``), if it has the shape it is
+    put in. Its imports are not kept: the processes of one flake8 run share one tree."""
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    display, result, placed = value
+    if not (isinstance(display, str) and isinstance(result, RunResult)):
+        return None
+    if not isinstance(placed, list) or not all(
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], Path)
+        and isinstance(item[1], Finding)
+        for item in placed
+    ):
+        return None
+    return _Alone(data, display, result, placed, {})
