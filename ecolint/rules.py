@@ -224,11 +224,9 @@ def parse_rule(text: str, source: str) -> Rule:
     if not isinstance(also, list) or not all(isinstance(word, str) for word in also):
         raise RuleFileError(f"{source}: 'also' must be a list of words")
     commands = data.get("commands", [])
-    if not isinstance(commands, list) or not set(commands) <= set(
-        kind_triggers.get("python", kind_triggers.get("default", ()))
-    ):
+    if not isinstance(commands, list) or not all(isinstance(word, str) for word in commands):
         raise RuleFileError(f"{source}: 'commands' must list some of its Python triggers")
-    return Rule(
+    rule = Rule(
         code=code,
         name=name,
         mood=mood,
@@ -248,6 +246,9 @@ def parse_rule(text: str, source: str) -> Rule:
         later=later,
         source=source,
     )
+    if not set(rule.commands) <= set(rule.triggers_for("python")):
+        raise RuleFileError(f"{source}: 'commands' must list some of its Python triggers")
+    return rule
 
 
 @cache

@@ -286,19 +286,10 @@ class Pipeline:
 
 
 def _shared_alone(value: object, data: bytes) -> _Alone | None:
-    """The analysis another process shared (``SharedAnalyses``), if it has the shape it is
-    put in. Its imports are not kept: the processes of one flake8 run share one tree."""
+    """The analysis another process of this run shared (``SharedAnalyses``: the cache's
+    codec rebuilt and checked its result and findings). Its imports are not kept: the
+    processes of one flake8 run share one tree."""
     if not isinstance(value, tuple) or len(value) != 3:
         return None
     display, result, placed = value
-    if not (isinstance(display, str) and isinstance(result, RunResult)):
-        return None
-    if not isinstance(placed, list) or not all(
-        isinstance(item, tuple)
-        and len(item) == 2
-        and isinstance(item[0], Path)
-        and isinstance(item[1], Finding)
-        for item in placed
-    ):
-        return None
     return _Alone(data, display, result, placed, {})
